@@ -1,0 +1,510 @@
+"""The Ledger application: commands in, aggregates checked and saved, entry ids out.
+
+One :class:`Ledger` wraps an eventsourcing ``Application`` on eventsourcing-sqlalchemy. A
+command loads the aggregates it needs, calls one business method, and saves the new events; a
+batch (an import) runs every command against the same loaded aggregates and saves every event
+in one transaction, all or nothing. An optimistic-concurrency conflict (another writer saved the
+same aggregate first) is retried from a fresh load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy.exc
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    IntegrityError,
+    JSONTranscoder,
+    OperationalError,
+    PersistenceError,
+    Transcoding,
+)
+from eventsourcing.utils import Environment
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+
+from scop_ledger import commands as cmd
+from scop_ledger.domain.cooperative import Cooperative, Statutes, cooperative_id
+from scop_ledger.domain.errors import InvalidValue, LedgerError, NotFound, Refused
+from scop_ledger.domain.member import EntryMeta, Member, member_id
+from scop_ledger.store import (
+    EVENTS_TABLE,
+    ReadOnlyStore,
+    Settings,
+    StoreError,
+    StoreUnavailable,
+    install_append_only_guards,
+    open_engine,
+)
+
+MAX_ATTEMPTS = 8
+PAGE = 2000
+
+
+class DateAsISO(Transcoding):
+    """``datetime.date`` as ``YYYY-MM-DD`` in the stored JSON."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class _Factory(SQLAlchemyFactory):
+    """eventsourcing-sqlalchemy's factory on an engine we configured ourselves."""
+
+    def __init__(self, env: Environment, engine: Engine) -> None:
+        InfrastructureFactory.__init__(self, env)
+        self._schema_name = None
+        self.datastore = SQLAlchemyDatastore(session_maker=sessionmaker(bind=engine))
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a writing command recorded: its entry id (the position in the notification log)
+    and the ids of the consequences the rules derived."""
+
+    event: int
+    action: str
+    person: str | None
+    on: date
+    recorded_at: datetime
+    consequences: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: int
+    sequence: int
+    action: str
+    person: str | None
+    on: date
+    recorded_at: datetime
+    recorded_by: str
+    ref: str | None
+    note: str | None
+    reversed_by: int | None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class BatchError(LedgerError):
+    """A command of a batch failed; ``index`` says which (0-based)."""
+
+    def __init__(self, index: int, error: LedgerError) -> None:
+        super().__init__(error.message, person=error.person, on=error.on, rule=error.rule)
+        self.index = index
+        self.error = error
+        self.exit_code = error.exit_code
+
+
+class Ledger(Application[UUID]):
+    """The scop-ledger application."""
+
+    name = "ledger"
+
+    def __init__(self, settings: Settings, *, create: bool = False) -> None:
+        self.settings = settings
+        self.engine = open_engine(settings, must_exist=not create)
+        env = {"CREATE_TABLE": "no" if settings.read_only else "yes"}
+        try:
+            super().__init__(env)
+            if not settings.read_only:
+                install_append_only_guards(self.engine, EVENTS_TABLE)
+        except (PersistenceError, sqlalchemy.exc.SQLAlchemyError) as error:
+            raise StoreUnavailable(f"store unavailable: {_first_line(error)}") from None
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        return _Factory(env, self.engine)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def close(self) -> None:
+        super().close()
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ writing
+
+    def execute(self, command: cmd.Command) -> Recorded:
+        """Record one command; raise a :class:`LedgerError` and write nothing when refused."""
+        try:
+            return self.execute_batch([command])[0]
+        except BatchError as error:
+            raise error.error from None
+
+    def execute_batch(
+        self,
+        commands: Sequence[cmd.Command],
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Recorded]:
+        """Record every command or none (one transaction). A refused command raises
+        :class:`BatchError` carrying its index; nothing is written."""
+        if self.settings.read_only:
+            raise ReadOnlyStore("the store is open read-only: nothing can be recorded")
+        for _attempt in range(MAX_ATTEMPTS):
+            work = _Work(self)
+            plans: list[tuple[cmd.Command, list[DomainEventProtocol[UUID]]]] = []
+            for index, command in enumerate(commands):
+                try:
+                    plans.append((command, work.apply(command)))
+                except LedgerError as error:
+                    raise BatchError(index, error) from None
+                if progress is not None:
+                    progress(index + 1)
+            events = [e for _, evs in plans for e in evs]
+            try:
+                recordings = self.save(*events)
+            except IntegrityError:
+                continue  # another writer got there first: reload and try again
+            except OperationalError as error:
+                raise StoreUnavailable(f"store unavailable: {_first_line(error)}") from None
+            except PersistenceError as error:
+                raise StoreUnavailable(f"store refused the write: {_first_line(error)}") from None
+            ids = {
+                (r.domain_event.originator_id, r.domain_event.originator_version): r.notification.id
+                for r in recordings
+            }
+            return [_recorded(command, evs, ids) for command, evs in plans]
+        raise StoreError("the store is too busy: another writer kept changing the same entries")
+
+    # ------------------------------------------------------------------ reading
+
+    def cooperatives(self) -> list[Cooperative.Registered]:
+        """Every cooperative registered in the store, in registration order."""
+        topic = Cooperative.Registered.TOPIC
+        out = []
+        for notification in self._notifications(topics=[topic]):
+            event = self.mapper.to_domain_event(notification)
+            assert isinstance(event, Cooperative.Registered)
+            out.append(event)
+        return out
+
+    def resolve_coop(self, slug: str | None) -> str:
+        """The cooperative a command is about: ``slug``, or the only one in the store."""
+        if slug is not None:
+            return slug
+        coops = [c.slug for c in self.cooperatives()]
+        if len(coops) == 1:
+            return coops[0]
+        if not coops:
+            raise NotFound("this store holds no cooperative yet: run 'scop-ledger init' first")
+        raise InvalidValue(f"this store holds {len(coops)} cooperatives ({', '.join(coops)}): pass --coop")
+
+    def cooperative(self, slug: str) -> Cooperative:
+        try:
+            coop = self.repository.get(cooperative_id(slug))
+        except AggregateNotFoundError:
+            raise NotFound(f"no cooperative {slug!r} in this store") from None
+        assert isinstance(coop, Cooperative)
+        return coop
+
+    def member(self, slug: str, person: str) -> Member:
+        try:
+            member = self.repository.get(member_id(slug, person))
+        except AggregateNotFoundError:
+            raise NotFound(f"no person {person!r} in cooperative {slug!r}", person=person) from None
+        assert isinstance(member, Member)
+        return member
+
+    def history(
+        self, slug: str, person: str | None = None, known_at: datetime | None = None
+    ) -> list[HistoryEntry]:
+        """Every entry of the cooperative (or of one person), reversed ones included, in the
+        order recorded, as known at ``known_at``."""
+        self.cooperative(slug)
+        coop_uuid = cooperative_id(slug)
+        if person is not None:
+            self.member(slug, person)
+        persons: dict[UUID, str] = {}
+        entries: list[tuple[int, Any]] = []
+        reversal_of: dict[tuple[UUID, int], int] = {}
+        seq_of: dict[tuple[UUID, int], int] = {}
+        for notification in self._notifications():
+            event = self.mapper.to_domain_event(notification)
+            if known_at is not None and event.timestamp > known_at:
+                continue
+            oid = event.originator_id
+            if isinstance(event, Member.Registered):
+                if event.coop == slug:
+                    persons[oid] = event.person
+                continue
+            if oid != coop_uuid and oid not in persons:
+                continue
+            who = persons.get(oid) or getattr(event, "person", None)
+            if person is not None and who != person:
+                continue
+            entries.append((notification.id, event))
+            seq_of[(oid, event.originator_version)] = notification.id
+            if isinstance(event, Member.EntryReversed | Cooperative.EntryReversed):
+                for version in event.versions:
+                    reversal_of[(oid, version)] = notification.id
+        out = []
+        for seq, event in entries:
+            who = persons.get(event.originator_id) or getattr(event, "person", None)
+            out.append(
+                HistoryEntry(
+                    id=seq,
+                    sequence=seq,
+                    action=event.ACTION,
+                    person=who,
+                    on=event.on,
+                    recorded_at=event.timestamp,
+                    recorded_by=event.recorded_by,
+                    ref=event.ref,
+                    note=event.note,
+                    reversed_by=reversal_of.get((event.originator_id, event.originator_version)),
+                    details=_details(event, seq_of),
+                )
+            )
+        return out
+
+    def _notifications(self, topics: Sequence[str] = ()) -> Iterator[Any]:
+        start = 1
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=PAGE, topics=topics)
+            yield from page
+            if len(page) < PAGE:
+                return
+            start = page[-1].id + 1
+
+    def entry_location(self, event_id: int) -> tuple[UUID, int]:
+        """The aggregate and version behind an entry id."""
+        found = self.recorder.select_notifications(start=event_id, limit=1, stop=event_id)
+        if not found:
+            raise NotFound(f"no entry {event_id} in this store")
+        return found[0].originator_id, found[0].originator_version
+
+
+_DETAIL_SKIP = {
+    "originator_id",
+    "originator_version",
+    "originator_topic",
+    "timestamp",
+    "on",
+    "ref",
+    "note",
+    "recorded_by",
+    "source",
+    "person",
+}
+
+
+def _details(event: Any, seq_of: dict[tuple[UUID, int], int]) -> dict[str, Any]:
+    """An entry's own fields; versions inside the aggregate become entry ids."""
+    out = {k: v for k, v in vars(event).items() if k not in _DETAIL_SKIP}
+    oid = event.originator_id
+    if out.get("consequence_of") is not None:
+        out["consequence_of"] = seq_of.get((oid, out["consequence_of"]))
+    elif "consequence_of" in out:
+        del out["consequence_of"]
+    if "target" in out:
+        out["target"] = seq_of.get((oid, out["target"]))
+        out["versions"] = [seq_of.get((oid, v)) for v in out["versions"]]
+    return out
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]
+
+
+def _recorded(
+    command: cmd.Command,
+    events: list[DomainEventProtocol[UUID]],
+    ids: dict[tuple[UUID, int], int],
+) -> Recorded:
+    entries = [e for e in events if not isinstance(e, Member.Registered)]
+    first, rest = entries[0], entries[1:]
+    return Recorded(
+        event=ids[(first.originator_id, first.originator_version)],
+        action=command.action,
+        person=getattr(command, "person", None),
+        on=command.on,
+        recorded_at=first.timestamp,
+        consequences=tuple(
+            (ids[(e.originator_id, e.originator_version)], getattr(e, "ACTION", "")) for e in rest
+        ),
+    )
+
+
+class _Work:
+    """The aggregates loaded for one attempt at a batch, so later commands of the batch see
+    what earlier ones did."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.coops: dict[str, Cooperative | None] = {}
+        self.members: dict[UUID, Member | None] = {}
+        self.default_coop: str | None = None
+
+    def slug(self) -> str:
+        if self.default_coop is None:
+            self.default_coop = self.ledger.resolve_coop(self.ledger.settings.coop)
+        return self.default_coop
+
+    def coop(self, slug: str) -> Cooperative:
+        if slug not in self.coops:
+            try:
+                self.coops[slug] = self.ledger.cooperative(slug)
+            except NotFound:
+                self.coops[slug] = None
+        found = self.coops[slug]
+        if found is None:
+            raise NotFound(f"no cooperative {slug!r} in this store")
+        return found
+
+    def member(self, slug: str, person: str, *, create: bool = False) -> Member:
+        key = member_id(slug, person)
+        if key not in self.members:
+            try:
+                self.members[key] = self.ledger.member(slug, person)
+            except NotFound:
+                self.members[key] = None
+        found = self.members[key]
+        if found is None:
+            if not create:
+                raise NotFound(f"no person {person!r} in cooperative {slug!r}", person=person)
+            found = Member.register(slug, person)
+            self.members[key] = found
+        return found
+
+    def apply(self, command: cmd.Command) -> list[DomainEventProtocol[UUID]]:
+        """Run one command against the loaded aggregates; return the events it triggered."""
+        marks = {id(a): len(a.pending_events) for a in self._loaded()}
+        self._dispatch(command)
+        return [e for a in self._loaded() for e in a.pending_events[marks.get(id(a), 0) :]]
+
+    def _loaded(self) -> list[Cooperative | Member]:
+        coops = [c for c in self.coops.values() if c is not None]
+        return [*coops, *(m for m in self.members.values() if m is not None)]
+
+    def _dispatch(self, command: cmd.Command) -> None:
+        if isinstance(command, cmd.Init):
+            self._init(command)
+            return
+        slug = self.slug()
+        coop = self.coop(slug)
+        meta = EntryMeta(command.ref, command.note, self.ledger.settings.user, command.source)
+        if isinstance(command, cmd.Reverse):
+            self._reverse(slug, coop, command, meta)
+        elif isinstance(command, cmd.PersonCommand) and not isinstance(
+            command, cmd.Appoint | cmd.EndMandate
+        ):
+            create = isinstance(command, cmd.Hire | cmd.Admit)
+            member = self.member(slug, command.person, create=create)
+            self._member_command(member, coop, command, meta)
+        else:
+            self._coop_command(slug, coop, command, meta)
+
+    def _init(self, command: cmd.Init) -> None:
+        if command.slug in self.coops and self.coops[command.slug] is not None:
+            raise Refused(f"cooperative {command.slug!r} is already registered")
+        try:
+            self.ledger.cooperative(command.slug)
+        except NotFound:
+            pass
+        else:
+            raise Refused(f"cooperative {command.slug!r} is already registered")
+        statutes = Statutes(
+            share_value=command.share_value,
+            profile=command.profile,
+            refund_delay_years=command.refund_delay_years,
+            boot_until=command.boot_until,
+            review_every_years=command.review_every_years,
+            fiscal_year_end=command.fiscal_year_end,
+        )
+        meta = EntryMeta(command.ref, command.note, self.ledger.settings.user, command.source)
+        coop = Cooperative.register(
+            command.slug, command.name, command.legal_form, statutes, command.on, meta
+        )
+        self.coops[command.slug] = coop
+        if self.default_coop is None:
+            self.default_coop = command.slug
+
+    def _member_command(
+        self, member: Member, coop: Cooperative, command: cmd.Command, meta: EntryMeta
+    ) -> None:
+        terms = coop.terms
+        on = command.on
+        if isinstance(command, cmd.Hire):
+            member.hire(on, terms, meta, name=command.name)
+        elif isinstance(command, cmd.Terminate):
+            member.terminate(on, command.reason, terms, meta)
+        elif isinstance(command, cmd.Admit):
+            member.admit(on, terms, meta, name=command.name, legal_person=command.legal_person)
+        elif isinstance(command, cmd.Subscribe):
+            member.subscribe(on, command.shares, terms, meta, paid=command.paid)
+        elif isinstance(command, cmd.PayUp):
+            member.pay_up(on, command.amount, terms, meta)
+        elif isinstance(command, cmd.Withdraw):
+            member.withdraw(on, command.shares, terms, meta)
+        elif isinstance(command, cmd.Leave):
+            member.leave(on, command.reason, terms, meta)
+        elif isinstance(command, cmd.PayRefund):
+            member.pay_refund(on, command.amount, terms, meta)
+        else:  # pragma: no cover - every person command is listed above
+            raise TypeError(f"unexpected command {command!r}")
+
+    def _coop_command(
+        self, slug: str, coop: Cooperative, command: cmd.Command, meta: EntryMeta
+    ) -> None:
+        on = command.on
+        if isinstance(command, cmd.ChangeForm):
+            coop.change_form(on, command.legal_form, meta)
+        elif isinstance(command, cmd.Appoint):
+            self.member(slug, command.person)
+            coop.appoint(on, command.person, command.office, command.term_years, meta)
+        elif isinstance(command, cmd.EndMandate):
+            self.member(slug, command.person)
+            coop.end_mandate(on, command.person, command.office, meta)
+        elif isinstance(command, cmd.Review):
+            coop.review(on, command.reviewer, command.reservations, meta)
+        elif isinstance(command, cmd.Allocate):
+            coop.allocate(
+                on,
+                command.year,
+                command.surplus,
+                command.legal_reserve,
+                command.development_fund,
+                command.employees,
+                command.dividends,
+                meta,
+            )
+        else:  # pragma: no cover - every cooperative command is listed above
+            raise TypeError(f"unexpected command {command!r}")
+
+    def _reverse(
+        self, slug: str, coop: Cooperative, command: cmd.Reverse, meta: EntryMeta
+    ) -> None:
+        originator, version = self.ledger.entry_location(command.event)
+        if originator == coop.id:
+            coop.reverse(command.on, version, command.reason, meta)
+            return
+        try:
+            loaded = self.ledger.repository.get(originator)
+        except AggregateNotFoundError:  # pragma: no cover - the row exists
+            raise NotFound(f"no entry {command.event} in this store") from None
+        if not isinstance(loaded, Member) or loaded.coop != slug:
+            raise NotFound(f"entry {command.event} is not an entry of cooperative {slug!r}")
+        member = self.member(slug, loaded.person)
+        if version == 1:
+            raise Refused(
+                f"entry {command.event} records that {member.person} is known to the ledger; "
+                "reverse their hire or admission instead",
+                person=member.person,
+            )
+        member.reverse(command.on, version, command.reason, coop.terms, meta)

@@ -1,0 +1,1 @@
+"""The command line: parse, call the application, render. Nothing else lives here."""

@@ -1,0 +1,141 @@
+"""The root command group: global options, the shared context, and the one place where
+errors become one line on stderr and an exit code (CONTRACT.md)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from scop_ledger import __version__
+
+if TYPE_CHECKING:
+    from scop_ledger.application import Ledger
+    from scop_ledger.store import Settings
+
+
+class AppContext:
+    """Shared state of one invocation: the settings, and the ledger opened on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._ledger: Ledger | None = None
+
+    def ledger(self, *, create: bool = False) -> Ledger:
+        if self._ledger is None:
+            from scop_ledger.application import Ledger
+
+            self._ledger = Ledger(self.settings, create=create)
+        return self._ledger
+
+    def coop(self) -> str:
+        return self.ledger().resolve_coop(self.settings.coop)
+
+    def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
+
+
+def fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def classify(error: BaseException) -> tuple[int, str] | None:
+    """The exit code and one-line message for an error a user may meet, or None for a bug."""
+    import sqlalchemy.exc
+    from eventsourcing.persistence import PersistenceError
+
+    from scop_ledger.domain.errors import LedgerError
+    from scop_ledger.store import StoreError
+
+    if isinstance(error, LedgerError):
+        return error.exit_code, error.message
+    if isinstance(error, StoreError):
+        return error.exit_code, str(error)
+    if isinstance(error, sqlalchemy.exc.SQLAlchemyError | PersistenceError):
+        text = _first_line(error)
+        if "does not exist" in text or "no such table" in text:
+            return 3, "store unavailable: this store holds no ledger yet (run 'scop-ledger init')"
+        return 3, f"store unavailable: {text}"
+    return None
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+class LedgerGroup(click.Group):
+    """Turns every error into one line on stderr and its exit code (CONTRACT.md)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            fail("interrupted: nothing more was written", 130)
+        except Exception as error:
+            found = classify(error)
+            if found is None:
+                if os.environ.get("SCOP_LEDGER_DEBUG"):
+                    raise
+                # Never a traceback for a user: one line; SCOP_LEDGER_DEBUG=1 shows the rest.
+                found = 1, f"unexpected failure ({type(error).__name__}): {_first_line(error)}"
+            fail(found[1], found[0])
+        finally:
+            obj = ctx.obj
+            if isinstance(obj, AppContext):
+                obj.close()
+
+
+@click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    envvar="SCOP_LEDGER_DB",
+    default="sqlite:///scop-ledger.db",
+    show_default=True,
+    help="SQLAlchemy URL of the store (sqlite:///FILE or postgresql://...).",
+)
+@click.option("--coop", envvar="SCOP_LEDGER_COOP", default=None, help="Which cooperative (slug).")
+@click.option(
+    "--user", envvar="SCOP_LEDGER_USER", default=None, help="Who records. Default: OS login."
+)
+@click.option(
+    "--read-only",
+    is_flag=True,
+    envvar="SCOP_LEDGER_READ_ONLY",
+    help="Open the store read-only (auditor's mode); writes exit 3.",
+)
+@click.version_option(__version__, prog_name="scop-ledger")
+@click.pass_context
+def main(ctx: click.Context, db: str, coop: str | None, user: str | None, read_only: bool) -> None:
+    """scop-ledger: the membership and share-capital ledger of a worker cooperative.
+
+    Every movement is an immutable entry with an effective date; every question can be
+    asked as of any date and as known at any moment.
+
+    \b
+    Example:
+      scop-ledger init acme --name "Acme Scop" --legal-form sarl --share-value 25 --date 2020-01-01
+      scop-ledger hire alice --name "Alice Martin" --date 2020-01-01
+      scop-ledger history --format json
+    """
+    from scop_ledger.store import Settings, default_user
+
+    ctx.obj = AppContext(
+        Settings(url=db, coop=coop, user=user or default_user(), read_only=read_only)
+    )
+
+
+def _register() -> None:
+    from scop_ledger.cli import query, write
+
+    write.register(main)
+    query.register(main)
+
+
+_register()

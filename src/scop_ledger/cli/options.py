@@ -1,0 +1,106 @@
+"""Options and parameter types shared by many commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class DateType(click.ParamType):
+    """``YYYY-MM-DD``; an impossible date is a usage error (exit 2)."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+
+
+class DateTimeType(click.ParamType):
+    """ISO 8601 date-time; a bare date means the end of that day, UTC; naive means UTC."""
+
+    name = "DATETIME"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        try:
+            if len(text) == 10:
+                return datetime.combine(date.fromisoformat(text), time.max, tzinfo=UTC)
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date-time", param, ctx)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+
+
+DATE = DateType()
+DATETIME = DateTimeType()
+
+
+def write_options(func: F) -> F:
+    """``--date``, ``--ref``, ``--note`` and ``--format`` of every writing command."""
+    for option in reversed(
+        [
+            click.option(
+                "--date",
+                "on",
+                type=DATE,
+                default=None,
+                help="Effective date (YYYY-MM-DD). Default: today.",
+            ),
+            click.option("--ref", default=None, help="The document behind the entry."),
+            click.option("--note", default=None, help="A free note kept with the entry."),
+            click.option(
+                "--format",
+                "fmt",
+                type=click.Choice(["table", "json"]),
+                default="table",
+                show_default=True,
+                help="Output format.",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def query_options(func: F) -> F:
+    """``--as-of``, ``--known-at`` and ``--format`` of every query command."""
+    for option in reversed(
+        [
+            click.option(
+                "--as-of", type=DATE, default=None, help="Business date (YYYY-MM-DD). Default: today."
+            ),
+            click.option(
+                "--known-at",
+                type=DATETIME,
+                default=None,
+                help="What the ledger knew at this moment (ISO 8601; a bare date is the end "
+                "of that day, UTC). Default: now.",
+            ),
+            click.option(
+                "--format",
+                "fmt",
+                type=click.Choice(["table", "json", "csv"]),
+                default="table",
+                show_default=True,
+                help="Output format.",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func

@@ -1,0 +1,322 @@
+"""Writing commands: each records one entry (and the consequences the rules derive)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import click
+
+from scop_ledger.cli.main import AppContext
+from scop_ledger.cli.options import DATE, write_options
+from scop_ledger.cli.render import emit_json
+
+TERMINATION_REASONS = [
+    "resignation",
+    "dismissal",
+    "mutual-agreement",
+    "end-of-contract",
+    "retirement",
+    "economic-dismissal",
+    "invalidity",
+    "death",
+]
+LEAVE_REASONS = ["resignation", "exclusion", "death"]
+OFFICES = ["manager", "chair", "ceo", "director", "board-member", "supervisory-board-member"]
+FORMS = ["sarl", "sas", "sa"]
+
+
+def record(
+    ctx: click.Context, action: str, fmt: str, on: date | None, *, create: bool = False, **fields: Any
+) -> None:
+    """Build the command, record it, print its entry id."""
+    from scop_ledger import commands as cmd
+
+    app: AppContext = ctx.find_object(AppContext)
+    fields = {k: v for k, v in fields.items() if v is not None}
+    if on is not None:
+        fields["on"] = on
+    command = cmd.build(cmd.ACTIONS[action], **fields)
+    if app.settings.read_only:
+        from scop_ledger.store import ReadOnlyStore
+
+        raise ReadOnlyStore("the store is open read-only: nothing can be recorded")
+    recorded = app.ledger(create=create).execute(command)
+    if fmt == "json":
+        emit_json(
+            {
+                "event": recorded.event,
+                "action": recorded.action,
+                "person": recorded.person,
+                "date": recorded.on,
+                "recorded_at": recorded.recorded_at,
+                "consequences": [{"event": e, "action": a} for e, a in recorded.consequences],
+            }
+        )
+        return
+    who = f" {recorded.person}" if recorded.person else ""
+    click.echo(f"recorded entry {recorded.event}: {recorded.action}{who} on {recorded.on}")
+    for event, act in recorded.consequences:
+        click.echo(f"  and entry {event}: {act} (a consequence the rules derive)")
+
+
+def register(group: click.Group) -> None:
+    for command in (
+        init,
+        change_form,
+        hire,
+        terminate,
+        admit,
+        subscribe,
+        pay_up,
+        withdraw,
+        leave,
+        pay_refund,
+        appoint,
+        end_mandate,
+        review,
+        allocate,
+        reverse,
+    ):
+        group.add_command(command)
+
+
+@click.command()
+@click.argument("slug")
+@click.option("--name", required=True, help="The cooperative's name.")
+@click.option("--legal-form", type=click.Choice(FORMS), required=True, help="SARL, SAS or SA.")
+@click.option("--share-value", required=True, help="Nominal value of one share, in euros.")
+@click.option("--profile", type=click.Choice(["fr-scop", "be-cnc"]), default="fr-scop", show_default=True)
+@click.option("--refund-delay-years", type=int, default=5, show_default=True, help="Statutes' refund delay.")
+@click.option("--boot-until", type=DATE, default=None, help="Scop d'amorçage: majority waiver end.")
+@click.option("--review-every-years", type=int, default=5, show_default=True, help="Review interval.")
+@click.option("--fiscal-year-end", default="12-31", show_default=True, help="MM-DD.")
+@write_options
+@click.pass_context
+def init(ctx: click.Context, slug: str, fmt: str, on: date | None, **options: Any) -> None:
+    """Register a cooperative (creates the store if needed); --date is its registration.
+
+    \b
+    Example:
+      scop-ledger init acme --name "Acme Scop" --legal-form sarl --share-value 25 --date 2016-01-01
+    """
+    record(ctx, "init", fmt, on, create=True, slug=slug, **options)
+
+
+@click.command("change-form")
+@click.option("--legal-form", type=click.Choice(FORMS), required=True)
+@write_options
+@click.pass_context
+def change_form(ctx: click.Context, legal_form: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+    """The cooperative changed its legal form.
+
+    \b
+    Example:
+      scop-ledger change-form --legal-form sas --date 2022-07-01 --ref "EGM minutes 2022-06-30"
+    """
+    record(ctx, "change-form", fmt, on, legal_form=legal_form, ref=ref, note=note)
+
+
+@click.command()
+@click.argument("person")
+@click.option("--name", default=None, help="The person's full name.")
+@write_options
+@click.pass_context
+def hire(ctx: click.Context, person: str, name: str | None, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+    """An employment contract starts.
+
+    \b
+    Example:
+      scop-ledger hire alice --name "Alice Martin" --date 2020-01-06 --ref "contract 2020-004"
+    """
+    record(ctx, "hire", fmt, on, person=person, name=name, ref=ref, note=note)
+
+
+@click.command()
+@click.argument("person")
+@click.option("--reason", type=click.Choice(TERMINATION_REASONS), required=True)
+@write_options
+@click.pass_context
+def terminate(ctx: click.Context, person: str, reason: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+    """An employment contract ends (a partner's partnership ends with it, except on
+    retirement, economic dismissal or invalidity).
+
+    \b
+    Example:
+      scop-ledger terminate bob --reason dismissal --date 2017-03-31
+    """
+    record(ctx, "terminate", fmt, on, person=person, reason=reason, ref=ref, note=note)
+
+
+@click.command()
+@click.argument("person")
+@click.option("--name", default=None, help="The person's full name.")
+@click.option("--legal-person", is_flag=True, help="A company or association (always external).")
+@write_options
+@click.pass_context
+def admit(ctx: click.Context, person: str, name: str | None, legal_person: bool, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+    """The person becomes a partner; employee or external follows from employment.
+
+    \b
+    Example:
+      scop-ledger admit alice --date 2021-01-10 --ref "AGM 2021-01-10"
+    """
+    record(ctx, "admit", fmt, on, person=person, name=name, legal_person=legal_person, ref=ref, note=note)
+
+
+@click.command()
+@click.argument("person")
+@click.option("--shares", required=True, help="Number of shares.")
+@click.option("--paid", default=None, help="Euros paid now (default: the full value).")
+@write_options
+@click.pass_context
+def subscribe(ctx: click.Context, person: str, shares: str, paid: str | None, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+    """The partner subscribes shares, paid in full unless --paid says otherwise.
+
+    \b
+    Example:
+      scop-ledger subscribe alice --shares 40 --paid 250 --date 2021-01-10
+    """
+    record(ctx, "subscribe", fmt, on, person=person, shares=shares, paid=paid, ref=ref, note=note)
+
+
+@click.command("pay-up")
+@click.argument("person")
+@click.option("--amount", required=True, help="Euros paid against unpaid shares.")
+@write_options
+@click.pass_context
+def pay_up(ctx: click.Context, person: str, amount: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+    """Money paid against subscribed, unpaid shares.
+
+    \b
+    Example:
+      scop-ledger pay-up alice --amount 50 --date 2021-02-28 --ref "payslip 2021-02"
+    """
+    record(ctx, "pay-up", fmt, on, person=person, amount=amount, ref=ref, note=note)
+
+
+@click.command()
+@click.argument("person")
+@click.option("--shares", required=True, help="Number of shares withdrawn.")
+@write_options
+@click.pass_context
+def withdraw(ctx: click.Context, person: str, shares: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+    """A partial withdrawal of shares; a refund becomes owed (to withdraw all, leave).
+
+    \b
+    Example:
+      scop-ledger withdraw alice --shares 10 --date 2023-06-30
+    """
+    record(ctx, "withdraw", fmt, on, person=person, shares=shares, ref=ref, note=note)
+
+
+@click.command()
+@click.argument("person")
+@click.option("--reason", type=click.Choice(LEAVE_REASONS), required=True)
+@write_options
+@click.pass_context
+def leave(ctx: click.Context, person: str, reason: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+    """Partner status ends; all shares are cancelled and a refund becomes owed.
+    Resignation and death also end a running employment; exclusion does not.
+
+    \b
+    Example:
+      scop-ledger leave carol --reason exclusion --date 2024-05-15 --ref "EGM 2024-05-15"
+    """
+    record(ctx, "leave", fmt, on, person=person, reason=reason, ref=ref, note=note)
+
+
+@click.command("pay-refund")
+@click.argument("person")
+@click.option("--amount", required=True, help="Euros paid (oldest refund settled first).")
+@write_options
+@click.pass_context
+def pay_refund(ctx: click.Context, person: str, amount: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+    """Money paid to a former or withdrawing partner.
+
+    \b
+    Example:
+      scop-ledger pay-refund bob --amount 1000 --date 2019-03-31 --ref "transfer 88123"
+    """
+    record(ctx, "pay-refund", fmt, on, person=person, amount=amount, ref=ref, note=note)
+
+
+@click.command()
+@click.argument("person")
+@click.option("--office", type=click.Choice(OFFICES), required=True)
+@click.option("--term-years", required=True, help="Length of the mandate in years.")
+@write_options
+@click.pass_context
+def appoint(ctx: click.Context, person: str, office: str, term_years: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+    """A management mandate starts.
+
+    \b
+    Example:
+      scop-ledger appoint alice --office manager --term-years 4 --date 2020-01-01
+    """
+    record(ctx, "appoint", fmt, on, person=person, office=office, term_years=term_years, ref=ref, note=note)
+
+
+@click.command("end-mandate")
+@click.argument("person")
+@click.option("--office", type=click.Choice(OFFICES), required=True)
+@write_options
+@click.pass_context
+def end_mandate(ctx: click.Context, person: str, office: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+    """A mandate ends before its term.
+
+    \b
+    Example:
+      scop-ledger end-mandate alice --office manager --date 2022-06-30
+    """
+    record(ctx, "end-mandate", fmt, on, person=person, office=office, ref=ref, note=note)
+
+
+@click.command()
+@click.option("--reviewer", required=True, help="The approved reviewer.")
+@click.option("--reservations", default=None, help="The reviewer's reservations, if any.")
+@write_options
+@click.pass_context
+def review(ctx: click.Context, reviewer: str, reservations: str | None, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+    """A cooperative review was completed.
+
+    \b
+    Example:
+      scop-ledger review --reviewer "URSCOP Ouest" --date 2021-06-30
+    """
+    record(ctx, "review", fmt, on, reviewer=reviewer, reservations=reservations, ref=ref, note=note)
+
+
+@click.command()
+@click.option("--year", required=True, help="Financial year.")
+@click.option("--surplus", required=True, help="Net surplus of the year.")
+@click.option("--legal-reserve", required=True)
+@click.option("--development-fund", required=True)
+@click.option("--employees", required=True, help="Employee share.")
+@click.option("--dividends", required=True)
+@write_options
+@click.pass_context
+def allocate(ctx: click.Context, fmt: str, on: date | None, **fields: Any) -> None:
+    """The general meeting allocated a year's net surplus.
+
+    \b
+    Example:
+      scop-ledger allocate --year 2023 --surplus 100000 --legal-reserve 16000 \\
+        --development-fund 24000 --employees 45000 --dividends 15000 --date 2024-06-15
+    """
+    record(ctx, "allocate", fmt, on, **fields)
+
+
+@click.command()
+@click.argument("event_id", metavar="EVENT_ID")
+@click.option("--reason", required=True, help="Why the entry is corrected.")
+@write_options
+@click.pass_context
+def reverse(ctx: click.Context, event_id: str, reason: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+    """Correct an entry: it stays in the history, marked reversed from now on.
+
+    \b
+    Example:
+      scop-ledger reverse 42 --reason "subscription typed twice"
+    """
+    record(ctx, "reverse", fmt, on, event=event_id, reason=reason, ref=ref, note=note)

@@ -1,0 +1,1 @@
+"""The pure domain: values, aggregates and the timeline fold. No I/O here."""

@@ -1,0 +1,520 @@
+"""The Cooperative aggregate: registration and statutes, legal form, mandates, reviews and
+surplus allocations.
+
+Like a member, a cooperative's state on a date is a fold over its effective entries
+(:func:`replay_cooperative`), and every command replays the candidate timeline first.
+
+Legal sources: seed 003 (legal forms, change of form at any time, mandates, reviews, surplus);
+loi 78-763 (Scop statute); loi ESS 2014 art. 49 ter (Scop d'amorçage, ``boot_until``).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from eventsourcing.domain import Aggregate
+
+from scop_ledger.domain.errors import InvalidValue, Refused
+from scop_ledger.domain.member import NAMESPACE, EntryMeta, Terms
+from scop_ledger.domain.values import (
+    LegalForm,
+    Office,
+    Profile,
+    non_negative_money,
+    parse_money,
+    positive_money,
+)
+
+
+def cooperative_id(slug: str) -> uuid.UUID:
+    """A cooperative's aggregate id: uuid5 of its slug."""
+    return uuid.uuid5(NAMESPACE, f"coop:{slug}")
+
+
+def parse_fiscal_year_end(text: str) -> str:
+    """``MM-DD``, a real day of a non-leap year (the financial year's last day)."""
+    if not re.fullmatch(r"\d\d-\d\d", text):
+        raise InvalidValue(f"fiscal year end {text!r} is not MM-DD")
+    month, day = int(text[:2]), int(text[3:])
+    try:
+        date(2001, month, day)
+    except ValueError:
+        raise InvalidValue(f"fiscal year end {text!r} is not a day of the year") from None
+    return text
+
+
+@dataclass(frozen=True)
+class Statutes:
+    """The statutes' parameters given to ``init``."""
+
+    share_value: Decimal
+    profile: Profile = Profile.FR_SCOP
+    refund_delay_years: int = 5
+    boot_until: date | None = None
+    review_every_years: int = 5
+    fiscal_year_end: str = "12-31"
+
+
+@dataclass
+class Mandate:
+    """A management mandate; it ends at ``ended_on`` or at its term, whichever comes first."""
+
+    version: int
+    person: str
+    office: Office
+    start: date
+    term_years: int
+    ended_on: date | None = None
+
+    @property
+    def term_end(self) -> date:
+        return add_years(self.start, self.term_years)
+
+    def running_on(self, on: date) -> bool:
+        end = self.term_end if self.ended_on is None else min(self.ended_on, self.term_end)
+        return self.start <= on < end
+
+
+@dataclass(frozen=True)
+class Review:
+    version: int
+    on: date
+    reviewer: str
+    reservations: str | None
+
+
+@dataclass(frozen=True)
+class Allocation:
+    version: int
+    on: date
+    year: int
+    surplus: Decimal
+    legal_reserve: Decimal
+    development_fund: Decimal
+    employees: Decimal
+    dividends: Decimal
+
+
+@dataclass
+class CoopState:
+    """A cooperative's state after some entries: the result of :func:`replay_cooperative`."""
+
+    slug: str
+    name: str
+    registered_on: date
+    statutes: Statutes
+    legal_form: LegalForm
+    forms: list[tuple[date, LegalForm]] = field(default_factory=list)
+    mandates: list[Mandate] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)
+    allocations: dict[int, Allocation] = field(default_factory=dict)
+
+    def running_mandates(self, on: date) -> list[Mandate]:
+        return [m for m in self.mandates if m.running_on(on)]
+
+
+def add_years(start: date, years: int) -> date:
+    """``start`` plus whole years; 29 February becomes 28 February in a common year."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
+
+
+class Cooperative(Aggregate):
+    """A cooperative: its id is :func:`cooperative_id` (slug)."""
+
+    TOPIC = "scop-ledger:Cooperative"
+
+    class Event(Aggregate.Event):
+        """Base of the cooperative's events."""
+
+    class Entry(Event):
+        """An entry: an event with an effective date and its source."""
+
+        TOPIC = "scop-ledger:Cooperative.Entry"
+        ACTION: ClassVar[str] = ""
+        on: date
+        ref: str | None
+        note: str | None
+        recorded_by: str
+        source: str | None
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.log.append(self)
+
+    class Registered(Aggregate.Created, Entry):
+        """The cooperative was registered (or converted into a Scop) with these statutes."""
+
+        TOPIC = "scop-ledger:Cooperative.Registered"
+        ACTION = "init"
+        slug: str
+        name: str
+        legal_form: str
+        share_value: Decimal
+        profile: str
+        refund_delay_years: int
+        boot_until: date | None
+        review_every_years: int
+        fiscal_year_end: str
+
+    Created = Registered
+
+    class LegalFormChanged(Entry):
+        """The partners changed the legal form (seed 003: allowed at any time)."""
+
+        TOPIC = "scop-ledger:Cooperative.LegalFormChanged"
+        ACTION = "change-form"
+        legal_form: str
+
+    class MandateAppointed(Entry):
+        TOPIC = "scop-ledger:Cooperative.MandateAppointed"
+        ACTION = "appoint"
+        person: str
+        office: str
+        term_years: int
+
+    class MandateEnded(Entry):
+        TOPIC = "scop-ledger:Cooperative.MandateEnded"
+        ACTION = "end-mandate"
+        person: str
+        office: str
+
+    class ReviewCompleted(Entry):
+        TOPIC = "scop-ledger:Cooperative.ReviewCompleted"
+        ACTION = "review"
+        reviewer: str
+        reservations: str | None
+
+    class SurplusAllocated(Entry):
+        TOPIC = "scop-ledger:Cooperative.SurplusAllocated"
+        ACTION = "allocate"
+        year: int
+        surplus: Decimal
+        legal_reserve: Decimal
+        development_fund: Decimal
+        employees: Decimal
+        dividends: Decimal
+
+    class EntryReversed(Entry):
+        TOPIC = "scop-ledger:Cooperative.EntryReversed"
+        ACTION = "reverse"
+        target: int
+        versions: list[int]
+        reason: str
+
+    def __init__(self, slug: str) -> None:
+        self.slug = slug
+        self.log: list[Cooperative.Entry] = []
+
+    # ----------------------------------------------------------------- creation
+
+    @classmethod
+    def register(
+        cls,
+        slug: str,
+        name: str,
+        legal_form: LegalForm,
+        statutes: Statutes,
+        on: date,
+        meta: EntryMeta,
+    ) -> Cooperative:
+        """Register a cooperative on ``on`` (its registration or conversion date)."""
+        if not name.strip():
+            raise InvalidValue("the cooperative needs a name")
+        positive_money(statutes.share_value, what="share value")
+        for what, years in (
+            ("refund delay", statutes.refund_delay_years),
+            ("review interval", statutes.review_every_years),
+        ):
+            if not 0 <= years <= 50 or (what == "review interval" and years == 0):
+                raise InvalidValue(f"{what} of {years} years is out of range")
+        if statutes.boot_until is not None and statutes.boot_until < on:
+            raise InvalidValue(f"boot-until {statutes.boot_until} is before registration on {on}")
+        parse_fiscal_year_end(statutes.fiscal_year_end)
+        return cls._create(
+            cls.Registered,
+            id=cooperative_id(slug),
+            slug=slug,
+            name=name.strip(),
+            legal_form=legal_form.value,
+            share_value=statutes.share_value,
+            profile=statutes.profile.value,
+            refund_delay_years=statutes.refund_delay_years,
+            boot_until=statutes.boot_until,
+            review_every_years=statutes.review_every_years,
+            fiscal_year_end=statutes.fiscal_year_end,
+            on=on,
+            **meta.as_kwargs(),
+        )
+
+    # ----------------------------------------------------------------- queries
+
+    @property
+    def registration(self) -> Cooperative.Registered:
+        first = self.log[0]
+        assert isinstance(first, Cooperative.Registered)
+        return first
+
+    @property
+    def terms(self) -> Terms:
+        """What a member's timeline needs of this cooperative."""
+        reg = self.registration
+        return Terms(share_value=reg.share_value, registered_on=reg.on)
+
+    def state(self, until: date | None = None, known_at: datetime | None = None) -> CoopState:
+        entries = effective_entries(self.log, known_at)
+        if until is not None:
+            entries = [e for e in entries if e.on <= until]
+        return replay_cooperative(self.registration, entries, strict=False)
+
+    def entry(self, version: int) -> Cooperative.Entry | None:
+        for e in self.log:
+            if e.originator_version == version:
+                return e
+        return None
+
+    # ----------------------------------------------------------------- commands
+
+    def change_form(self, on: date, legal_form: LegalForm, meta: EntryMeta) -> None:
+        self._record(self.LegalFormChanged, meta, on=on, legal_form=legal_form.value)
+
+    def appoint(
+        self, on: date, person: str, office: Office, term_years: int, meta: EntryMeta
+    ) -> None:
+        if isinstance(term_years, bool) or not isinstance(term_years, int) or not 1 <= term_years <= 99:
+            raise InvalidValue(f"term of {term_years!r} years is not a whole number from 1 to 99")
+        self._record(
+            self.MandateAppointed,
+            meta,
+            on=on,
+            person=person,
+            office=office.value,
+            term_years=term_years,
+        )
+
+    def end_mandate(self, on: date, person: str, office: Office, meta: EntryMeta) -> None:
+        self._record(self.MandateEnded, meta, on=on, person=person, office=office.value)
+
+    def review(self, on: date, reviewer: str, reservations: str | None, meta: EntryMeta) -> None:
+        if not reviewer.strip():
+            raise InvalidValue("the review needs the reviewer's name")
+        self._record(
+            self.ReviewCompleted, meta, on=on, reviewer=reviewer.strip(), reservations=reservations
+        )
+
+    def allocate(
+        self,
+        on: date,
+        year: int,
+        surplus: Decimal,
+        legal_reserve: Decimal,
+        development_fund: Decimal,
+        employees: Decimal,
+        dividends: Decimal,
+        meta: EntryMeta,
+    ) -> None:
+        """The general meeting allocated a year's net surplus. Breaking the allocation rule is
+        a compliance finding, not a refusal; impossible values are refused."""
+        parts = {
+            "legal reserve": non_negative_money(legal_reserve, what="legal reserve"),
+            "development fund": non_negative_money(development_fund, what="development fund"),
+            "employee share": non_negative_money(employees, what="employee share"),
+            "dividends": non_negative_money(dividends, what="dividends"),
+        }
+        amount = parse_money(surplus, what="surplus")
+        if not 1900 <= year <= 2999:
+            raise InvalidValue(f"year {year} is out of range")
+        if year < self.registration.on.year:
+            raise Refused(
+                f"{year} is before the cooperative's registration on {self.registration.on}",
+                on=on,
+            )
+        self._record(
+            self.SurplusAllocated,
+            meta,
+            on=on,
+            year=year,
+            surplus=amount,
+            legal_reserve=parts["legal reserve"],
+            development_fund=parts["development fund"],
+            employees=parts["employee share"],
+            dividends=parts["dividends"],
+        )
+
+    def reverse(self, on: date, version: int, reason: str, meta: EntryMeta) -> None:
+        target = self.entry(version)
+        if target is None:
+            raise Refused(f"the cooperative has no entry with version {version}")
+        if isinstance(target, self.Registered):
+            raise Refused("the registration (init) cannot be reversed", on=target.on)
+        if isinstance(target, self.EntryReversed):
+            raise Refused("a reversal cannot be reversed", on=target.on)
+        if version in reversed_versions(self.log):
+            raise Refused(f"that {target.ACTION} entry of {target.on} is already reversed", on=target.on)
+        if not reason.strip():
+            raise InvalidValue("a reversal needs a reason")
+        remaining = [e for e in effective_entries(self.log) if e.originator_version != version]
+        try:
+            replay_cooperative(self.registration, remaining)
+        except CoopTimelineError as error:
+            raise Refused(
+                f"refused: without it, the {error.entry.ACTION} of {error.entry.on} would be "
+                f"invalid: {error.message}",
+                on=error.entry.on,
+            ) from None
+        self.trigger_event(
+            self.EntryReversed,
+            on=on,
+            target=version,
+            versions=[version],
+            reason=reason.strip(),
+            **meta.as_kwargs(),
+        )
+
+    # ----------------------------------------------------------------- internals
+
+    def _record(self, cls: type[Cooperative.Entry], meta: EntryMeta, **kwargs: Any) -> None:
+        on: date = kwargs["on"]
+        reg = self.registration
+        if on < reg.on:
+            raise Refused(f"{on} is before the cooperative's registration on {reg.on}", on=on)
+        draft = cls(
+            originator_id=self.id,
+            originator_version=self.version + 1,
+            timestamp=Cooperative.Event.create_timestamp(),
+            **kwargs,
+            **meta.as_kwargs(),
+        )
+        candidate = [*effective_entries(self.log), draft]
+        try:
+            replay_cooperative(reg, candidate)
+        except CoopTimelineError as error:
+            if error.entry is draft:
+                raise
+            raise Refused(
+                f"refused: it would invalidate the later {error.entry.ACTION} of "
+                f"{error.entry.on}: {error.message}",
+                on=error.entry.on,
+            ) from None
+        fields = {
+            k: v for k, v in vars(draft).items() if k not in ("originator_id", "originator_version")
+        }
+        self.trigger_event(cls, **fields)
+
+
+class CoopTimelineError(Refused):
+    def __init__(self, entry: Cooperative.Entry, message: str, person: str | None = None) -> None:
+        super().__init__(message, person=person, on=entry.on)
+        self.entry = entry
+
+
+def reversed_versions(
+    log: Iterable[Cooperative.Entry], known_at: datetime | None = None
+) -> dict[int, int]:
+    """Map each reversed version to the version of its reversal (as known at ``known_at``)."""
+    out: dict[int, int] = {}
+    for e in log:
+        if isinstance(e, Cooperative.EntryReversed) and (known_at is None or e.timestamp <= known_at):
+            for v in e.versions:
+                out[v] = e.originator_version
+    return out
+
+
+def effective_entries(
+    log: Iterable[Cooperative.Entry], known_at: datetime | None = None
+) -> list[Cooperative.Entry]:
+    """Entries that count as known at ``known_at``, by date then recorded order."""
+    log = list(log)
+    gone = reversed_versions(log, known_at)
+    kept = [
+        e
+        for e in log
+        if not isinstance(e, Cooperative.EntryReversed)
+        and e.originator_version not in gone
+        and (known_at is None or e.timestamp <= known_at)
+    ]
+    kept.sort(key=lambda e: (e.on, e.originator_version))
+    return kept
+
+
+def replay_cooperative(
+    registration: Cooperative.Registered,
+    entries: Sequence[Cooperative.Entry],
+    *,
+    strict: bool = True,
+) -> CoopState:
+    """Fold effective entries into a :class:`CoopState`; when ``strict``, the first entry that
+    cannot stand raises :class:`CoopTimelineError` (a change to the form already in force, a
+    mandate ended that is not running, a second appointment to a running office, a second
+    allocation for the same year)."""
+    reg = registration
+    statutes = Statutes(
+        share_value=reg.share_value,
+        profile=Profile(reg.profile),
+        refund_delay_years=reg.refund_delay_years,
+        boot_until=reg.boot_until,
+        review_every_years=reg.review_every_years,
+        fiscal_year_end=reg.fiscal_year_end,
+    )
+    form = LegalForm(reg.legal_form)
+    s = CoopState(
+        slug=reg.slug,
+        name=reg.name,
+        registered_on=reg.on,
+        statutes=statutes,
+        legal_form=form,
+        forms=[(reg.on, form)],
+    )
+
+    def fail(entry: Cooperative.Entry, message: str, person: str | None = None) -> None:
+        if strict:
+            raise CoopTimelineError(entry, message, person)
+
+    for e in sorted(entries, key=lambda e: (e.on, e.originator_version)):
+        if isinstance(e, Cooperative.Registered):
+            continue
+        if isinstance(e, Cooperative.LegalFormChanged):
+            new = LegalForm(e.legal_form)
+            if new is s.legal_form:
+                fail(e, f"the cooperative is already a {new.value.upper()} on {e.on}")
+            s.legal_form = new
+            s.forms.append((e.on, new))
+        elif isinstance(e, Cooperative.MandateAppointed):
+            office = Office(e.office)
+            if any(m.person == e.person and m.office is office for m in s.running_mandates(e.on)):
+                fail(e, f"{e.person} already holds a running {office.value} mandate on {e.on}", e.person)
+            s.mandates.append(Mandate(e.originator_version, e.person, office, e.on, e.term_years))
+        elif isinstance(e, Cooperative.MandateEnded):
+            office = Office(e.office)
+            running = [
+                m
+                for m in s.running_mandates(e.on)
+                if m.person == e.person and m.office is office and m.start <= e.on
+            ]
+            if not running:
+                fail(e, f"{e.person} holds no running {office.value} mandate on {e.on}", e.person)
+            for m in running:
+                m.ended_on = e.on
+        elif isinstance(e, Cooperative.ReviewCompleted):
+            s.reviews.append(Review(e.originator_version, e.on, e.reviewer, e.reservations))
+        elif isinstance(e, Cooperative.SurplusAllocated):
+            if e.year in s.allocations:
+                fail(e, f"the surplus of {e.year} is already allocated")
+            s.allocations[e.year] = Allocation(
+                e.originator_version,
+                e.on,
+                e.year,
+                e.surplus,
+                e.legal_reserve,
+                e.development_fund,
+                e.employees,
+                e.dividends,
+            )
+    return s

@@ -1,0 +1,167 @@
+"""The store: one SQLAlchemy URL selects SQLite (embedded default) or PostgreSQL.
+
+- ``sqlite:///path.db`` (the default ``sqlite:///scop-ledger.db``) or ``postgresql://…``
+  (run with psycopg 3).
+- Event tables are append-only at the database level: triggers refuse ``UPDATE`` and ``DELETE``
+  (and ``TRUNCATE`` on PostgreSQL), whoever connects.
+- Read-only mode opens SQLite with ``mode=ro`` and PostgreSQL sessions with
+  ``default_transaction_read_only``, so no write can reach the database even by mistake.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_URL = "sqlite:///scop-ledger.db"
+EVENTS_TABLE = "ledger_events"
+
+
+class StoreError(Exception):
+    """The store is unavailable, locked or read-only (exit 3)."""
+
+    exit_code = 3
+
+
+class StoreUnavailable(StoreError):
+    pass
+
+
+class ReadOnlyStore(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to reach the store and who records."""
+
+    url: str = DEFAULT_URL
+    coop: str | None = None
+    user: str = "unknown"
+    read_only: bool = False
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` run on psycopg 3; other URLs pass unchanged."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for another back end or an in-memory database."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def open_engine(settings: Settings, *, must_exist: bool) -> Engine:
+    """Create the engine for ``settings``; nothing connects until first use.
+
+    ``must_exist``: a SQLite file that is not there is an unavailable store (a query never
+    creates an empty ledger as a side effect)."""
+    url = normalise_url(settings.url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreUnavailable(f"store URL {settings.url!r} is not a valid SQLAlchemy URL") from None
+    backend = parsed.get_backend_name()
+    kwargs: dict[str, Any] = {}
+    if backend == "sqlite":
+        path = sqlite_path(url)
+        if path is not None and (must_exist or settings.read_only) and not path.exists():
+            raise StoreUnavailable(f"no ledger at {path}: run 'scop-ledger init' first")
+        connect_args: dict[str, Any] = {"timeout": 30}
+        if settings.read_only and path is not None:
+            url = f"sqlite:///file:{path.resolve()}?mode=ro&uri=true"
+        kwargs["connect_args"] = connect_args
+        engine = create_engine(url, **kwargs)
+        _sqlite_pragmas(engine)
+        return engine
+    if backend == "postgresql":
+        connect_args = {"connect_timeout": 5}
+        if settings.read_only:
+            given = parsed.query.get("options", "")
+            given = given if isinstance(given, str) else " ".join(given)
+            connect_args["options"] = f"{given} -c default_transaction_read_only=on".strip()
+        kwargs["connect_args"] = connect_args
+        kwargs["pool_pre_ping"] = False
+        return create_engine(url, **kwargs)
+    raise StoreUnavailable(f"unsupported store {backend!r}: use sqlite:/// or postgresql://")
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+
+def install_append_only_guards(engine: Engine, table: str = EVENTS_TABLE) -> None:
+    """Refuse UPDATE and DELETE (and TRUNCATE) on ``table`` at the database level."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            for op in ("UPDATE", "DELETE"):
+                conn.execute(
+                    text(
+                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} "
+                        f"BEFORE {op} ON {table} "
+                        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+                    )
+                )
+        elif engine.dialect.name == "postgresql":
+            conn.execute(
+                text(
+                    "CREATE OR REPLACE FUNCTION scop_ledger_append_only() RETURNS trigger "
+                    "AS $$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$ "
+                    "LANGUAGE plpgsql"
+                )
+            )
+            for name, spec in (
+                (f"{table}_no_update_delete", "BEFORE UPDATE OR DELETE ON {t} FOR EACH ROW"),
+                (f"{table}_no_truncate", "BEFORE TRUNCATE ON {t} FOR EACH STATEMENT"),
+            ):
+                exists = conn.execute(
+                    text(
+                        "SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                        "WHERE t.tgname = :name AND c.oid = to_regclass(:table)"
+                    ),
+                    {"name": name, "table": table},
+                ).first()
+                if not exists:
+                    conn.execute(
+                        text(
+                            f"CREATE TRIGGER {name} {spec.format(t=table)} "
+                            "EXECUTE FUNCTION scop_ledger_append_only()"
+                        )
+                    )
+
+
+def default_user() -> str:
+    """The OS login name, for ``recorded_by``."""
+    for var in ("SCOP_LEDGER_USER", "USER", "LOGNAME", "USERNAME"):
+        value = os.environ.get(var)
+        if value:
+            return value
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except (OSError, KeyError):  # pragma: no cover - no passwd entry
+        return "unknown"
