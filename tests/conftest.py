@@ -1,0 +1,100 @@
+"""Shared fixtures: a store URL on each back end, a ledger on it, and the real CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+PG_ENV = "SCOP_LEDGER_TEST_PG"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pg_base_url() -> str | None:
+    return os.environ.get(PG_ENV) or None
+
+
+def _pg_schema_url(base: str, schema: str) -> str:
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    base = pg_base_url()
+    if base is None:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. postgresql://postgres@127.0.0.1:5432/test)")
+    import sqlalchemy
+
+    from scop_ledger.store import normalise_url
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = sqlalchemy.create_engine(normalise_url(base))
+    with engine.begin() as conn:
+        conn.execute(sqlalchemy.text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield _pg_schema_url(base, schema)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sqlalchemy.text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test on a real SQLite file and a real PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ledger.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'ledger.db'}"
+
+
+def console_script() -> list[str]:
+    """The installed ``scop-ledger`` next to this interpreter (else ``python -m``)."""
+    candidate = Path(sys.executable).parent / "scop-ledger"
+    if candidate.exists():
+        return [str(candidate)]
+    found = shutil.which("scop-ledger")
+    return [found] if found else [sys.executable, "-m", "scop_ledger"]
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path):
+    """Run the installed console script in a subprocess against a store URL."""
+
+    def run(db: str, *args: str, env: dict[str, str] | None = None) -> Run:
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith("SCOP_LEDGER_")}
+        full_env.update({"SCOP_LEDGER_DB": db, "SCOP_LEDGER_USER": "e2e"})
+        full_env.update(env or {})
+        proc = subprocess.run(
+            [*console_script(), *args],
+            capture_output=True,
+            text=True,
+            env=full_env,
+            cwd=tmp_path,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
+        return Run(proc.returncode, proc.stdout, proc.stderr)
+
+    return run

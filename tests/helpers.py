@@ -1,0 +1,29 @@
+"""Builders for tests: a ledger with a registered cooperative, and short command helpers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from scop_ledger import commands as cmd
+from scop_ledger.application import Ledger, Recorded
+from scop_ledger.store import Settings
+
+D = date.fromisoformat
+
+
+def open_ledger(url: str, *, user: str = "tester", read_only: bool = False, create: bool = True) -> Ledger:
+    return Ledger(Settings(url=url, user=user, read_only=read_only), create=create)
+
+
+def do(ledger: Ledger, action: str, on: str, **fields: Any) -> Recorded:
+    """Record ``action`` on ``on`` (YYYY-MM-DD) with ``fields``, as the CLI would."""
+    return ledger.execute(cmd.build(cmd.ACTIONS[action], on=D(on), **fields))
+
+
+def acme(ledger: Ledger, *, legal_form: str = "sarl", on: str = "2016-01-01", **statutes: Any) -> Recorded:
+    return do(ledger, "init", on, slug="acme", name="Acme Scop", legal_form=legal_form, share_value="25", **statutes)
+
+
+def event_count(ledger: Ledger) -> int:
+    return ledger.recorder.max_notification_id() or 0
