@@ -12,7 +12,9 @@ from scop_ledger.store import Settings
 D = date.fromisoformat
 
 
-def open_ledger(url: str, *, user: str = "tester", read_only: bool = False, create: bool = True) -> Ledger:
+def open_ledger(
+    url: str, *, user: str = "tester", read_only: bool = False, create: bool = True
+) -> Ledger:
     return Ledger(Settings(url=url, user=user, read_only=read_only), create=create)
 
 
@@ -21,8 +23,19 @@ def do(ledger: Ledger, action: str, on: str, **fields: Any) -> Recorded:
     return ledger.execute(cmd.build(cmd.ACTIONS[action], on=D(on), **fields))
 
 
-def acme(ledger: Ledger, *, legal_form: str = "sarl", on: str = "2016-01-01", **statutes: Any) -> Recorded:
-    return do(ledger, "init", on, slug="acme", name="Acme Scop", legal_form=legal_form, share_value="25", **statutes)
+def acme(
+    ledger: Ledger, *, legal_form: str = "sarl", on: str = "2016-01-01", **statutes: Any
+) -> Recorded:
+    return do(
+        ledger,
+        "init",
+        on,
+        slug="acme",
+        name="Acme Scop",
+        legal_form=legal_form,
+        share_value="25",
+        **statutes,
+    )
 
 
 def event_count(ledger: Ledger) -> int:

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import sqlalchemy.exc
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     InfrastructureFactory,
     IntegrityError,
@@ -127,7 +126,7 @@ class Ledger(Application[UUID]):
             raise StoreUnavailable(f"store unavailable: {_first_line(error)}") from None
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
-        return _Factory(env, self.engine)
+        return cast(InfrastructureFactory, _Factory(env, self.engine))
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -157,7 +156,7 @@ class Ledger(Application[UUID]):
             raise ReadOnlyStore("the store is open read-only: nothing can be recorded")
         for _attempt in range(MAX_ATTEMPTS):
             work = _Work(self)
-            plans: list[tuple[cmd.Command, list[DomainEventProtocol[UUID]]]] = []
+            plans: list[tuple[cmd.Command, list[Any]]] = []
             for index, command in enumerate(commands):
                 try:
                     plans.append((command, work.apply(command)))
@@ -202,11 +201,13 @@ class Ledger(Application[UUID]):
             return coops[0]
         if not coops:
             raise NotFound("this store holds no cooperative yet: run 'scop-ledger init' first")
-        raise InvalidValue(f"this store holds {len(coops)} cooperatives ({', '.join(coops)}): pass --coop")
+        raise InvalidValue(
+            f"this store holds {len(coops)} cooperatives ({', '.join(coops)}): pass --coop"
+        )
 
     def cooperative(self, slug: str) -> Cooperative:
         try:
-            coop = self.repository.get(cooperative_id(slug))
+            coop: object = self.repository.get(cooperative_id(slug))
         except AggregateNotFoundError:
             raise NotFound(f"no cooperative {slug!r} in this store") from None
         assert isinstance(coop, Cooperative)
@@ -214,7 +215,7 @@ class Ledger(Application[UUID]):
 
     def member(self, slug: str, person: str) -> Member:
         try:
-            member = self.repository.get(member_id(slug, person))
+            member: object = self.repository.get(member_id(slug, person))
         except AggregateNotFoundError:
             raise NotFound(f"no person {person!r} in cooperative {slug!r}", person=person) from None
         assert isinstance(member, Member)
@@ -234,7 +235,7 @@ class Ledger(Application[UUID]):
         reversal_of: dict[tuple[UUID, int], int] = {}
         seq_of: dict[tuple[UUID, int], int] = {}
         for notification in self._notifications():
-            event = self.mapper.to_domain_event(notification)
+            event: Any = self.mapper.to_domain_event(notification)
             if known_at is not None and event.timestamp > known_at:
                 continue
             oid = event.originator_id
@@ -286,7 +287,7 @@ class Ledger(Application[UUID]):
         found = self.recorder.select_notifications(start=event_id, limit=1, stop=event_id)
         if not found:
             raise NotFound(f"no entry {event_id} in this store")
-        return found[0].originator_id, found[0].originator_version
+        return cast(UUID, found[0].originator_id), found[0].originator_version
 
 
 _DETAIL_SKIP = {
@@ -324,7 +325,7 @@ def _first_line(error: BaseException) -> str:
 
 def _recorded(
     command: cmd.Command,
-    events: list[DomainEventProtocol[UUID]],
+    events: list[Any],
     ids: dict[tuple[UUID, int], int],
 ) -> Recorded:
     entries = [e for e in events if not isinstance(e, Member.Registered)]
@@ -382,7 +383,7 @@ class _Work:
             self.members[key] = found
         return found
 
-    def apply(self, command: cmd.Command) -> list[DomainEventProtocol[UUID]]:
+    def apply(self, command: cmd.Command) -> list[Any]:
         """Run one command against the loaded aggregates; return the events it triggered."""
         marks = {id(a): len(a.pending_events) for a in self._loaded()}
         self._dispatch(command)
@@ -487,15 +488,13 @@ class _Work:
         else:  # pragma: no cover - every cooperative command is listed above
             raise TypeError(f"unexpected command {command!r}")
 
-    def _reverse(
-        self, slug: str, coop: Cooperative, command: cmd.Reverse, meta: EntryMeta
-    ) -> None:
+    def _reverse(self, slug: str, coop: Cooperative, command: cmd.Reverse, meta: EntryMeta) -> None:
         originator, version = self.ledger.entry_location(command.event)
         if originator == coop.id:
             coop.reverse(command.on, version, command.reason, meta)
             return
         try:
-            loaded = self.ledger.repository.get(originator)
+            loaded: object = self.ledger.repository.get(originator)
         except AggregateNotFoundError:  # pragma: no cover - the row exists
             raise NotFound(f"no entry {command.event} in this store") from None
         if not isinstance(loaded, Member) or loaded.coop != slug:

@@ -58,7 +58,9 @@ def _strict_int(value: Any) -> Any:
 
 
 Money = Annotated[Decimal, BeforeValidator(_money)]
-OptMoney = Annotated[Decimal | None, BeforeValidator(lambda v: None if _blank_to_none(v) is None else _money(v))]
+OptMoney = Annotated[
+    Decimal | None, BeforeValidator(lambda v: None if _blank_to_none(v) is None else _money(v))
+]
 Int = Annotated[int, BeforeValidator(_strict_int)]
 OptText = Annotated[str | None, BeforeValidator(_blank_to_none)]
 
@@ -244,7 +246,10 @@ def describe(error: ValidationError) -> str:
         if item["type"] == "extra_forbidden":
             message = "unknown field"
         value = item.get("input")
-        if item["type"] in ("enum", "date_from_datetime_parsing", "date_parsing") and value is not None:
+        if (
+            item["type"] in ("enum", "date_from_datetime_parsing", "date_parsing")
+            and value is not None
+        ):
             message = f"{value!r}: {message}"
         parts.append(f"{where}: {message}")
     return "; ".join(parts)

@@ -78,7 +78,9 @@ def open_engine(settings: Settings, *, must_exist: bool) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise StoreUnavailable(f"store URL {settings.url!r} is not a valid SQLAlchemy URL") from None
+        raise StoreUnavailable(
+            f"store URL {settings.url!r} is not a valid SQLAlchemy URL"
+        ) from None
     backend = parsed.get_backend_name()
     kwargs: dict[str, Any] = {}
     if backend == "sqlite":

@@ -19,7 +19,18 @@ def entries(run_cli, db: str, *args: str) -> list[dict]:
 def test_a_treasurer_records_and_corrects(run_cli, store_url: str) -> None:
     db = store_url
     steps = [
-        ["init", "acme", "--name", "Acme Scop", "--legal-form", "sarl", "--share-value", "25", "--date", "2016-01-01"],
+        [
+            "init",
+            "acme",
+            "--name",
+            "Acme Scop",
+            "--legal-form",
+            "sarl",
+            "--share-value",
+            "25",
+            "--date",
+            "2016-01-01",
+        ],
         ["hire", "alice", "--name", "Alice Martin", "--date", "2016-01-01", "--ref", "contract 1"],
         ["admit", "alice", "--date", "2016-02-01"],
         ["subscribe", "alice", "--shares", "40", "--paid", "500", "--date", "2016-02-01"],
@@ -30,28 +41,57 @@ def test_a_treasurer_records_and_corrects(run_cli, store_url: str) -> None:
         assert result.code == 0, result.err
         assert isinstance(json.loads(result.out)["event"], int)
         assert result.err == ""
-    fired = run_cli(db, "terminate", "alice", "--reason", "dismissal", "--date", "2018-03-31", "--format", "json")
+    fired = run_cli(
+        db,
+        "terminate",
+        "alice",
+        "--reason",
+        "dismissal",
+        "--date",
+        "2018-03-31",
+        "--format",
+        "json",
+    )
     assert fired.code == 0, fired.err
     payload = json.loads(fired.out)
     assert payload["action"] == "terminate" and payload["date"] == "2018-03-31"
     assert [c["action"] for c in payload["consequences"]] == ["leave"]
-    undo = run_cli(db, "reverse", str(payload["event"]), "--reason", "wrong person", "--format", "json")
+    undo = run_cli(
+        db, "reverse", str(payload["event"]), "--reason", "wrong person", "--format", "json"
+    )
     assert undo.code == 0, undo.err
     history = entries(run_cli, db)
     by_id = {e["id"]: e for e in history}
     assert by_id[payload["event"]]["reversed_by"] == json.loads(undo.out)["event"]
-    assert by_id[payload["consequences"][0]["event"]]["reversed_by"] == json.loads(undo.out)["event"]
-    assert [e["action"] for e in history] == ["init", "hire", "admit", "subscribe", "pay-up", "terminate", "leave", "reverse"]
+    assert (
+        by_id[payload["consequences"][0]["event"]]["reversed_by"] == json.loads(undo.out)["event"]
+    )
+    assert [e["action"] for e in history] == [
+        "init",
+        "hire",
+        "admit",
+        "subscribe",
+        "pay-up",
+        "terminate",
+        "leave",
+        "reverse",
+    ]
     first = history[1]
     assert first["recorded_by"] == "e2e" and first["ref"] == "contract 1"
     assert first["recorded_at"].endswith("+00:00")
-    assert [e["action"] for e in entries(run_cli, db, "alice", "--known-at", first["recorded_at"])] == ["hire"]
+    assert [
+        e["action"] for e in entries(run_cli, db, "alice", "--known-at", first["recorded_at"])
+    ] == ["hire"]
     table = run_cli(db, "history")
     assert table.code == 0 and "terminate" in table.out
 
 
 ERRORS = [
-    (["subscribe", "alice", "--shares", "40", "--date", "2016-02-01"], 1, "not a partner on 2016-02-01"),
+    (
+        ["subscribe", "alice", "--shares", "40", "--date", "2016-02-01"],
+        1,
+        "not a partner on 2016-02-01",
+    ),
     (["hire", "bob", "--date", "2015-12-31"], 1, "before the cooperative's registration"),
     (["terminate", "ghost", "--reason", "dismissal"], 1, "no person 'ghost'"),
     (["reverse", "1", "--reason", "x"], 1, "cannot be reversed"),
@@ -68,7 +108,22 @@ ERRORS = [
 
 def test_every_invalid_input_gets_one_line_and_writes_nothing(run_cli, store_url: str) -> None:
     db = store_url
-    assert run_cli(db, "init", "acme", "--name", "Acme", "--legal-form", "sa", "--share-value", "25", "--date", "2016-01-01").code == 0
+    assert (
+        run_cli(
+            db,
+            "init",
+            "acme",
+            "--name",
+            "Acme",
+            "--legal-form",
+            "sa",
+            "--share-value",
+            "25",
+            "--date",
+            "2016-01-01",
+        ).code
+        == 0
+    )
     assert run_cli(db, "hire", "alice", "--date", "2016-01-01").code == 0
     before = entries(run_cli, db)
     for args, code, fragment in ERRORS:

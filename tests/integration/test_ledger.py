@@ -31,8 +31,17 @@ def test_every_command_records_an_entry_with_its_id(ledger) -> None:
         do(ledger, "appoint", "2016-02-01", person="alice", office="manager", term_years="4").event,
         do(ledger, "end-mandate", "2017-02-01", person="alice", office="manager").event,
         do(ledger, "review", "2018-06-30", reviewer="URSCOP").event,
-        do(ledger, "allocate", "2017-06-30", year="2016", surplus="1000", legal_reserve="160",
-           development_fund="240", employees="450", dividends="150").event,
+        do(
+            ledger,
+            "allocate",
+            "2017-06-30",
+            year="2016",
+            surplus="1000",
+            legal_reserve="160",
+            development_fund="240",
+            employees="450",
+            dividends="150",
+        ).event,
         do(ledger, "change-form", "2019-01-01", legal_form="sas").event,
     ]
     left = do(ledger, "leave", "2020-01-31", person="alice", reason="resignation")
@@ -40,14 +49,30 @@ def test_every_command_records_an_entry_with_its_id(ledger) -> None:
     assert [a for _, a in left.consequences] == ["terminate"]
     history = ledger.history("acme")
     assert [h.action for h in history] == [
-        "init", "hire", "admit", "subscribe", "pay-up", "withdraw", "pay-refund", "appoint",
-        "end-mandate", "review", "allocate", "change-form", "leave", "terminate",
+        "init",
+        "hire",
+        "admit",
+        "subscribe",
+        "pay-up",
+        "withdraw",
+        "pay-refund",
+        "appoint",
+        "end-mandate",
+        "review",
+        "allocate",
+        "change-form",
+        "leave",
+        "terminate",
     ]
     assert all(h.recorded_by == "tester" for h in history)
     assert all(h.recorded_at.utcoffset() is not None for h in history)
     assert {h.id for h in history} >= set(ids)
     alice = ledger.member("acme", "alice").state(ledger.cooperative("acme").terms)
-    assert (alice.partner, alice.employed, alice.refund_outstanding) == (False, False, Decimal("750.00"))
+    assert (alice.partner, alice.employed, alice.refund_outstanding) == (
+        False,
+        False,
+        Decimal("750.00"),
+    )
 
 
 REFUSALS = [
@@ -59,7 +84,12 @@ REFUSALS = [
     ("pay-refund", {"person": "alice", "amount": "1"}, Refused, "owed 0.00"),
     ("admit", {"person": "alice"}, Refused, "already a partner"),
     ("hire", {"person": "alice"}, Refused, "already employed"),
-    ("hire", {"person": "fund", "on": "2015-01-01"}, Refused, "before the cooperative's registration"),
+    (
+        "hire",
+        {"person": "fund", "on": "2015-01-01"},
+        Refused,
+        "before the cooperative's registration",
+    ),
     ("terminate", {"person": "ghost", "reason": "dismissal"}, NotFound, "no person 'ghost'"),
     ("appoint", {"person": "ghost", "office": "manager", "term_years": "4"}, NotFound, "no person"),
     ("subscribe", {"person": "alice", "shares": "0"}, InvalidValue, "at least 1"),
@@ -126,7 +156,9 @@ def test_known_at_in_history_ignores_later_entries_and_reversals(ledger) -> None
     do(ledger, "reverse", "2016-03-01", event=str(hired_bob.event), reason="never came")
     then = ledger.history("acme", known_at=first)
     assert [h.action for h in then] == ["init", "hire"]
-    assert [h.reversed_by for h in ledger.history("acme", "bob", known_at=hired_bob.recorded_at)] == [None]
+    assert [
+        h.reversed_by for h in ledger.history("acme", "bob", known_at=hired_bob.recorded_at)
+    ] == [None]
 
 
 def test_a_batch_is_all_or_nothing(ledger) -> None:

@@ -24,10 +24,16 @@ def test_update_and_delete_of_events_fail_at_the_database(store_url: str) -> Non
         f"UPDATE {EVENTS_TABLE} SET topic = 'forged'",
         f"DELETE FROM {EVENTS_TABLE}",
     ):
-        with pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"), engine.begin() as conn:
+        with (
+            pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"),
+            engine.begin() as conn,
+        ):
             conn.execute(text(statement))
     if engine.dialect.name == "postgresql":
-        with pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"), engine.begin() as conn:
+        with (
+            pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"),
+            engine.begin() as conn,
+        ):
             conn.execute(text(f"TRUNCATE {EVENTS_TABLE}"))
     with engine.connect() as conn:
         assert conn.execute(text(f"SELECT count(*) FROM {EVENTS_TABLE}")).scalar() == 1
@@ -45,8 +51,10 @@ def test_read_only_store_refuses_every_write(store_url: str) -> None:
     # Even a write that bypasses the application cannot reach the database.
     with pytest.raises(sqlalchemy.exc.DatabaseError), reader.engine.begin() as conn:
         conn.execute(
-            text(f"INSERT INTO {EVENTS_TABLE} (originator_id, originator_version, topic, state) "
-                 "VALUES ('x', 1, 't', 'x')")
+            text(
+                f"INSERT INTO {EVENTS_TABLE} (originator_id, originator_version, topic, state) "
+                "VALUES ('x', 1, 't', 'x')"
+            )
         )
     reader.close()
 
@@ -81,8 +89,12 @@ def test_two_processes_writing_to_the_same_member_lose_nothing(store_url: str) -
     start = event_count(ledger)
     n = 15
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, store_url, tag, str(n)], stderr=subprocess.PIPE, text=True,
-                         cwd=Path(__file__).parents[2])
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, store_url, tag, str(n)],
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).parents[2],
+        )
         for tag in ("w1", "w2")
     ]
     for proc in procs:

@@ -54,7 +54,13 @@ def apply(m: Member, step: tuple) -> None:
     elif name == "admit":
         m.admit(on, TERMS, META, legal_person=args[0])
     elif name == "subscribe":
-        m.subscribe(on, args[0], TERMS, META, paid=None if args[1] is None else Decimal(args[1]).quantize(Decimal("0.01")))
+        m.subscribe(
+            on,
+            args[0],
+            TERMS,
+            META,
+            paid=None if args[1] is None else Decimal(args[1]).quantize(Decimal("0.01")),
+        )
     elif name == "pay_up":
         m.pay_up(on, Decimal(args[0]).quantize(Decimal("0.01")), TERMS, META)
     elif name == "withdraw":

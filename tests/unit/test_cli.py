@@ -17,7 +17,9 @@ def cli(tmp_path: Path):
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
 
     def invoke(*args: str, env: dict[str, str] | None = None):
-        return runner.invoke(main, list(args), env={"SCOP_LEDGER_DB": db, "SCOP_LEDGER_USER": "cli", **(env or {})})
+        return runner.invoke(
+            main, list(args), env={"SCOP_LEDGER_DB": db, "SCOP_LEDGER_USER": "cli", **(env or {})}
+        )
 
     return invoke
 
@@ -31,36 +33,113 @@ def test_every_command_has_help_with_an_example(cli) -> None:
 
 def test_global_options_and_their_environment_variables(cli, tmp_path: Path) -> None:
     other = f"sqlite:///{tmp_path / 'other.db'}"
-    assert cli("--db", other, "init", "beta", "--name", "B", "--legal-form", "sas", "--share-value", "10").exit_code == 0
+    assert (
+        cli(
+            "--db",
+            other,
+            "init",
+            "beta",
+            "--name",
+            "B",
+            "--legal-form",
+            "sas",
+            "--share-value",
+            "10",
+        ).exit_code
+        == 0
+    )
     assert (tmp_path / "other.db").exists() and not (tmp_path / "ledger.db").exists()
-    assert cli("init", "acme", "--name", "A", "--legal-form", "sarl", "--share-value", "25", "--date", "2016-01-01").exit_code == 0
-    assert cli("init", "zeta", "--name", "Z", "--legal-form", "sarl", "--share-value", "25", "--date", "2016-01-01").exit_code == 0
+    assert (
+        cli(
+            "init",
+            "acme",
+            "--name",
+            "A",
+            "--legal-form",
+            "sarl",
+            "--share-value",
+            "25",
+            "--date",
+            "2016-01-01",
+        ).exit_code
+        == 0
+    )
+    assert (
+        cli(
+            "init",
+            "zeta",
+            "--name",
+            "Z",
+            "--legal-form",
+            "sarl",
+            "--share-value",
+            "25",
+            "--date",
+            "2016-01-01",
+        ).exit_code
+        == 0
+    )
     ambiguous = cli("hire", "alice", "--date", "2016-01-01")
     assert ambiguous.exit_code == 2 and "pass --coop" in ambiguous.stderr
     assert cli("--coop", "acme", "hire", "alice", "--date", "2016-01-01").exit_code == 0
-    by_env = cli("hire", "bob", "--date", "2016-01-01", env={"SCOP_LEDGER_COOP": "zeta", "SCOP_LEDGER_USER": "treasurer"})
+    by_env = cli(
+        "hire",
+        "bob",
+        "--date",
+        "2016-01-01",
+        env={"SCOP_LEDGER_COOP": "zeta", "SCOP_LEDGER_USER": "treasurer"},
+    )
     assert by_env.exit_code == 0, by_env.stderr
     history = json.loads(cli("--coop", "zeta", "history", "--format", "json").stdout)
-    assert [(e["person"], e["recorded_by"]) for e in history["entries"]] == [(None, "cli"), ("bob", "treasurer")]
+    assert [(e["person"], e["recorded_by"]) for e in history["entries"]] == [
+        (None, "cli"),
+        ("bob", "treasurer"),
+    ]
     assert cli("--coop", "nope", "hire", "x").exit_code == 1
     coops = json.loads(cli("coops", "--format", "json").stdout)
     assert [c["coop"] for c in coops["coops"]] == ["acme", "zeta"]
 
 
 def test_write_commands_print_their_entry(cli) -> None:
-    cli("init", "acme", "--name", "A", "--legal-form", "sarl", "--share-value", "25", "--date", "2016-01-01")
+    cli(
+        "init",
+        "acme",
+        "--name",
+        "A",
+        "--legal-form",
+        "sarl",
+        "--share-value",
+        "25",
+        "--date",
+        "2016-01-01",
+    )
     table = cli("hire", "alice", "--date", "2016-01-01")
-    assert table.exit_code == 0 and table.stdout.startswith("recorded entry 3: hire alice on 2016-01-01")
+    assert table.exit_code == 0 and table.stdout.startswith(
+        "recorded entry 3: hire alice on 2016-01-01"
+    )
     js = json.loads(cli("admit", "alice", "--date", "2016-01-02", "--format", "json").stdout)
     assert js["event"] == 4 and js["person"] == "alice"
     csv_out = cli("history", "--format", "csv").stdout.splitlines()
-    assert csv_out[0].startswith("id,sequence,action,person,date,recorded_at,recorded_by,ref,note,reversed_by")
+    assert csv_out[0].startswith(
+        "id,sequence,action,person,date,recorded_at,recorded_by,ref,note,reversed_by"
+    )
     assert len(csv_out) == 4
 
 
 def test_default_date_is_today(cli) -> None:
     from datetime import date
 
-    cli("init", "acme", "--name", "A", "--legal-form", "sarl", "--share-value", "25", "--date", "2016-01-01")
+    cli(
+        "init",
+        "acme",
+        "--name",
+        "A",
+        "--legal-form",
+        "sarl",
+        "--share-value",
+        "25",
+        "--date",
+        "2016-01-01",
+    )
     js = json.loads(cli("hire", "alice", "--format", "json").stdout)
     assert js["date"] == date.today().isoformat()

@@ -28,10 +28,20 @@ def coop(**statutes: object) -> Cooperative:
 
 
 def test_registration_carries_the_statutes() -> None:
-    c = coop(refund_delay_years=2, boot_until=D("2023-12-31"), review_every_years=1, fiscal_year_end="06-30")
+    c = coop(
+        refund_delay_years=2,
+        boot_until=D("2023-12-31"),
+        review_every_years=1,
+        fiscal_year_end="06-30",
+    )
     assert c.id == cooperative_id("acme")
     reg = c.registration
-    assert (reg.ACTION, reg.slug, reg.legal_form, reg.share_value) == ("init", "acme", "sarl", Decimal("25.00"))
+    assert (reg.ACTION, reg.slug, reg.legal_form, reg.share_value) == (
+        "init",
+        "acme",
+        "sarl",
+        Decimal("25.00"),
+    )
     s = c.state()
     assert s.statutes.refund_delay_years == 2 and s.statutes.fiscal_year_end == "06-30"
     assert c.terms.registered_on == D("2016-01-01")
@@ -52,7 +62,9 @@ def test_registration_refuses_impossible_statutes(statutes: dict[str, object]) -
     values: dict[str, object] = {"share_value": Decimal("25")}
     values.update(statutes)
     with pytest.raises(InvalidValue):
-        Cooperative.register("acme", "Acme", LegalForm.SA, Statutes(**values), D("2016-01-01"), META)  # type: ignore[arg-type]
+        Cooperative.register(
+            "acme", "Acme", LegalForm.SA, Statutes(**values), D("2016-01-01"), META
+        )  # type: ignore[arg-type]
 
 
 def test_legal_form_in_force_on_each_date() -> None:

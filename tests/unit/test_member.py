@@ -44,13 +44,31 @@ def test_every_event_is_recorded_with_its_date_and_source() -> None:
     m.pay_up(D("2016-04-01"), Decimal("50"), TERMS, META)
     m.withdraw(D("2017-01-01"), 4, TERMS, META)
     m.terminate(D("2018-01-01"), TerminationReason.RETIREMENT, TERMS, META)
-    m.leave(D("2019-01-01"), LeaveReason.RESIGNATION, TERMS, EntryMeta(ref="letter", note="n", recorded_by="bob"))
+    m.leave(
+        D("2019-01-01"),
+        LeaveReason.RESIGNATION,
+        TERMS,
+        EntryMeta(ref="letter", note="n", recorded_by="bob"),
+    )
     m.pay_refund(D("2019-06-01"), Decimal("100"), TERMS, META)
     assert actions(m) == [
-        "hire", "admit", "subscribe", "subscribe", "pay-up", "withdraw", "terminate", "leave", "pay-refund",
+        "hire",
+        "admit",
+        "subscribe",
+        "subscribe",
+        "pay-up",
+        "withdraw",
+        "terminate",
+        "leave",
+        "pay-refund",
     ]
     leave = m.log[7]
-    assert (leave.on, leave.ref, leave.note, leave.recorded_by) == (D("2019-01-01"), "letter", "n", "bob")
+    assert (leave.on, leave.ref, leave.note, leave.recorded_by) == (
+        D("2019-01-01"),
+        "letter",
+        "n",
+        "bob",
+    )
     assert all(e.timestamp.tzinfo is not None for e in m.log)
 
 
@@ -65,9 +83,15 @@ def test_categories_follow_employment() -> None:
 
 @pytest.mark.parametrize(
     "reason",
-    [TerminationReason.RETIREMENT, TerminationReason.ECONOMIC_DISMISSAL, TerminationReason.INVALIDITY],
+    [
+        TerminationReason.RETIREMENT,
+        TerminationReason.ECONOMIC_DISMISSAL,
+        TerminationReason.INVALIDITY,
+    ],
 )
-def test_retirement_economic_dismissal_and_invalidity_keep_the_partner_as_external(reason: TerminationReason) -> None:
+def test_retirement_economic_dismissal_and_invalidity_keep_the_partner_as_external(
+    reason: TerminationReason,
+) -> None:
     m = partner()
     m.terminate(D("2020-06-30"), reason, TERMS, META)
     assert actions(m)[-1] == "terminate"
@@ -86,7 +110,9 @@ def test_retirement_economic_dismissal_and_invalidity_keep_the_partner_as_extern
         TerminationReason.DEATH,
     ],
 )
-def test_other_ends_of_contract_end_the_partnership_as_an_entry_of_its_own(reason: TerminationReason) -> None:
+def test_other_ends_of_contract_end_the_partnership_as_an_entry_of_its_own(
+    reason: TerminationReason,
+) -> None:
     m = partner()
     m.terminate(D("2020-06-30"), reason, TERMS, META)
     assert actions(m)[-2:] == ["terminate", "leave"]
@@ -236,7 +262,9 @@ def test_refunds_settle_oldest_first_and_never_more_than_owed() -> None:
 
 
 def test_nothing_before_the_cooperatives_registration() -> None:
-    with pytest.raises(Refused, match="2015-12-31 is before the cooperative's registration on 2016-01-01"):
+    with pytest.raises(
+        Refused, match="2015-12-31 is before the cooperative's registration on 2016-01-01"
+    ):
         new().hire(D("2015-12-31"), TERMS, META)
 
 
@@ -294,7 +322,9 @@ def test_reversal_refusals() -> None:
         m.reverse(D("2020-02-01"), m.log[-1].originator_version, "x", TERMS, META)
     m2 = partner(shares=10)
     m2.withdraw(D("2017-01-01"), 5, TERMS, META)
-    with pytest.raises(Refused, match="without it, the withdraw of alice on 2017-01-01 would be invalid"):
+    with pytest.raises(
+        Refused, match="without it, the withdraw of alice on 2017-01-01 would be invalid"
+    ):
         m2.reverse(D("2020-02-01"), subscribed, "x", TERMS, META)
     with pytest.raises(Refused, match="no entry with version 99"):
         m2.reverse(D("2020-02-01"), 99, "x", TERMS, META)
@@ -309,7 +339,11 @@ def test_known_at_ignores_later_entries_and_later_reversals() -> None:
     object.__setattr__(later, "timestamp", t0 + timedelta(days=1))
     assert m.state(TERMS, known_at=t0).shares == 40
     assert m.state(TERMS, known_at=t0 + timedelta(days=2)).shares == 30
-    assert [e.ACTION for e in effective_entries(m.log, known_at=t0)] == ["hire", "admit", "subscribe"]
+    assert [e.ACTION for e in effective_entries(m.log, known_at=t0)] == [
+        "hire",
+        "admit",
+        "subscribe",
+    ]
 
 
 @pytest.mark.parametrize("bad", [0, -1, "x", 1.5, True])

@@ -15,7 +15,14 @@ from scop_ledger.domain.values import (
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("25", "25.00"), ("25.00", "25.00"), ("1234.5", "1234.50"), (" 7 ", "7.00"), (Decimal("3.1"), "3.10"), (4, "4.00")],
+    [
+        ("25", "25.00"),
+        ("25.00", "25.00"),
+        ("1234.5", "1234.50"),
+        (" 7 ", "7.00"),
+        (Decimal("3.1"), "3.10"),
+        (4, "4.00"),
+    ],
 )
 def test_money_is_exact_with_two_places(text: object, expected: str) -> None:
     amount = parse_money(text)
@@ -52,4 +59,8 @@ def test_references() -> None:
 
 def test_only_three_reasons_keep_the_partnership() -> None:
     kept = {r for r in TerminationReason if r.keeps_partnership}
-    assert kept == {TerminationReason.RETIREMENT, TerminationReason.ECONOMIC_DISMISSAL, TerminationReason.INVALIDITY}
+    assert kept == {
+        TerminationReason.RETIREMENT,
+        TerminationReason.ECONOMIC_DISMISSAL,
+        TerminationReason.INVALIDITY,
+    }

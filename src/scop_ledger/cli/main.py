@@ -38,6 +38,13 @@ class AppContext:
             self._ledger.close()
 
 
+def get_app(ctx: click.Context) -> AppContext:
+    """The invocation's :class:`AppContext` (set by the root group)."""
+    app = ctx.find_object(AppContext)
+    assert app is not None, "the root group sets the context"
+    return app
+
+
 def fail(message: str, code: int) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)

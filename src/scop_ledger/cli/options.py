@@ -11,7 +11,7 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType[date]):
     """``YYYY-MM-DD``; an impossible date is a usage error (exit 2)."""
 
     name = "DATE"
@@ -25,7 +25,7 @@ class DateType(click.ParamType):
             self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
 
 
-class DateTimeType(click.ParamType):
+class DateTimeType(click.ParamType[datetime]):
     """ISO 8601 date-time; a bare date means the end of that day, UTC; naive means UTC."""
 
     name = "DATETIME"
@@ -83,7 +83,10 @@ def query_options(func: F) -> F:
     for option in reversed(
         [
             click.option(
-                "--as-of", type=DATE, default=None, help="Business date (YYYY-MM-DD). Default: today."
+                "--as-of",
+                type=DATE,
+                default=None,
+                help="Business date (YYYY-MM-DD). Default: today.",
             ),
             click.option(
                 "--known-at",

@@ -44,7 +44,9 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def emit_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> None:
+def emit_table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None
+) -> None:
     """A plain aligned table (for people; its layout may change at will)."""
     texts = [[cell(v) for v in row] for row in rows]
     widths = [len(h) for h in headers]

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from scop_ledger.cli.main import AppContext
+from scop_ledger.cli.main import get_app
 from scop_ledger.cli.options import DATE, write_options
 from scop_ledger.cli.render import emit_json
 
@@ -27,12 +27,19 @@ FORMS = ["sarl", "sas", "sa"]
 
 
 def record(
-    ctx: click.Context, action: str, fmt: str, on: date | None, *, create: bool = False, **fields: Any
+    ctx: click.Context,
+    /,
+    action: str,
+    fmt: str,
+    on: date | None,
+    *,
+    create: bool = False,
+    **fields: Any,
 ) -> None:
     """Build the command, record it, print its entry id."""
     from scop_ledger import commands as cmd
 
-    app: AppContext = ctx.find_object(AppContext)
+    app = get_app(ctx)
     fields = {k: v for k, v in fields.items() if v is not None}
     if on is not None:
         fields["on"] = on
@@ -86,14 +93,20 @@ def register(group: click.Group) -> None:
 @click.option("--name", required=True, help="The cooperative's name.")
 @click.option("--legal-form", type=click.Choice(FORMS), required=True, help="SARL, SAS or SA.")
 @click.option("--share-value", required=True, help="Nominal value of one share, in euros.")
-@click.option("--profile", type=click.Choice(["fr-scop", "be-cnc"]), default="fr-scop", show_default=True)
-@click.option("--refund-delay-years", type=int, default=5, show_default=True, help="Statutes' refund delay.")
+@click.option(
+    "--profile", type=click.Choice(["fr-scop", "be-cnc"]), default="fr-scop", show_default=True
+)
+@click.option(
+    "--refund-delay-years", type=int, default=5, show_default=True, help="Statutes' refund delay."
+)
 @click.option("--boot-until", type=DATE, default=None, help="Scop d'amorçage: majority waiver end.")
-@click.option("--review-every-years", type=int, default=5, show_default=True, help="Review interval.")
+@click.option(
+    "--review-every-years", type=int, default=5, show_default=True, help="Review interval."
+)
 @click.option("--fiscal-year-end", default="12-31", show_default=True, help="MM-DD.")
 @write_options
 @click.pass_context
-def init(ctx: click.Context, slug: str, fmt: str, on: date | None, **options: Any) -> None:
+def init(ctx: click.Context, /, slug: str, fmt: str, on: date | None, **options: Any) -> None:
     """Register a cooperative (creates the store if needed); --date is its registration.
 
     \b
@@ -107,7 +120,15 @@ def init(ctx: click.Context, slug: str, fmt: str, on: date | None, **options: An
 @click.option("--legal-form", type=click.Choice(FORMS), required=True)
 @write_options
 @click.pass_context
-def change_form(ctx: click.Context, legal_form: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+def change_form(
+    ctx: click.Context,
+    /,
+    legal_form: str,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
     """The cooperative changed its legal form.
 
     \b
@@ -122,7 +143,16 @@ def change_form(ctx: click.Context, legal_form: str, fmt: str, on: date | None, 
 @click.option("--name", default=None, help="The person's full name.")
 @write_options
 @click.pass_context
-def hire(ctx: click.Context, person: str, name: str | None, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+def hire(
+    ctx: click.Context,
+    /,
+    person: str,
+    name: str | None,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
     """An employment contract starts.
 
     \b
@@ -137,7 +167,16 @@ def hire(ctx: click.Context, person: str, name: str | None, fmt: str, on: date |
 @click.option("--reason", type=click.Choice(TERMINATION_REASONS), required=True)
 @write_options
 @click.pass_context
-def terminate(ctx: click.Context, person: str, reason: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+def terminate(
+    ctx: click.Context,
+    /,
+    person: str,
+    reason: str,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
     """An employment contract ends (a partner's partnership ends with it, except on
     retirement, economic dismissal or invalidity).
 
@@ -154,14 +193,34 @@ def terminate(ctx: click.Context, person: str, reason: str, fmt: str, on: date |
 @click.option("--legal-person", is_flag=True, help="A company or association (always external).")
 @write_options
 @click.pass_context
-def admit(ctx: click.Context, person: str, name: str | None, legal_person: bool, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+def admit(
+    ctx: click.Context,
+    /,
+    person: str,
+    name: str | None,
+    legal_person: bool,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
     """The person becomes a partner; employee or external follows from employment.
 
     \b
     Example:
       scop-ledger admit alice --date 2021-01-10 --ref "AGM 2021-01-10"
     """
-    record(ctx, "admit", fmt, on, person=person, name=name, legal_person=legal_person, ref=ref, note=note)
+    record(
+        ctx,
+        "admit",
+        fmt,
+        on,
+        person=person,
+        name=name,
+        legal_person=legal_person,
+        ref=ref,
+        note=note,
+    )
 
 
 @click.command()
@@ -170,7 +229,17 @@ def admit(ctx: click.Context, person: str, name: str | None, legal_person: bool,
 @click.option("--paid", default=None, help="Euros paid now (default: the full value).")
 @write_options
 @click.pass_context
-def subscribe(ctx: click.Context, person: str, shares: str, paid: str | None, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+def subscribe(
+    ctx: click.Context,
+    /,
+    person: str,
+    shares: str,
+    paid: str | None,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
     """The partner subscribes shares, paid in full unless --paid says otherwise.
 
     \b
@@ -185,7 +254,16 @@ def subscribe(ctx: click.Context, person: str, shares: str, paid: str | None, fm
 @click.option("--amount", required=True, help="Euros paid against unpaid shares.")
 @write_options
 @click.pass_context
-def pay_up(ctx: click.Context, person: str, amount: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+def pay_up(
+    ctx: click.Context,
+    /,
+    person: str,
+    amount: str,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
     """Money paid against subscribed, unpaid shares.
 
     \b
@@ -200,7 +278,16 @@ def pay_up(ctx: click.Context, person: str, amount: str, fmt: str, on: date | No
 @click.option("--shares", required=True, help="Number of shares withdrawn.")
 @write_options
 @click.pass_context
-def withdraw(ctx: click.Context, person: str, shares: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+def withdraw(
+    ctx: click.Context,
+    /,
+    person: str,
+    shares: str,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
     """A partial withdrawal of shares; a refund becomes owed (to withdraw all, leave).
 
     \b
@@ -215,7 +302,16 @@ def withdraw(ctx: click.Context, person: str, shares: str, fmt: str, on: date | 
 @click.option("--reason", type=click.Choice(LEAVE_REASONS), required=True)
 @write_options
 @click.pass_context
-def leave(ctx: click.Context, person: str, reason: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+def leave(
+    ctx: click.Context,
+    /,
+    person: str,
+    reason: str,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
     """Partner status ends; all shares are cancelled and a refund becomes owed.
     Resignation and death also end a running employment; exclusion does not.
 
@@ -231,7 +327,16 @@ def leave(ctx: click.Context, person: str, reason: str, fmt: str, on: date | Non
 @click.option("--amount", required=True, help="Euros paid (oldest refund settled first).")
 @write_options
 @click.pass_context
-def pay_refund(ctx: click.Context, person: str, amount: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+def pay_refund(
+    ctx: click.Context,
+    /,
+    person: str,
+    amount: str,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
     """Money paid to a former or withdrawing partner.
 
     \b
@@ -247,14 +352,34 @@ def pay_refund(ctx: click.Context, person: str, amount: str, fmt: str, on: date 
 @click.option("--term-years", required=True, help="Length of the mandate in years.")
 @write_options
 @click.pass_context
-def appoint(ctx: click.Context, person: str, office: str, term_years: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+def appoint(
+    ctx: click.Context,
+    /,
+    person: str,
+    office: str,
+    term_years: str,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
     """A management mandate starts.
 
     \b
     Example:
       scop-ledger appoint alice --office manager --term-years 4 --date 2020-01-01
     """
-    record(ctx, "appoint", fmt, on, person=person, office=office, term_years=term_years, ref=ref, note=note)
+    record(
+        ctx,
+        "appoint",
+        fmt,
+        on,
+        person=person,
+        office=office,
+        term_years=term_years,
+        ref=ref,
+        note=note,
+    )
 
 
 @click.command("end-mandate")
@@ -262,7 +387,16 @@ def appoint(ctx: click.Context, person: str, office: str, term_years: str, fmt: 
 @click.option("--office", type=click.Choice(OFFICES), required=True)
 @write_options
 @click.pass_context
-def end_mandate(ctx: click.Context, person: str, office: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+def end_mandate(
+    ctx: click.Context,
+    /,
+    person: str,
+    office: str,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
     """A mandate ends before its term.
 
     \b
@@ -277,7 +411,16 @@ def end_mandate(ctx: click.Context, person: str, office: str, fmt: str, on: date
 @click.option("--reservations", default=None, help="The reviewer's reservations, if any.")
 @write_options
 @click.pass_context
-def review(ctx: click.Context, reviewer: str, reservations: str | None, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+def review(
+    ctx: click.Context,
+    /,
+    reviewer: str,
+    reservations: str | None,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
     """A cooperative review was completed.
 
     \b
@@ -296,7 +439,7 @@ def review(ctx: click.Context, reviewer: str, reservations: str | None, fmt: str
 @click.option("--dividends", required=True)
 @write_options
 @click.pass_context
-def allocate(ctx: click.Context, fmt: str, on: date | None, **fields: Any) -> None:
+def allocate(ctx: click.Context, /, fmt: str, on: date | None, **fields: Any) -> None:
     """The general meeting allocated a year's net surplus.
 
     \b
@@ -312,7 +455,16 @@ def allocate(ctx: click.Context, fmt: str, on: date | None, **fields: Any) -> No
 @click.option("--reason", required=True, help="Why the entry is corrected.")
 @write_options
 @click.pass_context
-def reverse(ctx: click.Context, event_id: str, reason: str, fmt: str, on: date | None, ref: str | None, note: str | None) -> None:
+def reverse(
+    ctx: click.Context,
+    /,
+    event_id: str,
+    reason: str,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
     """Correct an entry: it stays in the history, marked reversed from now on.
 
     \b

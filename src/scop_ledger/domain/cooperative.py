@@ -288,7 +288,11 @@ class Cooperative(Aggregate):
     def appoint(
         self, on: date, person: str, office: Office, term_years: int, meta: EntryMeta
     ) -> None:
-        if isinstance(term_years, bool) or not isinstance(term_years, int) or not 1 <= term_years <= 99:
+        if (
+            isinstance(term_years, bool)
+            or not isinstance(term_years, int)
+            or not 1 <= term_years <= 99
+        ):
             raise InvalidValue(f"term of {term_years!r} years is not a whole number from 1 to 99")
         self._record(
             self.MandateAppointed,
@@ -357,7 +361,9 @@ class Cooperative(Aggregate):
         if isinstance(target, self.EntryReversed):
             raise Refused("a reversal cannot be reversed", on=target.on)
         if version in reversed_versions(self.log):
-            raise Refused(f"that {target.ACTION} entry of {target.on} is already reversed", on=target.on)
+            raise Refused(
+                f"that {target.ACTION} entry of {target.on} is already reversed", on=target.on
+            )
         if not reason.strip():
             raise InvalidValue("a reversal needs a reason")
         remaining = [e for e in effective_entries(self.log) if e.originator_version != version]
@@ -421,7 +427,9 @@ def reversed_versions(
     """Map each reversed version to the version of its reversal (as known at ``known_at``)."""
     out: dict[int, int] = {}
     for e in log:
-        if isinstance(e, Cooperative.EntryReversed) and (known_at is None or e.timestamp <= known_at):
+        if isinstance(e, Cooperative.EntryReversed) and (
+            known_at is None or e.timestamp <= known_at
+        ):
             for v in e.versions:
                 out[v] = e.originator_version
     return out
@@ -489,7 +497,11 @@ def replay_cooperative(
         elif isinstance(e, Cooperative.MandateAppointed):
             office = Office(e.office)
             if any(m.person == e.person and m.office is office for m in s.running_mandates(e.on)):
-                fail(e, f"{e.person} already holds a running {office.value} mandate on {e.on}", e.person)
+                fail(
+                    e,
+                    f"{e.person} already holds a running {office.value} mandate on {e.on}",
+                    e.person,
+                )
             s.mandates.append(Mandate(e.originator_version, e.person, office, e.on, e.term_years))
         elif isinstance(e, Cooperative.MandateEnded):
             office = Office(e.office)

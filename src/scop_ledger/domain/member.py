@@ -258,9 +258,7 @@ class Member(Aggregate):
         """An employment contract starts."""
         self._record(terms, [(self.Hired, {"on": on, "name": name})], meta)
 
-    def terminate(
-        self, on: date, reason: TerminationReason, terms: Terms, meta: EntryMeta
-    ) -> None:
+    def terminate(self, on: date, reason: TerminationReason, terms: Terms, meta: EntryMeta) -> None:
         """An employment contract ends; unless the reason keeps the partnership (retirement,
         economic dismissal, invalidity), a partner's partnership ends with it."""
         before = self.state(terms, until=on)
@@ -323,7 +321,10 @@ class Member(Aggregate):
         running employment; exclusion does not."""
         before = self.state(terms, until=on)
         drafts: list[tuple[type[Member.Entry], dict[str, Any]]] = [
-            (self.PartnershipEnded, {"on": on, "cause": f"left:{reason.value}", "consequence_of": None})
+            (
+                self.PartnershipEnded,
+                {"on": on, "cause": f"left:{reason.value}", "consequence_of": None},
+            )
         ]
         if before.employed and _leave_ends_employment(reason, terms):
             drafts.append(
@@ -336,9 +337,7 @@ class Member(Aggregate):
         amount = positive_money(amount)
         self._record(terms, [(self.RefundPaid, {"on": on, "amount": amount})], meta)
 
-    def reverse(
-        self, on: date, version: int, reason: str, terms: Terms, meta: EntryMeta
-    ) -> None:
+    def reverse(self, on: date, version: int, reason: str, terms: Terms, meta: EntryMeta) -> None:
         """Correct an entry: it and its consequences stop counting from now on. Refused for an
         entry already reversed, for a reversal, for a consequence (reverse its cause), and when
         the timeline without it would be invalid."""
@@ -364,18 +363,16 @@ class Member(Aggregate):
             )
         if not reason.strip():
             raise InvalidValue("a reversal needs a reason", person=self.person)
-        versions = (version,) + tuple(
-            e.originator_version
-            for e in self.log
-            if getattr(e, "consequence_of", None) == version
-        )
+        versions = [version] + [
+            e.originator_version for e in self.log if getattr(e, "consequence_of", None) == version
+        ]
         remaining = [e for e in effective_entries(self.log) if e.originator_version not in versions]
         self._check_timeline(remaining, terms, new=())
         self.trigger_event(
             self.EntryReversed,
             on=on,
             target=version,
-            versions=list(versions),
+            versions=versions,
             reason=reason.strip(),
             **meta.as_kwargs(),
         )
@@ -453,7 +450,9 @@ def _leave_ends_employment(reason: LeaveReason, terms: Terms) -> bool:
     return reason is LeaveReason.RESIGNATION and terms.resignation_ends_employment
 
 
-def reversed_versions(log: Iterable[Member.Entry], known_at: datetime | None = None) -> dict[int, int]:
+def reversed_versions(
+    log: Iterable[Member.Entry], known_at: datetime | None = None
+) -> dict[int, int]:
     """Map each reversed version to the version of the reversal (as known at ``known_at``)."""
     out: dict[int, int] = {}
     for e in log:
@@ -577,10 +576,7 @@ def replay(
                 fail(e, f"{person} is not a partner on {e.on}")
             if e.consequence_of is None and s.employed:
                 left = LeaveReason(e.cause.split(":", 1)[1])
-                if (
-                    _leave_ends_employment(left, terms)
-                    and e.originator_version not in consequences
-                ):
+                if _leave_ends_employment(left, terms) and e.originator_version not in consequences:
                     fail(
                         e,
                         f"{person} would be employed when leaving on {e.on} ({left.value}), "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from enum import Enum
+from enum import StrEnum
 
 from scop_ledger.domain.errors import InvalidValue
 
@@ -19,7 +19,7 @@ _PERSON_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
-class LegalForm(str, Enum):
+class LegalForm(StrEnum):
     """Legal form of the Scop (seed 003): SARL, SAS or SA, changeable at any time."""
 
     SARL = "sarl"
@@ -27,14 +27,14 @@ class LegalForm(str, Enum):
     SA = "sa"
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     """A partner's category, derived from employment on each date (loi 78-763)."""
 
     EMPLOYEE = "employee"
     EXTERNAL = "external"
 
 
-class TerminationReason(str, Enum):
+class TerminationReason(StrEnum):
     """Why an employment contract ended (loi 78-763 art. 10-11)."""
 
     RESIGNATION = "resignation"
@@ -62,7 +62,7 @@ _KEEPS_PARTNERSHIP = frozenset(
 )
 
 
-class LeaveReason(str, Enum):
+class LeaveReason(StrEnum):
     """Why partner status ended by the partner's or the meeting's act."""
 
     RESIGNATION = "resignation"
@@ -70,7 +70,7 @@ class LeaveReason(str, Enum):
     DEATH = "death"
 
 
-class Office(str, Enum):
+class Office(StrEnum):
     """Management mandates (seed 003: management bodies depend on the legal form)."""
 
     MANAGER = "manager"
@@ -81,7 +81,7 @@ class Office(str, Enum):
     SUPERVISORY_BOARD_MEMBER = "supervisory-board-member"
 
 
-class Profile(str, Enum):
+class Profile(StrEnum):
     """Rule profiles: the French Scop (default) and the Belgian accredited cooperative."""
 
     FR_SCOP = "fr-scop"
@@ -94,7 +94,7 @@ def parse_money(value: object, *, what: str = "amount") -> Decimal:
     Accepts ``Decimal``, ``int`` or a decimal string (``25``, ``25.00``, ``1234.5``).
     Refuses floats (inexact), more than two decimal places, and non-finite values.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise InvalidValue(f"{what} must be a decimal number of euros, not {value!r}")
     if isinstance(value, Decimal):
         amount = value
