@@ -35,7 +35,7 @@ lint: $(VENV)/.installed-dev
 ## docs: the CLI reference is current, and mkdocs builds strictly
 docs: $(VENV)/.installed-dev
 	$(BIN)/python scripts/cli_reference.py --check
-	$(BIN)/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 ## docs-reference: regenerate docs/cli-reference.md from --help
 docs-reference: $(VENV)/.installed
