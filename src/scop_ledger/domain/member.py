@@ -498,27 +498,54 @@ def replay(
         if isinstance(e, (Member.EmploymentEnded, Member.PartnershipEnded))
         and e.consequence_of is not None
     }
-    s = MemberState(person=person)
-    check = strict
-    share_value = terms.share_value
-
-    def fail(entry: Member.Entry, message: str) -> None:
-        if check:
-            raise TimelineError(entry, message, person)
-
+    fold = MemberFold(person, terms, strict=strict, consequences=consequences)
     for e in ordered:
+        fold.apply(e)
+    return fold.state
+
+
+class MemberFold:
+    """Apply a member's effective entries one at a time, in effective order (see :func:`replay`).
+
+    The read side keeps one fold per member and steps it as entries arrive in date order."""
+
+    def __init__(
+        self,
+        person: str,
+        terms: Terms,
+        *,
+        strict: bool = True,
+        consequences: set[int] | None = None,
+    ) -> None:
+        self.person = person
+        self.terms = terms
+        self.strict = strict
+        self.consequences = consequences or set()
+        self.state = MemberState(person=person)
+
+    def _fail(self, entry: Member.Entry, message: str) -> None:
+        if self.strict:
+            raise TimelineError(entry, message, self.person)
+
+    def apply(self, e: Member.Entry) -> None:
+        """Apply one entry; when ``strict``, raise :class:`TimelineError` if it cannot stand."""
+        s = self.state
+        person = self.person
+        terms = self.terms
+        share_value = terms.share_value
+        consequences = self.consequences
         if isinstance(e, Member.Hired):
             if s.legal_person:
-                fail(e, f"{person} is a legal person and cannot be hired")
+                self._fail(e, f"{person} is a legal person and cannot be hired")
             if s.deceased_on is not None:
-                fail(e, f"{person} died on {s.deceased_on}")
+                self._fail(e, f"{person} died on {s.deceased_on}")
             if s.employed:
-                fail(e, f"{person} is already employed on {e.on} (hired {s.employed_since})")
+                self._fail(e, f"{person} is already employed on {e.on} (hired {s.employed_since})")
             s.employed, s.employed_since = True, e.on
             s.name = e.name or s.name
         elif isinstance(e, Member.EmploymentEnded):
             if not s.employed:
-                fail(e, f"{person} is not employed on {e.on}")
+                self._fail(e, f"{person} is not employed on {e.on}")
             reason = TerminationReason(e.reason) if e.consequence_of is None else None
             if (
                 reason is not None
@@ -526,7 +553,7 @@ def replay(
                 and not reason.keeps_partnership
                 and e.originator_version not in consequences
             ):
-                fail(
+                self._fail(
                     e,
                     f"{person} would be a partner when the employment ended on {e.on} "
                     f"({e.reason}), which ends the partnership, and the ledger does not show it",
@@ -536,31 +563,35 @@ def replay(
                 s.deceased_on = e.on
         elif isinstance(e, Member.Admitted):
             if s.deceased_on is not None:
-                fail(e, f"{person} died on {s.deceased_on}")
+                self._fail(e, f"{person} died on {s.deceased_on}")
             if s.partner:
-                fail(e, f"{person} is already a partner on {e.on} (admitted {s.partner_since})")
+                self._fail(
+                    e, f"{person} is already a partner on {e.on} (admitted {s.partner_since})"
+                )
             if e.legal_person and s.employed:
-                fail(e, f"{person} is employed on {e.on} and cannot be admitted as a legal person")
+                self._fail(
+                    e, f"{person} is employed on {e.on} and cannot be admitted as a legal person"
+                )
             s.partner, s.partner_since = True, e.on
             s.legal_person = s.legal_person or e.legal_person
             s.name = e.name or s.name
         elif isinstance(e, Member.SharesSubscribed):
             if not s.partner:
-                fail(e, f"{person} is not a partner on {e.on}")
+                self._fail(e, f"{person} is not a partner on {e.on}")
             s.shares += e.shares
             s.paid += e.paid
         elif isinstance(e, Member.PaidUp):
             if not s.partner:
-                fail(e, f"{person} is not a partner on {e.on}")
+                self._fail(e, f"{person} is not a partner on {e.on}")
             unpaid = s.shares * share_value - s.paid
             if e.amount > unpaid:
-                fail(e, f"{person} owes only {unpaid} on subscribed shares on {e.on}")
+                self._fail(e, f"{person} owes only {unpaid} on subscribed shares on {e.on}")
             s.paid += e.amount
         elif isinstance(e, Member.SharesWithdrawn):
             if not s.partner:
-                fail(e, f"{person} is not a partner on {e.on}")
+                self._fail(e, f"{person} is not a partner on {e.on}")
             elif e.shares >= s.shares:
-                fail(
+                self._fail(
                     e,
                     f"{person} holds {s.shares} shares on {e.on}: withdrawing {e.shares} would "
                     "leave none (to withdraw every share the partner must leave)",
@@ -573,11 +604,11 @@ def replay(
             s.refunds.append(Refund(e.originator_version, e.on, "withdrawal", refund, True))
         elif isinstance(e, Member.PartnershipEnded):
             if not s.partner:
-                fail(e, f"{person} is not a partner on {e.on}")
+                self._fail(e, f"{person} is not a partner on {e.on}")
             if e.consequence_of is None and s.employed:
                 left = LeaveReason(e.cause.split(":", 1)[1])
                 if _leave_ends_employment(left, terms) and e.originator_version not in consequences:
-                    fail(
+                    self._fail(
                         e,
                         f"{person} would be employed when leaving on {e.on} ({left.value}), "
                         "which ends the employment, and the ledger does not show it",
@@ -589,12 +620,11 @@ def replay(
         elif isinstance(e, Member.RefundPaid):
             owed = s.refund_outstanding
             if e.amount > owed:
-                fail(e, f"{person} is owed {owed} on {e.on}: cannot pay {e.amount}")
+                self._fail(e, f"{person} is owed {owed} on {e.on}: cannot pay {e.amount}")
             left_to_pay = e.amount
             for r in s.refunds:
                 take = min(r.outstanding, left_to_pay)
                 r.paid += take
                 left_to_pay -= take
-        if check and s.shares < 0:  # pragma: no cover - guarded by the withdrawal check
-            fail(e, f"{person} would hold {s.shares} shares on {e.on}")
-    return s
+        if self.strict and s.shares < 0:  # pragma: no cover - guarded by the withdrawal check
+            self._fail(e, f"{person} would hold {s.shares} shares on {e.on}")
