@@ -51,21 +51,36 @@ def fail(message: str, code: int) -> None:
 
 
 def classify(error: BaseException) -> tuple[int, str] | None:
-    """The exit code and one-line message for an error a user may meet, or None for a bug."""
-    import sqlalchemy.exc
-    from eventsourcing.persistence import PersistenceError
+    """The exit code and one-line message for an error a user may meet, or None for a bug.
 
+    Only modules already loaded are consulted, so an error on the light query path does not
+    import SQLAlchemy."""
     from scop_ledger.domain.errors import LedgerError
-    from scop_ledger.store import StoreError
+    from scop_ledger.projections.db import Unavailable
 
     if isinstance(error, LedgerError):
         return error.exit_code, error.message
-    if isinstance(error, StoreError):
+    if isinstance(error, Unavailable):
         return error.exit_code, str(error)
-    if isinstance(error, sqlalchemy.exc.SQLAlchemyError | PersistenceError):
+    store = sys.modules.get("scop_ledger.store")
+    if store is not None and isinstance(error, store.StoreError):
+        return error.exit_code, str(error)
+    database_errors: list[type[BaseException]] = []
+    for module, name in (
+        ("sqlalchemy.exc", "SQLAlchemyError"),
+        ("eventsourcing.persistence", "PersistenceError"),
+        ("psycopg", "Error"),
+        ("sqlite3", "Error"),
+    ):
+        loaded = sys.modules.get(module)
+        if loaded is not None:
+            database_errors.append(getattr(loaded, name))
+    if isinstance(error, tuple(database_errors)):
         text = _first_line(error)
         if "does not exist" in text or "no such table" in text:
             return 3, "store unavailable: this store holds no ledger yet (run 'scop-ledger init')"
+        if "locked" in text:
+            return 3, f"store locked: {text}"
         return 3, f"store unavailable: {text}"
     return None
 

@@ -1,15 +1,301 @@
-"""Query commands."""
+"""Query commands: each asks the view (caught up first) a point-in-time question and renders
+the answer as a table for people, or json / csv for scripts."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from scop_ledger.cli.main import get_app
-from scop_ledger.cli.options import DATETIME
+from scop_ledger.cli.main import AppContext, get_app
+from scop_ledger.cli.options import DATETIME, query_options
 from scop_ledger.cli.render import cell, emit_csv, emit_json, emit_table
+
+if TYPE_CHECKING:
+    from scop_ledger.projections.db import DB
+    from scop_ledger.projections.queries import Result
+    from scop_ledger.projections.snapshot import Snapshot
+
+
+def register(group: click.Group) -> None:
+    for command in (capital, votes, refunds, members, register_cmd, history, coops, rebuild):
+        group.add_command(command)
+
+
+def _progress(label: str) -> Callable[[int, int], None] | None:
+    """A progress bar on stderr when it is a terminal (never on a pipe)."""
+    if not sys.stderr.isatty():
+        return None
+    bar: Any = None
+
+    def step(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done)
+        if bar.pos >= total:
+            bar.__exit__(None, None, None)
+
+    return step
+
+
+class Query:
+    """One point-in-time question: the view (or the oracle), the cooperative, the two times."""
+
+    def __init__(
+        self,
+        app: AppContext,
+        as_of: date | None,
+        known_at: datetime | None,
+        *,
+        one_coop: bool = True,
+    ) -> None:
+        from scop_ledger.projections.access import open_view
+
+        self.app = app
+        self.as_of = as_of or date.today()
+        self.known_at = known_at or datetime.now(UTC)
+        self.db: DB | None = open_view(app.settings, app.ledger, _progress("catching up"))
+        if self.db is None:
+            click.echo(
+                "note: the view lags behind the events and the store is read-only: "
+                "answering from the events (slower)",
+                err=True,
+            )
+        self.slug = self._slug() if one_coop else ""
+
+    def slugs(self) -> list[str]:
+        """Every cooperative in the store, in registration order."""
+        if self.db is None:
+            return [c.slug for c in self.app.ledger().cooperatives()]
+        return [str(r[0]) for r in self.db.rows("SELECT slug FROM rm_coops ORDER BY cid")]
+
+    def _slug(self) -> str:
+        if self.app.settings.coop is not None:
+            return self.app.settings.coop
+        if self.db is None:
+            return self.app.ledger().resolve_coop(None)
+        from scop_ledger.domain.errors import InvalidValue, NotFound
+
+        slugs = self.slugs()
+        if len(slugs) == 1:
+            return slugs[0]
+        if not slugs:
+            raise NotFound("this store holds no cooperative yet: run 'scop-ledger init' first")
+        raise InvalidValue(
+            f"this store holds {len(slugs)} cooperatives ({', '.join(slugs)}): pass --coop"
+        )
+
+    def snapshot(self, slug: str | None = None) -> Snapshot:
+        from scop_ledger.projections import snapshot as snap
+
+        slug = slug or self.slug
+        if self.db is None:
+            return snap.snapshot_from_events(self.app.ledger(), slug, self.as_of, self.known_at)
+        return snap.snapshot_from_view(self.db, slug, self.as_of, self.known_at)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+
+def _headline(result: Any) -> str:
+    return f"{result.coop} as of {result.as_of}, as known at {result.known_at:%Y-%m-%d %H:%M:%S%z}"
+
+
+def _emit(result: Result, fmt: str, headers: list[str], rows: list[list[Any]], title: str) -> None:
+    if fmt == "json":
+        click.echo(result.model_dump_json())
+    elif fmt == "csv":
+        emit_csv(headers, rows)
+    else:
+        emit_table(headers, rows, title=title)
+
+
+def _pct(value: Any) -> str:
+    return f"{value * 100:.2f}%"
+
+
+@click.command()
+@query_options
+@click.pass_context
+def capital(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str) -> None:
+    """The share capital and who holds it: employee and external partners, with ratios.
+
+    \b
+    Example:
+      scop-ledger capital --as-of 2024-12-31 --format json
+    """
+    from scop_ledger.projections import queries
+
+    q = Query(get_app(ctx), as_of, known_at)
+    result = queries.capital(q.snapshot())
+    q.close()
+    headers = ["person", "name", "category", "shares", "amount", "paid"]
+    rows = [[p.person, p.name, p.category, p.shares, p.amount, p.paid] for p in result.partners]
+    title = (
+        f"{_headline(result)}\n"
+        f"capital {result.amount} ({result.shares} shares of {result.share_value}); "
+        f"employees {_pct(result.employees.ratio)} ({result.employees.count}), "
+        f"externals {_pct(result.externals.ratio)} ({result.externals.count})"
+    )
+    _emit(result, fmt, headers, rows, title)
+
+
+@click.command()
+@query_options
+@click.pass_context
+def votes(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str) -> None:
+    """Votes: one person, one vote; external partners capped at 35% by proportional weighting.
+
+    \b
+    Example:
+      scop-ledger votes --as-of 2024-12-31
+    """
+    from scop_ledger.projections import queries
+
+    q = Query(get_app(ctx), as_of, known_at)
+    result = queries.votes(q.snapshot())
+    q.close()
+    headers = ["group", "count", "votes", "ratio", "weight"]
+    rows = [
+        [
+            "employees",
+            result.employees.count,
+            result.employees.votes,
+            result.employees.ratio,
+            "1.0000",
+        ],
+        [
+            "externals",
+            result.externals.count,
+            result.externals.votes,
+            result.externals.ratio,
+            result.externals.weight,
+        ],
+    ]
+    _emit(result, fmt, headers, rows, f"{_headline(result)}\n{result.partners} partners")
+
+
+@click.command()
+@query_options
+@click.pass_context
+def refunds(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str) -> None:
+    """Refunds owed after exits and withdrawals: paid, outstanding, due date, liability.
+
+    \b
+    Example:
+      scop-ledger refunds --as-of 2024-12-31 --format csv
+    """
+    from scop_ledger.projections import queries
+
+    q = Query(get_app(ctx), as_of, known_at)
+    result = queries.refunds(q.snapshot())
+    q.close()
+    headers = [
+        "person",
+        "since",
+        "cause",
+        "amount",
+        "paid",
+        "outstanding",
+        "due",
+        "overdue",
+        "liable_until",
+    ]
+    rows = [
+        [
+            r.person,
+            r.since,
+            r.cause,
+            r.amount,
+            r.paid,
+            r.outstanding,
+            r.due,
+            r.overdue,
+            r.liable_until,
+        ]
+        for r in result.refunds
+    ]
+    _emit(result, fmt, headers, rows, f"{_headline(result)}\noutstanding {result.outstanding}")
+
+
+@click.command()
+@query_options
+@click.option("--eligible", is_flag=True, help="Only employees eligible for admission (1 year).")
+@click.pass_context
+def members(
+    ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str, eligible: bool
+) -> None:
+    """Every person known to the ledger: employed, partner, category, shares.
+
+    \b
+    Example:
+      scop-ledger members --eligible --as-of 2024-06-30
+    """
+    from scop_ledger.projections import queries
+
+    q = Query(get_app(ctx), as_of, known_at)
+    result = queries.members(q.snapshot(), only_eligible=eligible)
+    q.close()
+    headers = ["person", "name", "employed", "partner", "category", "shares"]
+    rows = [[m.person, m.name, m.employed, m.partner, m.category, m.shares] for m in result.members]
+    _emit(result, fmt, headers, rows, _headline(result))
+
+
+@click.command("register")
+@query_options
+@click.pass_context
+def register_cmd(
+    ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str
+) -> None:
+    """The chronological register of share movements, with cause and category.
+
+    \b
+    Example:
+      scop-ledger register --as-of 2024-12-31 --format csv
+    """
+    from scop_ledger.projections import register as reg
+
+    q = Query(get_app(ctx), as_of, known_at)
+    if q.db is None:
+        result = reg.register_from_events(q.app.ledger(), q.slug, q.as_of, q.known_at)
+    else:
+        result = reg.register_from_view(q.db, q.slug, q.as_of, q.known_at)
+    q.close()
+    headers = [
+        "date",
+        "sequence",
+        "person",
+        "name",
+        "nature",
+        "cause",
+        "shares",
+        "shares_after",
+        "amount",
+        "category",
+    ]
+    rows = [
+        [
+            m.date,
+            m.sequence,
+            m.person,
+            m.name,
+            m.nature,
+            m.cause,
+            m.shares,
+            m.shares_after,
+            m.amount,
+            m.category,
+        ]
+        for m in result.movements
+    ]
+    _emit(result, fmt, headers, rows, _headline(result))
+
 
 HISTORY_COLUMNS = [
     "id",
@@ -25,11 +311,6 @@ HISTORY_COLUMNS = [
 ]
 
 
-def register(group: click.Group) -> None:
-    group.add_command(history)
-    group.add_command(coops)
-
-
 @click.command()
 @click.argument("person", required=False)
 @click.option("--known-at", type=DATETIME, default=None, help="As known at this moment (ISO 8601).")
@@ -42,41 +323,41 @@ def register(group: click.Group) -> None:
 )
 @click.pass_context
 def history(ctx: click.Context, /, person: str | None, known_at: datetime | None, fmt: str) -> None:
-    """Every entry (init and reversals included), in the order recorded.
+    """Every entry (init and reversals included) in the order recorded, with who reversed it.
 
     \b
     Example:
       scop-ledger history alice --format json
     """
-    from scop_ledger.store import ReadOnlyStore  # noqa: F401  (keeps import errors early)
+    from scop_ledger.projections.history import history_from_view
 
-    app = get_app(ctx)
-    slug = app.coop()
-    entries = app.ledger().history(slug, person, known_at)
-    now = known_at or datetime.now().astimezone()
-    rows: list[dict[str, Any]] = [
-        {
-            "id": e.id,
-            "sequence": e.sequence,
-            "action": e.action,
-            "person": e.person,
-            "date": e.on,
-            "recorded_at": e.recorded_at,
-            "recorded_by": e.recorded_by,
-            "ref": e.ref,
-            "note": e.note,
-            "reversed_by": e.reversed_by,
-            "details": e.details,
-        }
-        for e in entries
-    ]
+    q = Query(get_app(ctx), None, known_at)
+    rows: list[dict[str, Any]]
+    if q.db is None:
+        rows = [
+            {
+                "id": e.id,
+                "sequence": e.sequence,
+                "action": e.action,
+                "person": e.person,
+                "date": e.on,
+                "recorded_at": e.recorded_at,
+                "recorded_by": e.recorded_by,
+                "ref": e.ref,
+                "note": e.note,
+                "reversed_by": e.reversed_by,
+                "details": e.details,
+            }
+            for e in q.app.ledger().history(q.slug, person, q.known_at)
+        ]
+    else:
+        rows = history_from_view(q.db, q.slug, person, q.known_at)
+    q.close()
     if fmt == "json":
-        emit_json({"coop": slug, "known_at": now.astimezone(), "entries": rows})
+        emit_json({"coop": q.slug, "known_at": q.known_at, "entries": rows})
     elif fmt == "csv":
-        emit_csv(
-            [*HISTORY_COLUMNS, "details"],
-            [[r[c] for c in [*HISTORY_COLUMNS, "details"]] for r in rows],
-        )
+        columns = [*HISTORY_COLUMNS, "details"]
+        emit_csv(columns, [[r[c] for c in columns] for r in rows])
     else:
         emit_table(
             ["id", "date", "action", "person", "details", "recorded_by", "reversed_by"],
@@ -92,7 +373,7 @@ def history(ctx: click.Context, /, person: str | None, known_at: datetime | None
                 ]
                 for r in rows
             ],
-            title=f"{slug}: {len(rows)} entries",
+            title=f"{q.slug}: {len(rows)} entries",
         )
 
 
@@ -101,28 +382,83 @@ def _short(details: dict[str, object]) -> str:
 
 
 @click.command()
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@query_options
 @click.pass_context
-def coops(ctx: click.Context, /, fmt: str) -> None:
-    """Every cooperative in the store.
+def coops(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str) -> None:
+    """Every cooperative in the store with its headline figures as of the date.
 
     \b
     Example:
-      scop-ledger coops --format json
+      scop-ledger coops --as-of 2024-12-31 --format json
     """
-    app = get_app(ctx)
-    regs = app.ledger().cooperatives()
-    rows = [[r.slug, r.name, r.legal_form, r.on, r.share_value, r.profile] for r in regs]
-    headers = ["coop", "name", "legal_form", "registered", "share_value", "profile"]
+    from scop_ledger.projections import queries
+    from scop_ledger.projections.snapshot import NoCooperative
+
+    q = Query(get_app(ctx), as_of, known_at, one_coop=False)
+    out = []
+    for slug in q.slugs():
+        try:
+            s = q.snapshot(slug)
+        except NoCooperative:
+            continue  # registered after known_at
+        cap, vote = queries.capital(s), queries.votes(s)
+        out.append(
+            {
+                "coop": slug,
+                "name": s.coop.name,
+                "legal_form": s.coop.legal_form,
+                "profile": s.coop.profile,
+                "jobs": sum(1 for m in s.members if m.employed),
+                "partners": len(s.partners),
+                "capital": cap.amount,
+                "employee_capital_ratio": cap.employees.ratio,
+                "employee_vote_ratio": vote.employees.ratio,
+            }
+        )
+    q.close()
+    headers = [
+        "coop",
+        "name",
+        "legal_form",
+        "profile",
+        "jobs",
+        "partners",
+        "capital",
+        "employee_capital_ratio",
+        "employee_vote_ratio",
+    ]
     if fmt == "json":
-        emit_json({"coops": [dict(zip(headers, row, strict=True)) for row in rows]})
+        emit_json({"as_of": q.as_of, "known_at": q.known_at, "coops": out})
     elif fmt == "csv":
-        emit_csv(headers, rows)
+        emit_csv(headers, [[row[h] for h in headers] for row in out])
     else:
-        emit_table(headers, rows)
+        emit_table(headers, [[row[h] for h in headers] for row in out], title=f"as of {q.as_of}")
+
+
+@click.command()
+@click.pass_context
+def rebuild(ctx: click.Context, /) -> None:
+    """Rebuild the view tables from the events (a progress bar on a terminal).
+
+    \b
+    Example:
+      scop-ledger rebuild
+    """
+    import time
+
+    from scop_ledger.projections.projector import Projector
+
+    app = get_app(ctx)
+    if app.settings.read_only:
+        from scop_ledger.store import ReadOnlyStore
+
+        raise ReadOnlyStore("the store is open read-only: the view cannot be rebuilt")
+    ledger = app.ledger()
+    projector = Projector(ledger)
+    total = ledger.recorder.max_notification_id() or 0
+    step = _progress("rebuilding")
+    started = time.perf_counter()
+    applied = projector.rebuild(None if step is None else lambda n: step(n, total))
+    seconds = time.perf_counter() - started
+    rate = applied / seconds if seconds else 0.0
+    click.echo(f"rebuilt the view from {applied} events in {seconds:.1f} s ({rate:,.0f} events/s)")

@@ -48,7 +48,11 @@ def record(
         from scop_ledger.store import ReadOnlyStore
 
         raise ReadOnlyStore("the store is open read-only: nothing can be recorded")
-    recorded = app.ledger(create=create).execute(command)
+    ledger = app.ledger(create=create)
+    recorded = ledger.execute(command)
+    from scop_ledger.projections.access import catch_up
+
+    catch_up(ledger)
     if fmt == "json":
         emit_json(
             {

@@ -1,0 +1,59 @@
+"""Getting a level view for a query: catch it up first (the pull loop), or, in read-only mode
+when it lags behind the events, answer from the events themselves (the oracle)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from scop_ledger.projections.db import DB, Unavailable, connect
+
+if TYPE_CHECKING:
+    from scop_ledger.application import Ledger
+    from scop_ledger.store import Settings
+
+EVENTS = "ledger_events"
+
+
+def view_lag(db: DB) -> int | None:
+    """Notifications the view has not applied, or None when the view tables are missing."""
+    if not db.has_table(EVENTS):
+        raise Unavailable(
+            "store unavailable: this store holds no ledger yet (run 'scop-ledger init')"
+        )
+    head = int(db.scalar(f"SELECT COALESCE(MAX(id), 0) FROM {EVENTS}") or 0)
+    if not db.has_table("rm_tracking"):
+        return None
+    position = db.scalar("SELECT position FROM rm_tracking WHERE name = 'view'")
+    if position is None:
+        return None
+    return max(0, head - int(position))
+
+
+def open_view(
+    settings: Settings,
+    ledger: Callable[[], Ledger],
+    progress: Callable[[int, int], None] | None = None,
+) -> DB | None:
+    """A connection on a view that is level with the events, or None when the store is
+    read-only and its view lags (the caller then answers from the events)."""
+    db = connect(settings.url, read_only=True)
+    lag = view_lag(db)
+    if lag == 0:
+        return db
+    if settings.read_only:
+        db.close()
+        return None
+    catch_up(ledger(), progress)
+    return db
+
+
+def catch_up(ledger: Ledger, progress: Callable[[int, int], None] | None = None) -> int:
+    from scop_ledger.projections.projector import Projector
+
+    projector = Projector(ledger)
+    projector.ensure_tables()
+    if progress is None:
+        return projector.catch_up()
+    total = projector.lag()
+    return projector.catch_up(lambda n: progress(n, total))

@@ -1,0 +1,105 @@
+"""A light DB-API connection for the query path: the standard library's sqlite3, or psycopg.
+
+Importing SQLAlchemy costs about a third of a second; a point-in-time question should not pay it.
+SQL here is written with ``:name`` parameters and converted for psycopg.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+_NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
+
+
+class Unavailable(Exception):
+    """The store cannot be opened for reading (exit 3)."""
+
+    exit_code = 3
+
+
+class DB:
+    """One connection; ``rows`` runs a query with ``:name`` parameters."""
+
+    def __init__(self, connection: Any, dialect: str) -> None:
+        self.connection = connection
+        self.dialect = dialect
+
+    def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        params = dict(params or {})
+        if self.dialect == "postgresql":
+            sql = _NAMED.sub(r"%(\1)s", sql)
+        else:
+            params = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def scalar(self, sql: str, params: dict[str, Any] | None = None) -> Any:
+        found = self.rows(sql, params)
+        return found[0][0] if found else None
+
+    def has_table(self, name: str) -> bool:
+        if self.dialect == "postgresql":
+            return bool(self.scalar("SELECT to_regclass(:name) IS NOT NULL", {"name": name}))
+        return bool(
+            self.scalar(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name", {"name": name}
+            )
+        )
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def connect(url: str, *, read_only: bool = True) -> DB:
+    """Open ``url`` (``sqlite:///…`` or ``postgresql[+psycopg]://…``) for reading."""
+    scheme = url.split(":", 1)[0]
+    if scheme.startswith("sqlite"):
+        import sqlite3
+
+        path = url.split(":///", 1)[1] if ":///" in url else ""
+        path = path.split("?", 1)[0]
+        if not path or path == ":memory:":
+            raise Unavailable("an in-memory SQLite store cannot be read from another process")
+        if not Path(path).exists():
+            raise Unavailable(f"no ledger at {path}: run 'scop-ledger init' first")
+        mode = "ro" if read_only else "rw"
+        try:
+            lite = sqlite3.connect(f"file:{Path(path).resolve()}?mode={mode}", uri=True, timeout=30)
+        except sqlite3.Error as error:
+            raise Unavailable(f"store unavailable: {error}") from None
+        return DB(lite, "sqlite")
+    if scheme.startswith(("postgresql", "postgres")):
+        import psycopg
+
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        if read_only:
+            query["options"] = (
+                f"{query.get('options', '')} -c default_transaction_read_only=on".strip()
+            )
+        conninfo = urlunsplit(
+            ("postgresql", parts.netloc, parts.path, urlencode(query, quote_via=quote), "")
+        )
+        try:
+            conn = psycopg.connect(conninfo, connect_timeout=5, autocommit=True)
+        except psycopg.Error as error:
+            text = (
+                str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            )
+            raise Unavailable(f"store unavailable: {text}") from None
+        return DB(conn, "postgresql")
+    raise Unavailable(f"unsupported store {scheme!r}: use sqlite:/// or postgresql://")
+
+
+def as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))

@@ -1,0 +1,72 @@
+"""``history``: every entry of a cooperative (or one person), reversed ones included, as known at
+a moment, read from the view's entry table."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from scop_ledger.domain.errors import NotFound
+from scop_ledger.projections.db import DB, as_date
+from scop_ledger.projections.projector import from_micros
+from scop_ledger.projections.snapshot import coop_from_view, micros
+
+HISTORY_SQL = """
+SELECT e.seq, e.action, m.person, e.on_date, e.recorded_at, e.recorded_by, e.ref, e.note,
+       e.reversed_by, e.reversed_at, e.payload, e.mid, e.version
+FROM rm_entries e LEFT JOIN rm_members m ON m.mid = e.mid
+WHERE e.cid = :cid AND e.recorded_at <= :t {person}
+ORDER BY e.seq
+"""
+
+
+class NoPerson(NotFound):
+    pass
+
+
+def history_from_view(
+    db: DB, slug: str, person: str | None, known_at: datetime
+) -> list[dict[str, Any]]:
+    cid, _coop = coop_from_view(db, slug, known_at)
+    params: dict[str, Any] = {"cid": cid, "t": micros(known_at)}
+    clause = ""
+    if person is not None:
+        clause = "AND m.person = :person"
+        params["person"] = person
+        if not db.rows("SELECT 1 FROM rm_members WHERE cid = :cid AND person = :person", params):
+            raise NoPerson(f"no person {person!r} in cooperative {slug!r}", person=person)
+    rows = db.rows(HISTORY_SQL.format(person=clause), params)
+    seq_of = {(r[11], r[12]): r[0] for r in rows}
+    out = []
+    for r in rows:
+        details = json.loads(r[10])
+        _link(details, seq_of, r[11])
+        reversed_by = r[8] if r[9] is not None and r[9] <= params["t"] else None
+        out.append(
+            {
+                "id": r[0],
+                "sequence": r[0],
+                "action": r[1],
+                "person": r[2] if r[2] is not None else details.pop("person", None),
+                "date": as_date(r[3]),
+                "recorded_at": from_micros(r[4]),
+                "recorded_by": r[5],
+                "ref": r[6],
+                "note": r[7],
+                "reversed_by": reversed_by,
+                "details": details,
+            }
+        )
+    return out
+
+
+def _link(details: dict[str, Any], seq_of: dict[tuple[Any, int], int], mid: Any) -> None:
+    """Versions inside an aggregate become entry ids."""
+    if details.get("consequence_of") is None:
+        details.pop("consequence_of", None)
+    else:
+        details["consequence_of"] = seq_of.get((mid, details["consequence_of"]))
+    if "target" in details:
+        details["target"] = seq_of.get((mid, details["target"]))
+        details["versions"] = [seq_of.get((mid, v)) for v in details["versions"]]

@@ -1,0 +1,476 @@
+"""The projector: keeps the view tables level with the notification log.
+
+SQLite has no subscription in eventsourcing, so this is a pull loop: read the notifications after
+the tracked position, a page at a time, and apply each page in one transaction that also moves
+the tracking row. The move is a compare-and-swap (``UPDATE … WHERE position = :old``): when two
+processes catch up at once, one wins and the other starts again from the new position, so every
+event is applied exactly once and a crash never leaves a page half-applied.
+
+Each member entry adds one state row (the member's state just after it). Entries mostly arrive in
+date order, so the member's fold is stepped once. A back-dated entry or a reversal closes the
+member's rows from the affected point on (``known_to``) and writes their recomputed successors.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from scop_ledger.domain.cooperative import Cooperative, cooperative_id
+from scop_ledger.domain.member import (
+    Member,
+    MemberFold,
+    MemberState,
+    Terms,
+    effective_entries,
+)
+from scop_ledger.projections import schema as t
+
+if TYPE_CHECKING:
+    from scop_ledger.application import Ledger
+
+NAME = "view"
+PAGE = 2000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICRO = timedelta(microseconds=1)
+
+
+def micros(moment: datetime) -> int:
+    """A UTC-aware datetime as whole microseconds since the epoch (exact)."""
+    return (moment - EPOCH) // MICRO
+
+
+def from_micros(value: int) -> datetime:
+    return EPOCH + timedelta(microseconds=value)
+
+
+def cents(amount: Decimal) -> int:
+    return int(amount.scaleb(2))
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal | date):
+        return str(value) if isinstance(value, Decimal) else value.isoformat()
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+_META = {
+    "originator_id",
+    "originator_version",
+    "originator_topic",
+    "timestamp",
+    "on",
+    "ref",
+    "note",
+    "recorded_by",
+    "source",
+}
+
+
+def payload(event: Any) -> str:
+    """An entry's own fields as JSON (dates and money as strings)."""
+    return json.dumps({k: jsonable(v) for k, v in vars(event).items() if k not in _META})
+
+
+@dataclass
+class _Coop:
+    cid: int
+    slug: str
+    terms: Terms
+
+
+@dataclass
+class _Member:
+    mid: int
+    cid: int
+    person: str
+    fold: MemberFold
+    last: tuple[date, int] | None
+
+
+class Conflict(Exception):
+    """Another process moved the view while this one was applying a page."""
+
+
+class Projector:
+    """Applies notifications to the view tables (see the module's docstring)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.engine = ledger.engine
+        self._reset()
+
+    def _reset(self) -> None:
+        self._coops: dict[UUID, _Coop] = {}
+        self._members: dict[UUID, _Member] = {}
+        self._next_cid: int | None = None
+        self._next_mid: int | None = None
+
+    # ------------------------------------------------------------------ public
+
+    def ensure_tables(self) -> None:
+        t.create_view_tables(self.engine)
+        with self.engine.begin() as conn:
+            found = conn.execute(
+                select(t.tracking.c.schema_version).where(t.tracking.c.name == NAME)
+            ).first()
+            if found is None:
+                conn.execute(
+                    insert(t.tracking).values(
+                        name=NAME, position=0, schema_version=t.SCHEMA_VERSION
+                    )
+                )
+            elif found[0] != t.SCHEMA_VERSION:
+                self.rebuild()
+
+    def position(self) -> int:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(t.tracking.c.position).where(t.tracking.c.name == NAME)
+            ).scalar()
+        return int(value or 0)
+
+    def lag(self) -> int:
+        """How many notifications the view has not applied yet."""
+        head = self.ledger.recorder.max_notification_id() or 0
+        return max(0, head - self.position())
+
+    def catch_up(self, progress: Callable[[int], None] | None = None, page: int = PAGE) -> int:
+        """Apply every notification after the tracked position; return how many were applied."""
+        applied = 0
+        while True:
+            start = self.position()
+            notifications = self.ledger.recorder.select_notifications(start=start + 1, limit=page)
+            if not notifications:
+                return applied
+            try:
+                with self.engine.begin() as conn:
+                    moved = conn.execute(
+                        update(t.tracking)
+                        .where(t.tracking.c.name == NAME, t.tracking.c.position == start)
+                        .values(position=notifications[-1].id)
+                    )
+                    if moved.rowcount != 1:
+                        raise Conflict
+                    self._apply_page(conn, notifications)
+            except Conflict:
+                self._reset()
+                continue
+            except BaseException:
+                self._reset()  # the caches may hold what the rolled-back page applied
+                raise
+            applied += len(notifications)
+            if progress is not None:
+                progress(len(notifications))
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Drop and recreate the view tables, then apply every notification from the start."""
+        t.drop_view_tables(self.engine)
+        self._reset()
+        t.create_view_tables(self.engine)
+        with self.engine.begin() as conn:
+            conn.execute(delete(t.tracking))
+            conn.execute(
+                insert(t.tracking).values(name=NAME, position=0, schema_version=t.SCHEMA_VERSION)
+            )
+        return self.catch_up(progress, page=5000)
+
+    # ------------------------------------------------------------------ applying
+
+    def _apply_page(self, conn: Connection, notifications: Sequence[Any]) -> None:
+        self._entry_rows: list[dict[str, Any]] = []
+        self._state_rows: list[dict[str, Any]] = []
+        mapper = self.ledger.mapper
+        for notification in notifications:
+            event = mapper.to_domain_event(notification)
+            seq = notification.id
+            if isinstance(event, Member.Event):
+                self._member_event(conn, seq, event)
+            elif isinstance(event, Cooperative.Event):
+                self._coop_event(conn, seq, event)
+        self._flush(conn)
+
+    def _flush(self, conn: Connection) -> None:
+        if self._entry_rows:
+            conn.execute(insert(t.entries), self._entry_rows)
+            self._entry_rows = []
+        if self._state_rows:
+            conn.execute(insert(t.states), self._state_rows)
+            self._state_rows = []
+
+    def _coop_event(self, conn: Connection, seq: int, event: Any) -> None:
+        oid: UUID = event.originator_id
+        if isinstance(event, Cooperative.Registered):
+            cid = self._new_cid(conn)
+            conn.execute(
+                insert(t.coops).values(
+                    cid=cid,
+                    uuid=str(oid),
+                    slug=event.slug,
+                    name=event.name,
+                    legal_form=event.legal_form,
+                    share_value_cents=cents(event.share_value),
+                    profile=event.profile,
+                    refund_delay_years=event.refund_delay_years,
+                    boot_until=event.boot_until,
+                    review_every_years=event.review_every_years,
+                    fiscal_year_end=event.fiscal_year_end,
+                    registered_on=event.on,
+                    registered_at=micros(event.timestamp),
+                    seq=seq,
+                )
+            )
+            self._coops[oid] = _Coop(cid, event.slug, Terms(event.share_value, event.on))
+        coop = self._coop(conn, oid)
+        self._entry(seq, coop.cid, None, event)
+        if isinstance(event, Cooperative.EntryReversed):
+            self._flush(conn)
+            self._mark_reversed(conn, coop.cid, None, event.versions, seq, event.timestamp)
+
+    def _member_event(self, conn: Connection, seq: int, event: Any) -> None:
+        oid: UUID = event.originator_id
+        if isinstance(event, Member.Registered):
+            coop = self._coop(conn, cooperative_id(event.coop))
+            mid = self._new_mid(conn)
+            conn.execute(
+                insert(t.members).values(
+                    mid=mid,
+                    uuid=str(oid),
+                    cid=coop.cid,
+                    person=event.person,
+                    first_at=micros(event.timestamp),
+                )
+            )
+            self._members[oid] = _Member(
+                mid,
+                coop.cid,
+                event.person,
+                MemberFold(event.person, coop.terms, strict=False),
+                None,
+            )
+            return
+        member = self._member(conn, oid, event.originator_version)
+        self._entry(seq, member.cid, member.mid, event)
+        known = micros(event.timestamp)
+        if isinstance(event, Member.EntryReversed):
+            self._flush(conn)
+            self._mark_reversed(conn, member.cid, member.mid, event.versions, seq, event.timestamp)
+            self._recompute(conn, member, oid, event.originator_version, known, event.versions)
+            return
+        position = (event.on, event.originator_version)
+        if member.last is None or position > member.last:
+            member.fold.apply(event)
+            member.last = position
+            self._state_rows.append(self._state_row(member, event, seq, known))
+        else:
+            self._flush(conn)
+            self._recompute(conn, member, oid, event.originator_version, known, [])
+
+    def _recompute(
+        self,
+        conn: Connection,
+        member: _Member,
+        oid: UUID,
+        version: int,
+        known: int,
+        reversed_versions: list[int],
+    ) -> None:
+        """Close the member's rows from the first affected entry on, and write their
+        recomputed successors (a back-dated entry, or a reversal)."""
+        aggregate: object = self.ledger.repository.get(oid, version=version)
+        assert isinstance(aggregate, Member)
+        effective = effective_entries(aggregate.log)
+        if reversed_versions:
+            gone = [e for e in aggregate.log if e.originator_version in reversed_versions]
+            first = min((e.on, e.originator_version) for e in gone)
+        else:
+            newest = aggregate.log[-1]
+            first = (newest.on, newest.originator_version)
+        seqs: dict[int, int] = dict(
+            conn.execute(
+                select(t.entries.c.version, t.entries.c.seq).where(t.entries.c.mid == member.mid)
+            ).tuples()
+        )
+        on, ver = first
+        conn.execute(
+            update(t.states)
+            .where(
+                t.states.c.mid == member.mid,
+                t.states.c.known_to.is_(None),
+                (t.states.c.on_date > on)
+                | ((t.states.c.on_date == on) & (t.states.c.version >= ver)),
+            )
+            .values(known_to=known)
+        )
+        coop = self._coop_by_cid(conn, member.cid)
+        fold = MemberFold(member.person, coop.terms, strict=False)
+        last: tuple[date, int] | None = None
+        for entry in effective:
+            fold.apply(entry)
+            last = (entry.on, entry.originator_version)
+            if last >= first:
+                self._state_rows.append(
+                    self._state_row(
+                        member, entry, seqs[entry.originator_version], known, fold.state
+                    )
+                )
+        member.fold = fold
+        member.last = last
+        self._flush(conn)
+
+    def _state_row(
+        self,
+        member: _Member,
+        entry: Any,
+        seq: int,
+        known: int,
+        state: MemberState | None = None,
+    ) -> dict[str, Any]:
+        s = state or member.fold.state
+        cause = getattr(entry, "cause", None) or getattr(entry, "reason", None)
+        refunds = None
+        if s.refunds:
+            refunds = json.dumps(
+                [
+                    [
+                        r.version,
+                        r.since.isoformat(),
+                        r.cause,
+                        cents(r.amount),
+                        r.partial,
+                        cents(r.paid),
+                    ]
+                    for r in s.refunds
+                ]
+            )
+        return {
+            "mid": member.mid,
+            "cid": member.cid,
+            "on_date": entry.on,
+            "version": entry.originator_version,
+            "seq": seq,
+            "action": entry.ACTION,
+            "cause": cause,
+            "known_from": known,
+            "known_to": None,
+            "name": s.name,
+            "employed": s.employed,
+            "employed_since": s.employed_since,
+            "partner": s.partner,
+            "legal_person": s.legal_person,
+            "shares": s.shares,
+            "paid_cents": cents(s.paid),
+            "refunds": refunds,
+        }
+
+    def _entry(self, seq: int, cid: int, mid: int | None, event: Any) -> None:
+        self._entry_rows.append(
+            {
+                "seq": seq,
+                "cid": cid,
+                "mid": mid,
+                "version": event.originator_version,
+                "action": event.ACTION,
+                "on_date": event.on,
+                "recorded_at": micros(event.timestamp),
+                "recorded_by": event.recorded_by,
+                "ref": event.ref,
+                "note": event.note,
+                "source": event.source,
+                "payload": payload(event),
+                "reversed_by": None,
+                "reversed_at": None,
+            }
+        )
+
+    def _mark_reversed(
+        self,
+        conn: Connection,
+        cid: int,
+        mid: int | None,
+        versions: list[int],
+        seq: int,
+        moment: datetime,
+    ) -> None:
+        owner = t.entries.c.mid == mid if mid is not None else t.entries.c.mid.is_(None)
+        conn.execute(
+            update(t.entries)
+            .where(t.entries.c.cid == cid, owner, t.entries.c.version.in_(versions))
+            .values(reversed_by=seq, reversed_at=micros(moment))
+        )
+
+    # ------------------------------------------------------------------ caches
+
+    def _coop(self, conn: Connection, oid: UUID) -> _Coop:
+        found = self._coops.get(oid)
+        if found is None:
+            row = conn.execute(
+                select(
+                    t.coops.c.cid,
+                    t.coops.c.slug,
+                    t.coops.c.share_value_cents,
+                    t.coops.c.registered_on,
+                ).where(t.coops.c.uuid == str(oid))
+            ).one()
+            found = _Coop(
+                row.cid,
+                row.slug,
+                Terms(Decimal(row.share_value_cents).scaleb(-2), row.registered_on),
+            )
+            self._coops[oid] = found
+        return found
+
+    def _coop_by_cid(self, conn: Connection, cid: int) -> _Coop:
+        for coop in self._coops.values():
+            if coop.cid == cid:
+                return coop
+        uuid = conn.execute(select(t.coops.c.uuid).where(t.coops.c.cid == cid)).scalar_one()
+        return self._coop(conn, UUID(uuid))
+
+    def _member(self, conn: Connection, oid: UUID, version: int) -> _Member:
+        """The member's cache entry, rebuilt from its stream up to ``version - 1`` on a miss."""
+        found = self._members.get(oid)
+        if found is not None:
+            return found
+        row = conn.execute(
+            select(t.members.c.mid, t.members.c.cid, t.members.c.person).where(
+                t.members.c.uuid == str(oid)
+            )
+        ).one()
+        coop = self._coop_by_cid(conn, row.cid)
+        fold = MemberFold(row.person, coop.terms, strict=False)
+        last = None
+        if version > 2:
+            aggregate: object = self.ledger.repository.get(oid, version=version - 1)
+            assert isinstance(aggregate, Member)
+            for entry in effective_entries(aggregate.log):
+                fold.apply(entry)
+                last = (entry.on, entry.originator_version)
+        found = _Member(row.mid, row.cid, row.person, fold, last)
+        self._members[oid] = found
+        return found
+
+    def _new_cid(self, conn: Connection) -> int:
+        if self._next_cid is None:
+            self._next_cid = int(
+                conn.execute(select(func.coalesce(func.max(t.coops.c.cid), 0))).scalar_one()
+            )
+        self._next_cid += 1
+        return self._next_cid
+
+    def _new_mid(self, conn: Connection) -> int:
+        if self._next_mid is None:
+            self._next_mid = int(
+                conn.execute(select(func.coalesce(func.max(t.members.c.mid), 0))).scalar_one()
+            )
+        self._next_mid += 1
+        return self._next_mid

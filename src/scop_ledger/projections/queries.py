@@ -1,0 +1,270 @@
+"""Point-in-time answers computed from a :class:`Snapshot`: pure functions, pydantic results in
+the shapes of CONTRACT.md (money strings with 2 places, ratios with 4, share counts integers).
+
+Votes (loi 47-1775 art. 3 bis): one person, one vote; when one-person-one-vote would give external
+partners more than the cap c (0.35) of the votes, each external vote weighs
+k = min(1, c·I / ((1−c)·E)) for I employee votes and E external partners. Computed exactly with
+fractions; a ratio exactly on a threshold meets it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from pydantic import BaseModel, ConfigDict, field_serializer
+
+from scop_ledger.projections.snapshot import MemberView, Snapshot
+
+CENT = Decimal("0.01")
+RATIO = Decimal("0.0001")
+EXTERNAL_VOTE_CAP = Fraction(35, 100)
+LIABILITY_YEARS = 5  # Code de commerce L231-6
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT)
+
+
+def ratio(value: Fraction | Decimal) -> Decimal:
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    return value.quantize(RATIO, rounding=ROUND_HALF_UP)
+
+
+def add_years(start: date, years: int) -> date:
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    @field_serializer("*", when_used="json")
+    def _plain(self, value: object) -> object:
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, date):
+            return value.isoformat()
+        return value
+
+
+class Group(Result):
+    count: int
+    shares: int
+    amount: Decimal
+    ratio: Decimal
+
+
+class PartnerRow(Result):
+    person: str
+    name: str | None
+    category: str
+    shares: int
+    amount: Decimal
+    paid: Decimal
+
+
+class Capital(Result):
+    coop: str
+    as_of: date
+    known_at: datetime
+    share_value: Decimal
+    shares: int
+    amount: Decimal
+    employees: Group
+    externals: Group
+    partners: list[PartnerRow]
+
+
+def capital(s: Snapshot) -> Capital:
+    value = s.coop.share_value
+    partners = s.partners
+    total = sum(p.shares for p in partners)
+
+    def group(category: str) -> Group:
+        members = [p for p in partners if p.category == category]
+        shares = sum(p.shares for p in members)
+        return Group(
+            count=len(members),
+            shares=shares,
+            amount=money(value * shares),
+            ratio=ratio(Fraction(shares, total) if total else Fraction(0)),
+        )
+
+    return Capital(
+        coop=s.coop.slug,
+        as_of=s.as_of,
+        known_at=s.known_at,
+        share_value=money(value),
+        shares=total,
+        amount=money(value * total),
+        employees=group("employee"),
+        externals=group("external"),
+        partners=[
+            PartnerRow(
+                person=p.person,
+                name=p.name,
+                category=p.category or "",
+                shares=p.shares,
+                amount=money(value * p.shares),
+                paid=money(p.paid),
+            )
+            for p in partners
+        ],
+    )
+
+
+class VoteGroup(Result):
+    count: int
+    votes: Decimal
+    ratio: Decimal
+
+
+class ExternalVotes(VoteGroup):
+    weight: Decimal
+
+
+class Votes(Result):
+    coop: str
+    as_of: date
+    known_at: datetime
+    partners: int
+    employees: VoteGroup
+    externals: ExternalVotes
+
+
+def external_weight(employees: int, externals: int, cap: Fraction = EXTERNAL_VOTE_CAP) -> Fraction:
+    """Each external partner's vote: k = min(1, c·I / ((1−c)·E)); 1 with no employee partner."""
+    if externals == 0 or employees == 0:
+        return Fraction(1)
+    return min(Fraction(1), cap * employees / ((1 - cap) * externals))
+
+
+def vote_shares(s: Snapshot) -> tuple[int, int, Fraction, Fraction]:
+    """Employee and external partner counts, the external weight, and the employee share of
+    votes (exact)."""
+    partners = s.partners
+    employees = sum(1 for p in partners if p.category == "employee")
+    externals = len(partners) - employees
+    weight = external_weight(employees, externals) if s.coop.profile == "fr-scop" else Fraction(1)
+    total = employees + weight * externals
+    share = Fraction(employees) / total if total else Fraction(0)
+    return employees, externals, weight, share
+
+
+def votes(s: Snapshot) -> Votes:
+    employees, externals, weight, share = vote_shares(s)
+    external_votes = weight * externals
+    return Votes(
+        coop=s.coop.slug,
+        as_of=s.as_of,
+        known_at=s.known_at,
+        partners=employees + externals,
+        employees=VoteGroup(count=employees, votes=ratio(Fraction(employees)), ratio=ratio(share)),
+        externals=ExternalVotes(
+            count=externals,
+            votes=ratio(external_votes),
+            ratio=ratio(1 - share) if employees + externals else ratio(Fraction(0)),
+            weight=ratio(weight),
+        ),
+    )
+
+
+class RefundRow(Result):
+    person: str
+    since: date
+    cause: str
+    amount: Decimal
+    paid: Decimal
+    outstanding: Decimal
+    due: date
+    overdue: bool
+    liable_until: date | None
+
+
+class Refunds(Result):
+    coop: str
+    as_of: date
+    known_at: datetime
+    outstanding: Decimal
+    refunds: list[RefundRow]
+
+
+def refunds(s: Snapshot) -> Refunds:
+    rows = []
+    for m in s.members:
+        for r in m.refunds:
+            due = add_years(r.since, s.coop.refund_delay_years)
+            rows.append(
+                RefundRow(
+                    person=m.person,
+                    since=r.since,
+                    cause=r.cause,
+                    amount=money(r.amount),
+                    paid=money(r.paid),
+                    outstanding=money(r.outstanding),
+                    due=due,
+                    overdue=r.outstanding > 0 and s.as_of > due,
+                    liable_until=None if r.partial else add_years(r.since, LIABILITY_YEARS),
+                )
+            )
+    rows.sort(key=lambda r: (r.since, r.person))
+    return Refunds(
+        coop=s.coop.slug,
+        as_of=s.as_of,
+        known_at=s.known_at,
+        outstanding=money(sum((r.outstanding for r in rows), Decimal(0))),
+        refunds=rows,
+    )
+
+
+class MemberRow(Result):
+    person: str
+    name: str | None
+    employed: bool
+    partner: bool
+    category: str | None
+    shares: int
+
+
+class Members(Result):
+    coop: str
+    as_of: date
+    known_at: datetime
+    members: list[MemberRow]
+
+
+def eligible(m: MemberView, as_of: date) -> bool:
+    """Employed, not a partner, at least one year since the latest hire (loi 78-763 art. 7)."""
+    return (
+        m.employed
+        and not m.partner
+        and m.employed_since is not None
+        and add_years(m.employed_since, 1) <= as_of
+    )
+
+
+def members(s: Snapshot, *, only_eligible: bool = False) -> Members:
+    chosen = [m for m in s.members if not only_eligible or eligible(m, s.as_of)]
+    return Members(
+        coop=s.coop.slug,
+        as_of=s.as_of,
+        known_at=s.known_at,
+        members=[
+            MemberRow(
+                person=m.person,
+                name=m.name,
+                employed=m.employed,
+                partner=m.partner,
+                category=m.category,
+                shares=m.shares,
+            )
+            for m in chosen
+        ],
+    )

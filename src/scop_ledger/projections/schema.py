@@ -1,0 +1,124 @@
+"""View tables (SQLAlchemy Core, for DDL only; queries use plain SQL on DB-API).
+
+Money is stored in integer cents, times in integer microseconds since the epoch (UTC), dates as
+ISO dates. The schema may change freely: ``scop-ledger rebuild`` recreates it from the events.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.engine import Engine
+
+SCHEMA_VERSION = 1
+metadata = MetaData()
+
+tracking = Table(
+    "rm_tracking",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("schema_version", Integer, nullable=False),
+)
+
+coops = Table(
+    "rm_coops",
+    metadata,
+    Column("cid", Integer, primary_key=True, autoincrement=False),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("legal_form", String(8), nullable=False),
+    Column("share_value_cents", BigInteger, nullable=False),
+    Column("profile", String(16), nullable=False),
+    Column("refund_delay_years", Integer, nullable=False),
+    Column("boot_until", Date),
+    Column("review_every_years", Integer, nullable=False),
+    Column("fiscal_year_end", String(5), nullable=False),
+    Column("registered_on", Date, nullable=False),
+    Column("registered_at", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+)
+
+members = Table(
+    "rm_members",
+    metadata,
+    Column("mid", Integer, primary_key=True, autoincrement=False),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("cid", Integer, nullable=False),
+    Column("person", String(64), nullable=False),
+    Column("first_at", BigInteger, nullable=False),
+    Index("rm_members_coop", "cid", "person", unique=True),
+)
+
+entries = Table(
+    "rm_entries",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("cid", Integer, nullable=False),
+    Column("mid", Integer),
+    Column("version", Integer, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("recorded_at", BigInteger, nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    Column("ref", Text),
+    Column("note", Text),
+    Column("source", Text),
+    Column("payload", Text, nullable=False),
+    Column("reversed_by", BigInteger),
+    Column("reversed_at", BigInteger),
+    Index("rm_entries_coop", "cid", "seq"),
+    Index("rm_entries_member", "mid", "version"),
+    Index("rm_entries_source", "cid", "source"),
+)
+
+# One row per member entry: the member's state just after it, valid for the knowledge interval
+# [known_from, known_to). A back-dated entry or a reversal closes the rows it changes and adds
+# their recomputed successors, so any (as_of, known_at) pair reads one row per member.
+states = Table(
+    "rm_states",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("mid", Integer, nullable=False),
+    Column("cid", Integer, nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("cause", String(48)),
+    Column("known_from", BigInteger, nullable=False),
+    Column("known_to", BigInteger),
+    Column("name", Text),
+    Column("employed", Boolean, nullable=False),
+    Column("employed_since", Date),
+    Column("partner", Boolean, nullable=False),
+    Column("legal_person", Boolean, nullable=False),
+    Column("shares", Integer, nullable=False),
+    Column("paid_cents", BigInteger, nullable=False),
+    Column("refunds", Text),
+    Index("rm_states_member", "mid", "on_date", "version"),
+    Index("rm_states_coop", "cid", "on_date", "seq"),
+)
+
+VIEW_TABLES = [tracking, coops, members, entries, states]
+
+
+def create_view_tables(engine: Engine) -> None:
+    metadata.create_all(engine, checkfirst=True)
+
+
+def drop_view_tables(engine: Engine) -> None:
+    metadata.drop_all(engine, checkfirst=True)

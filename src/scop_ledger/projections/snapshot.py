@@ -1,0 +1,230 @@
+"""A point-in-time snapshot of a cooperative: who was what, holding what, as of a date and as
+known at a moment. Two sources build the same snapshot: the view tables (fast), and a pure fold
+over the events (the oracle, and the read-only fallback when the view lags behind).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from scop_ledger.domain.errors import NotFound
+from scop_ledger.projections.db import DB, as_date
+
+if TYPE_CHECKING:
+    from scop_ledger.application import Ledger
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICRO = timedelta(microseconds=1)
+
+
+def micros(moment: datetime) -> int:
+    return (moment - EPOCH) // MICRO
+
+
+@dataclass(frozen=True)
+class CoopInfo:
+    slug: str
+    name: str
+    legal_form: str
+    share_value: Decimal
+    profile: str
+    refund_delay_years: int
+    boot_until: date | None
+    review_every_years: int
+    fiscal_year_end: str
+    registered_on: date
+
+
+@dataclass(frozen=True)
+class RefundView:
+    since: date
+    cause: str
+    amount: Decimal
+    partial: bool
+    paid: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.amount - self.paid
+
+
+@dataclass(frozen=True)
+class MemberView:
+    person: str
+    name: str | None
+    employed: bool
+    employed_since: date | None
+    partner: bool
+    legal_person: bool
+    shares: int
+    paid: Decimal
+    refunds: tuple[RefundView, ...] = ()
+
+    @property
+    def category(self) -> str | None:
+        if not self.partner:
+            return None
+        return "employee" if self.employed else "external"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    coop: CoopInfo
+    as_of: date
+    known_at: datetime
+    members: tuple[MemberView, ...] = field(default_factory=tuple)
+
+    @property
+    def partners(self) -> list[MemberView]:
+        return [m for m in self.members if m.partner]
+
+
+class NoCooperative(NotFound):
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"no cooperative {slug!r} in this store (as known at that moment)")
+
+
+# ---------------------------------------------------------------------- from the view
+
+COOP_SQL = """
+SELECT slug, name, legal_form, share_value_cents, profile, refund_delay_years, boot_until,
+       review_every_years, fiscal_year_end, registered_on, cid
+FROM rm_coops WHERE slug = :slug AND registered_at <= :t
+"""
+
+MEMBERS_SQL = """
+SELECT m.person, s.name, s.employed, s.employed_since, s.partner, s.legal_person, s.shares,
+       s.paid_cents, s.refunds
+FROM rm_members m
+JOIN rm_states s ON s.id = (
+    SELECT s2.id FROM rm_states s2
+    WHERE s2.mid = m.mid AND s2.on_date <= :d AND s2.known_from <= :t
+      AND (s2.known_to IS NULL OR s2.known_to > :t)
+    ORDER BY s2.on_date DESC, s2.version DESC
+    LIMIT 1)
+WHERE m.cid = :cid AND m.first_at <= :t
+ORDER BY m.person
+"""
+
+
+def coop_from_view(db: DB, slug: str, known_at: datetime) -> tuple[int, CoopInfo]:
+    found = db.rows(COOP_SQL, {"slug": slug, "t": micros(known_at)})
+    if not found:
+        raise NoCooperative(slug)
+    r = found[0]
+    return r[10], CoopInfo(
+        slug=r[0],
+        name=r[1],
+        legal_form=r[2],
+        share_value=Decimal(r[3]).scaleb(-2),
+        profile=r[4],
+        refund_delay_years=r[5],
+        boot_until=as_date(r[6]),
+        review_every_years=r[7],
+        fiscal_year_end=r[8],
+        registered_on=as_date(r[9]) or date.min,
+    )
+
+
+def snapshot_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> Snapshot:
+    cid, coop = coop_from_view(db, slug, known_at)
+    rows = db.rows(MEMBERS_SQL, {"cid": cid, "d": as_of, "t": micros(known_at)})
+    members = tuple(
+        MemberView(
+            person=r[0],
+            name=r[1],
+            employed=bool(r[2]),
+            employed_since=as_date(r[3]),
+            partner=bool(r[4]),
+            legal_person=bool(r[5]),
+            shares=int(r[6]),
+            paid=Decimal(r[7]).scaleb(-2),
+            refunds=_refunds(r[8]),
+        )
+        for r in rows
+    )
+    return Snapshot(coop, as_of, known_at, members)
+
+
+def _refunds(text: str | None) -> tuple[RefundView, ...]:
+    if not text:
+        return ()
+    return tuple(
+        RefundView(
+            since=date.fromisoformat(since),
+            cause=cause,
+            amount=Decimal(amount).scaleb(-2),
+            partial=bool(partial),
+            paid=Decimal(paid).scaleb(-2),
+        )
+        for _version, since, cause, amount, partial, paid in json.loads(text)
+    )
+
+
+# ---------------------------------------------------------------------- from the events
+
+
+def snapshot_from_events(ledger: Ledger, slug: str, as_of: date, known_at: datetime) -> Snapshot:
+    """The oracle: fold every stored event, with the domain's own functions, into a snapshot.
+    Slow (it reads the whole log) but independent of the view tables."""
+    from scop_ledger.domain.cooperative import Cooperative
+    from scop_ledger.domain.member import Member, effective_entries, replay
+
+    registration: Any = None
+    logs: dict[Any, list[Any]] = {}
+    persons: dict[Any, str] = {}
+    for notification in ledger._notifications():
+        event: Any = ledger.mapper.to_domain_event(notification)
+        if isinstance(event, Cooperative.Registered) and event.slug == slug:
+            if event.timestamp <= known_at:
+                registration = event
+        elif isinstance(event, Member.Registered):
+            if event.coop == slug and event.timestamp <= known_at:
+                persons[event.originator_id] = event.person
+                logs[event.originator_id] = []
+        elif isinstance(event, Member.Entry) and event.originator_id in logs:
+            logs[event.originator_id].append(event)
+    if registration is None:
+        raise NoCooperative(slug)
+    coop = CoopInfo(
+        slug=slug,
+        name=registration.name,
+        legal_form=registration.legal_form,
+        share_value=registration.share_value,
+        profile=registration.profile,
+        refund_delay_years=registration.refund_delay_years,
+        boot_until=registration.boot_until,
+        review_every_years=registration.review_every_years,
+        fiscal_year_end=registration.fiscal_year_end,
+        registered_on=registration.on,
+    )
+    from scop_ledger.domain.member import Terms
+
+    terms = Terms(registration.share_value, registration.on)
+    members = []
+    for oid, log in logs.items():
+        entries = [e for e in effective_entries(log, known_at) if e.on <= as_of]
+        if not entries:
+            continue
+        s = replay(persons[oid], entries, terms, strict=False)
+        members.append(
+            MemberView(
+                person=s.person,
+                name=s.name,
+                employed=s.employed,
+                employed_since=s.employed_since,
+                partner=s.partner,
+                legal_person=s.legal_person,
+                shares=s.shares,
+                paid=s.paid,
+                refunds=tuple(
+                    RefundView(r.since, r.cause, r.amount, r.partial, r.paid) for r in s.refunds
+                ),
+            )
+        )
+    members.sort(key=lambda m: m.person)
+    return Snapshot(coop, as_of, known_at, tuple(members))
