@@ -295,11 +295,10 @@ class Projector:
         else:
             newest = aggregate.log[-1]
             first = (newest.on, newest.originator_version)
-        seqs: dict[int, int] = dict(
-            conn.execute(
-                select(t.entries.c.version, t.entries.c.seq).where(t.entries.c.mid == member.mid)
-            ).tuples()
+        rows = conn.execute(
+            select(t.entries.c.version, t.entries.c.seq).where(t.entries.c.mid == member.mid)
         )
+        seqs: dict[int, int] = {version: seq for version, seq in rows}
         on, ver = first
         conn.execute(
             update(t.states)
