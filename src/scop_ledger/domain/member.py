@@ -12,6 +12,7 @@ Legal sources: loi 78-763 art. 10-11 (employment and partnership are linked), lo
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -227,6 +228,10 @@ class Member(Aggregate):
         self.coop = coop
         self.person = person
         self.log: list[Member.Entry] = []
+        # The strict fold at the end of the effective timeline, keyed by (log length, terms):
+        # a command whose entries all come after the last effective entry steps a copy of it
+        # instead of replaying the whole timeline. Derived state only; never stored.
+        self._end: tuple[tuple[int, Terms], MemberFold, tuple[date, int] | None] | None = None
 
     # ----------------------------------------------------------------- creation
 
@@ -261,7 +266,7 @@ class Member(Aggregate):
     def terminate(self, on: date, reason: TerminationReason, terms: Terms, meta: EntryMeta) -> None:
         """An employment contract ends; unless the reason keeps the partnership (retirement,
         economic dismissal, invalidity), a partner's partnership ends with it."""
-        before = self.state(terms, until=on)
+        before = self._state_at(on, terms)
         drafts: list[tuple[type[Member.Entry], dict[str, Any]]] = [
             (self.EmploymentEnded, {"on": on, "reason": reason.value, "consequence_of": None})
         ]
@@ -411,7 +416,9 @@ class Member(Aggregate):
                     **kwargs,
                 )
             )
-        self._check_timeline(effective_entries(self.log), terms, new=events)
+        stepped = self._step_end(terms, events)
+        if stepped is None:
+            self._check_timeline(effective_entries(self.log), terms, new=events)
         for event in events:
             fields = {
                 k: v
@@ -419,6 +426,41 @@ class Member(Aggregate):
                 if k not in ("originator_id", "originator_version")
             }
             self.trigger_event(type(event), **fields)
+        if stepped is not None:
+            last = events[-1]
+            self._end = ((len(self.log), terms), stepped, (last.on, last.originator_version))
+
+    def _end_fold(self, terms: Terms) -> tuple[MemberFold, tuple[date, int] | None]:
+        """The strict fold over the whole effective timeline, and its last position."""
+        key = (len(self.log), terms)
+        if self._end is None or self._end[0] != key:
+            entries = effective_entries(self.log)
+            last = (entries[-1].on, entries[-1].originator_version) if entries else None
+            self._end = (key, fold(self.person, entries, terms), last)
+        return self._end[1], self._end[2]
+
+    def _state_at(self, on: date, terms: Terms) -> MemberState:
+        """The state at the end of ``on``; from the cached fold when nothing comes later."""
+        end, last = self._end_fold(terms)
+        if last is None or on >= last[0]:
+            return end.state
+        return self.state(terms, until=on)
+
+    def _step_end(self, terms: Terms, new: Sequence[Member.Entry]) -> MemberFold | None:
+        """Validate entries that all come after the timeline's last entry by stepping a copy
+        of the cached fold; None when some come earlier (then the whole timeline is replayed)."""
+        end, last = self._end_fold(terms)
+        if last is not None and min(e.on for e in new) < last[0]:
+            return None
+        trial = MemberFold(
+            self.person,
+            terms,
+            consequences=end.consequences | _consequences(new),
+        )
+        trial.state = copy.deepcopy(end.state)
+        for e in new:
+            trial.apply(e)
+        return trial
 
     def _check_timeline(
         self, entries: Sequence[Member.Entry], terms: Terms, new: Sequence[Member.Entry]
@@ -491,17 +533,28 @@ def replay(
     (the read side). Invariants: shares held never negative; paid never above subscribed; no
     subscription or withdrawal by a non-partner; no second admission or hiring; no refund paid
     beyond what is owed; the employment-partnership link (loi 78-763 art. 10-11)."""
+    return fold(person, entries, terms, strict=strict).state
+
+
+def fold(
+    person: str, entries: Sequence[Member.Entry], terms: Terms, *, strict: bool = True
+) -> MemberFold:
+    """The :class:`MemberFold` after ``entries`` in effective order (see :func:`replay`)."""
     ordered = sorted(entries, key=lambda e: (e.on, e.originator_version))
-    consequences = {
+    folded = MemberFold(person, terms, strict=strict, consequences=_consequences(ordered))
+    for e in ordered:
+        folded.apply(e)
+    return folded
+
+
+def _consequences(entries: Iterable[Member.Entry]) -> set[int]:
+    """Versions of the entries that some entry records as its cause."""
+    return {
         e.consequence_of
-        for e in ordered
-        if isinstance(e, (Member.EmploymentEnded, Member.PartnershipEnded))
+        for e in entries
+        if isinstance(e, Member.EmploymentEnded | Member.PartnershipEnded)
         and e.consequence_of is not None
     }
-    fold = MemberFold(person, terms, strict=strict, consequences=consequences)
-    for e in ordered:
-        fold.apply(e)
-    return fold.state
 
 
 class MemberFold:
