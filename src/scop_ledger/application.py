@@ -366,6 +366,7 @@ class _Work:
         found = self.coops[slug]
         if found is None:
             raise NotFound(f"no cooperative {slug!r} in this store")
+        self._touch(found)
         return found
 
     def member(self, slug: str, person: str, *, create: bool = False) -> Member:
@@ -381,17 +382,20 @@ class _Work:
                 raise NotFound(f"no person {person!r} in cooperative {slug!r}", person=person)
             found = Member.register(slug, person)
             self.members[key] = found
+            self._touch(found, new=True)
+        self._touch(found)
         return found
 
     def apply(self, command: cmd.Command) -> list[Any]:
         """Run one command against the loaded aggregates; return the events it triggered."""
-        marks = {id(a): len(a.pending_events) for a in self._loaded()}
+        self._marks: dict[int, tuple[Cooperative | Member, int]] = {}
         self._dispatch(command)
-        return [e for a in self._loaded() for e in a.pending_events[marks.get(id(a), 0) :]]
+        return [e for a, mark in self._marks.values() for e in a.pending_events[mark:]]
 
-    def _loaded(self) -> list[Cooperative | Member]:
-        coops = [c for c in self.coops.values() if c is not None]
-        return [*coops, *(m for m in self.members.values() if m is not None)]
+    def _touch(self, aggregate: Cooperative | Member, new: bool = False) -> None:
+        """Remember where the aggregate's pending events stood before this command."""
+        if id(aggregate) not in self._marks:
+            self._marks[id(aggregate)] = (aggregate, 0 if new else len(aggregate.pending_events))
 
     def _dispatch(self, command: cmd.Command) -> None:
         if isinstance(command, cmd.Init):
@@ -433,6 +437,7 @@ class _Work:
             command.slug, command.name, command.legal_form, statutes, command.on, meta
         )
         self.coops[command.slug] = coop
+        self._touch(coop, new=True)
         if self.default_coop is None:
             self.default_coop = command.slug
 

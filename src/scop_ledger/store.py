@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +17,10 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
-DEFAULT_URL = "sqlite:///scop-ledger.db"
+from scop_ledger.settings import DEFAULT_URL, Settings, default_user
+
 EVENTS_TABLE = "ledger_events"
+__all__ = ["DEFAULT_URL", "EVENTS_TABLE", "Settings", "default_user"]
 
 
 class StoreError(Exception):
@@ -35,16 +35,6 @@ class StoreUnavailable(StoreError):
 
 class ReadOnlyStore(StoreError):
     pass
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How to reach the store and who records."""
-
-    url: str = DEFAULT_URL
-    coop: str | None = None
-    user: str = "unknown"
-    read_only: bool = False
 
 
 def normalise_url(url: str) -> str:
@@ -153,17 +143,3 @@ def install_append_only_guards(engine: Engine, table: str = EVENTS_TABLE) -> Non
                             "EXECUTE FUNCTION scop_ledger_append_only()"
                         )
                     )
-
-
-def default_user() -> str:
-    """The OS login name, for ``recorded_by``."""
-    for var in ("SCOP_LEDGER_USER", "USER", "LOGNAME", "USERNAME"):
-        value = os.environ.get(var)
-        if value:
-            return value
-    try:
-        import getpass
-
-        return getpass.getuser()
-    except (OSError, KeyError):  # pragma: no cover - no passwd entry
-        return "unknown"

@@ -13,7 +13,7 @@ from scop_ledger import __version__
 
 if TYPE_CHECKING:
     from scop_ledger.application import Ledger
-    from scop_ledger.store import Settings
+    from scop_ledger.settings import Settings
 
 
 class AppContext:
@@ -46,7 +46,9 @@ def get_app(ctx: click.Context) -> AppContext:
 
 
 def fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
+    """One line on stderr per problem (an import reports one line per invalid row)."""
+    for line in message.splitlines() or [message]:
+        click.echo(f"error: {line}", err=True)
     sys.exit(code)
 
 
@@ -146,7 +148,7 @@ def main(ctx: click.Context, db: str, coop: str | None, user: str | None, read_o
       scop-ledger hire alice --name "Alice Martin" --date 2020-01-01
       scop-ledger history --format json
     """
-    from scop_ledger.store import Settings, default_user
+    from scop_ledger.settings import Settings, default_user
 
     ctx.obj = AppContext(
         Settings(url=db, coop=coop, user=user or default_user(), read_only=read_only)

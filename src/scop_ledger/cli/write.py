@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
@@ -88,6 +89,7 @@ def register(group: click.Group) -> None:
         review,
         allocate,
         reverse,
+        import_cmd,
     ):
         group.add_command(command)
 
@@ -476,3 +478,60 @@ def reverse(
       scop-ledger reverse 42 --reason "subscription typed twice"
     """
     record(ctx, "reverse", fmt, on, event=event_id, reason=reason, ref=ref, note=note)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.pass_context
+def import_cmd(ctx: click.Context, /, file: Path, fmt: str) -> None:
+    """Record every row of a .csv, .jsonl or .xlsx file: all rows or none. Rows already
+    recorded (same id, or same file and line) are skipped, so a second run records nothing.
+
+    \b
+    Example:
+      scop-ledger import movements-2024.csv
+    """
+    from scop_ledger import importing
+    from scop_ledger.cli.query import _progress
+    from scop_ledger.projections.access import catch_up
+    from scop_ledger.projections.db import connect
+
+    app = get_app(ctx)
+    prefix, planned = importing.plan(file)
+    if app.settings.read_only:
+        from scop_ledger.store import ReadOnlyStore
+
+        raise ReadOnlyStore("the store is open read-only: nothing can be recorded")
+    ledger = app.ledger()
+    catch_up(ledger)
+    slug = ledger.resolve_coop(app.settings.coop)
+    db = connect(app.settings.url)
+    try:
+        seen = importing.recorded_sources(db, slug, prefix)
+    finally:
+        db.close()
+    step = _progress("importing")
+    result = importing.run_import(
+        ledger, planned, seen, None if step is None else lambda n: step(1, len(planned))
+    )
+    catch_up(ledger, _progress("updating the view"))
+    if fmt == "json":
+        emit_json(
+            {
+                "file": str(file),
+                "rows": result.rows,
+                "recorded": result.recorded,
+                "skipped": result.skipped,
+                "first_event": result.first_event,
+                "last_event": result.last_event,
+            }
+        )
+        return
+    click.echo(
+        f"{file.name}: {result.rows} rows, {result.recorded} recorded, "
+        f"{result.skipped} already recorded"
+        + (f" (entries {result.first_event}-{result.last_event})" if result.recorded else "")
+    )

@@ -12,7 +12,6 @@ Legal sources: loi 78-763 art. 10-11 (employment and partnership are linked), lo
 
 from __future__ import annotations
 
-import copy
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -447,20 +446,17 @@ class Member(Aggregate):
         return self.state(terms, until=on)
 
     def _step_end(self, terms: Terms, new: Sequence[Member.Entry]) -> MemberFold | None:
-        """Validate entries that all come after the timeline's last entry by stepping a copy
-        of the cached fold; None when some come earlier (then the whole timeline is replayed)."""
+        """Validate entries that all come after the timeline's last entry by stepping the cached
+        fold; None when some come earlier (then the whole timeline is replayed). The cache is
+        dropped first, so a refused entry leaves no half-stepped fold behind."""
         end, last = self._end_fold(terms)
         if last is not None and min(e.on for e in new) < last[0]:
             return None
-        trial = MemberFold(
-            self.person,
-            terms,
-            consequences=end.consequences | _consequences(new),
-        )
-        trial.state = copy.deepcopy(end.state)
+        self._end = None
+        end.consequences |= _consequences(new)
         for e in new:
-            trial.apply(e)
-        return trial
+            end.apply(e)
+        return end
 
     def _check_timeline(
         self, entries: Sequence[Member.Entry], terms: Terms, new: Sequence[Member.Entry]

@@ -10,7 +10,7 @@ from scop_ledger.projections.db import DB, Unavailable, connect
 
 if TYPE_CHECKING:
     from scop_ledger.application import Ledger
-    from scop_ledger.store import Settings
+    from scop_ledger.settings import Settings
 
 EVENTS = "ledger_events"
 

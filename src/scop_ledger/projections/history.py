@@ -40,7 +40,7 @@ def history_from_view(
     seq_of = {(r[11], r[12]): r[0] for r in rows}
     out = []
     for r in rows:
-        details = json.loads(r[10])
+        details = _details(r[10])
         _link(details, seq_of, r[11])
         reversed_by = r[8] if r[9] is not None and r[9] <= params["t"] else None
         out.append(
@@ -58,6 +58,31 @@ def history_from_view(
                 "details": details,
             }
         )
+    return out
+
+
+_META = {
+    "originator_topic",
+    "timestamp",
+    "on",
+    "ref",
+    "note",
+    "recorded_by",
+    "source",
+    "class_version",
+}
+
+
+def _details(payload: str) -> dict[str, Any]:
+    """An entry's own fields from its stored JSON: transcoded values (dates, money) shown as
+    their stored text, the fields every entry shares left out."""
+    out = {}
+    for key, value in json.loads(payload).items():
+        if key in _META:
+            continue
+        if isinstance(value, dict) and "_data_" in value:
+            value = value["_data_"]
+        out[key] = value
     return out
 
 

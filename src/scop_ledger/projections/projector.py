@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from eventsourcing.utils import resolve_topic
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from scop_ledger.domain.cooperative import Cooperative, cooperative_id
@@ -55,30 +56,55 @@ def cents(amount: Decimal) -> int:
     return int(amount.scaleb(2))
 
 
-def jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal | date):
-        return str(value) if isinstance(value, Decimal) else value.isoformat()
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
-
-
-_META = {
-    "originator_id",
-    "originator_version",
-    "originator_topic",
-    "timestamp",
-    "on",
+EVENTS = "ledger_events"
+MEMBER_COLUMNS = ("mid", "uuid", "cid", "person", "first_at")
+ENTRY_COLUMNS = (
+    "seq",
+    "cid",
+    "mid",
+    "version",
+    "action",
+    "on_date",
+    "recorded_at",
+    "recorded_by",
     "ref",
     "note",
-    "recorded_by",
     "source",
-}
+    "payload",
+    "reversed_by",
+    "reversed_at",
+)
+STATE_COLUMNS = (
+    "mid",
+    "cid",
+    "on_date",
+    "version",
+    "seq",
+    "action",
+    "cause",
+    "known_from",
+    "known_to",
+    "name",
+    "employed",
+    "employed_since",
+    "partner",
+    "legal_person",
+    "shares",
+    "paid_cents",
+    "refunds",
+)
 
 
-def payload(event: Any) -> str:
-    """An entry's own fields as JSON (dates and money as strings)."""
-    return json.dumps({k: jsonable(v) for k, v in vars(event).items() if k not in _META})
+def _insert_sql(table: str, columns: tuple[str, ...], mark: str) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+
+
+def _uuid(value: Any) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    if isinstance(value, bytes | memoryview):
+        return UUID(bytes=bytes(value))
+    return UUID(str(value))
 
 
 @dataclass
@@ -149,15 +175,15 @@ class Projector:
         applied = 0
         while True:
             start = self.position()
-            notifications = self.ledger.recorder.select_notifications(start=start + 1, limit=page)
-            if not notifications:
-                return applied
             try:
                 with self.engine.begin() as conn:
+                    notifications = self._read_page(conn, start, page)
+                    if not notifications:
+                        return applied
                     moved = conn.execute(
                         update(t.tracking)
                         .where(t.tracking.c.name == NAME, t.tracking.c.position == start)
-                        .values(position=notifications[-1].id)
+                        .values(position=notifications[-1][0])
                     )
                     if moved.rowcount != 1:
                         raise Conflict
@@ -173,7 +199,8 @@ class Projector:
                 progress(len(notifications))
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Drop and recreate the view tables, then apply every notification from the start."""
+        """Drop and recreate the view tables, then apply every notification from the start.
+        Secondary indexes are built once at the end, not maintained row by row."""
         t.drop_view_tables(self.engine)
         self._reset()
         t.create_view_tables(self.engine)
@@ -182,32 +209,93 @@ class Projector:
             conn.execute(
                 insert(t.tracking).values(name=NAME, position=0, schema_version=t.SCHEMA_VERSION)
             )
-        return self.catch_up(progress, page=5000)
+            for index in t.SECONDARY_INDEXES:
+                index.drop(conn)
+        try:
+            return self.catch_up(progress, page=10_000)
+        finally:
+            with self.engine.begin() as conn:
+                for index in t.SECONDARY_INDEXES:
+                    index.create(conn, checkfirst=True)
 
     # ------------------------------------------------------------------ applying
 
-    def _apply_page(self, conn: Connection, notifications: Sequence[Any]) -> None:
-        self._entry_rows: list[dict[str, Any]] = []
-        self._state_rows: list[dict[str, Any]] = []
-        mapper = self.ledger.mapper
-        for notification in notifications:
-            event = mapper.to_domain_event(notification)
-            seq = notification.id
+    def _read_page(self, conn: Connection, start: int, limit: int) -> list[tuple[Any, ...]]:
+        """The next notifications, read on the page's own connection (one consistent view)."""
+        rows = conn.exec_driver_sql(
+            f"SELECT id, originator_id, originator_version, topic, state FROM {EVENTS} "
+            f"WHERE id > {int(start)} ORDER BY id LIMIT {int(limit)}"
+        ).all()
+        return [tuple(r) for r in rows]
+
+    def _apply_page(self, conn: Connection, notifications: Sequence[tuple[Any, ...]]) -> None:
+        self._sqlite = conn.dialect.name == "sqlite"
+        self._member_rows: list[tuple[Any, ...]] = []
+        self._entry_rows: list[tuple[Any, ...]] = []
+        self._state_rows: list[tuple[Any, ...]] = []
+        decode = self._decoder()
+        for seq, oid, version, topic, stored in notifications:
+            state = bytes(stored).decode("utf-8")
+            event = decode(oid, version, topic, state)
             if isinstance(event, Member.Event):
-                self._member_event(conn, seq, event)
+                self._member_event(conn, seq, event, state)
             elif isinstance(event, Cooperative.Event):
-                self._coop_event(conn, seq, event)
+                self._coop_event(conn, seq, event, state)
         self._flush(conn)
 
+    def _decoder(self) -> Callable[[Any, int, str, str], Any]:
+        """Stored event to domain event, as eventsourcing's mapper does (the same transcodings,
+        the same upcasting), without its per-object JSON hook: the read side's hot loop."""
+        mapper: Any = self.ledger.mapper
+        if mapper.cipher is not None or mapper.compressor is not None:
+            from eventsourcing.persistence import StoredEvent
+
+            return lambda oid, v, topic, state: mapper.to_domain_event(
+                StoredEvent(_uuid(oid), v, topic, state.encode("utf-8"))
+            )
+        names = mapper.transcoder.names
+        classes: dict[str, Any] = {}
+        loads = json.loads
+
+        def decode(oid: Any, version: int, topic: str, state: str) -> Any:
+            cls = classes.get(topic)
+            if cls is None:
+                cls = classes[topic] = resolve_topic(topic)
+            d = loads(state)
+            for key, value in d.items():
+                if type(value) is dict and len(value) == 2 and "_type_" in value:
+                    d[key] = names[value["_type_"]].decode(value["_data_"])
+            d["originator_id"] = _uuid(oid)
+            d["originator_version"] = version
+            from_version = d.pop("class_version", 1)
+            while from_version < getattr(cls, "class_version", 1):
+                getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(d)
+                from_version += 1
+            event = object.__new__(cls)
+            object.__setattr__(event, "__dict__", d)
+            return event
+
+        return decode
+
     def _flush(self, conn: Connection) -> None:
+        mark = "?" if self._sqlite else "%s"
+        if self._member_rows:
+            conn.exec_driver_sql(_insert_sql("rm_members", MEMBER_COLUMNS, mark), self._member_rows)
+            self._member_rows = []
         if self._entry_rows:
-            conn.execute(insert(t.entries), self._entry_rows)
+            conn.exec_driver_sql(_insert_sql("rm_entries", ENTRY_COLUMNS, mark), self._entry_rows)
             self._entry_rows = []
         if self._state_rows:
-            conn.execute(insert(t.states), self._state_rows)
+            conn.exec_driver_sql(_insert_sql("rm_states", STATE_COLUMNS, mark), self._state_rows)
             self._state_rows = []
 
-    def _coop_event(self, conn: Connection, seq: int, event: Any) -> None:
+    def _day(self, value: date | None) -> Any:
+        """Dates as SQLite stores them through SQLAlchemy (ISO text); PostgreSQL takes dates."""
+        if value is None or not self._sqlite:
+            return value
+        return value.isoformat()
+
+    def _coop_event(self, conn: Connection, seq: int, event: Any, state: str) -> None:
         oid: UUID = event.originator_id
         if isinstance(event, Cooperative.Registered):
             cid = self._new_cid(conn)
@@ -231,24 +319,18 @@ class Projector:
             )
             self._coops[oid] = _Coop(cid, event.slug, Terms(event.share_value, event.on))
         coop = self._coop(conn, oid)
-        self._entry(seq, coop.cid, None, event)
+        self._entry(seq, coop.cid, None, event, state)
         if isinstance(event, Cooperative.EntryReversed):
             self._flush(conn)
             self._mark_reversed(conn, coop.cid, None, event.versions, seq, event.timestamp)
 
-    def _member_event(self, conn: Connection, seq: int, event: Any) -> None:
+    def _member_event(self, conn: Connection, seq: int, event: Any, state: str) -> None:
         oid: UUID = event.originator_id
         if isinstance(event, Member.Registered):
             coop = self._coop(conn, cooperative_id(event.coop))
             mid = self._new_mid(conn)
-            conn.execute(
-                insert(t.members).values(
-                    mid=mid,
-                    uuid=str(oid),
-                    cid=coop.cid,
-                    person=event.person,
-                    first_at=micros(event.timestamp),
-                )
+            self._member_rows.append(
+                (mid, str(oid), coop.cid, event.person, micros(event.timestamp))
             )
             self._members[oid] = _Member(
                 mid,
@@ -259,7 +341,7 @@ class Projector:
             )
             return
         member = self._member(conn, oid, event.originator_version)
-        self._entry(seq, member.cid, member.mid, event)
+        self._entry(seq, member.cid, member.mid, event, state)
         known = micros(event.timestamp)
         if isinstance(event, Member.EntryReversed):
             self._flush(conn)
@@ -333,7 +415,8 @@ class Projector:
         seq: int,
         known: int,
         state: MemberState | None = None,
-    ) -> dict[str, Any]:
+    ) -> tuple[Any, ...]:
+        """A row of ``rm_states`` in :data:`STATE_COLUMNS` order."""
         s = state or member.fold.state
         cause = getattr(entry, "cause", None) or getattr(entry, "reason", None)
         refunds = None
@@ -351,44 +434,45 @@ class Projector:
                     for r in s.refunds
                 ]
             )
-        return {
-            "mid": member.mid,
-            "cid": member.cid,
-            "on_date": entry.on,
-            "version": entry.originator_version,
-            "seq": seq,
-            "action": entry.ACTION,
-            "cause": cause,
-            "known_from": known,
-            "known_to": None,
-            "name": s.name,
-            "employed": s.employed,
-            "employed_since": s.employed_since,
-            "partner": s.partner,
-            "legal_person": s.legal_person,
-            "shares": s.shares,
-            "paid_cents": cents(s.paid),
-            "refunds": refunds,
-        }
+        return (
+            member.mid,
+            member.cid,
+            self._day(entry.on),
+            entry.originator_version,
+            seq,
+            entry.ACTION,
+            cause,
+            known,
+            None,
+            s.name,
+            s.employed,
+            self._day(s.employed_since),
+            s.partner,
+            s.legal_person,
+            s.shares,
+            cents(s.paid),
+            refunds,
+        )
 
-    def _entry(self, seq: int, cid: int, mid: int | None, event: Any) -> None:
+    def _entry(self, seq: int, cid: int, mid: int | None, event: Any, state: str) -> None:
+        """A row of ``rm_entries``; its payload is the event's stored JSON."""
         self._entry_rows.append(
-            {
-                "seq": seq,
-                "cid": cid,
-                "mid": mid,
-                "version": event.originator_version,
-                "action": event.ACTION,
-                "on_date": event.on,
-                "recorded_at": micros(event.timestamp),
-                "recorded_by": event.recorded_by,
-                "ref": event.ref,
-                "note": event.note,
-                "source": event.source,
-                "payload": payload(event),
-                "reversed_by": None,
-                "reversed_at": None,
-            }
+            (
+                seq,
+                cid,
+                mid,
+                event.originator_version,
+                event.ACTION,
+                self._day(event.on),
+                micros(event.timestamp),
+                event.recorded_by,
+                event.ref,
+                event.note,
+                event.source,
+                state,
+                None,
+                None,
+            )
         )
 
     def _mark_reversed(
@@ -440,6 +524,7 @@ class Projector:
         found = self._members.get(oid)
         if found is not None:
             return found
+        self._flush(conn)
         row = conn.execute(
             select(t.members.c.mid, t.members.c.cid, t.members.c.person).where(
                 t.members.c.uuid == str(oid)

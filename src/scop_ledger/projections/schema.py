@@ -114,6 +114,13 @@ states = Table(
 )
 
 VIEW_TABLES = [tracking, coops, members, entries, states]
+# Indexes only queries read (the projector's own lookups go by member): a rebuild builds them
+# once at the end rather than row by row (see Projector.rebuild).
+SECONDARY_INDEXES = [
+    i
+    for i in (*entries.indexes, *states.indexes)
+    if i.name not in ("rm_entries_member", "rm_states_member")
+]
 
 
 def create_view_tables(engine: Engine) -> None:

@@ -1,0 +1,286 @@
+"""Import files: ``.csv``, ``.jsonl`` or ``.xlsx``, one row per action (CONTRACT.md).
+
+Every row is validated first (pydantic, through the same command models as the CLI) and every
+invalid row is reported as ``line N: …``; then all rows run as one batch, all or none. A row's
+identity is its ``id`` column, else the file's content hash and the row's line; identities
+already recorded are skipped, so running an import twice records nothing new.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scop_ledger import commands as cmd
+from scop_ledger.domain.errors import InvalidValue, LedgerError
+
+if TYPE_CHECKING:
+    from scop_ledger.application import Ledger
+
+IMPORT_ACTIONS = (
+    "hire",
+    "terminate",
+    "admit",
+    "subscribe",
+    "pay-up",
+    "withdraw",
+    "leave",
+    "pay-refund",
+    "appoint",
+    "end-mandate",
+    "review",
+    "allocate",
+)
+OPTION_COLUMNS = (
+    "shares",
+    "paid",
+    "amount",
+    "reason",
+    "name",
+    "office",
+    "term_years",
+    "reviewer",
+    "reservations",
+    "legal_person",
+    "year",
+    "surplus",
+    "legal_reserve",
+    "development_fund",
+    "employees",
+    "dividends",
+    "ref",
+    "note",
+)
+COLUMNS = ("action", "date", "person", "id", *OPTION_COLUMNS)
+
+
+class InvalidRows(InvalidValue):
+    """Rows that cannot be read; ``lines`` holds one ``line N: …`` message each (exit 2)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+class RefusedRow(LedgerError):
+    """A row refused by a rule (exit 1); nothing was written."""
+
+    def __init__(self, line: int, error: LedgerError) -> None:
+        super().__init__(f"line {line}: {error.message}", person=error.person, on=error.on)
+        self.exit_code = error.exit_code
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    rows: int
+    recorded: int
+    skipped: int
+    first_event: int | None
+    last_event: int | None
+
+
+def read_rows(path: Path) -> tuple[str, list[Row]]:
+    """The file's content hash and its rows, each with the line a person would look at."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".jsonl", ".xlsx"):
+        raise InvalidValue(f"{path.name}: import reads .csv, .jsonl or .xlsx files")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InvalidValue(f"{path}: {error.strerror or error}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    if suffix == ".csv":
+        return digest, list(_csv_rows(data))
+    if suffix == ".jsonl":
+        return digest, list(_jsonl_rows(data))
+    return digest, list(_xlsx_rows(data, path.name))
+
+
+def _csv_rows(data: bytes) -> Iterator[Row]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidRows(["line 1: the file is not UTF-8 text"]) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        return
+    names = [h.strip() for h in header]
+    _check_columns(names, 1)
+    start = reader.line_num + 1
+    for values in reader:
+        if not any(v.strip() for v in values):
+            start = reader.line_num + 1
+            continue
+        if len(values) > len(names):
+            raise InvalidRows([f"line {start}: {len(values)} values for {len(names)} columns"])
+        yield Row(start, dict(zip(names, values, strict=False)))
+        start = reader.line_num + 1
+
+
+def _jsonl_rows(data: bytes) -> Iterator[Row]:
+    errors = []
+    rows = []
+    for number, raw in enumerate(data.decode("utf-8-sig", errors="replace").splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            value = json.loads(raw, parse_float=Decimal)
+        except json.JSONDecodeError as error:
+            errors.append(f"line {number}: not JSON ({error.msg})")
+            continue
+        if not isinstance(value, dict):
+            errors.append(f"line {number}: a row must be a JSON object")
+            continue
+        unknown = sorted(set(value) - set(COLUMNS))
+        if unknown:
+            errors.append(f"line {number}: unknown column(s) {', '.join(unknown)}")
+            continue
+        rows.append(Row(number, value))
+    if errors:
+        raise InvalidRows(errors)
+    yield from rows
+
+
+def _xlsx_rows(data: bytes, name: str) -> Iterator[Row]:
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - a dependency
+        raise InvalidValue("reading .xlsx needs openpyxl") from None
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise InvalidValue(f"{name}: not a readable .xlsx file ({type(error).__name__})") from None
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        return
+    names = ["" if h is None else str(h).strip() for h in header]
+    _check_columns([n for n in names if n], 1)
+    for number, values in enumerate(rows, 2):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        fields = {n: _cell(v) for n, v in zip(names, values, strict=False) if n}
+        yield Row(number, fields)
+    book.close()
+
+
+def _cell(value: Any) -> Any:
+    from datetime import date, datetime
+
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # Spreadsheets store numbers as floats: keep their shortest exact decimal form.
+        return repr(value) if value != int(value) else str(int(value))
+    return value
+
+
+def _check_columns(names: list[str], line: int) -> None:
+    unknown = [n for n in names if n not in COLUMNS]
+    if unknown:
+        raise InvalidRows([f"line {line}: unknown column(s) {', '.join(unknown)}"])
+    if "action" not in names:
+        raise InvalidRows([f"line {line}: the header has no 'action' column"])
+
+
+_TRUE = {"1", "true", "yes", "y", "x"}
+_FALSE = {"", "0", "false", "no", "n"}
+
+
+def to_command(row: Row, source: str) -> cmd.Command:
+    """One row into its command (raises :class:`InvalidValue` with the row's problem)."""
+    fields = {k: v for k, v in row.fields.items() if v is not None and v != ""}
+    action = str(fields.pop("action", "")).strip()
+    if action not in IMPORT_ACTIONS:
+        raise InvalidValue(f"action {action!r} is not one of {', '.join(IMPORT_ACTIONS)}")
+    fields.pop("id", None)
+    if "date" in fields:
+        fields["on"] = fields.pop("date")
+    else:
+        raise InvalidValue("the row has no date")
+    if "legal_person" in fields:
+        flag = str(fields["legal_person"]).strip().lower()
+        if flag not in _TRUE | _FALSE:
+            raise InvalidValue(f"legal_person {fields['legal_person']!r} is not true or false")
+        fields["legal_person"] = flag in _TRUE
+    model = cmd.ACTIONS[action]
+    allowed = set(model.model_fields)
+    stray = sorted(set(fields) - allowed - {"on"})
+    if stray:
+        raise InvalidValue(f"{', '.join(stray)} do not apply to {action}")
+    return cmd.build(model, source=source, **fields)
+
+
+def plan(path: Path) -> tuple[str, list[tuple[int, cmd.Command]]]:
+    """The file's hash prefix and its commands; raise :class:`InvalidRows` naming each
+    invalid row."""
+    digest, rows = read_rows(path)
+    out: list[tuple[int, cmd.Command]] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        given = row.fields.get("id")
+        source = f"id:{given}" if given not in (None, "") else f"{digest[:16]}:{row.line}"
+        if source in seen:
+            errors.append(f"line {row.line}: id {given!r} already used on line {seen[source]}")
+            continue
+        seen[source] = row.line
+        try:
+            out.append((row.line, to_command(row, source)))
+        except InvalidValue as error:
+            errors.append(f"line {row.line}: {error.message}")
+    if errors:
+        raise InvalidRows(errors)
+    return digest[:16], out
+
+
+def recorded_sources(db: Any, slug: str, digest_prefix: str) -> set[str]:
+    """Row identities of this file (or with an ``id``) already recorded in the cooperative."""
+    rows = db.rows(
+        "SELECT e.source FROM rm_entries e JOIN rm_coops c ON c.cid = e.cid "
+        "WHERE c.slug = :slug AND (e.source LIKE :prefix OR e.source LIKE 'id:%')",
+        {"slug": slug, "prefix": f"{digest_prefix}:%"},
+    )
+    return {r[0] for r in rows}
+
+
+def run_import(
+    ledger: Ledger,
+    planned: list[tuple[int, cmd.Command]],
+    recorded_sources: set[str],
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Record every planned row not already recorded, in one transaction."""
+    from scop_ledger.application import BatchError
+
+    todo = [(line, c) for line, c in planned if c.source not in recorded_sources]
+    if not todo:
+        return ImportResult(len(planned), 0, len(planned), None, None)
+    try:
+        done = ledger.execute_batch([c for _, c in todo], progress=progress)
+    except BatchError as error:
+        raise RefusedRow(todo[error.index][0], error.error) from None
+    return ImportResult(
+        rows=len(planned),
+        recorded=len(done),
+        skipped=len(planned) - len(todo),
+        first_event=done[0].event,
+        last_event=done[-1].event,
+    )
