@@ -164,15 +164,25 @@ def _investor(rng, p: _Person, start: date, end: date, add) -> None:
 
 
 def journal(rows: list[dict[str, object]]) -> list[str]:
-    """The same share movements as a ledger-cli journal (one account per partner)."""
+    """The same history as a ledger-cli journal: every row a transaction. Shares per partner
+    (``Shares:<person>``, in SHR), money paid in (``Paid:<person>``) and refunds paid
+    (``Refunds:<person>``) in EUR; employment and admission as ``Events:<person>`` counts."""
     shares: dict[str, int] = {}
     out: list[str] = []
     for row in rows:
         person = str(row.get("person"))
         action = row["action"]
+        postings: list[tuple[str, str, str]] = []
         delta = 0
         if action == "subscribe":
             delta = int(row["shares"])  # type: ignore[call-overload]
+            paid = Decimal(str(row.get("paid", SHARE_VALUE * delta)))
+            if paid:
+                postings.append((f"Paid:{person}", "Bank", f"{paid} EUR"))
+        elif action == "pay-up":
+            postings.append((f"Paid:{person}", "Bank", f"{row['amount']} EUR"))
+        elif action == "pay-refund":
+            postings.append((f"Refunds:{person}", "Bank", f"{row['amount']} EUR"))
         elif action == "withdraw":
             delta = -int(row["shares"])  # type: ignore[call-overload]
         elif action == "leave" or (
@@ -182,11 +192,14 @@ def journal(rows: list[dict[str, object]]) -> list[str]:
             delta = -shares.get(person, 0)
         if delta:
             shares[person] = shares.get(person, 0) + delta
-            out.append(
-                f"{row['date']} {action} {person}\n"
-                f"    Shares:{person}    {delta} SHR\n"
-                f"    Capital:issued\n"
-            )
+            postings.append((f"Shares:{person}", "Capital:issued", f"{delta} SHR"))
+        if not postings:
+            postings.append((f"Events:{person}", "Events:count", "1 EVT"))
+        lines = [f"{row['date']} {action} {person}"]
+        for account, other, amount in postings:
+            negated = amount[1:] if amount.startswith("-") else f"-{amount}"
+            lines += [f"    {account}    {amount}", f"    {other}    {negated}"]
+        out.append("\n".join(lines) + "\n")
     return out
 
 

@@ -39,6 +39,9 @@ def assert_view_matches_oracle(ledger, url: str, as_of: date, known_at: datetime
         view = answers(snapshot_from_view(db, "acme", as_of, known_at))
         oracle = answers(snapshot_from_events(ledger, "acme", as_of, known_at))
         assert view == oracle
+        active = snapshot_from_view(db, "acme", as_of, known_at, active_only=True)
+        assert queries.capital(active).model_dump(mode="json") == oracle["capital"]
+        assert queries.votes(active).model_dump(mode="json") == oracle["votes"]
         assert register_from_view(db, "acme", as_of, known_at) == register_from_events(
             ledger, "acme", as_of, known_at
         )

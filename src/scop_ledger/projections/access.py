@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from scop_ledger.settings import Settings
 
 EVENTS = "ledger_events"
+# The view tables' shape; a store whose view has another version is rebuilt before use.
+VIEW_SCHEMA_VERSION = 2
 
 
 def view_lag(db: DB) -> int | None:
@@ -24,10 +26,10 @@ def view_lag(db: DB) -> int | None:
     head = int(db.scalar(f"SELECT COALESCE(MAX(id), 0) FROM {EVENTS}") or 0)
     if not db.has_table("rm_tracking"):
         return None
-    position = db.scalar("SELECT position FROM rm_tracking WHERE name = 'view'")
-    if position is None:
+    found = db.rows("SELECT position, schema_version FROM rm_tracking WHERE name = 'view'")
+    if not found or found[0][1] != VIEW_SCHEMA_VERSION:
         return None
-    return max(0, head - int(position))
+    return max(0, head - int(found[0][0]))
 
 
 def open_view(

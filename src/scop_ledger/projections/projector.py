@@ -33,6 +33,7 @@ from scop_ledger.domain.member import (
     effective_entries,
 )
 from scop_ledger.projections import schema as t
+from scop_ledger.projections.access import VIEW_SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from scop_ledger.application import Ledger
@@ -57,7 +58,7 @@ def cents(amount: Decimal) -> int:
 
 
 EVENTS = "ledger_events"
-MEMBER_COLUMNS = ("mid", "uuid", "cid", "person", "first_at")
+MEMBER_COLUMNS = ("mid", "uuid", "cid", "person", "first_at", "gone_on", "gone_at")
 ENTRY_COLUMNS = (
     "seq",
     "cid",
@@ -121,6 +122,7 @@ class _Member:
     person: str
     fold: MemberFold
     last: tuple[date, int] | None
+    gone: date | None = None
 
 
 class Conflict(Exception):
@@ -144,6 +146,7 @@ class Projector:
     # ------------------------------------------------------------------ public
 
     def ensure_tables(self) -> None:
+        """Create the view tables if needed; a view of another schema version is rebuilt."""
         t.create_view_tables(self.engine)
         with self.engine.begin() as conn:
             found = conn.execute(
@@ -152,11 +155,11 @@ class Projector:
             if found is None:
                 conn.execute(
                     insert(t.tracking).values(
-                        name=NAME, position=0, schema_version=t.SCHEMA_VERSION
+                        name=NAME, position=0, schema_version=VIEW_SCHEMA_VERSION
                     )
                 )
-            elif found[0] != t.SCHEMA_VERSION:
-                self.rebuild()
+        if found is not None and found[0] != VIEW_SCHEMA_VERSION:
+            self.rebuild()
 
     def position(self) -> int:
         with self.engine.connect() as conn:
@@ -207,7 +210,7 @@ class Projector:
         with self.engine.begin() as conn:
             conn.execute(delete(t.tracking))
             conn.execute(
-                insert(t.tracking).values(name=NAME, position=0, schema_version=t.SCHEMA_VERSION)
+                insert(t.tracking).values(name=NAME, position=0, schema_version=VIEW_SCHEMA_VERSION)
             )
             for index in t.SECONDARY_INDEXES:
                 index.drop(conn)
@@ -231,6 +234,7 @@ class Projector:
     def _apply_page(self, conn: Connection, notifications: Sequence[tuple[Any, ...]]) -> None:
         self._sqlite = conn.dialect.name == "sqlite"
         self._member_rows: list[tuple[Any, ...]] = []
+        self._gone_rows: dict[int, tuple[Any, Any]] = {}
         self._entry_rows: list[tuple[Any, ...]] = []
         self._state_rows: list[tuple[Any, ...]] = []
         decode = self._decoder()
@@ -282,6 +286,12 @@ class Projector:
         if self._member_rows:
             conn.exec_driver_sql(_insert_sql("rm_members", MEMBER_COLUMNS, mark), self._member_rows)
             self._member_rows = []
+        if self._gone_rows:
+            conn.exec_driver_sql(
+                f"UPDATE rm_members SET gone_on = {mark}, gone_at = {mark} WHERE mid = {mark}",
+                [(on, at, mid) for mid, (on, at) in self._gone_rows.items()],
+            )
+            self._gone_rows = {}
         if self._entry_rows:
             conn.exec_driver_sql(_insert_sql("rm_entries", ENTRY_COLUMNS, mark), self._entry_rows)
             self._entry_rows = []
@@ -330,7 +340,7 @@ class Projector:
             coop = self._coop(conn, cooperative_id(event.coop))
             mid = self._new_mid(conn)
             self._member_rows.append(
-                (mid, str(oid), coop.cid, event.person, micros(event.timestamp))
+                (mid, str(oid), coop.cid, event.person, micros(event.timestamp), None, None)
             )
             self._members[oid] = _Member(
                 mid,
@@ -353,6 +363,9 @@ class Projector:
             member.fold.apply(event)
             member.last = position
             self._state_rows.append(self._state_row(member, event, seq, known))
+            s = member.fold.state
+            if (member.gone is None) == (not s.employed and not s.partner):
+                self._set_gone(member, None if member.gone is not None else event.on, known)
         else:
             self._flush(conn)
             self._recompute(conn, member, oid, event.originator_version, known, [])
@@ -406,7 +419,14 @@ class Projector:
                 )
         member.fold = fold
         member.last = last
+        inactive_since = _gone_since(effective, fold.terms, member.person)
+        if inactive_since != member.gone:
+            self._set_gone(member, inactive_since, known)
         self._flush(conn)
+
+    def _set_gone(self, member: _Member, gone: date | None, known: int) -> None:
+        member.gone = gone
+        self._gone_rows[member.mid] = (self._day(gone), known if gone is not None else None)
 
     def _state_row(
         self,
@@ -526,7 +546,7 @@ class Projector:
             return found
         self._flush(conn)
         row = conn.execute(
-            select(t.members.c.mid, t.members.c.cid, t.members.c.person).where(
+            select(t.members.c.mid, t.members.c.cid, t.members.c.person, t.members.c.gone_on).where(
                 t.members.c.uuid == str(oid)
             )
         ).one()
@@ -539,7 +559,7 @@ class Projector:
             for entry in effective_entries(aggregate.log):
                 fold.apply(entry)
                 last = (entry.on, entry.originator_version)
-        found = _Member(row.mid, row.cid, row.person, fold, last)
+        found = _Member(row.mid, row.cid, row.person, fold, last, row.gone_on)
         self._members[oid] = found
         return found
 
@@ -558,3 +578,18 @@ class Projector:
             )
         self._next_mid += 1
         return self._next_mid
+
+
+def _gone_since(entries: Sequence[Any], terms: Terms, person: str) -> date | None:
+    """The date from which the person is neither employed nor a partner through the end of
+    their timeline, or None when they are active at its end."""
+    fold = MemberFold(person, terms, strict=False)
+    gone: date | None = None
+    for entry in entries:
+        fold.apply(entry)
+        inactive = not fold.state.employed and not fold.state.partner
+        if not inactive:
+            gone = None
+        elif gone is None:
+            gone = entry.on
+    return gone

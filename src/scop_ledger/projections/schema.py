@@ -20,7 +20,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-SCHEMA_VERSION = 1
 metadata = MetaData()
 
 tracking = Table(
@@ -58,6 +57,10 @@ members = Table(
     Column("cid", Integer, nullable=False),
     Column("person", String(64), nullable=False),
     Column("first_at", BigInteger, nullable=False),
+    # From gone_on on, the person is neither employed nor a partner, as known since gone_at
+    # (both null while active): capital and votes skip such people without seeking their rows.
+    Column("gone_on", Date),
+    Column("gone_at", BigInteger),
     Index("rm_members_coop", "cid", "person", unique=True),
 )
 
@@ -109,7 +112,7 @@ states = Table(
     Column("shares", Integer, nullable=False),
     Column("paid_cents", BigInteger, nullable=False),
     Column("refunds", Text),
-    Index("rm_states_member", "mid", "on_date", "version"),
+    Index("rm_states_member", "mid", "on_date", "version", "known_from", "known_to"),
     Index("rm_states_coop", "cid", "on_date", "seq"),
 )
 

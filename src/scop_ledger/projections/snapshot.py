@@ -106,9 +106,12 @@ JOIN rm_states s ON s.id = (
       AND (s2.known_to IS NULL OR s2.known_to > :t)
     ORDER BY s2.on_date DESC, s2.version DESC
     LIMIT 1)
-WHERE m.cid = :cid AND m.first_at <= :t
+WHERE m.cid = :cid AND m.first_at <= :t {active}
 ORDER BY m.person
 """
+# People neither employed nor partners for good as of :d, as known at :t, have no say in
+# capital or votes: skip them before seeking their state row.
+ACTIVE_ONLY = "AND NOT (m.gone_on IS NOT NULL AND m.gone_on <= :d AND m.gone_at <= :t)"
 
 
 def coop_from_view(db: DB, slug: str, known_at: datetime) -> tuple[int, CoopInfo]:
@@ -130,9 +133,14 @@ def coop_from_view(db: DB, slug: str, known_at: datetime) -> tuple[int, CoopInfo
     )
 
 
-def snapshot_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> Snapshot:
+def snapshot_from_view(
+    db: DB, slug: str, as_of: date, known_at: datetime, *, active_only: bool = False
+) -> Snapshot:
+    """Every member's state as of ``as_of``, as known at ``known_at``; with ``active_only``,
+    only people employed or partners on that date (enough for capital and votes)."""
     cid, coop = coop_from_view(db, slug, known_at)
-    rows = db.rows(MEMBERS_SQL, {"cid": cid, "d": as_of, "t": micros(known_at)})
+    sql = MEMBERS_SQL.format(active=ACTIVE_ONLY if active_only else "")
+    rows = db.rows(sql, {"cid": cid, "d": as_of, "t": micros(known_at)})
     members = tuple(
         MemberView(
             person=r[0],

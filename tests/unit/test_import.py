@@ -1,0 +1,176 @@
+"""``import``: CSV, JSON Lines and XLSX; one line per invalid row; all or nothing; idempotent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scop_ledger.cli.main import main
+
+CSV = """action,date,person,name,shares,paid,amount,reason,ref
+hire,2016-01-01,alice,Alice Martin,,,,,contract 1
+admit,2016-02-01,alice,,,,,,AGM
+subscribe,2016-02-01,alice,,40,500,,,
+pay-up,2016-03-01,alice,,,,500,,
+hire,2016-01-01,bob,,,,,,
+terminate,2017-03-31,bob,,,,,dismissal,
+"""
+
+
+@pytest.fixture
+def cli(tmp_path: Path):
+    runner = CliRunner()
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+
+    def invoke(*args: str):
+        return runner.invoke(main, list(args), env={"SCOP_LEDGER_DB": db, "SCOP_LEDGER_USER": "t"})
+
+    init = invoke(
+        "init",
+        "acme",
+        "--name",
+        "A",
+        "--legal-form",
+        "sarl",
+        "--share-value",
+        "25",
+        "--date",
+        "2016-01-01",
+    )
+    assert init.exit_code == 0, init.stderr
+    return invoke
+
+
+def entries(cli) -> list[dict]:
+    return json.loads(cli("history", "--format", "json").stdout)["entries"]
+
+
+def test_csv_import_then_a_second_run_records_nothing(cli, tmp_path: Path) -> None:
+    path = tmp_path / "moves.csv"
+    path.write_text(CSV)
+    first = cli("import", str(path), "--format", "json")
+    assert first.exit_code == 0, first.stderr
+    assert json.loads(first.stdout)["recorded"] == 6
+    history = entries(cli)
+    assert [e["action"] for e in history][1:] == [
+        "hire",
+        "admit",
+        "subscribe",
+        "pay-up",
+        "hire",
+        "terminate",
+    ]
+    assert history[1]["ref"] == "contract 1"
+    again = cli("import", str(path), "--format", "json")
+    assert again.exit_code == 0
+    assert json.loads(again.stdout) | {"file": None} == {
+        "file": None,
+        "rows": 6,
+        "recorded": 0,
+        "skipped": 6,
+        "first_event": None,
+        "last_event": None,
+    }
+    assert entries(cli) == history
+    capital = json.loads(cli("capital", "--as-of", "2016-12-31", "--format", "json").stdout)
+    assert capital["shares"] == 40 and capital["partners"][0]["paid"] == "1000.00"
+
+
+def test_every_invalid_row_is_reported_and_nothing_is_written(cli, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "action,date,person,shares,amount\n"
+        "hire,2016-01-01,alice,,\n"
+        "subscribe,2016-02-30,alice,4,\n"
+        "dance,2016-03-01,alice,,\n"
+        "pay-up,2016-03-01,alice,,12.345\n"
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(":")[1].strip() for line in lines] == ["line 3", "line 4", "line 5"]
+    assert "2016-02-30" in lines[0] and "dance" in lines[1] and "decimal places" in lines[2]
+    assert len(entries(cli)) == 1
+
+
+def test_a_row_refused_by_a_rule_names_its_line_and_nothing_is_written(cli, tmp_path: Path) -> None:
+    path = tmp_path / "refused.csv"
+    path.write_text(
+        "action,date,person,shares\nhire,2016-01-01,alice,\nsubscribe,2016-02-01,alice,4\n"
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: line 3: alice is not a partner on 2016-02-01"
+    assert len(entries(cli)) == 1
+
+
+def test_unknown_columns_are_an_error(cli, tmp_path: Path) -> None:
+    path = tmp_path / "cols.csv"
+    path.write_text("action,date,person,colour\nhire,2016-01-01,alice,red\n")
+    result = cli("import", str(path))
+    assert result.exit_code == 2 and "line 1: unknown column(s) colour" in result.stderr
+
+
+def test_jsonl_with_ids(cli, tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    rows = [
+        {"id": "h1", "action": "hire", "date": "2016-01-01", "person": "carol"},
+        {"id": "a1", "action": "admit", "date": "2016-02-01", "person": "carol"},
+        {
+            "id": "s1",
+            "action": "subscribe",
+            "date": "2016-02-01",
+            "person": "carol",
+            "shares": 3,
+            "paid": 75.0,
+        },
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert cli("import", str(path)).exit_code == 0
+    # The same ids in another file are the same rows: nothing new.
+    other = tmp_path / "again.jsonl"
+    other.write_text("\n".join(json.dumps(r) for r in reversed(rows)) + "\n")
+    result = cli("import", str(other), "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["recorded"] == 0
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"action": "hire", "date": "2016-01-01", "person": "dan"}\nnot json\n[1]\n')
+    result = cli("import", str(bad))
+    assert result.exit_code == 2
+    assert [line.split(":")[1].strip() for line in result.stderr.splitlines()] == [
+        "line 2",
+        "line 3",
+    ]
+
+
+def test_xlsx(cli, tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["action", "date", "person", "shares", "legal_person"])
+    sheet.append(["admit", "2016-02-01", "fund", None, "yes"])
+    sheet.append(["subscribe", "2016-02-01", "fund", 100, None])
+    sheet.append(["withdraw", "2016-03-01", "fund", 100, None])
+    path = tmp_path / "rows.xlsx"
+    book.save(path)
+    refused = cli("import", str(path))
+    assert refused.exit_code == 1 and refused.stderr.startswith(
+        "error: line 4: fund holds 100 shares"
+    )
+    sheet.delete_rows(4)
+    book.save(path)
+    assert cli("import", str(path)).exit_code == 0
+    members = json.loads(cli("members", "--format", "json").stdout)["members"]
+    assert members == [
+        {
+            "person": "fund",
+            "name": None,
+            "employed": False,
+            "partner": True,
+            "category": "external",
+            "shares": 100,
+        }
+    ]
