@@ -1,16 +1,27 @@
 #!/usr/bin/env bash
-# Build the sample cooperative into a fresh SQLite file and print point-in-time answers.
+# Build the sample cooperative (examples/fabrique.csv) into a fresh SQLite file, correct one entry,
+# and print point-in-time answers as of two dates.
 set -euo pipefail
 out="${1:-demo}"
 here="$(cd "$(dirname "$0")" && pwd)"
 mkdir -p "$out"
-rm -f "$out/acme.db"
-export SCOP_LEDGER_DB="sqlite:///$out/acme.db" SCOP_LEDGER_USER="demo"
-sl() { scop-ledger "$@" >/dev/null; }
+rm -f "$out/fabrique.db"
+export SCOP_LEDGER_DB="sqlite:///$out/fabrique.db" SCOP_LEDGER_USER="demo"
+run() { printf '\n$ scop-ledger %s\n' "$*"; scop-ledger "$@"; }
 
-sl init acme --name "Acme Scop" --legal-form sarl --share-value 25 --date 2014-01-01 --ref "statutes"
-# shellcheck source=/dev/null
-source "$here/acme-story.sh"
+run init fabrique --name "La Fabrique Coopérative" --legal-form sarl --share-value 25 \
+  --date 2014-01-06 --ref "statutes 2014-01-06"
+run import "$here/fabrique.csv"
 
-echo "== Sample ledger built in $out/acme.db"
-scop-ledger history | tail -n 12
+# One correction: a subscription typed twice in 2017 is reversed, never edited.
+dup=$(scop-ledger history gabriel --format json | python3 -c '
+import json, sys
+print(next(e["id"] for e in json.load(sys.stdin)["entries"] if e["note"] == "entered twice by mistake"))')
+run reverse "$dup" --reason "subscription entered twice" --date 2025-07-01
+
+for day in 2018-12-31 2025-06-30; do
+  run capital --as-of "$day"
+  run votes --as-of "$day"
+  run refunds --as-of "$day"
+done
+run members --eligible --as-of 2025-06-30

@@ -144,3 +144,98 @@ def test_a_missing_store_is_exit_3_and_is_not_created(run_cli, tmp_path) -> None
     assert not (tmp_path / "nothing.db").exists()
     down = run_cli("postgresql://nobody@127.0.0.1:1/none", "history")
     assert down.code == 3 and down.err.startswith("error: store unavailable")
+
+
+def test_point_in_time_queries_through_the_installed_script(run_cli, store_url: str) -> None:
+    db = store_url
+    for step in [
+        [
+            "init",
+            "acme",
+            "--name",
+            "Acme",
+            "--legal-form",
+            "sarl",
+            "--share-value",
+            "25",
+            "--date",
+            "2016-01-01",
+        ],
+        ["hire", "alice", "--name", "Alice", "--date", "2016-01-01"],
+        ["hire", "bob", "--date", "2016-01-01"],
+        ["admit", "alice", "--date", "2017-01-10"],
+        ["subscribe", "alice", "--shares", "40", "--date", "2017-01-10"],
+        ["admit", "bob", "--date", "2017-01-10"],
+        ["subscribe", "bob", "--shares", "40", "--paid", "500", "--date", "2017-01-10"],
+        ["admit", "fund", "--legal-person", "--date", "2017-06-01"],
+        ["subscribe", "fund", "--shares", "100", "--date", "2017-06-01"],
+        ["admit", "gus", "--date", "2017-06-01"],
+        ["terminate", "bob", "--reason", "dismissal", "--date", "2018-03-31"],
+        ["pay-refund", "bob", "--amount", "200", "--date", "2019-01-15"],
+    ]:
+        assert run_cli(db, *step).code == 0, step
+
+    def query(*args: str) -> dict:
+        result = run_cli(db, *args, "--format", "json")
+        assert result.code == 0 and result.err == "", result.err
+        return json.loads(result.out)
+
+    capital = query("capital", "--as-of", "2017-12-31")
+    assert (capital["shares"], capital["amount"]) == (180, "4500.00")
+    assert capital["employees"] == {
+        "count": 2,
+        "shares": 80,
+        "amount": "2000.00",
+        "ratio": "0.4444",
+    }
+    assert capital["externals"] == {
+        "count": 2,
+        "shares": 100,
+        "amount": "2500.00",
+        "ratio": "0.5556",
+    }
+    assert [p["person"] for p in capital["partners"]] == ["alice", "bob", "fund", "gus"]
+    votes = query("votes", "--as-of", "2017-12-31")
+    assert votes["externals"] == {
+        "count": 2,
+        "votes": "1.0769",
+        "ratio": "0.3500",
+        "weight": "0.5385",
+    }
+    assert votes["employees"] == {"count": 2, "votes": "2.0000", "ratio": "0.6500"}
+    refunds = query("refunds", "--as-of", "2023-06-30")
+    assert refunds["outstanding"] == "300.00"
+    assert refunds["refunds"] == [
+        {
+            "person": "bob",
+            "since": "2018-03-31",
+            "cause": "terminated:dismissal",
+            "amount": "500.00",
+            "paid": "200.00",
+            "outstanding": "300.00",
+            "due": "2023-03-31",
+            "overdue": True,
+            "liable_until": "2023-03-31",
+        }
+    ]
+    eligible = query("members", "--eligible", "--as-of", "2017-01-05")
+    assert [m["person"] for m in eligible["members"]] == ["alice", "bob"]
+    register = query("register", "--as-of", "2018-12-31")
+    assert [(m["person"], m["nature"]) for m in register["movements"]][-1] == (
+        "bob",
+        "loss of status",
+    )
+    csv_out = run_cli(db, "capital", "--as-of", "2017-12-31", "--format", "csv").out.splitlines()
+    assert csv_out[0] == "person,name,category,shares,amount,paid" and len(csv_out) == 5
+    coops = query("coops", "--as-of", "2017-12-31")
+    assert coops["coops"][0]["capital"] == "4500.00"
+    ro = run_cli(
+        db,
+        "capital",
+        "--as-of",
+        "2017-12-31",
+        "--format",
+        "json",
+        env={"SCOP_LEDGER_READ_ONLY": "1"},
+    )
+    assert ro.code == 0 and json.loads(ro.out)["shares"] == 180

@@ -133,7 +133,9 @@ class Cooperative(Aggregate):
     TOPIC = "scop-ledger:Cooperative"
 
     class Event(Aggregate.Event):
-        """Base of the cooperative's events."""
+        """Base of the cooperative's events (``class_version`` as for the member's)."""
+
+        class_version = 1
 
     class Entry(Event):
         """An entry: an event with an effective date and its source."""

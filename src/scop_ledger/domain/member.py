@@ -126,7 +126,10 @@ class Member(Aggregate):
     TOPIC = "scop-ledger:Member"
 
     class Event(Aggregate.Event):
-        """Base of the member's events."""
+        """Base of the member's events. A change of an event's shape bumps ``class_version``
+        on that class and adds ``upcast_v1_v2`` (eventsourcing's schema evolution)."""
+
+        class_version = 1
 
     class Registered(Aggregate.Created, Event):
         """The person became known to the ledger (recorded with their first entry)."""
