@@ -156,21 +156,18 @@ def main() -> int:
         now = datetime.now(UTC)
         db = connect(url)
         results["as_of"] = as_of.isoformat()
-        for name, fn, active in (
-            ("capital", queries.capital, True),
-            ("votes", queries.votes, True),
-            ("refunds", queries.refunds, False),
+        for name, fn, only in (
+            ("capital", queries.capital, "active"),
+            ("votes", queries.votes, "active"),
+            ("refunds", queries.refunds, "refunds"),
         ):
             seconds = median_of(
-                lambda fn=fn, active=active: fn(
-                    snapshot_from_view(db, "acme", as_of, now, active_only=active)
-                ),
+                lambda fn=fn, only=only: fn(snapshot_from_view(db, "acme", as_of, now, only=only)),
                 7,
             )
             results[f"{name}_in_process_ms"] = round(seconds * 1000, 1)
             print(f"{name} in-process: {seconds * 1000:.1f} ms")
-        snapshot = snapshot_from_view(db, "acme", as_of, now)
-        capital = queries.capital(snapshot)
+        capital = queries.capital(snapshot_from_view(db, "acme", as_of, now, only="active"))
         db.close()
 
         exe = str(Path(sys.executable).parent / "scop-ledger")

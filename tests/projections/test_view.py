@@ -39,9 +39,11 @@ def assert_view_matches_oracle(ledger, url: str, as_of: date, known_at: datetime
         view = answers(snapshot_from_view(db, "acme", as_of, known_at))
         oracle = answers(snapshot_from_events(ledger, "acme", as_of, known_at))
         assert view == oracle
-        active = snapshot_from_view(db, "acme", as_of, known_at, active_only=True)
+        active = snapshot_from_view(db, "acme", as_of, known_at, only="active")
         assert queries.capital(active).model_dump(mode="json") == oracle["capital"]
         assert queries.votes(active).model_dump(mode="json") == oracle["votes"]
+        owed = snapshot_from_view(db, "acme", as_of, known_at, only="refunds")
+        assert queries.refunds(owed).model_dump(mode="json") == oracle["refunds"]
         assert register_from_view(db, "acme", as_of, known_at) == register_from_events(
             ledger, "acme", as_of, known_at
         )

@@ -90,17 +90,15 @@ class Query:
             f"this store holds {len(slugs)} cooperatives ({', '.join(slugs)}): pass --coop"
         )
 
-    def snapshot(self, slug: str | None = None, *, active_only: bool = False) -> Snapshot:
-        """The point-in-time snapshot; ``active_only`` (capital, votes) may leave out people
-        neither employed nor partners on that date."""
+    def snapshot(self, slug: str | None = None, *, only: str = "all") -> Snapshot:
+        """The point-in-time snapshot; ``only`` narrows it to what a question needs (see
+        :func:`snapshot_from_view`)."""
         from scop_ledger.projections import snapshot as snap
 
         slug = slug or self.slug
         if self.db is None:
             return snap.snapshot_from_events(self.app.ledger(), slug, self.as_of, self.known_at)
-        return snap.snapshot_from_view(
-            self.db, slug, self.as_of, self.known_at, active_only=active_only
-        )
+        return snap.snapshot_from_view(self.db, slug, self.as_of, self.known_at, only=only)
 
     def close(self) -> None:
         if self.db is not None:
@@ -137,7 +135,7 @@ def capital(ctx: click.Context, /, as_of: date | None, known_at: datetime | None
     from scop_ledger.projections import queries
 
     q = Query(get_app(ctx), as_of, known_at)
-    result = queries.capital(q.snapshot(active_only=True))
+    result = queries.capital(q.snapshot(only="active"))
     q.close()
     headers = ["person", "name", "category", "shares", "amount", "paid"]
     rows = [[p.person, p.name, p.category, p.shares, p.amount, p.paid] for p in result.partners]
@@ -163,7 +161,7 @@ def votes(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, 
     from scop_ledger.projections import queries
 
     q = Query(get_app(ctx), as_of, known_at)
-    result = queries.votes(q.snapshot(active_only=True))
+    result = queries.votes(q.snapshot(only="active"))
     q.close()
     headers = ["group", "count", "votes", "ratio", "weight"]
     rows = [
@@ -198,7 +196,7 @@ def refunds(ctx: click.Context, /, as_of: date | None, known_at: datetime | None
     from scop_ledger.projections import queries
 
     q = Query(get_app(ctx), as_of, known_at)
-    result = queries.refunds(q.snapshot())
+    result = queries.refunds(q.snapshot(only="refunds"))
     q.close()
     headers = [
         "person",

@@ -58,7 +58,17 @@ def cents(amount: Decimal) -> int:
 
 
 EVENTS = "ledger_events"
-MEMBER_COLUMNS = ("mid", "uuid", "cid", "person", "first_at", "gone_on", "gone_at")
+MEMBER_COLUMNS = (
+    "mid",
+    "uuid",
+    "cid",
+    "person",
+    "first_at",
+    "gone_on",
+    "gone_at",
+    "refund_from",
+    "refund_at",
+)
 ENTRY_COLUMNS = (
     "seq",
     "cid",
@@ -123,6 +133,7 @@ class _Member:
     fold: MemberFold
     last: tuple[date, int] | None
     gone: date | None = None
+    refund_from: date | None = None
 
 
 class Conflict(Exception):
@@ -235,6 +246,7 @@ class Projector:
         self._sqlite = conn.dialect.name == "sqlite"
         self._member_rows: list[tuple[Any, ...]] = []
         self._gone_rows: dict[int, tuple[Any, Any]] = {}
+        self._refund_rows: dict[int, tuple[Any, Any]] = {}
         self._entry_rows: list[tuple[Any, ...]] = []
         self._state_rows: list[tuple[Any, ...]] = []
         decode = self._decoder()
@@ -292,6 +304,13 @@ class Projector:
                 [(on, at, mid) for mid, (on, at) in self._gone_rows.items()],
             )
             self._gone_rows = {}
+        if self._refund_rows:
+            conn.exec_driver_sql(
+                f"UPDATE rm_members SET refund_from = {mark}, refund_at = {mark} "
+                f"WHERE mid = {mark}",
+                [(on, at, mid) for mid, (on, at) in self._refund_rows.items()],
+            )
+            self._refund_rows = {}
         if self._entry_rows:
             conn.exec_driver_sql(_insert_sql("rm_entries", ENTRY_COLUMNS, mark), self._entry_rows)
             self._entry_rows = []
@@ -340,7 +359,17 @@ class Projector:
             coop = self._coop(conn, cooperative_id(event.coop))
             mid = self._new_mid(conn)
             self._member_rows.append(
-                (mid, str(oid), coop.cid, event.person, micros(event.timestamp), None, None)
+                (
+                    mid,
+                    str(oid),
+                    coop.cid,
+                    event.person,
+                    micros(event.timestamp),
+                    None,
+                    None,
+                    None,
+                    None,
+                )
             )
             self._members[oid] = _Member(
                 mid,
@@ -366,6 +395,8 @@ class Projector:
             s = member.fold.state
             if (member.gone is None) == (not s.employed and not s.partner):
                 self._set_gone(member, None if member.gone is not None else event.on, known)
+            if member.refund_from is None and s.refunds:
+                self._set_refund_from(member, event.on, known)
         else:
             self._flush(conn)
             self._recompute(conn, member, oid, event.originator_version, known, [])
@@ -419,14 +450,20 @@ class Projector:
                 )
         member.fold = fold
         member.last = last
-        inactive_since = _gone_since(effective, fold.terms, member.person)
+        inactive_since, first_refund = _gone_since(effective, fold.terms, member.person)
         if inactive_since != member.gone:
             self._set_gone(member, inactive_since, known)
+        if first_refund != member.refund_from:
+            self._set_refund_from(member, first_refund, known)
         self._flush(conn)
 
     def _set_gone(self, member: _Member, gone: date | None, known: int) -> None:
         member.gone = gone
         self._gone_rows[member.mid] = (self._day(gone), known if gone is not None else None)
+
+    def _set_refund_from(self, member: _Member, since: date | None, known: int) -> None:
+        member.refund_from = since
+        self._refund_rows[member.mid] = (self._day(since), known)
 
     def _state_row(
         self,
@@ -546,9 +583,13 @@ class Projector:
             return found
         self._flush(conn)
         row = conn.execute(
-            select(t.members.c.mid, t.members.c.cid, t.members.c.person, t.members.c.gone_on).where(
-                t.members.c.uuid == str(oid)
-            )
+            select(
+                t.members.c.mid,
+                t.members.c.cid,
+                t.members.c.person,
+                t.members.c.gone_on,
+                t.members.c.refund_from,
+            ).where(t.members.c.uuid == str(oid))
         ).one()
         coop = self._coop_by_cid(conn, row.cid)
         fold = MemberFold(row.person, coop.terms, strict=False)
@@ -559,7 +600,7 @@ class Projector:
             for entry in effective_entries(aggregate.log):
                 fold.apply(entry)
                 last = (entry.on, entry.originator_version)
-        found = _Member(row.mid, row.cid, row.person, fold, last, row.gone_on)
+        found = _Member(row.mid, row.cid, row.person, fold, last, row.gone_on, row.refund_from)
         self._members[oid] = found
         return found
 
@@ -580,11 +621,14 @@ class Projector:
         return self._next_mid
 
 
-def _gone_since(entries: Sequence[Any], terms: Terms, person: str) -> date | None:
+def _gone_since(
+    entries: Sequence[Any], terms: Terms, person: str
+) -> tuple[date | None, date | None]:
     """The date from which the person is neither employed nor a partner through the end of
-    their timeline, or None when they are active at its end."""
+    their timeline (None when active at its end), and the date of their first refund owed."""
     fold = MemberFold(person, terms, strict=False)
     gone: date | None = None
+    first_refund: date | None = None
     for entry in entries:
         fold.apply(entry)
         inactive = not fold.state.employed and not fold.state.partner
@@ -592,4 +636,6 @@ def _gone_since(entries: Sequence[Any], terms: Terms, person: str) -> date | Non
             gone = None
         elif gone is None:
             gone = entry.on
-    return gone
+        if first_refund is None and fold.state.refunds:
+            first_refund = entry.on
+    return gone, first_refund

@@ -112,6 +112,12 @@ ORDER BY m.person
 # People neither employed nor partners for good as of :d, as known at :t, have no say in
 # capital or votes: skip them before seeking their state row.
 ACTIVE_ONLY = "AND NOT (m.gone_on IS NOT NULL AND m.gone_on <= :d AND m.gone_at <= :t)"
+# Only people owed a refund on or before :d as known at :t can have a refund row.
+REFUNDS_ONLY = (
+    "AND m.refund_at IS NOT NULL "
+    "AND NOT (m.refund_at <= :t AND (m.refund_from IS NULL OR m.refund_from > :d))"
+)
+FILTERS = {"all": "", "active": ACTIVE_ONLY, "refunds": REFUNDS_ONLY}
 
 
 def coop_from_view(db: DB, slug: str, known_at: datetime) -> tuple[int, CoopInfo]:
@@ -134,12 +140,13 @@ def coop_from_view(db: DB, slug: str, known_at: datetime) -> tuple[int, CoopInfo
 
 
 def snapshot_from_view(
-    db: DB, slug: str, as_of: date, known_at: datetime, *, active_only: bool = False
+    db: DB, slug: str, as_of: date, known_at: datetime, *, only: str = "all"
 ) -> Snapshot:
-    """Every member's state as of ``as_of``, as known at ``known_at``; with ``active_only``,
-    only people employed or partners on that date (enough for capital and votes)."""
+    """Every member's state as of ``as_of``, as known at ``known_at``. ``only="active"`` may
+    leave out people neither employed nor partners on that date (enough for capital and
+    votes), ``only="refunds"`` people never owed a refund by then (enough for refunds)."""
     cid, coop = coop_from_view(db, slug, known_at)
-    sql = MEMBERS_SQL.format(active=ACTIVE_ONLY if active_only else "")
+    sql = MEMBERS_SQL.format(active=FILTERS[only])
     rows = db.rows(sql, {"cid": cid, "d": as_of, "t": micros(known_at)})
     members = tuple(
         MemberView(
