@@ -41,17 +41,21 @@ def add_years(start: date, years: int) -> date:
 
 
 class Result(BaseModel):
+    """A query result; pydantic writes Decimal and date as the contract wants (strings)."""
+
     model_config = ConfigDict(frozen=True)
 
-    @field_serializer("*", when_used="json")
-    def _plain(self, value: object) -> object:
-        if isinstance(value, Decimal):
-            return str(value)
-        if isinstance(value, datetime):
-            return value.isoformat()
-        if isinstance(value, date):
-            return value.isoformat()
-        return value
+
+class PointInTime(Result):
+    """The head every point-in-time answer starts with."""
+
+    coop: str
+    as_of: date
+    known_at: datetime
+
+    @field_serializer("known_at", when_used="json")
+    def _utc_offset(self, value: datetime) -> str:
+        return value.isoformat()  # "+00:00", as the contract shows, not "Z"
 
 
 class Group(Result):
@@ -70,10 +74,7 @@ class PartnerRow(Result):
     paid: Decimal
 
 
-class Capital(Result):
-    coop: str
-    as_of: date
-    known_at: datetime
+class Capital(PointInTime):
     share_value: Decimal
     shares: int
     amount: Decimal
@@ -106,14 +107,15 @@ def capital(s: Snapshot) -> Capital:
         amount=money(value * total),
         employees=group("employee"),
         externals=group("external"),
+        # Built from the view's own values: no validation needed per row.
         partners=[
-            PartnerRow(
+            PartnerRow.model_construct(
                 person=p.person,
                 name=p.name,
                 category=p.category or "",
                 shares=p.shares,
-                amount=money(value * p.shares),
-                paid=money(p.paid),
+                amount=(value * p.shares).quantize(CENT),
+                paid=p.paid.quantize(CENT),
             )
             for p in partners
         ],
@@ -130,10 +132,7 @@ class ExternalVotes(VoteGroup):
     weight: Decimal
 
 
-class Votes(Result):
-    coop: str
-    as_of: date
-    known_at: datetime
+class Votes(PointInTime):
     partners: int
     employees: VoteGroup
     externals: ExternalVotes
@@ -188,10 +187,7 @@ class RefundRow(Result):
     liable_until: date | None
 
 
-class Refunds(Result):
-    coop: str
-    as_of: date
-    known_at: datetime
+class Refunds(PointInTime):
     outstanding: Decimal
     refunds: list[RefundRow]
 
@@ -202,7 +198,7 @@ def refunds(s: Snapshot) -> Refunds:
         for r in m.refunds:
             due = add_years(r.since, s.coop.refund_delay_years)
             rows.append(
-                RefundRow(
+                RefundRow.model_construct(
                     person=m.person,
                     since=r.since,
                     cause=r.cause,
@@ -233,10 +229,7 @@ class MemberRow(Result):
     shares: int
 
 
-class Members(Result):
-    coop: str
-    as_of: date
-    known_at: datetime
+class Members(PointInTime):
     members: list[MemberRow]
 
 
@@ -257,7 +250,7 @@ def members(s: Snapshot, *, only_eligible: bool = False) -> Members:
         as_of=s.as_of,
         known_at=s.known_at,
         members=[
-            MemberRow(
+            MemberRow.model_construct(
                 person=m.person,
                 name=m.name,
                 employed=m.employed,

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from scop_ledger.projections.db import DB, as_date
-from scop_ledger.projections.queries import Result, money
+from scop_ledger.projections.queries import PointInTime, Result, money
 from scop_ledger.projections.snapshot import NoCooperative, coop_from_view, micros
 
 if TYPE_CHECKING:
@@ -60,10 +60,7 @@ class Movement(Result):
     category: str | None
 
 
-class Register(Result):
-    coop: str
-    as_of: date
-    known_at: datetime
+class Register(PointInTime):
     share_value: Decimal
     movements: list[Movement]
 

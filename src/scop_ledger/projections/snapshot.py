@@ -39,7 +39,7 @@ class CoopInfo:
     registered_on: date
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RefundView:
     since: date
     cause: str
@@ -52,7 +52,7 @@ class RefundView:
         return self.amount - self.paid
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MemberView:
     person: str
     name: str | None
