@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -204,21 +204,6 @@ ACTIONS: dict[str, type[Command]] = {
         Reverse,
     )
 }
-
-ImportAction = Literal[
-    "hire",
-    "terminate",
-    "admit",
-    "subscribe",
-    "pay-up",
-    "withdraw",
-    "leave",
-    "pay-refund",
-    "appoint",
-    "end-mandate",
-    "review",
-    "allocate",
-]
 
 
 def build(cls: type[Command], **fields: Any) -> Command:

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
+from scop_ledger.domain import entries
 from scop_ledger.domain.errors import InvalidValue, Refused
 from scop_ledger.domain.member import NAMESPACE, EntryMeta, Terms
 from scop_ledger.domain.values import (
@@ -427,31 +428,14 @@ def reversed_versions(
     log: Iterable[Cooperative.Entry], known_at: datetime | None = None
 ) -> dict[int, int]:
     """Map each reversed version to the version of its reversal (as known at ``known_at``)."""
-    out: dict[int, int] = {}
-    for e in log:
-        if isinstance(e, Cooperative.EntryReversed) and (
-            known_at is None or e.timestamp <= known_at
-        ):
-            for v in e.versions:
-                out[v] = e.originator_version
-    return out
+    return entries.reversed_by(log, Cooperative.EntryReversed, known_at)
 
 
 def effective_entries(
     log: Iterable[Cooperative.Entry], known_at: datetime | None = None
 ) -> list[Cooperative.Entry]:
-    """Entries that count as known at ``known_at``, by date then recorded order."""
-    log = list(log)
-    gone = reversed_versions(log, known_at)
-    kept = [
-        e
-        for e in log
-        if not isinstance(e, Cooperative.EntryReversed)
-        and e.originator_version not in gone
-        and (known_at is None or e.timestamp <= known_at)
-    ]
-    kept.sort(key=lambda e: (e.on, e.originator_version))
-    return kept
+    """The entries that count as known at ``known_at``, by date then recorded order."""
+    return entries.effective(log, Cooperative.EntryReversed, known_at)
 
 
 def replay_cooperative(

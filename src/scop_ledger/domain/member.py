@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
+from scop_ledger.domain import entries
 from scop_ledger.domain.errors import InvalidValue, Refused
 from scop_ledger.domain.values import (
     ZERO,
@@ -494,31 +495,15 @@ def _leave_ends_employment(reason: LeaveReason, terms: Terms) -> bool:
 def reversed_versions(
     log: Iterable[Member.Entry], known_at: datetime | None = None
 ) -> dict[int, int]:
-    """Map each reversed version to the version of the reversal (as known at ``known_at``)."""
-    out: dict[int, int] = {}
-    for e in log:
-        if isinstance(e, Member.EntryReversed) and (known_at is None or e.timestamp <= known_at):
-            for v in e.versions:
-                out[v] = e.originator_version
-    return out
+    """Map each reversed version to the version of its reversal (as known at ``known_at``)."""
+    return entries.reversed_by(log, Member.EntryReversed, known_at)
 
 
 def effective_entries(
     log: Iterable[Member.Entry], known_at: datetime | None = None
 ) -> list[Member.Entry]:
-    """The entries that count, as known at ``known_at``, in effective order:
-    by date, then in the order they were recorded. Reversals and reversed entries drop out."""
-    log = list(log)
-    gone = reversed_versions(log, known_at)
-    kept = [
-        e
-        for e in log
-        if not isinstance(e, Member.EntryReversed)
-        and e.originator_version not in gone
-        and (known_at is None or e.timestamp <= known_at)
-    ]
-    kept.sort(key=lambda e: (e.on, e.originator_version))
-    return kept
+    """The entries that count as known at ``known_at``, by date then recorded order."""
+    return entries.effective(log, Member.EntryReversed, known_at)
 
 
 def replay(
