@@ -98,7 +98,7 @@ FROM rm_coops WHERE slug = :slug AND registered_at <= :t
 
 MEMBERS_SQL = """
 SELECT m.person, s.name, s.employed, s.employed_since, s.partner, s.legal_person, s.shares,
-       s.paid_cents, s.refunds
+       s.paid_cents, {refunds}
 FROM rm_members m
 JOIN rm_states s ON s.id = (
     SELECT s2.id FROM rm_states s2
@@ -146,7 +146,9 @@ def snapshot_from_view(
     leave out people neither employed nor partners on that date (enough for capital and
     votes), ``only="refunds"`` people never owed a refund by then (enough for refunds)."""
     cid, coop = coop_from_view(db, slug, known_at)
-    sql = MEMBERS_SQL.format(active=FILTERS[only])
+    # Capital and votes never look at refunds: leave their JSON unread.
+    refunds = "NULL" if only == "active" else "s.refunds"
+    sql = MEMBERS_SQL.format(active=FILTERS[only], refunds=refunds)
     rows = db.rows(sql, {"cid": cid, "d": as_of, "t": micros(known_at)})
     members = tuple(
         MemberView(
