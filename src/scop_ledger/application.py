@@ -9,6 +9,8 @@ same aggregate first) is retried from a fresh load.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -45,7 +47,7 @@ from scop_ledger.store import (
     open_engine,
 )
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 12
 PAGE = 2000
 
 
@@ -154,7 +156,11 @@ class Ledger(Application[UUID]):
         :class:`BatchError` carrying its index; nothing is written."""
         if self.settings.read_only:
             raise ReadOnlyStore("the store is open read-only: nothing can be recorded")
-        for _attempt in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
+            if attempt:
+                # Two writers that collide and retry in step would collide again: back off
+                # for a random while, growing with each attempt (at most about a second).
+                time.sleep(random.uniform(0, min(1.0, 0.005 * 2**attempt)))
             work = _Work(self)
             plans: list[tuple[cmd.Command, list[Any]]] = []
             for index, command in enumerate(commands):
@@ -431,6 +437,9 @@ class _Work:
             boot_until=command.boot_until,
             review_every_years=command.review_every_years,
             fiscal_year_end=command.fiscal_year_end,
+            scop_thresholds=command.scop_thresholds,
+            external_vote_cap=command.external_vote_cap,
+            supervisory_board_from=command.supervisory_board_from,
         )
         meta = EntryMeta(command.ref, command.note, self.ledger.settings.user, command.source)
         coop = Cooperative.register(

@@ -97,6 +97,9 @@ class Init(Command):
     boot_until: date | None = None
     review_every_years: Int = 5
     fiscal_year_end: str = "12-31"
+    scop_thresholds: bool | None = None
+    external_vote_cap: Decimal = Decimal("0.35")
+    supervisory_board_from: Int = 20
 
     @field_validator("slug")
     @classmethod

@@ -52,3 +52,29 @@ def projector_uuid(value):
     from scop_ledger.projections.projector import _uuid
 
     return _uuid(value)
+
+
+def test_a_registration_stored_before_the_statutes_options_is_upcast(sqlite_url: str) -> None:
+    """Version 1 registrations (before --scop-thresholds, --external-vote-cap and
+    --supervisory-board-from) read back with the defaults, through both decoders."""
+    import json
+    from decimal import Decimal
+
+    ledger = open_ledger(sqlite_url)
+    acme(ledger)
+    with ledger.engine.connect() as conn:
+        oid, version, topic, state = conn.execute(
+            text("SELECT originator_id, originator_version, topic, state FROM ledger_events")
+        ).first()
+    old = json.loads(bytes(state))
+    assert old.pop("class_version") == 2
+    for key in ("scop_thresholds", "external_vote_cap", "supervisory_board_from"):
+        del old[key]
+    stored = json.dumps(old).encode()
+    lean = Projector(ledger)._decoder()(oid, version, topic, stored.decode())
+    full = ledger.mapper.to_domain_event(StoredEvent(projector_uuid(oid), version, topic, stored))
+    for event in (lean, full):
+        assert event.scop_thresholds is None
+        assert event.external_vote_cap == Decimal("0.35")
+        assert event.supervisory_board_from == 20
+    ledger.close()

@@ -60,6 +60,21 @@ class Statutes:
     boot_until: date | None = None
     review_every_years: int = 5
     fiscal_year_end: str = "12-31"
+    # The Scop thresholds (51% of capital, 65% of votes, external votes weighted down): always
+    # on for fr-scop; a statutes opt-in for be-cnc (RULES.md). None: the profile's default.
+    scop_thresholds: bool | None = None
+    # External partners' ceiling of the votes: 0.35, or 0.49 when some are cooperative
+    # societies (loi 47-1775 art. 3 bis).
+    external_vote_cap: Decimal = Decimal("0.35")
+    # A SARL needs a supervisory board from this many partners (seed: "from 20").
+    supervisory_board_from: int = 20
+
+    @property
+    def thresholds(self) -> bool:
+        """Whether the 51% / 65% thresholds and vote weighting apply."""
+        if self.scop_thresholds is None:
+            return self.profile is Profile.FR_SCOP
+        return self.scop_thresholds
 
 
 @dataclass
@@ -166,6 +181,18 @@ class Cooperative(Aggregate):
         boot_until: date | None
         review_every_years: int
         fiscal_year_end: str
+        scop_thresholds: bool | None
+        external_vote_cap: Decimal
+        supervisory_board_from: int
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Registrations recorded before the statutes' rule options: the defaults."""
+            state["scop_thresholds"] = None
+            state["external_vote_cap"] = Decimal("0.35")
+            state["supervisory_board_from"] = 20
 
     Created = Registered
 
@@ -241,6 +268,14 @@ class Cooperative(Aggregate):
         if statutes.boot_until is not None and statutes.boot_until < on:
             raise InvalidValue(f"boot-until {statutes.boot_until} is before registration on {on}")
         parse_fiscal_year_end(statutes.fiscal_year_end)
+        cap = statutes.external_vote_cap
+        if not isinstance(cap, Decimal) or not Decimal(0) < cap < Decimal(1):
+            raise InvalidValue(f"external vote cap {cap} is not a fraction between 0 and 1")
+        if not 2 <= statutes.supervisory_board_from <= 1000:
+            raise InvalidValue(
+                f"supervisory board threshold of {statutes.supervisory_board_from} partners "
+                "is out of range"
+            )
         return cls._create(
             cls.Registered,
             id=cooperative_id(slug),
@@ -253,6 +288,9 @@ class Cooperative(Aggregate):
             boot_until=statutes.boot_until,
             review_every_years=statutes.review_every_years,
             fiscal_year_end=statutes.fiscal_year_end,
+            scop_thresholds=statutes.scop_thresholds,
+            external_vote_cap=cap,
+            supervisory_board_from=statutes.supervisory_board_from,
             on=on,
             **meta.as_kwargs(),
         )
@@ -456,6 +494,9 @@ def replay_cooperative(
         boot_until=reg.boot_until,
         review_every_years=reg.review_every_years,
         fiscal_year_end=reg.fiscal_year_end,
+        scop_thresholds=reg.scop_thresholds,
+        external_vote_cap=reg.external_vote_cap,
+        supervisory_board_from=reg.supervisory_board_from,
     )
     form = LegalForm(reg.legal_form)
     s = CoopState(

@@ -1,0 +1,177 @@
+"""What the rules read: a cooperative's figures on one date (:class:`Facts`), and the statutes'
+parameters (:class:`Params`). Both are plain values; the rules are pure functions of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+from scop_ledger.domain.cooperative import Allocation, CoopState, add_years
+from scop_ledger.domain.values import Category, LegalForm, Office, Profile
+from scop_ledger.domain.votes import external_weight
+
+ZERO = Decimal(0)
+
+
+class Status(StrEnum):
+    OK = "ok"
+    BREACH = "breach"
+    WAIVED = "waived"
+    NOT_APPLICABLE = "not-applicable"
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One rule's verdict on one date. ``value`` and ``threshold`` are strings in the contract's
+    formats (ratios with 4 places, money with 2, counts, ISO dates) or None."""
+
+    rule: str
+    status: Status
+    value: str | None
+    threshold: str | None
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefundFact:
+    since: date
+    cause: str
+    amount: Decimal
+    paid: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.amount - self.paid
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """What the rules need of one person from a date on."""
+
+    employed: bool
+    partner: bool
+    shares: int
+    paid: Decimal
+    refunds: tuple[RefundFact, ...] = ()
+
+    @property
+    def category(self) -> Category | None:
+        if not self.partner:
+            return None
+        return Category.EMPLOYEE if self.employed else Category.EXTERNAL
+
+
+NOBODY = Holding(employed=False, partner=False, shares=0, paid=ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class MandateFact:
+    """A running mandate and its holder's category on the date (None: not a partner)."""
+
+    person: str
+    office: Office
+    start: date
+    term_years: int
+    category: Category | None
+
+
+@dataclass(frozen=True, slots=True)
+class Exit:
+    """A resignation from the partnership or a partial withdrawal (be-cnc's window)."""
+
+    person: str
+    on: date
+    cause: str
+    founder: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """A cooperative's figures on date ``on``, as known at some moment."""
+
+    on: date
+    form: LegalForm
+    employees: int  # employee partners
+    externals: int  # external partners
+    employee_shares: int
+    external_shares: int
+    paid: Decimal  # paid-up capital
+    highest_shares: int  # the highest capital ever reached up to ``on``, in shares
+    overdue: Decimal  # refund money outstanding after its due date
+    overdue_refunds: int
+    over_refunded: int  # refunds paid above their amount (be-cnc: at most what was paid in)
+    mandates: tuple[MandateFact, ...]
+    last_review: date | None
+    review_trigger: date | None  # losses made a review due (loi 47-1775 art. 25-1)
+    allocation: Allocation | None  # the latest financial year's allocation in force
+    allocation_paid: Decimal  # paid-up capital on that allocation's date
+    exits: tuple[Exit, ...]  # resignations and withdrawals of the financial year of ``on``
+
+    @property
+    def shares(self) -> int:
+        return self.employee_shares + self.external_shares
+
+    @property
+    def partners(self) -> int:
+        return self.employees + self.externals
+
+
+@dataclass(frozen=True)
+class Params:
+    """The rule profile's parameters: the legal defaults and the statutes' options."""
+
+    profile: Profile
+    share_value: Decimal
+    registered_on: date
+    boot_until: date | None
+    review_every_years: int
+    refund_delay_years: int
+    fiscal_year_end: str
+    scop_thresholds: bool
+    external_vote_cap: Fraction
+    supervisory_board_from: int
+    employee_capital_min: Fraction = Fraction(51, 100)
+    employee_vote_min: Fraction = Fraction(65, 100)
+
+    @classmethod
+    def of(cls, coop: CoopState) -> Params:
+        st = coop.statutes
+        return cls(
+            profile=st.profile,
+            share_value=st.share_value,
+            registered_on=coop.registered_on,
+            boot_until=st.boot_until,
+            review_every_years=st.review_every_years,
+            refund_delay_years=st.refund_delay_years,
+            fiscal_year_end=st.fiscal_year_end,
+            scop_thresholds=st.thresholds,
+            external_vote_cap=Fraction(st.external_vote_cap),
+            supervisory_board_from=st.supervisory_board_from,
+        )
+
+    def due(self, refund_since: date) -> date:
+        """A refund's due date: the exit plus the statutes' refund delay."""
+        return add_years(refund_since, self.refund_delay_years)
+
+    def year_end(self, year: int) -> date:
+        """The last day of the financial year that ends in calendar year ``year``."""
+        month, day = int(self.fiscal_year_end[:2]), int(self.fiscal_year_end[3:])
+        return date(year, month, day)
+
+    def financial_year(self, on: date) -> int:
+        """The financial year holding ``on``, named by the calendar year it ends in."""
+        return on.year if on <= self.year_end(on.year) else on.year + 1
+
+    def year_start(self, on: date) -> date:
+        """The first day of the financial year holding ``on``."""
+        return self.year_end(self.financial_year(on) - 1) + timedelta(days=1)
+
+
+def vote_weight(params: Params, employees: int, externals: int) -> Fraction:
+    """The external weight the profile applies: weighted only under the Scop thresholds."""
+    if not params.scop_thresholds:
+        return Fraction(1)
+    return external_weight(employees, externals, params.external_vote_cap)

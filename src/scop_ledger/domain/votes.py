@@ -1,0 +1,14 @@
+"""Votes: one person, one vote, external partners' votes weighted down to a ceiling
+(loi 47-1775 art. 3 bis). Kept apart so that the query path imports nothing else."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+
+def external_weight(employees: int, externals: int, cap: Fraction) -> Fraction:
+    """Each external partner's vote: k = min(1, c·I / ((1−c)·E)) for I employee votes, E
+    external partners and ceiling c; 1 when there is no employee partner or no external one."""
+    if externals == 0 or employees == 0:
+        return Fraction(1)
+    return min(Fraction(1), cap * employees / ((1 - cap) * externals))
