@@ -14,6 +14,7 @@ from scop_ledger import commands as cmd
 from scop_ledger.domain.errors import LedgerError
 from scop_ledger.projections import queries
 from scop_ledger.projections.access import catch_up
+from scop_ledger.projections.compliance import Source, compliance, timeline
 from scop_ledger.projections.db import connect
 from scop_ledger.projections.projector import Projector
 from scop_ledger.projections.register import register_from_events, register_from_view
@@ -47,6 +48,12 @@ def assert_view_matches_oracle(ledger, url: str, as_of: date, known_at: datetime
         assert register_from_view(db, "acme", as_of, known_at) == register_from_events(
             ledger, "acme", as_of, known_at
         )
+        if as_of >= START:
+            view_rules, oracle_rules = Source(ledger, db, "acme"), Source(ledger, None, "acme")
+            assert compliance(view_rules, as_of, known_at) == compliance(
+                oracle_rules, as_of, known_at
+            )
+            assert timeline(view_rules, as_of, known_at) == timeline(oracle_rules, as_of, known_at)
     finally:
         db.close()
 
@@ -105,6 +112,21 @@ def build_history(ledger, seed: int, steps: int) -> list[datetime]:
         recorded.append(do(ledger, "admit", "2016-02-01", person=person).event)
         recorded.append(do(ledger, "subscribe", "2016-02-01", person=person, shares="30").event)
     recorded.append(do(ledger, "admit", "2016-03-01", person="fund", legal_person=True).event)
+    # The cooperative's own entries: mandates whose holders' categories the rules read.
+    do(ledger, "appoint", "2016-03-01", person="ann", office="manager", term_years=4)
+    do(ledger, "appoint", "2017-01-01", person="fund", office="director", term_years=5)
+    do(ledger, "review", "2019-05-01", reviewer="Union régionale")
+    do(
+        ledger,
+        "allocate",
+        "2018-06-30",
+        year=2017,
+        surplus="1000",
+        legal_reserve="150",
+        development_fund="10",
+        employees="300",
+        dividends="100",
+    )
     for _ in range(steps):
         try:
             recorded.append(ledger.execute(random_command(rng, recorded)).event)

@@ -6,22 +6,37 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from scop_ledger.cli.main import AppContext, get_app
-from scop_ledger.cli.options import DATETIME, query_options
+from scop_ledger.cli.options import DATE, DATETIME, query_options
 from scop_ledger.cli.render import cell, emit_csv, emit_json, emit_table
 
 if TYPE_CHECKING:
+    from scop_ledger.projections.compliance import Source
     from scop_ledger.projections.db import DB
     from scop_ledger.projections.queries import Result
     from scop_ledger.projections.snapshot import Snapshot
 
 
 def register(group: click.Group) -> None:
-    for command in (capital, votes, refunds, members, register_cmd, history, coops, rebuild):
+    for command in (
+        capital,
+        votes,
+        refunds,
+        members,
+        register_cmd,
+        history,
+        coops,
+        compliance,
+        timeline,
+        factsheet,
+        export,
+        rebuild,
+    ):
         group.add_command(command)
 
 
@@ -99,6 +114,12 @@ class Query:
         if self.db is None:
             return snap.snapshot_from_events(self.app.ledger(), slug, self.as_of, self.known_at)
         return snap.snapshot_from_view(self.db, slug, self.as_of, self.known_at, only=only)
+
+    def source(self, slug: str | None = None) -> Source:
+        """Where the rules read their facts (see :mod:`scop_ledger.projections.compliance`)."""
+        from scop_ledger.projections.compliance import Source
+
+        return Source(self.app.ledger(), self.db, slug or self.slug)
 
     def close(self) -> None:
         if self.db is not None:
@@ -393,6 +414,7 @@ def coops(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, 
     Example:
       scop-ledger coops --as-of 2024-12-31 --format json
     """
+    from scop_ledger.projections import compliance as rules
     from scop_ledger.projections import queries
     from scop_ledger.projections.snapshot import NoCooperative
 
@@ -404,6 +426,7 @@ def coops(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, 
         except NoCooperative:
             continue  # registered after known_at
         cap, vote = queries.capital(s), queries.votes(s)
+        verdict = rules.compliance(q.source(slug), q.as_of, q.known_at)
         out.append(
             {
                 "coop": slug,
@@ -415,6 +438,8 @@ def coops(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, 
                 "capital": cap.amount,
                 "employee_capital_ratio": cap.employees.ratio,
                 "employee_vote_ratio": vote.employees.ratio,
+                "compliant": verdict.compliant,
+                "breaches": [c.rule for c in verdict.checks if c.status == "breach"],
             }
         )
     q.close()
@@ -428,6 +453,7 @@ def coops(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, 
         "capital",
         "employee_capital_ratio",
         "employee_vote_ratio",
+        "compliant",
     ]
     if fmt == "json":
         emit_json({"as_of": q.as_of, "known_at": q.known_at, "coops": out})
@@ -435,6 +461,160 @@ def coops(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, 
         emit_csv(headers, [[row[h] for h in headers] for row in out])
     else:
         emit_table(headers, [[row[h] for h in headers] for row in out], title=f"as of {q.as_of}")
+
+
+@click.command()
+@query_options
+@click.option("--check", is_flag=True, help="Exit 1 when any rule is in breach.")
+@click.pass_context
+def compliance(
+    ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str, check: bool
+) -> None:
+    """Every rule of the cooperative's profile as of the date: status, value, threshold, the
+    date the current status began, and the legal source.
+
+    \b
+    Example:
+      scop-ledger compliance --as-of 2024-12-31 --check
+    """
+    from scop_ledger.projections import compliance as rules
+
+    q = Query(get_app(ctx), as_of, known_at)
+    result = rules.compliance(q.source(), q.as_of, q.known_at)
+    q.close()
+    headers = ["rule", "status", "value", "threshold", "since", "detail"]
+    rows = [[c.rule, c.status, c.value, c.threshold, c.since, c.detail] for c in result.checks]
+    verdict = "compliant" if result.compliant else "NOT compliant"
+    _emit(result, fmt, headers, rows, f"{_headline(result)}\n{result.profile}: {verdict}")
+    if check and not result.compliant:
+        breaches = ", ".join(c.rule for c in result.checks if c.status == "breach")
+        click.echo(f"error: breach of {breaches} as of {result.as_of}", err=True)
+        ctx.exit(1)
+
+
+@click.command()
+@query_options
+@click.option(
+    "--from",
+    "since",
+    type=DATE,
+    default=None,
+    help="First day of the period. Default: the registration.",
+)
+@click.option("--rule", "rules", multiple=True, help="Only this rule (repeatable).")
+@click.pass_context
+def timeline(
+    ctx: click.Context,
+    /,
+    as_of: date | None,
+    known_at: datetime | None,
+    fmt: str,
+    since: date | None,
+    rules: tuple[str, ...],
+) -> None:
+    """Each rule's status over a period (--from to --as-of): from, to, status, and the value
+    when the status began.
+
+    \b
+    Example:
+      scop-ledger timeline --from 2016-01-01 --as-of 2024-12-31 --rule employee-capital-majority
+    """
+    from scop_ledger.domain.errors import InvalidValue
+    from scop_ledger.domain.rules import PROFILES
+    from scop_ledger.projections import compliance as engine
+
+    known = sorted({r.__name__.replace("_", "-") for p in PROFILES.values() for r in p})
+    for rule in rules:
+        if rule not in known:
+            raise InvalidValue(f"unknown rule {rule!r} (one of: {', '.join(known)})")
+    q = Query(get_app(ctx), as_of, known_at)
+    if since is not None and since > q.as_of:
+        raise InvalidValue(f"--from {since} is after --as-of {q.as_of}")
+    result = engine.timeline(q.source(), q.as_of, q.known_at, since, rules)
+    q.close()
+    headers = ["rule", "from", "to", "status", "value", "threshold", "detail"]
+    rows = [[c[h] for h in headers] for c in result.changes]
+    title = (
+        f"{result.coop} from {result.since} to {result.as_of}, "
+        f"as known at {result.known_at:%Y-%m-%d %H:%M:%S%z}"
+    )
+    _emit(result, fmt, headers, rows, title)
+
+
+@click.command()
+@click.option("--year", type=click.IntRange(1900, 2999), required=True, help="Financial year.")
+@click.option("--known-at", type=DATETIME, default=None, help="As known at this moment (ISO 8601).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.pass_context
+def factsheet(ctx: click.Context, /, year: int, known_at: datetime | None, fmt: str) -> None:
+    """The annual fact sheet for the Ministry of Labour, as of the financial year's end:
+    shares, employee partners, the largest holder, non-employee partners with their votes.
+
+    \b
+    Example:
+      scop-ledger factsheet --year 2024 --format json
+    """
+    from scop_ledger.projections import compliance as engine
+    from scop_ledger.projections.snapshot import coop_from_view
+
+    q = Query(get_app(ctx), None, known_at)
+    if q.db is None:
+        fye = q.app.ledger().cooperative(q.slug).registration.fiscal_year_end
+    else:
+        fye = coop_from_view(q.db, q.slug, q.known_at)[1].fiscal_year_end
+    q.as_of = engine.fiscal_year_end(fye, year)
+    result = engine.factsheet(q.snapshot(), year)
+    q.close()
+    headers = ["person", "name", "category", "shares", "votes"]
+    rows = [[h.person, h.name, "external", h.shares, h.votes] for h in result.externals]
+    largest = result.largest_holder
+    title = (
+        f"{_headline(result)}: fact sheet of {result.year} (file by {result.filing_due})\n"
+        f"{result.shares} shares of {result.share_value}, capital {result.capital}; "
+        f"{result.employee_partners.count} employee partners hold "
+        f"{result.employee_partners.shares} shares; largest holder: "
+        + (f"{largest.person} ({largest.shares} shares)" if largest else "none")
+        + f"; {len(result.externals)} non-employee partners:"
+    )
+    _emit(result, fmt, headers, rows, title)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--known-at", type=DATETIME, default=None, help="As known at this moment (ISO 8601).")
+@click.pass_context
+def export(ctx: click.Context, /, file: Path, known_at: datetime | None) -> None:
+    """Write the whole history in the import format (JSON Lines): into an empty store, 'init'
+    with the same statutes then 'import FILE' reproduces every answer.
+
+    \b
+    Example:
+      scop-ledger export fabrique.jsonl
+    """
+    import json
+
+    from scop_ledger.domain.errors import InvalidValue
+    from scop_ledger.importing import export_rows
+
+    if file.suffix.lower() != ".jsonl":
+        raise InvalidValue(f"{file}: export writes JSON Lines (.jsonl)")
+    app = get_app(ctx)
+    ledger = app.ledger()
+    slug = ledger.resolve_coop(app.settings.coop)
+    rows = export_rows(ledger, slug, known_at or datetime.now(UTC))
+    try:
+        with file.open("w", encoding="utf-8") as out:
+            for row in rows:
+                out.write(json.dumps(row, default=str, ensure_ascii=False) + "\n")
+    except OSError as error:
+        raise InvalidValue(f"{file}: cannot write ({error.strerror})") from None
+    click.echo(f"{file}: {len(rows)} rows")
 
 
 @click.command()

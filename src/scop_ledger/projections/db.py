@@ -31,7 +31,7 @@ class DB:
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         params = dict(params or {})
         if self.dialect == "postgresql":
-            sql = _NAMED.sub(r"%(\1)s", sql)
+            sql = _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
         else:
             params = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
         cursor = self.connection.cursor()

@@ -34,6 +34,7 @@ from scop_ledger.domain.member import (
 )
 from scop_ledger.projections import schema as t
 from scop_ledger.projections.access import VIEW_SCHEMA_VERSION
+from scop_ledger.projections.snapshot import vote_cap
 
 if TYPE_CHECKING:
     from scop_ledger.application import Ledger
@@ -328,6 +329,7 @@ class Projector:
         oid: UUID = event.originator_id
         if isinstance(event, Cooperative.Registered):
             cid = self._new_cid(conn)
+            cap = vote_cap(event.profile, event.scop_thresholds, event.external_vote_cap)
             conn.execute(
                 insert(t.coops).values(
                     cid=cid,
@@ -342,6 +344,7 @@ class Projector:
                     review_every_years=event.review_every_years,
                     fiscal_year_end=event.fiscal_year_end,
                     registered_on=event.on,
+                    vote_cap=None if cap is None else str(cap),
                     registered_at=micros(event.timestamp),
                     seq=seq,
                 )

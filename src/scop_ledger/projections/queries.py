@@ -15,11 +15,11 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict, field_serializer
 
+from scop_ledger.domain.votes import external_weight
 from scop_ledger.projections.snapshot import MemberView, Snapshot
 
 CENT = Decimal("0.01")
 RATIO = Decimal("0.0001")
-EXTERNAL_VOTE_CAP = Fraction(35, 100)
 LIABILITY_YEARS = 5  # Code de commerce L231-6
 
 
@@ -138,20 +138,14 @@ class Votes(PointInTime):
     externals: ExternalVotes
 
 
-def external_weight(employees: int, externals: int, cap: Fraction = EXTERNAL_VOTE_CAP) -> Fraction:
-    """Each external partner's vote: k = min(1, c·I / ((1−c)·E)); 1 with no employee partner."""
-    if externals == 0 or employees == 0:
-        return Fraction(1)
-    return min(Fraction(1), cap * employees / ((1 - cap) * externals))
-
-
 def vote_shares(s: Snapshot) -> tuple[int, int, Fraction, Fraction]:
     """Employee and external partner counts, the external weight, and the employee share of
     votes (exact)."""
     partners = s.partners
     employees = sum(1 for p in partners if p.category == "employee")
     externals = len(partners) - employees
-    weight = external_weight(employees, externals) if s.coop.profile == "fr-scop" else Fraction(1)
+    cap = s.coop.vote_cap
+    weight = Fraction(1) if cap is None else external_weight(employees, externals, Fraction(cap))
     total = employees + weight * externals
     share = Fraction(employees) / total if total else Fraction(0)
     return employees, externals, weight, share

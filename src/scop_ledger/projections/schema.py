@@ -45,6 +45,8 @@ coops = Table(
     Column("review_every_years", Integer, nullable=False),
     Column("fiscal_year_end", String(5), nullable=False),
     Column("registered_on", Date, nullable=False),
+    # The external partners' vote ceiling ("0.35"), null when votes are not weighted.
+    Column("vote_cap", String(8)),
     Column("registered_at", BigInteger, nullable=False),
     Column("seq", BigInteger, nullable=False),
 )

@@ -37,6 +37,7 @@ class CoopInfo:
     review_every_years: int
     fiscal_year_end: str
     registered_on: date
+    vote_cap: Decimal | None = Decimal("0.35")
 
 
 @dataclass(slots=True)
@@ -92,7 +93,7 @@ class NoCooperative(NotFound):
 
 COOP_SQL = """
 SELECT slug, name, legal_form, share_value_cents, profile, refund_delay_years, boot_until,
-       review_every_years, fiscal_year_end, registered_on, cid
+       review_every_years, fiscal_year_end, registered_on, cid, vote_cap
 FROM rm_coops WHERE slug = :slug AND registered_at <= :t
 """
 
@@ -136,6 +137,7 @@ def coop_from_view(db: DB, slug: str, known_at: datetime) -> tuple[int, CoopInfo
         review_every_years=r[7],
         fiscal_year_end=r[8],
         registered_on=as_date(r[9]) or date.min,
+        vote_cap=None if r[11] is None else Decimal(r[11]),
     )
 
 
@@ -185,11 +187,31 @@ def _refunds(text: str | None) -> tuple[RefundView, ...]:
 # ---------------------------------------------------------------------- from the events
 
 
-def snapshot_from_events(ledger: Ledger, slug: str, as_of: date, known_at: datetime) -> Snapshot:
-    """The oracle: fold every stored event, with the domain's own functions, into a snapshot.
-    Slow (it reads the whole log) but independent of the view tables."""
+@dataclass
+class MemberLogs:
+    """Every member's entries of one cooperative, as known at a moment, read from the events."""
+
+    registration: Any
+    persons: dict[Any, str]
+    logs: dict[Any, list[Any]]
+
+    @property
+    def terms(self) -> Any:
+        from scop_ledger.domain.member import Terms
+
+        return Terms(self.registration.share_value, self.registration.on)
+
+    def effective(self, oid: Any, known_at: datetime, until: date) -> list[Any]:
+        """The member's entries that count, as known at ``known_at``, dated up to ``until``."""
+        from scop_ledger.domain.member import effective_entries
+
+        return [e for e in effective_entries(self.logs[oid], known_at) if e.on <= until]
+
+
+def member_logs(ledger: Ledger, slug: str, known_at: datetime) -> MemberLogs:
+    """Read the whole log once for one cooperative's registration and member entries."""
     from scop_ledger.domain.cooperative import Cooperative
-    from scop_ledger.domain.member import Member, effective_entries, replay
+    from scop_ledger.domain.member import Member
 
     registration: Any = None
     logs: dict[Any, list[Any]] = {}
@@ -207,27 +229,23 @@ def snapshot_from_events(ledger: Ledger, slug: str, as_of: date, known_at: datet
             logs[event.originator_id].append(event)
     if registration is None:
         raise NoCooperative(slug)
-    coop = CoopInfo(
-        slug=slug,
-        name=registration.name,
-        legal_form=registration.legal_form,
-        share_value=registration.share_value,
-        profile=registration.profile,
-        refund_delay_years=registration.refund_delay_years,
-        boot_until=registration.boot_until,
-        review_every_years=registration.review_every_years,
-        fiscal_year_end=registration.fiscal_year_end,
-        registered_on=registration.on,
-    )
-    from scop_ledger.domain.member import Terms
+    return MemberLogs(registration, persons, logs)
 
-    terms = Terms(registration.share_value, registration.on)
+
+def snapshot_from_events(ledger: Ledger, slug: str, as_of: date, known_at: datetime) -> Snapshot:
+    """The oracle: fold every stored event, with the domain's own functions, into a snapshot.
+    Slow (it reads the whole log) but independent of the view tables."""
+    from scop_ledger.domain.member import replay
+
+    found = member_logs(ledger, slug, known_at)
+    registration = found.registration
+    coop = coop_info(registration)
     members = []
-    for oid, log in logs.items():
-        entries = [e for e in effective_entries(log, known_at) if e.on <= as_of]
+    for oid in found.logs:
+        entries = found.effective(oid, known_at, as_of)
         if not entries:
             continue
-        s = replay(persons[oid], entries, terms, strict=False)
+        s = replay(found.persons[oid], entries, found.terms, strict=False)
         members.append(
             MemberView(
                 person=s.person,
@@ -245,3 +263,29 @@ def snapshot_from_events(ledger: Ledger, slug: str, as_of: date, known_at: datet
         )
     members.sort(key=lambda m: m.person)
     return Snapshot(coop, as_of, known_at, tuple(members))
+
+
+def coop_info(registration: Any) -> CoopInfo:
+    """The registration's statutes, as the queries read them."""
+    return CoopInfo(
+        slug=registration.slug,
+        name=registration.name,
+        legal_form=registration.legal_form,
+        share_value=registration.share_value,
+        profile=registration.profile,
+        refund_delay_years=registration.refund_delay_years,
+        boot_until=registration.boot_until,
+        review_every_years=registration.review_every_years,
+        fiscal_year_end=registration.fiscal_year_end,
+        registered_on=registration.on,
+        vote_cap=vote_cap(
+            registration.profile, registration.scop_thresholds, registration.external_vote_cap
+        ),
+    )
+
+
+def vote_cap(profile: str, scop_thresholds: bool | None, cap: Decimal) -> Decimal | None:
+    """The external partners' vote ceiling that applies, or None when votes are not weighted
+    (be-cnc without the Scop thresholds in its statutes)."""
+    applies = profile == "fr-scop" if scop_thresholds is None else scop_thresholds
+    return cap if applies else None
