@@ -54,6 +54,9 @@ def record(
     from scop_ledger.projections.access import catch_up
 
     catch_up(ledger)
+    if action != "init":
+        last = max([recorded.event, *(e for e, _ in recorded.consequences)])
+        warn_breaches(ledger, app.settings, recorded.event, last)
     if fmt == "json":
         emit_json(
             {
@@ -70,6 +73,21 @@ def record(
     click.echo(f"recorded entry {recorded.event}: {recorded.action}{who} on {recorded.on}")
     for event, act in recorded.consequences:
         click.echo(f"  and entry {event}: {act} (a consequence the rules derive)")
+
+
+def warn_breaches(ledger: Any, settings: Any, first: int, last: int) -> None:
+    """Print on stderr a warning for each rule that entries ``first``..``last`` put into
+    breach as of their date: reality happened, so they stay recorded."""
+    from scop_ledger.projections.compliance import new_breaches
+    from scop_ledger.projections.db import connect
+
+    db = connect(settings.url)
+    try:
+        slug = ledger.resolve_coop(settings.coop)
+        for line in new_breaches(ledger, db, slug, first, last):
+            click.echo(line, err=True)
+    finally:
+        db.close()
 
 
 def register(group: click.Group) -> None:
@@ -110,6 +128,25 @@ def register(group: click.Group) -> None:
     "--review-every-years", type=int, default=5, show_default=True, help="Review interval."
 )
 @click.option("--fiscal-year-end", default="12-31", show_default=True, help="MM-DD.")
+@click.option(
+    "--scop-thresholds/--no-scop-thresholds",
+    default=None,
+    help="Apply the 51% / 65% thresholds and vote weighting (always for fr-scop; a statutes "
+    "opt-in for be-cnc).",
+)
+@click.option(
+    "--external-vote-cap",
+    default="0.35",
+    show_default=True,
+    help="External partners' ceiling of the votes (0.49 when some are cooperative societies).",
+)
+@click.option(
+    "--supervisory-board-from",
+    type=int,
+    default=20,
+    show_default=True,
+    help="Partners from which a SARL needs a supervisory board.",
+)
 @write_options
 @click.pass_context
 def init(ctx: click.Context, /, slug: str, fmt: str, on: date | None, **options: Any) -> None:
@@ -518,6 +555,8 @@ def import_cmd(ctx: click.Context, /, file: Path, fmt: str) -> None:
         ledger, planned, seen, None if step is None else lambda n: step(1, len(planned))
     )
     catch_up(ledger, _progress("updating the view"))
+    if result.first_event is not None and result.last_event is not None:
+        warn_breaches(ledger, app.settings, result.first_event, result.last_event)
     if fmt == "json":
         emit_json(
             {
