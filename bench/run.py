@@ -30,6 +30,7 @@ from scop_ledger import commands as cmd  # noqa: E402
 from scop_ledger.application import Ledger  # noqa: E402
 from scop_ledger.importing import plan, run_import  # noqa: E402
 from scop_ledger.projections import queries  # noqa: E402
+from scop_ledger.projections.compliance import Source, timeline  # noqa: E402
 from scop_ledger.projections.db import connect  # noqa: E402
 from scop_ledger.projections.projector import Projector  # noqa: E402
 from scop_ledger.projections.snapshot import snapshot_from_view  # noqa: E402
@@ -168,6 +169,16 @@ def main() -> int:
             results[f"{name}_in_process_ms"] = round(seconds * 1000, 1)
             print(f"{name} in-process: {seconds * 1000:.1f} ms")
         capital = queries.capital(snapshot_from_view(db, "acme", as_of, now, only="active"))
+        # The rules over the whole history (issue: timeline over 1M events under 5 s).
+        rules_ledger = Ledger(Settings(url=url, user="bench", coop="acme", read_only=True))
+        source = Source(rules_ledger, db, "acme")
+        started = time.perf_counter()
+        line = timeline(source, as_of, now)
+        seconds = time.perf_counter() - started
+        results["timeline_in_process_s"] = round(seconds, 2)
+        results["timeline_changes"] = len(line.changes)
+        print(f"timeline in-process: {seconds:.2f} s ({len(line.changes)} status runs)")
+        rules_ledger.close()
         db.close()
 
         exe = str(Path(sys.executable).parent / "scop-ledger")
@@ -183,6 +194,13 @@ def main() -> int:
         print(f"capital end to end: {e2e:.3f} s, peak RSS {rss:.0f} MB")
         from_cli = json.loads(runs[0][2])
         assert from_cli["shares"] == capital.shares
+        for name in ("timeline", "compliance"):
+            seconds, rss, _out = measured(
+                [exe, name, "--as-of", as_of.isoformat(), "--format", "json"], env
+            )
+            results[f"{name}_end_to_end_s"] = round(seconds, 2)
+            results[f"{name}_peak_rss_mb"] = round(rss, 1)
+            print(f"{name} end to end: {seconds:.2f} s, peak RSS {rss:.0f} MB")
 
         if not args.skip_ledger_cli:
             seconds, rss, balances = ledger_cli_balances(journal, as_of)

@@ -25,3 +25,8 @@ for day in 2018-12-31 2025-06-30; do
   run refunds --as-of "$day"
 done
 run members --eligible --as-of 2025-06-30
+for day in 2018-12-31 2025-06-30; do
+  run compliance --as-of "$day"
+done
+run timeline --as-of 2025-06-30 --rule employee-capital-majority --rule refunds-due
+run factsheet --year 2024
