@@ -39,7 +39,7 @@ def open_view(
 ) -> DB | None:
     """A connection on a view that is level with the events, or None when the store is
     read-only and its view lags (the caller then answers from the events)."""
-    db = connect(settings.url, read_only=True)
+    db = connect(settings.url, read_only=True, recover=not settings.read_only)
     lag = view_lag(db)
     if lag == 0:
         return db

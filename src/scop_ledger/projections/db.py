@@ -38,6 +38,13 @@ class DB:
         try:
             cursor.execute(sql, params)
             return list(cursor.fetchall())
+        except Exception as error:
+            if self.dialect == "sqlite" and "readonly database" in str(error):
+                raise Unavailable(
+                    "store unavailable: a write was interrupted (a journal file lies beside "
+                    "the store); open it once without --read-only so SQLite rolls it back"
+                ) from None
+            raise
         finally:
             cursor.close()
 
@@ -58,8 +65,12 @@ class DB:
         self.connection.close()
 
 
-def connect(url: str, *, read_only: bool = True) -> DB:
-    """Open ``url`` (``sqlite:///…`` or ``postgresql[+psycopg]://…``) for reading."""
+def connect(url: str, *, read_only: bool = True, recover: bool = True) -> DB:
+    """Open ``url`` (``sqlite:///…`` or ``postgresql[+psycopg]://…``) for reading.
+
+    A writer killed mid-transaction leaves SQLite a hot journal that only a writable connection
+    can roll back; with ``recover`` (not the user's ``--read-only``), a SQLite file with a
+    journal beside it is opened writable, so the first read rolls the interrupted write back."""
     scheme = url.split(":", 1)[0]
     if scheme.startswith("sqlite"):
         import sqlite3
@@ -70,7 +81,8 @@ def connect(url: str, *, read_only: bool = True) -> DB:
             raise Unavailable("an in-memory SQLite store cannot be read from another process")
         if not Path(path).exists():
             raise Unavailable(f"no ledger at {path}: run 'scop-ledger init' first")
-        mode = "ro" if read_only else "rw"
+        journal = Path(f"{path}-journal")
+        mode = "ro" if read_only and not (recover and journal.exists()) else "rw"
         try:
             lite = sqlite3.connect(f"file:{Path(path).resolve()}?mode={mode}", uri=True, timeout=30)
         except sqlite3.Error as error:
