@@ -146,7 +146,9 @@ def test_a_missing_store_is_exit_3_and_is_not_created(run_cli, tmp_path) -> None
     assert down.code == 3 and down.err.startswith("error: store unavailable")
 
 
-def test_point_in_time_queries_through_the_installed_script(run_cli, store_url: str) -> None:
+def test_point_in_time_queries_through_the_installed_script(
+    run_cli, store_url: str, tmp_path
+) -> None:
     db = store_url
     for step in [
         [
@@ -239,6 +241,34 @@ def test_point_in_time_queries_through_the_installed_script(run_cli, store_url: 
         env={"SCOP_LEDGER_READ_ONLY": "1"},
     )
     assert ro.code == 0 and json.loads(ro.out)["shares"] == 180
+
+    # --out: the same rows to a .csv or .xlsx file; the screen gets one line.
+    sheet = tmp_path / "capital.csv"
+    written = run_cli(db, "capital", "--as-of", "2017-12-31", "--out", str(sheet))
+    assert written.code == 0 and written.out == f"4 rows written to {sheet}\n"
+    assert sheet.read_text().splitlines() == csv_out
+    book_path = tmp_path / "refunds.xlsx"
+    written = run_cli(
+        db, "refunds", "--as-of", "2023-06-30", "--out", str(book_path), "--format", "json"
+    )
+    assert json.loads(written.out) == {"file": str(book_path), "rows": 1}
+    import openpyxl
+
+    book = openpyxl.load_workbook(book_path)
+    rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    assert rows[0][:4] == ["person", "since", "cause", "amount"]
+    assert rows[1][0] == "bob" and rows[1][3] == 500 and rows[1][7] is True
+    assert rows[1][1].date().isoformat() == "2018-03-31"
+    about = dict(book["about"].iter_rows(values_only=True))
+    assert about["command"] == "refunds" and about["as_of"] == "2023-06-30"
+    assert about["coop"] == "acme"
+    for command in ("register", "members", "history"):
+        target = tmp_path / f"{command}.xlsx"
+        assert run_cli(db, command, "--out", str(target)).code == 0
+        assert openpyxl.load_workbook(target).worksheets[0].max_row > 1
+    refused = run_cli(db, "capital", "--out", str(tmp_path / "capital.txt"))
+    assert refused.code == 2 and ".csv or .xlsx" in refused.err
+    assert not (tmp_path / "capital.txt").exists()
 
 
 def test_compliance_timeline_factsheet_and_warnings(run_cli, store_url: str) -> None:
@@ -391,17 +421,46 @@ def test_export_then_import_into_an_empty_store_reproduces_every_answer(
     assert run_cli(target, "export", str(tmp_path / "bad.csv")).code == 2
 
 
+# The real CLI, with one SQLAlchemy listener added: the transaction that appends to the event
+# table says so on stdout and waits before its COMMIT, so the test kills it at the worst moment,
+# every row inserted and none committed (a sleep-and-hope kill would be a race).
+PAUSED_IMPORT = """
+import sys, time
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+appended = set()
+
+@event.listens_for(Engine, "before_cursor_execute")
+def seen(conn, cursor, statement, parameters, context, executemany):
+    text = statement.lstrip().lower()
+    if text.startswith("insert") and "ledger_events" in text.split("(", 1)[0]:
+        appended.add(id(conn))
+
+@event.listens_for(Engine, "commit")
+def pause(conn):
+    if id(conn) in appended:
+        print("committing", flush=True)
+        time.sleep(600)
+
+@event.listens_for(Engine, "rollback")
+def forget(conn):
+    appended.discard(id(conn))
+
+from scop_ledger.cli.main import main
+main(["import", sys.argv[1]], prog_name="scop-ledger")
+"""
+
+
 def test_an_import_killed_midway_leaves_the_store_as_it_was(run_cli, store_url, tmp_path):
-    """SIGKILL during a long import: the one transaction never commits, nothing is half
-    written, and the same import then runs to the end."""
+    """SIGKILL during a long import, after its last row is inserted and before it commits:
+    nothing is half written, and the same import then runs to the end."""
     import os
     import signal
     import subprocess
-    import time
+    import sys
 
     from bench.generate import generate, write
-
-    from tests.conftest import console_script
 
     history = generate(300, 8)
     rows_file, _journal = write(history, tmp_path)
@@ -413,16 +472,26 @@ def test_an_import_killed_midway_leaves_the_store_as_it_was(run_cli, store_url, 
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCOP_LEDGER_")}
     env.update({"SCOP_LEDGER_DB": db, "SCOP_LEDGER_USER": "e2e"})
     proc = subprocess.Popen(
-        [*console_script(), "import", str(rows_file)],
+        [sys.executable, "-c", PAUSED_IMPORT, str(rows_file)],
         env=env,
         cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    time.sleep(2.5)
-    assert proc.poll() is None, "the import finished before it could be killed"
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if line != "committing\n":
+        proc.kill()
+        pytest.fail(f"the import ended before its commit: {proc.communicate()[1][-500:]}")
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(timeout=30) == -signal.SIGKILL
+    proc.communicate()
+    if db.startswith("sqlite"):
+        # The killed writer left a hot journal: an auditor's read-only open cannot roll it back
+        # and says so in one line; the next ordinary open rolls it back.
+        ro = run_cli(db, "capital", env={"SCOP_LEDGER_READ_ONLY": "1"})
+        assert ro.code == 3 and "a write was interrupted" in ro.err, ro.err
     assert entries(run_cli, db) == before
     done = run_cli(db, "import", str(rows_file), "--format", "json")
     assert done.code == 0, done.err

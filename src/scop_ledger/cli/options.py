@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -107,3 +108,24 @@ def query_options(func: F) -> F:
     ):
         func = option(func)
     return func
+
+
+def _out_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is None:
+        return None
+    if value.suffix.lower() not in (".csv", ".xlsx"):
+        raise click.BadParameter(f"{value}: the file must end in .csv or .xlsx", ctx, param)
+    if not value.parent.is_dir():
+        raise click.BadParameter(f"{value}: no such directory {value.parent}", ctx, param)
+    return value
+
+
+def out_option(func: F) -> F:
+    """``--out FILE``: write the rows to a ``.csv`` or ``.xlsx`` file instead of the screen."""
+    return click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        callback=_out_path,
+        help="Write the rows to this .csv or .xlsx file (the screen gets one line).",
+    )(func)

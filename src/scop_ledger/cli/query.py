@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from scop_ledger.cli.main import AppContext, get_app
-from scop_ledger.cli.options import DATE, DATETIME, query_options
-from scop_ledger.cli.render import cell, emit_csv, emit_json, emit_table
+from scop_ledger.cli.options import DATE, DATETIME, out_option, query_options
+from scop_ledger.cli.render import cell, emit_csv, emit_json, emit_table, write_rows
 
 if TYPE_CHECKING:
     from scop_ledger.projections.compliance import Source
@@ -130,13 +130,35 @@ def _headline(result: Any) -> str:
     return f"{result.coop} as of {result.as_of}, as known at {result.known_at:%Y-%m-%d %H:%M:%S%z}"
 
 
-def _emit(result: Result, fmt: str, headers: list[str], rows: list[list[Any]], title: str) -> None:
-    if fmt == "json":
+def _emit(
+    result: Result,
+    fmt: str,
+    headers: list[str],
+    rows: list[list[Any]],
+    title: str,
+    out: Path | None = None,
+) -> None:
+    if out is not None:
+        about = {k: getattr(result, k, None) for k in ("coop", "as_of", "known_at")}
+        _written(out, headers, rows, about, fmt)
+    elif fmt == "json":
         click.echo(result.model_dump_json())
     elif fmt == "csv":
         emit_csv(headers, rows)
     else:
         emit_table(headers, rows, title=title)
+
+
+def _written(
+    out: Path, headers: list[str], rows: list[list[Any]], about: dict[str, Any], fmt: str
+) -> None:
+    """Write the rows to ``out``; the screen gets one line saying so."""
+    command = click.get_current_context().info_name or "rows"
+    write_rows(out, headers, rows, {"command": command, **about})
+    if fmt == "json":
+        emit_json({"file": str(out), "rows": len(rows)})
+    else:
+        click.echo(f"{len(rows)} rows written to {out}")
 
 
 def _pct(value: Any) -> str:
@@ -145,8 +167,11 @@ def _pct(value: Any) -> str:
 
 @click.command()
 @query_options
+@out_option
 @click.pass_context
-def capital(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str) -> None:
+def capital(
+    ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str, out: Path | None
+) -> None:
     """The share capital and who holds it: employee and external partners, with ratios.
 
     \b
@@ -166,7 +191,7 @@ def capital(ctx: click.Context, /, as_of: date | None, known_at: datetime | None
         f"employees {_pct(result.employees.ratio)} ({result.employees.count}), "
         f"externals {_pct(result.externals.ratio)} ({result.externals.count})"
     )
-    _emit(result, fmt, headers, rows, title)
+    _emit(result, fmt, headers, rows, title, out)
 
 
 @click.command()
@@ -206,8 +231,11 @@ def votes(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, 
 
 @click.command()
 @query_options
+@out_option
 @click.pass_context
-def refunds(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str) -> None:
+def refunds(
+    ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str, out: Path | None
+) -> None:
     """Refunds owed after exits and withdrawals: paid, outstanding, due date, liability.
 
     \b
@@ -244,15 +272,23 @@ def refunds(ctx: click.Context, /, as_of: date | None, known_at: datetime | None
         ]
         for r in result.refunds
     ]
-    _emit(result, fmt, headers, rows, f"{_headline(result)}\noutstanding {result.outstanding}")
+    title = f"{_headline(result)}\noutstanding {result.outstanding}"
+    _emit(result, fmt, headers, rows, title, out)
 
 
 @click.command()
 @query_options
 @click.option("--eligible", is_flag=True, help="Only employees eligible for admission (1 year).")
+@out_option
 @click.pass_context
 def members(
-    ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str, eligible: bool
+    ctx: click.Context,
+    /,
+    as_of: date | None,
+    known_at: datetime | None,
+    fmt: str,
+    eligible: bool,
+    out: Path | None,
 ) -> None:
     """Every person known to the ledger: employed, partner, category, shares.
 
@@ -267,20 +303,22 @@ def members(
     q.close()
     headers = ["person", "name", "employed", "partner", "category", "shares"]
     rows = [[m.person, m.name, m.employed, m.partner, m.category, m.shares] for m in result.members]
-    _emit(result, fmt, headers, rows, _headline(result))
+    _emit(result, fmt, headers, rows, _headline(result), out)
 
 
 @click.command("register")
 @query_options
+@out_option
 @click.pass_context
 def register_cmd(
-    ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str
+    ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str, out: Path | None
 ) -> None:
     """The chronological register of share movements, with cause and category.
 
     \b
     Example:
       scop-ledger register --as-of 2024-12-31 --format csv
+      scop-ledger register --as-of 2024-12-31 --out register-2024.xlsx
     """
     from scop_ledger.projections import register as reg
 
@@ -317,7 +355,7 @@ def register_cmd(
         ]
         for m in result.movements
     ]
-    _emit(result, fmt, headers, rows, _headline(result))
+    _emit(result, fmt, headers, rows, _headline(result), out)
 
 
 HISTORY_COLUMNS = [
@@ -344,13 +382,17 @@ HISTORY_COLUMNS = [
     default="table",
     show_default=True,
 )
+@out_option
 @click.pass_context
-def history(ctx: click.Context, /, person: str | None, known_at: datetime | None, fmt: str) -> None:
+def history(
+    ctx: click.Context, /, person: str | None, known_at: datetime | None, fmt: str, out: Path | None
+) -> None:
     """Every entry (init and reversals included) in the order recorded, with who reversed it.
 
     \b
     Example:
       scop-ledger history alice --format json
+      scop-ledger history --out history.csv
     """
     from scop_ledger.projections.history import history_from_view
 
@@ -376,10 +418,13 @@ def history(ctx: click.Context, /, person: str | None, known_at: datetime | None
     else:
         rows = history_from_view(q.db, q.slug, person, q.known_at)
     q.close()
-    if fmt == "json":
+    columns = [*HISTORY_COLUMNS, "details"]
+    if out is not None:
+        about = {"cooperative": q.slug, "person": person, "known_at": q.known_at}
+        _written(out, columns, [[r[c] for c in columns] for r in rows], about, fmt)
+    elif fmt == "json":
         emit_json({"coop": q.slug, "known_at": q.known_at, "entries": rows})
     elif fmt == "csv":
-        columns = [*HISTORY_COLUMNS, "details"]
         emit_csv(columns, [[r[c] for c in columns] for r in rows])
     else:
         emit_table(
