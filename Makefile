@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := demo
 
-.PHONY: demo test lint docs docs-reference clean
+.PHONY: demo test lint docs docs-reference docs-guides clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,11 +35,16 @@ lint: $(VENV)/.installed-dev
 ## docs: the CLI reference is current, and mkdocs builds strictly
 docs: $(VENV)/.installed-dev
 	$(BIN)/python scripts/cli_reference.py --check
+	$(BIN)/python scripts/guides.py --check
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 ## docs-reference: regenerate docs/cli-reference.md from --help
 docs-reference: $(VENV)/.installed
 	$(BIN)/python scripts/cli_reference.py
+
+## docs-guides: run the guides' commands again and write their real output into docs/
+docs-guides: $(VENV)/.installed
+	$(BIN)/python scripts/guides.py
 
 clean:
 	rm -rf $(VENV) site $(DEMO) .pytest_cache .mypy_cache .ruff_cache .hypothesis
