@@ -102,6 +102,11 @@ class LedgerGroup(click.Group):
             raise
         except KeyboardInterrupt:
             fail("interrupted: nothing more was written", 130)
+        except BrokenPipeError:
+            # The reader went away (``scop-ledger history | head``): stop quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
         except Exception as error:
             found = classify(error)
             if found is None:
@@ -156,10 +161,11 @@ def main(ctx: click.Context, db: str, coop: str | None, user: str | None, read_o
 
 
 def _register() -> None:
-    from scop_ledger.cli import query, write
+    from scop_ledger.cli import audit, query, write
 
     write.register(main)
     query.register(main)
+    audit.register(main)
 
 
 _register()

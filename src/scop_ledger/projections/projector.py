@@ -32,6 +32,7 @@ from scop_ledger.domain.member import (
     Terms,
     effective_entries,
 )
+from scop_ledger.projections import chain
 from scop_ledger.projections import schema as t
 from scop_ledger.projections.access import VIEW_SCHEMA_VERSION
 from scop_ledger.projections.snapshot import vote_cap
@@ -251,6 +252,7 @@ class Projector:
         self._entry_rows: list[tuple[Any, ...]] = []
         self._state_rows: list[tuple[Any, ...]] = []
         decode = self._decoder()
+        self._extend_chain(conn, notifications)
         for seq, oid, version, topic, stored in notifications:
             state = bytes(stored).decode("utf-8")
             event = decode(oid, version, topic, state)
@@ -259,6 +261,26 @@ class Projector:
             elif isinstance(event, Cooperative.Event):
                 self._coop_event(conn, seq, event, state)
         self._flush(conn)
+
+    def _extend_chain(self, conn: Connection, notifications: Sequence[tuple[Any, ...]]) -> None:
+        """Add the page's links to the kept hash chain (entries it already has are left as
+        they are: a rebuild re-applies the view, never the chain's memory)."""
+        last = conn.exec_driver_sql(
+            "SELECT seq, link FROM rm_chain ORDER BY seq DESC LIMIT 1"
+        ).first()
+        head, previous = (0, chain.GENESIS) if last is None else (last[0], bytes.fromhex(last[1]))
+        rows = []
+        for seq, oid, version, topic, stored in notifications:
+            if seq <= head:
+                continue
+            digest = chain.content(oid, version, topic, bytes(stored))
+            previous = chain.link(previous, seq, digest)
+            rows.append((seq, digest.hex(), previous.hex()))
+        if rows:
+            mark = "?" if self._sqlite else "%s"
+            conn.exec_driver_sql(
+                f"INSERT INTO rm_chain (seq, content, link) VALUES ({mark}, {mark}, {mark})", rows
+            )
 
     def _decoder(self) -> Callable[[Any, int, str, str], Any]:
         """Stored event to domain event, as eventsourcing's mapper does (the same transcodings,

@@ -122,6 +122,17 @@ states = Table(
     Index("rm_states_coop", "cid", "on_date", "seq"),
 )
 
+# The hash chain the projector keeps (projections/chain.py). Not a view table: rebuild never
+# drops it, for it is the store's memory of what it held when each event was first applied.
+audit_metadata = MetaData()
+chain = Table(
+    "rm_chain",
+    audit_metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("content", String(64), nullable=False),
+    Column("link", String(64), nullable=False),
+)
+
 VIEW_TABLES = [tracking, coops, members, entries, states]
 # Indexes only queries read (the projector's own lookups go by member): a rebuild builds them
 # once at the end rather than row by row (see Projector.rebuild).
@@ -134,6 +145,7 @@ SECONDARY_INDEXES = [
 
 def create_view_tables(engine: Engine) -> None:
     metadata.create_all(engine, checkfirst=True)
+    audit_metadata.create_all(engine, checkfirst=True)
 
 
 def drop_view_tables(engine: Engine) -> None:

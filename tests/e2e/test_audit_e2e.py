@@ -1,0 +1,213 @@
+"""End to end: ``verify`` against a real store, and an attacker with file access who rewrites it.
+
+The attacker bypasses the append-only guard (drops the triggers, or disables them on PostgreSQL)
+as anyone holding the file or a superuser could; ``verify`` must still name what changed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ROWS = """action,date,person,name,shares,paid,amount,legal_person
+hire,2020-01-06,alice,Alice,,,,
+hire,2020-01-06,bob,,,,,
+admit,2020-01-06,alice,,,,,
+subscribe,2020-01-06,alice,,40,,,
+admit,2020-01-06,bob,,,,,
+subscribe,2020-01-06,bob,,30,500,,
+pay-up,2020-01-06,bob,,,,250,
+admit,2020-01-06,fund,,,,,true
+subscribe,2020-01-06,fund,,20,,,
+"""
+
+
+def build(run_cli, db: str, tmp_path) -> None:
+    init = ["init", "acme", "--name", "Acme", "--legal-form", "sarl", "--share-value", "25"]
+    assert run_cli(db, *init, "--date", "2020-01-06").code == 0
+    rows = tmp_path / "rows.csv"
+    rows.write_text(ROWS)
+    result = run_cli(db, "import", str(rows))
+    assert result.code == 0, result.err
+
+
+def verify(run_cli, db: str, *args: str) -> tuple[int, dict, str]:
+    result = run_cli(db, "--read-only", "verify", *args, "--format", "json")
+    return result.code, json.loads(result.out), result.err
+
+
+def test_an_honest_chain_verifies_and_an_earlier_anchor_is_its_prefix(
+    run_cli, store_url, tmp_path
+) -> None:
+    db = store_url
+    build(run_cli, db, tmp_path)
+    code, first, err = verify(run_cli, db)
+    assert code == 0 and first["ok"] and err == "", err
+    seq, digest = first["head"].split(":")
+    assert len(digest) == 64 and first["kept"] == first["entries"] == int(seq)
+    # More entries later: the old head is a prefix of the longer chain.
+    assert run_cli(db, "withdraw", "alice", "--shares", "5", "--date", "2021-03-01").code == 0
+    assert run_cli(db, "hire", "carl", "--date", "2021-04-01").code == 0
+    code, later, err = verify(run_cli, db, "--anchor", first["head"])
+    assert code == 0 and later["ok"], err
+    assert later["head"] != first["head"] and later["anchor"] == first["head"]
+    # A wrong hash for the same position is not a prefix; nor is a position past the head.
+    forged = f"{seq}:{'0' * 64}"
+    code, out, err = verify(run_cli, db, "--anchor", forged)
+    assert code == 1 and not out["ok"]
+    assert err.startswith(f"error: the anchor {forged} is not a prefix of today's chain")
+    code, _, err = verify(run_cli, db, "--anchor", f"99999:{digest}")
+    assert code == 1 and "there is no entry 99999" in err
+    bad = run_cli(db, "verify", "--anchor", "12-abc")
+    assert bad.code == 2 and bad.err.count("\n") == 1 and "is not an anchor" in bad.err
+    table = run_cli(db, "verify")
+    assert table.code == 0 and table.out.splitlines()[0] == later["head"]
+
+
+def tamper(path: str, sql: str, *params: object) -> None:
+    """Rewrite the SQLite file directly, as someone with the file would."""
+    con = sqlite3.connect(path)
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
+        con.execute(f"DROP TRIGGER {name}")
+    con.execute(sql, params)
+    con.commit()
+    con.close()
+
+
+def row(path: str, seq: int) -> tuple:
+    con = sqlite3.connect(path)
+    found = con.execute(
+        "SELECT originator_id, originator_version, topic, state FROM ledger_events WHERE id = ?",
+        (seq,),
+    ).fetchone()
+    con.close()
+    return found
+
+
+def entry_id(run_cli, db: str, action: str, person: str) -> int:
+    history = json.loads(run_cli(db, "history", person, "--format", "json").out)["entries"]
+    return next(e["id"] for e in history if e["action"] == action)
+
+
+@pytest.fixture
+def ledger_file(run_cli, tmp_path):
+    path = tmp_path / "ledger.db"
+    db = f"sqlite:///{path}"
+    build(run_cli, db, tmp_path)
+    code, out, _ = verify(run_cli, db)
+    assert code == 0
+    return db, str(path), out["head"]
+
+
+@pytest.fixture
+def alice_subscribes(run_cli, ledger_file) -> int:
+    """The entry of alice's subscription of 40 shares."""
+    return entry_id(run_cli, ledger_file[0], "subscribe", "alice")
+
+
+def flip(path: str, seq: int) -> None:
+    state = bytearray(row(path, seq)[3])
+    state[state.index(b"40")] = ord("9")  # alice's 40 shares become 90
+    tamper(path, "UPDATE ledger_events SET state = ? WHERE id = ?", bytes(state), seq)
+
+
+def test_a_flipped_byte_is_named(run_cli, ledger_file, alice_subscribes) -> None:
+    db, path, anchor = ledger_file
+    seq = alice_subscribes
+    flip(path, seq)
+    code, out, err = verify(run_cli, db)
+    assert code == 1 and out["problem"].startswith(f"entry {seq} no longer matches the chain")
+    assert err == f"error: {out['problem']}\n"
+    assert out["head"].startswith(f"{seq - 1}:")  # the chain holds up to the entry before
+    code, _, err = verify(run_cli, db, "--anchor", anchor)
+    assert code == 1 and f"entry {seq} " in err
+
+
+def test_a_deleted_row_is_named(run_cli, ledger_file) -> None:
+    db, path, _ = ledger_file
+    tamper(path, "DELETE FROM ledger_events WHERE id = 7")
+    code, out, _ = verify(run_cli, db)
+    assert code == 1 and out["problem"].startswith("entry 7 is missing")
+
+
+def test_a_deleted_last_row_is_named(run_cli, ledger_file) -> None:
+    db, path, anchor = ledger_file
+    last = int(anchor.split(":")[0])
+    tamper(path, "DELETE FROM ledger_events WHERE id = ?", last)
+    code, out, _ = verify(run_cli, db)
+    assert code == 1 and out["problem"].startswith(f"entry {last} is missing")
+
+
+def test_two_swapped_rows_are_named(run_cli, ledger_file, alice_subscribes) -> None:
+    db, path, _ = ledger_file
+    first, second = alice_subscribes, entry_id(run_cli, db, "subscribe", "fund")
+    a, b = row(path, first), row(path, second)
+    assert a[0] != b[0]  # two different people's entries
+    tamper(path, "DELETE FROM ledger_events WHERE id IN (?, ?)", first, second)
+    con = sqlite3.connect(path)
+    insert = (
+        "INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) "
+        "VALUES (?, ?, ?, ?, ?)"
+    )
+    con.execute(insert, (first, *b))
+    con.execute(insert, (second, *a))
+    con.commit()
+    con.close()
+    code, out, _ = verify(run_cli, db)
+    assert code == 1
+    assert out["problem"] == f"entry {first} is out of order: it holds what entry {second} held"
+
+
+def test_a_rewrite_of_both_events_and_kept_chain_is_caught_by_the_anchor(
+    run_cli, ledger_file
+) -> None:
+    """The attacker rewrites an entry and recomputes the chain kept in the store: only the
+    anchor, kept outside, catches it."""
+    db, path, anchor = ledger_file
+    flip(path, entry_id(run_cli, db, "subscribe", "alice"))
+    tamper(path, "DELETE FROM rm_chain")
+    from scop_ledger.projections import chain
+
+    con = sqlite3.connect(path)
+    previous = chain.GENESIS
+    for seq, oid, version, topic, stored in con.execute(
+        "SELECT id, originator_id, originator_version, topic, state FROM ledger_events ORDER BY id"
+    ).fetchall():
+        digest = chain.content(oid, version, topic, bytes(stored))
+        previous = chain.link(previous, seq, digest)
+        con.execute(
+            "INSERT INTO rm_chain (seq, content, link) VALUES (?, ?, ?)",
+            (seq, digest.hex(), previous.hex()),
+        )
+    con.commit()
+    con.close()
+    code, out, _ = verify(run_cli, db)
+    assert code == 0 and out["head"] != anchor
+    code, out, err = verify(run_cli, db, "--anchor", anchor)
+    assert code == 1 and "is not a prefix of today's chain" in err
+
+
+def test_postgresql_rows_rewritten_by_a_superuser_are_named(run_cli, pg_url, tmp_path) -> None:
+    import sqlalchemy
+
+    from scop_ledger.store import normalise_url
+
+    build(run_cli, pg_url, tmp_path)
+    assert verify(run_cli, pg_url)[0] == 0
+    seq = entry_id(run_cli, pg_url, "subscribe", "alice")
+    engine = sqlalchemy.create_engine(normalise_url(pg_url))
+    with engine.begin() as conn:
+        conn.execute(sqlalchemy.text("ALTER TABLE ledger_events DISABLE TRIGGER USER"))
+        conn.execute(
+            sqlalchemy.text(
+                "UPDATE ledger_events SET state = convert_to("
+                "replace(convert_from(state, 'UTF8'), '40', '90'), 'UTF8') WHERE id = :seq"
+            ),
+            {"seq": seq},
+        )
+    engine.dispose()
+    code, out, _ = verify(run_cli, pg_url)
+    assert code == 1 and out["problem"].startswith(f"entry {seq} no longer matches the chain")
