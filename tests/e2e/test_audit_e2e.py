@@ -211,3 +211,45 @@ def test_postgresql_rows_rewritten_by_a_superuser_are_named(run_cli, pg_url, tmp
     engine.dispose()
     code, out, _ = verify(run_cli, pg_url)
     assert code == 1 and out["problem"].startswith(f"entry {seq} no longer matches the chain")
+
+
+def test_diff_between_two_states_of_knowledge(run_cli, store_url, tmp_path) -> None:
+    """Last year's figures moved: a back-dated subscription and a reversal recorded since."""
+    db = store_url
+    build(run_cli, db, tmp_path)
+    history = json.loads(run_cli(db, "history", "--format", "json").out)["entries"]
+    t1 = history[-1]["recorded_at"]
+    assert run_cli(db, "subscribe", "fund", "--shares", "60", "--date", "2020-06-01").code == 0
+    alice = entry_id(run_cli, db, "subscribe", "alice")
+    assert run_cli(db, "reverse", str(alice), "--reason", "typo", "--date", "2021-01-04").code == 0
+    assert run_cli(db, "hire", "carl", "--date", "2022-01-03").code == 0
+
+    def compare(*args: str) -> dict:
+        result = run_cli(db, "diff", "--from-known-at", t1, *args, "--format", "json")
+        assert result.code == 0, result.err
+        return json.loads(result.out)
+
+    out = compare("--as-of", "2020-12-31")
+    assert out["changed"] and out["from_known_at"] == t1
+    assert out["before"]["shares"] == 90 and out["after"]["shares"] == 110
+    assert out["before"]["employee_capital_ratio"] == "0.7778"
+    assert out["after"]["employee_capital_ratio"] == "0.2727"
+    assert out["holdings"] == [
+        {"person": "alice", "from_shares": 40, "to_shares": 0},
+        {"person": "fund", "from_shares": 20, "to_shares": 80},
+    ]
+    majority = next(c for c in out["compliance"] if c["rule"] == "employee-capital-majority")
+    assert (majority["from_status"], majority["to_status"]) == ("ok", "breach")
+    assert [(e["action"], e["affects_as_of"], e["reverses"]) for e in out["entries"]] == [
+        ("subscribe", True, None),
+        ("reverse", True, alice),
+        ("hire", False, None),
+    ]
+    # As of a date before the back-dated subscription: only the reversal moves the figures.
+    early = compare("--as-of", "2020-01-31")
+    assert early["holdings"] == [{"person": "alice", "from_shares": 40, "to_shares": 0}]
+    assert [e["affects_as_of"] for e in early["entries"]] == [False, True, False]
+    same = run_cli(db, "diff", "--from-known-at", t1, "--to-known-at", t1)
+    assert same.code == 2 and "is not before" in same.err
+    table = run_cli(db, "diff", "--from-known-at", t1, "--as-of", "2020-12-31")
+    assert table.code == 0 and "3 entries recorded in between" in table.out

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import click
 
 from scop_ledger.cli.main import get_app
-from scop_ledger.cli.render import emit_json
+from scop_ledger.cli.options import DATE, DATETIME
+from scop_ledger.cli.render import emit_json, emit_table
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def register(group: click.Group) -> None:
-    for command in (verify,):
+    for command in (verify, diff):
         group.add_command(command)
 
 
@@ -92,3 +94,136 @@ def verify(ctx: click.Context, /, anchor: str | None, fmt: str) -> None:
     if verdict.problem is not None:
         click.echo(f"error: {verdict.problem}", err=True)
         ctx.exit(1)
+
+
+@click.command()
+@click.option(
+    "--from-known-at",
+    "t1",
+    type=DATETIME,
+    required=True,
+    help="The earlier state of knowledge (ISO 8601; a bare date is the end of that day, UTC).",
+)
+@click.option(
+    "--to-known-at",
+    "t2",
+    type=DATETIME,
+    default=None,
+    help="The later state of knowledge. Default: now.",
+)
+@click.option("--as-of", type=DATE, default=None, help="Business date. Default: today.")
+@_format_option("table", "json")
+@click.pass_context
+def diff(
+    ctx: click.Context,
+    /,
+    t1: datetime,
+    t2: datetime | None,
+    as_of: date | None,
+    fmt: str,
+) -> None:
+    """What changed in capital, votes, holdings and compliance as of a date between two states
+    of knowledge, and the entries recorded in between (back-dated entries, reversals).
+
+    \b
+    Example:
+      scop-ledger diff --from-known-at 2024-06-30 --to-known-at 2025-06-30 --as-of 2023-12-31
+    """
+    from scop_ledger.cli.query import Query
+    from scop_ledger.domain.errors import InvalidValue
+    from scop_ledger.projections import compliance as engine
+    from scop_ledger.projections.diff import diff as compare
+    from scop_ledger.projections.history import history_from_view
+
+    later = t2 or datetime.now(UTC)
+    if t1 >= later:
+        raise InvalidValue(
+            f"--from-known-at {t1.isoformat()} is not before --to-known-at {later.isoformat()}"
+        )
+    q = Query(get_app(ctx), as_of, later)
+    source = q.source()
+
+    def snapshot(moment: datetime) -> Any:
+        q.known_at = moment
+        return q.snapshot(only="active")
+
+    def history(moment: datetime) -> list[dict[str, Any]]:
+        if q.db is not None:
+            return history_from_view(q.db, q.slug, None, moment)
+        return [
+            {
+                "id": e.id,
+                "action": e.action,
+                "person": e.person,
+                "date": e.on,
+                "recorded_at": e.recorded_at,
+                "recorded_by": e.recorded_by,
+                "details": e.details,
+            }
+            for e in q.app.ledger().history(q.slug, None, moment)
+        ]
+
+    try:
+        result = compare(
+            q.slug,
+            q.as_of,
+            t1,
+            later,
+            snapshot,
+            lambda moment: engine.compliance(source, q.as_of, moment),
+            history,
+        )
+    finally:
+        q.close()
+    if fmt == "json":
+        click.echo(result.model_dump_json())
+        return
+    click.echo(
+        f"{result.coop} as of {result.as_of}: known at {t1:%Y-%m-%d %H:%M:%S%z} "
+        f"→ known at {later:%Y-%m-%d %H:%M:%S%z}: " + ("changed" if result.changed else "no change")
+    )
+    before, after = result.before.model_dump(), result.after.model_dump()
+    emit_table(
+        ["figure", "before", "after"],
+        [[k, before[k], after[k]] for k in before],
+    )
+    if result.holdings:
+        click.echo("")
+        emit_table(
+            ["person", "shares before", "shares after"],
+            [[h.person, h.from_shares, h.to_shares] for h in result.holdings],
+        )
+    if result.compliance:
+        click.echo("")
+        emit_table(
+            ["rule", "status before", "status after", "value before", "value after"],
+            [
+                [c.rule, c.from_status, c.to_status, c.from_value, c.to_value]
+                for c in result.compliance
+            ],
+        )
+    click.echo("")
+    emit_table(
+        ["id", "date", "action", "person", "recorded_at", "recorded_by", "note"],
+        [
+            [
+                e.id,
+                e.date,
+                e.action,
+                e.person,
+                e.recorded_at,
+                e.recorded_by,
+                ", ".join(
+                    n
+                    for n, on in (
+                        (f"reverses {e.reverses}", e.reverses is not None),
+                        ("back-dated", e.back_dated),
+                        ("moves the figures as of the date", e.affects_as_of),
+                    )
+                    if on
+                ),
+            ]
+            for e in result.entries
+        ],
+        title=f"{len(result.entries)} entries recorded in between",
+    )
