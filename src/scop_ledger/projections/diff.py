@@ -128,9 +128,11 @@ def diff(
 
     def effective(e: dict[str, Any]) -> date:
         """The date an entry changes the figures from: a reversal's is its target's."""
+        on: date = e["date"]
         if e["action"] == "reverse":
-            return min(e["date"], dated.get(e["details"].get("target"), e["date"]))
-        return e["date"]
+            target: date = dated.get(e["details"].get("target"), on)
+            return min(on, target)
+        return on
 
     entries = [
         Recorded(
