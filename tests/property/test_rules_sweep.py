@@ -97,7 +97,7 @@ def random_world(seed: int, profile: Profile):
             )
             rows.append((day, person, h))
             if rng.random() < 0.2:  # a second row on the same day: the last one counts
-                rows.append((day, person, replace(h, shares=rng.randint(0, 50))))
+                rows.append((day, person, h._replace(shares=rng.randint(0, 50))))
             day += timedelta(days=rng.randint(0, 700))
     rows.sort(key=lambda r: r[0])
     return Params.of(coop), coop, rows

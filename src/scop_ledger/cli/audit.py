@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -16,7 +17,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def register(group: click.Group) -> None:
-    for command in (verify, diff):
+    for command in (verify, diff, report):
         group.add_command(command)
 
 
@@ -226,4 +227,95 @@ def diff(
             for e in result.entries
         ],
         title=f"{len(result.entries)} entries recorded in between",
+    )
+
+
+@click.command()
+@click.option("--as-of", type=DATE, default=None, help="Business date. Default: today.")
+@click.option(
+    "--known-at",
+    type=DATETIME,
+    default=None,
+    help="What the ledger knew at this moment (ISO 8601). Default: now.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The HTML file to write.",
+)
+@click.option(
+    "--late-days",
+    type=click.IntRange(0, None),
+    default=30,
+    show_default=True,
+    help="List entries recorded more than this many days after their date.",
+)
+@click.pass_context
+def report(
+    ctx: click.Context,
+    /,
+    as_of: date | None,
+    known_at: datetime | None,
+    out: Path,
+    late_days: int,
+) -> None:
+    """The review pack: one self-contained HTML file with the cooperative, the period and the
+    chain head; the employee shares of capital and votes over the whole history against their
+    thresholds, breaches shaded; the register; refunds owed and their ageing; mandates; the
+    compliance findings with their legal sources; entries recorded late or reversed.
+
+    \b
+    Example:
+      scop-ledger report --as-of 2024-12-31 --out review-2024.html
+    """
+    from scop_ledger.cli.query import Query
+    from scop_ledger.domain.errors import InvalidValue
+    from scop_ledger.projections import chain
+    from scop_ledger.projections import register as reg
+    from scop_ledger.projections.db import connect
+    from scop_ledger.projections.history import history_from_view
+    from scop_ledger.report import gather, render
+
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise InvalidValue(f"{out}: the review pack is an HTML file (.html)")
+    if not out.parent.is_dir():
+        raise InvalidValue(f"{out}: no such directory {out.parent}")
+    app = get_app(ctx)
+    q = Query(app, as_of, known_at)
+    try:
+        snapshot = q.snapshot()
+        if q.db is None:
+            ledger = q.app.ledger()
+            register = reg.register_from_events(ledger, q.slug, q.as_of, q.known_at)
+            history = [
+                {
+                    "id": e.id,
+                    "action": e.action,
+                    "person": e.person,
+                    "date": e.on,
+                    "recorded_at": e.recorded_at,
+                    "recorded_by": e.recorded_by,
+                    "reversed_by": e.reversed_by,
+                    "details": e.details,
+                }
+                for e in ledger.history(q.slug, None, q.known_at)
+            ]
+        else:
+            register = reg.register_from_view(q.db, q.slug, q.as_of, q.known_at)
+            history = history_from_view(q.db, q.slug, None, q.known_at)
+        db = connect(app.settings.url, read_only=True, recover=not app.settings.read_only)
+        try:
+            verdict = chain.verify(db)
+        finally:
+            db.close()
+        pack = gather(q.source(), snapshot, register, history, verdict, late_days)
+    finally:
+        q.close()
+    from scop_ledger.cli.render import write_text
+
+    write_text(out, render(pack))
+    click.echo(
+        f"{out}: review pack of {q.slug} as of {q.as_of}; chain head {verdict.head}"
+        + ("" if verdict.ok else f" (BROKEN: {verdict.problem})")
     )

@@ -89,6 +89,27 @@ def _xlsx_value(value: Any) -> Any:
     return cell(value)
 
 
+def _publish(tmp: Path, path: Path) -> None:
+    """Give the temporary file the mode a new file would get, then rename it into place."""
+    mask = os.umask(0)
+    os.umask(mask)
+    tmp.chmod(0o666 & ~mask)
+    tmp.replace(path)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file renamed into place."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        _publish(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def write_rows(
     path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]], about: dict[str, Any]
 ) -> None:
@@ -129,7 +150,7 @@ def write_rows(
             for key, value in about.items():
                 facts.append([key, cell(value)])
             book.save(tmp)
-        tmp.replace(path)
+        _publish(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from scop_ledger.domain.rules import Params, Status
-from scop_ledger.domain.rules.facts import Holding, RefundFact
+from scop_ledger.domain.rules.facts import Facts, Holding, RefundFact
 from scop_ledger.domain.rules.sweep import MemberRow, Run, facts_over, runs
 from scop_ledger.projections.db import DB
 from scop_ledger.projections.queries import PointInTime, Result, money, ratio
@@ -53,8 +53,8 @@ def coop_state(ledger: Ledger, slug: str, until: date, known_at: datetime) -> Co
 
 
 ROWS_SQL = """
-SELECT s.on_date, m.person, s.employed, s.partner, s.shares, s.paid_cents, s.refunds
-FROM rm_states s JOIN rm_members m ON m.mid = s.mid
+SELECT s.on_date, s.mid, s.employed, s.partner, s.shares, s.paid_cents, s.refunds
+FROM rm_states s
 WHERE s.cid = :cid AND s.on_date <= :d AND s.known_from <= :t
   AND (s.known_to IS NULL OR s.known_to > :t)
 ORDER BY s.on_date, s.seq
@@ -64,10 +64,11 @@ ORDER BY s.on_date, s.seq
 def rows_from_view(db: DB, slug: str, until: date, known_at: datetime) -> Iterator[MemberRow]:
     """Every member state row that counts as known at ``known_at``, up to ``until``."""
     cid, _ = coop_from_view(db, slug, known_at)
+    persons = dict(db.rows("SELECT mid, person FROM rm_members WHERE cid = :cid", {"cid": cid}))
     days: dict[Any, date] = {}
     parsed: dict[str, tuple[RefundFact, ...]] = {}
     cents = Decimal("0.01")
-    for on, person, employed, partner, shares, paid, refunds in db.rows(
+    for on, mid, employed, partner, shares, paid, refunds in db.rows(
         ROWS_SQL, {"cid": cid, "d": until, "t": micros(known_at)}
     ):
         day = days.get(on)
@@ -81,7 +82,11 @@ def rows_from_view(db: DB, slug: str, until: date, known_at: datetime) -> Iterat
                     RefundFact(date.fromisoformat(since), cause, amount * cents, paid_back * cents)
                     for _v, since, cause, amount, _partial, paid_back in json.loads(refunds)
                 )
-        yield day, person, Holding(bool(employed), bool(partner), int(shares), paid * cents, found)
+        yield (
+            day,
+            persons[mid],
+            Holding(bool(employed), bool(partner), int(shares), paid * cents, found),
+        )
 
 
 def rows_from_events(ledger: Ledger, slug: str, until: date, known_at: datetime) -> list[MemberRow]:
@@ -107,6 +112,11 @@ class Source:
         self.ledger, self.db, self.slug = ledger, db, slug
 
     def runs(self, until: date, known_at: datetime) -> tuple[Params, CoopState, list[Run]]:
+        params, coop, facts = self.facts(until, known_at)
+        return params, coop, runs(params, facts, until)
+
+    def facts(self, until: date, known_at: datetime) -> tuple[Params, CoopState, Iterator[Facts]]:
+        """The cooperative's facts on every date they may change, registration to ``until``."""
         coop = coop_state(self.ledger, self.slug, until, known_at)
         params = Params.of(coop)
         if until < params.registered_on:
@@ -120,7 +130,7 @@ class Source:
             rows = rows_from_events(self.ledger, self.slug, until, known_at)
         else:
             rows = rows_from_view(self.db, self.slug, until, known_at)
-        return params, coop, runs(params, facts_over(params, coop, rows, until), until)
+        return params, coop, facts_over(params, coop, rows, until)
 
 
 # ------------------------------------------------------------------ results

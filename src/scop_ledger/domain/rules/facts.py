@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from typing import NamedTuple
 
 from scop_ledger.domain.cooperative import Allocation, CoopState, add_years
 from scop_ledger.domain.values import Category, LegalForm, Office, Profile
@@ -47,9 +48,9 @@ class RefundFact:
         return self.amount - self.paid
 
 
-@dataclass(frozen=True, slots=True)
-class Holding:
-    """What the rules need of one person from a date on."""
+class Holding(NamedTuple):
+    """What the rules need of one person from a date on (a named tuple: a million of them are
+    built for a timeline over a long history, and a tuple is the cheapest to build)."""
 
     employed: bool
     partner: bool

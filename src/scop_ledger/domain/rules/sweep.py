@@ -122,10 +122,11 @@ def facts_over(
             for r in h.refunds[len(old.refunds) :]:
                 if r.cause in EXIT_CAUSES:
                     exits.append(Exit(person, r.since, r.cause, person in (founders or ())))
-            for r in h.refunds:
-                due = params.due(r.since)
-                if r.outstanding > 0 and due >= d:
-                    wake(due + DAY, person)
+            if h.refunds != old.refunds:  # an unchanged list was scheduled when it came
+                for r in h.refunds:
+                    due = params.due(r.since)
+                    if r.outstanding > 0 and due >= d:
+                        wake(due + DAY, person)
             holdings[person] = h
             changed.add(person)
             pending = next(member_rows, None)
@@ -135,6 +136,8 @@ def facts_over(
             if person:
                 changed.add(person)
         for person in changed:
+            if not holdings[person].refunds and person not in late:
+                continue  # never owed a refund: nothing late, nothing over-refunded
             amount, n, over = ZERO, 0, 0
             for r in holdings[person].refunds:
                 if r.outstanding > 0 and d > params.due(r.since):
