@@ -30,3 +30,5 @@ for day in 2018-12-31 2025-06-30; do
 done
 run timeline --as-of 2025-06-30 --rule employee-capital-majority --rule refunds-due
 run factsheet --year 2024
+run --read-only verify
+run --read-only report --as-of 2025-06-30 --out "$out/review-2025.html"
