@@ -194,10 +194,12 @@ def main() -> int:
         print(f"capital end to end: {e2e:.3f} s, peak RSS {rss:.0f} MB")
         from_cli = json.loads(runs[0][2])
         assert from_cli["shares"] == capital.shares
-        for name in ("timeline", "compliance"):
-            seconds, rss, _out = measured(
-                [exe, name, "--as-of", as_of.isoformat(), "--format", "json"], env
-            )
+        for name, *extra in (
+            ("timeline", "--as-of", as_of.isoformat()),
+            ("compliance", "--as-of", as_of.isoformat()),
+            ("verify",),
+        ):
+            seconds, rss, _out = measured([exe, name, *extra, "--format", "json"], env)
             results[f"{name}_end_to_end_s"] = round(seconds, 2)
             results[f"{name}_peak_rss_mb"] = round(rss, 1)
             print(f"{name} end to end: {seconds:.2f} s, peak RSS {rss:.0f} MB")
