@@ -134,7 +134,6 @@ def diff(
     from scop_ledger.domain.errors import InvalidValue
     from scop_ledger.projections import compliance as engine
     from scop_ledger.projections.diff import diff as compare
-    from scop_ledger.projections.history import history_from_view
 
     later = t2 or datetime.now(UTC)
     if t1 >= later:
@@ -149,20 +148,8 @@ def diff(
         return q.snapshot(only="active")
 
     def history(moment: datetime) -> list[dict[str, Any]]:
-        if q.db is not None:
-            return history_from_view(q.db, q.slug, None, moment)
-        return [
-            {
-                "id": e.id,
-                "action": e.action,
-                "person": e.person,
-                "date": e.on,
-                "recorded_at": e.recorded_at,
-                "recorded_by": e.recorded_by,
-                "details": e.details,
-            }
-            for e in q.app.ledger().history(q.slug, None, moment)
-        ]
+        q.known_at = moment
+        return q.history()
 
     try:
         result = compare(
@@ -274,7 +261,6 @@ def report(
     from scop_ledger.projections import chain
     from scop_ledger.projections import register as reg
     from scop_ledger.projections.db import connect
-    from scop_ledger.projections.history import history_from_view
     from scop_ledger.report import gather, render
 
     if out.suffix.lower() not in (".html", ".htm"):
@@ -286,24 +272,10 @@ def report(
     try:
         snapshot = q.snapshot()
         if q.db is None:
-            ledger = q.app.ledger()
-            register = reg.register_from_events(ledger, q.slug, q.as_of, q.known_at)
-            history = [
-                {
-                    "id": e.id,
-                    "action": e.action,
-                    "person": e.person,
-                    "date": e.on,
-                    "recorded_at": e.recorded_at,
-                    "recorded_by": e.recorded_by,
-                    "reversed_by": e.reversed_by,
-                    "details": e.details,
-                }
-                for e in ledger.history(q.slug, None, q.known_at)
-            ]
+            register = reg.register_from_events(q.app.ledger(), q.slug, q.as_of, q.known_at)
         else:
             register = reg.register_from_view(q.db, q.slug, q.as_of, q.known_at)
-            history = history_from_view(q.db, q.slug, None, q.known_at)
+        history = q.history()
         db = connect(app.settings.url, read_only=True, recover=not app.settings.read_only)
         try:
             verdict = chain.verify(db)

@@ -115,6 +115,30 @@ class Query:
             return snap.snapshot_from_events(self.app.ledger(), slug, self.as_of, self.known_at)
         return snap.snapshot_from_view(self.db, slug, self.as_of, self.known_at, only=only)
 
+    def history(self, person: str | None = None) -> list[dict[str, Any]]:
+        """Every entry (of ``person``, or all) as known at the moment, in the order recorded,
+        as the ``history`` command's rows (with their ``details``)."""
+        if self.db is not None:
+            from scop_ledger.projections.history import history_from_view
+
+            return history_from_view(self.db, self.slug, person, self.known_at)
+        return [
+            {
+                "id": e.id,
+                "sequence": e.sequence,
+                "action": e.action,
+                "person": e.person,
+                "date": e.on,
+                "recorded_at": e.recorded_at,
+                "recorded_by": e.recorded_by,
+                "ref": e.ref,
+                "note": e.note,
+                "reversed_by": e.reversed_by,
+                "details": e.details,
+            }
+            for e in self.app.ledger().history(self.slug, person, self.known_at)
+        ]
+
     def source(self, slug: str | None = None) -> Source:
         """Where the rules read their facts (see :mod:`scop_ledger.projections.compliance`)."""
         from scop_ledger.projections.compliance import Source
@@ -394,29 +418,8 @@ def history(
       scop-ledger history alice --format json
       scop-ledger history --out history.csv
     """
-    from scop_ledger.projections.history import history_from_view
-
     q = Query(get_app(ctx), None, known_at)
-    rows: list[dict[str, Any]]
-    if q.db is None:
-        rows = [
-            {
-                "id": e.id,
-                "sequence": e.sequence,
-                "action": e.action,
-                "person": e.person,
-                "date": e.on,
-                "recorded_at": e.recorded_at,
-                "recorded_by": e.recorded_by,
-                "ref": e.ref,
-                "note": e.note,
-                "reversed_by": e.reversed_by,
-                "details": e.details,
-            }
-            for e in q.app.ledger().history(q.slug, person, q.known_at)
-        ]
-    else:
-        rows = history_from_view(q.db, q.slug, person, q.known_at)
+    rows = q.history(person)
     q.close()
     columns = [*HISTORY_COLUMNS, "details"]
     if out is not None:

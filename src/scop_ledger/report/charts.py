@@ -45,24 +45,19 @@ def share_chart(series: Series, as_of: date) -> str:
             linewidth=1,
             label=f"{series.threshold * 100:.0f}% minimum",
         )
-        for start, end in series.breaches:
-            ax.axvspan(
-                num(start),
-                num(end + timedelta(days=1)),
-                color="#d62728",
-                alpha=0.22,
-                linewidth=0,
-                label="breach",
-            )
-        for start, end in series.waived:
-            ax.axvspan(
-                num(start),
-                num(end + timedelta(days=1)),
-                color="#999999",
-                alpha=0.25,
-                linewidth=0,
-                label="waived",
-            )
+        for spans, color, alpha, label in (
+            (series.breaches, "#d62728", 0.22, "breach"),
+            (series.waived, "#999999", 0.25, "waived"),
+        ):
+            for start, end in spans:
+                ax.axvspan(
+                    num(start),
+                    num(end + timedelta(days=1)),
+                    color=color,
+                    alpha=alpha,
+                    linewidth=0,
+                    label=label,
+                )
         ax.set_ylim(0, 100)
         ax.set_ylabel("%")
         ax.set_title(series.title, fontsize=11)
