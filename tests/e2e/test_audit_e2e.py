@@ -253,3 +253,45 @@ def test_diff_between_two_states_of_knowledge(run_cli, store_url, tmp_path) -> N
     assert same.code == 2 and "is not before" in same.err
     table = run_cli(db, "diff", "--from-known-at", t1, "--as-of", "2020-12-31")
     assert table.code == 0 and "3 entries recorded in between" in table.out
+
+
+def test_a_signed_head_proves_which_head_the_reviewer_saw(run_cli, ledger_file, tmp_path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    def keypair(name: str) -> tuple[str, str]:
+        key = Ed25519PrivateKey.generate()
+        private, public = tmp_path / f"{name}.pem", tmp_path / f"{name}.pub"
+        private.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        public.write_bytes(
+            key.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
+        return str(private), str(public)
+
+    db, _path, head = ledger_file
+    reviewer, reviewer_pub = keypair("reviewer")
+    _other, other_pub = keypair("other")
+    code, out, _ = verify(run_cli, db, "--sign", reviewer)
+    assert code == 0 and out["signed"].startswith(f"{head}:")
+    signed = out["signed"]
+    code, out, err = verify(run_cli, db, "--anchor", signed, "--check-signature", reviewer_pub)
+    assert code == 0 and out["signature_checked"] and out["anchor"] == head, err
+    # Another key, a tampered head or no signature at all: refused.
+    code, _, err = verify(run_cli, db, "--anchor", signed, "--check-signature", other_pub)
+    assert code == 1 and "was not made with the key of" in err
+    seq, _digest, signature = signed.split(":")
+    forged = f"{seq}:{'0' * 64}:{signature}"
+    assert verify(run_cli, db, "--anchor", forged, "--check-signature", reviewer_pub)[0] == 1
+    unsigned = run_cli(db, "verify", "--anchor", head, "--check-signature", reviewer_pub)
+    assert unsigned.code == 2 and "needs a signed --anchor" in unsigned.err
+    wrong_key = run_cli(db, "verify", "--sign", reviewer_pub)
+    assert wrong_key.code == 2 and "not an unencrypted PEM private key" in wrong_key.err
+    assert wrong_key.err.count("\n") == 1

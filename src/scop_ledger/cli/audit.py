@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,11 +38,33 @@ def _format_option(*choices: str) -> Callable[[F], F]:
     "--anchor",
     default=None,
     metavar="SEQ:HASH",
-    help="The head written down at an earlier review: it must be a prefix of today's chain.",
+    help="The head written down at an earlier review: it must be a prefix of today's chain "
+    "(SEQ:HASH:SIGNATURE when it was signed).",
+)
+@click.option(
+    "--sign",
+    "key_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Sign today's head with this Ed25519 private key (PEM): prints SEQ:HASH:SIGNATURE.",
+)
+@click.option(
+    "--check-signature",
+    "public_key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The anchor must carry a signature made with the key of this Ed25519 public key (PEM).",
 )
 @_format_option("table", "json")
 @click.pass_context
-def verify(ctx: click.Context, /, anchor: str | None, fmt: str) -> None:
+def verify(
+    ctx: click.Context,
+    /,
+    anchor: str | None,
+    key_file: Path | None,
+    public_key: Path | None,
+    fmt: str,
+) -> None:
     """Recompute the hash chain over every stored event and print its head SEQ:HASH; exit 1
     naming the first entry changed, missing, inserted or out of order, or when the anchor is
     not a prefix of today's chain. Reads only: works with --read-only.
@@ -50,6 +73,8 @@ def verify(ctx: click.Context, /, anchor: str | None, fmt: str) -> None:
     Example:
       scop-ledger verify
       scop-ledger --read-only verify --anchor 1042:9f2c…e1
+      scop-ledger --read-only verify --sign reviewer.pem
+      scop-ledger --read-only verify --anchor 1042:9f2c…e1:Qm9…== --check-signature reviewer.pub
     """
     from scop_ledger.domain.errors import InvalidValue
     from scop_ledger.projections import chain
@@ -57,11 +82,27 @@ def verify(ctx: click.Context, /, anchor: str | None, fmt: str) -> None:
 
     app = get_app(ctx)
     wanted = None
+    signature = None
+    unsigned = None
     if anchor is not None:
         try:
-            wanted = chain.parse_anchor(anchor)
+            seq, hash_hex, signature = chain.split_anchor(anchor)
         except ValueError as error:
             raise InvalidValue(f"--anchor: {error}") from None
+        wanted = (seq, hash_hex)
+    if public_key is not None:
+        if wanted is None or signature is None:
+            raise InvalidValue("--check-signature needs a signed --anchor SEQ:HASH:SIGNATURE")
+        try:
+            signed = chain.check_signature(*wanted, signature, public_key.read_bytes())
+        except chain.BadKey as error:
+            raise InvalidValue(f"{public_key}: {error}") from None
+        if not signed:
+            unsigned = (
+                f"the anchor's signature was not made with the key of {public_key}: "
+                f"nothing proves the reviewer saw {wanted[0]}:{wanted[1]}"
+            )
+    private_key = None if key_file is None else key_file.read_bytes()
     db = connect(app.settings.url, read_only=True, recover=not app.settings.read_only)
     try:
         if not db.has_table(chain.EVENTS):
@@ -71,6 +112,14 @@ def verify(ctx: click.Context, /, anchor: str | None, fmt: str) -> None:
         verdict = chain.verify(db, wanted)
     finally:
         db.close()
+    if unsigned is not None and verdict.ok:
+        verdict = replace(verdict, problem=unsigned)
+    signed_head = None
+    if private_key is not None and verdict.ok:
+        try:
+            signed_head = chain.sign_head(verdict.head, private_key)
+        except chain.BadKey as error:
+            raise InvalidValue(f"{key_file}: {error}") from None
     if fmt == "json":
         emit_json(
             {
@@ -80,15 +129,19 @@ def verify(ctx: click.Context, /, anchor: str | None, fmt: str) -> None:
                 "anchor": verdict.anchor,
                 "ok": verdict.ok,
                 "problem": verdict.problem,
+                "signed": signed_head,
+                "signature_checked": public_key is not None and unsigned is None,
             }
         )
     else:
-        click.echo(verdict.head)
+        click.echo(signed_head or verdict.head)
         if verdict.ok:
             click.echo(
                 f"{verdict.entries} entries chained; {verdict.kept} checked against the chain "
                 f"kept since they were recorded"
                 + ("" if verdict.anchor is None else f"; anchor {verdict.anchor} holds")
+                + ("" if public_key is None else f", signed with the key of {public_key}")
+                + ("" if signed_head is None else f"; head signed with {key_file}")
             )
         else:
             click.echo(f"the chain holds for the {verdict.entries} entries before the problem")

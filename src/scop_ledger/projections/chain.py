@@ -69,13 +69,20 @@ def head_text(seq: int, value: bytes) -> str:
 
 def parse_anchor(text: str) -> tuple[int, str]:
     """``SEQ:HASH`` (HASH 64 hex digits); raise ValueError with a one-line reason."""
-    seq_text, sep, hash_text = text.strip().partition(":")
+    return split_anchor(text)[:2]
+
+
+def split_anchor(text: str) -> tuple[int, str, str | None]:
+    """``SEQ:HASH`` or a signed ``SEQ:HASH:SIGNATURE``; raise ValueError with a one-line
+    reason."""
+    seq_text, sep, rest = text.strip().partition(":")
+    hash_text, _, signature = rest.partition(":")
     if not sep or not seq_text.isdigit() or int(seq_text) < 1:
         raise ValueError(f"{text!r} is not an anchor SEQ:HASH (SEQ a positive number)")
     hash_text = hash_text.lower()
     if len(hash_text) != 64 or any(c not in "0123456789abcdef" for c in hash_text):
         raise ValueError(f"{text!r} is not an anchor SEQ:HASH (HASH 64 hex digits)")
-    return int(seq_text), hash_text
+    return int(seq_text), hash_text, signature or None
 
 
 def _events(db: DB) -> Iterator[tuple[int, Any, int, str, bytes]]:
@@ -217,3 +224,54 @@ def verify(db: DB, anchor: tuple[int, str] | None = None) -> Verdict:
         problem=problem,
         anchor=None if anchor is None else f"{anchor[0]}:{anchor[1]}",
     )
+
+
+# ------------------------------------------------------------------ signed heads (Ed25519)
+
+SIGNED = b"scop-ledger chain head "
+
+
+class BadKey(ValueError):
+    """A key file that is not the Ed25519 key asked for."""
+
+
+def sign_head(head: str, private_pem: bytes) -> str:
+    """``SEQ:HASH:SIGNATURE``: the head signed with an Ed25519 private key (PEM, PKCS8, not
+    encrypted), the signature in URL-safe base64, so a reviewer can prove which head they saw."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        key = load_pem_private_key(private_pem, password=None)
+    except (ValueError, TypeError) as error:
+        raise BadKey(f"not an unencrypted PEM private key ({error})") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise BadKey("not an Ed25519 private key")
+    signature = key.sign(SIGNED + head.encode("ascii"))
+    return f"{head}:{base64.urlsafe_b64encode(signature).decode('ascii')}"
+
+
+def check_signature(seq: int, hash_hex: str, signature: str, public_pem: bytes) -> bool:
+    """Whether ``signature`` (URL-safe base64) signs the head ``seq:hash_hex`` under the
+    Ed25519 public key (PEM)."""
+    import base64
+    import binascii
+
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        key = load_pem_public_key(public_pem)
+    except (ValueError, TypeError) as error:
+        raise BadKey(f"not a PEM public key ({error})") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise BadKey("not an Ed25519 public key")
+    try:
+        raw = base64.urlsafe_b64decode(signature.encode("ascii"))
+        key.verify(raw, SIGNED + f"{seq}:{hash_hex}".encode("ascii"))
+    except (InvalidSignature, binascii.Error, ValueError):
+        return False
+    return True
