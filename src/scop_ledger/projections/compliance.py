@@ -154,6 +154,13 @@ class Compliance(PointInTime):
 def compliance(source: Source, as_of: date, known_at: datetime) -> Compliance:
     """Each rule's status as of ``as_of``, with the date its current run began."""
     params, _, found = source.runs(as_of, known_at)
+    return compliance_of(source.slug, params, found, as_of, known_at)
+
+
+def compliance_of(
+    slug: str, params: Params, found: list[Run], as_of: date, known_at: datetime
+) -> Compliance:
+    """The answer of :func:`compliance` from the runs already swept up to ``as_of``."""
     current: dict[str, Run] = {}
     for run in found:
         current[run.rule] = run  # runs come by rule then start: the last is the current one
@@ -169,7 +176,7 @@ def compliance(source: Source, as_of: date, known_at: datetime) -> Compliance:
         for run in current.values()
     ]
     return Compliance(
-        coop=source.slug,
+        coop=slug,
         as_of=as_of,
         known_at=known_at,
         profile=params.profile.value,

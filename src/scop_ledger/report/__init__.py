@@ -19,7 +19,7 @@ from scop_ledger.domain.rules.facts import Facts, vote_weight
 from scop_ledger.domain.rules.sweep import Run, runs
 from scop_ledger.projections import queries
 from scop_ledger.projections.chain import Verdict
-from scop_ledger.projections.compliance import Compliance, Source, compliance
+from scop_ledger.projections.compliance import Compliance, Source, compliance_of
 from scop_ledger.projections.register import Register
 from scop_ledger.projections.snapshot import Snapshot
 
@@ -108,7 +108,7 @@ def gather(
     params, coop, facts_iter = source.facts(as_of, known_at)
     facts = list(facts_iter)
     found = runs(params, facts, as_of)
-    verdict = compliance(source, as_of, known_at)
+    verdict = compliance_of(source.slug, params, found, as_of, known_at)
     refund_rows = []
     ageing: dict[str, tuple[int, Decimal]] = dict.fromkeys(AGES, (0, Decimal("0.00")))
     for r in queries.refunds(snapshot).refunds:
