@@ -39,6 +39,14 @@ IMPORT_ACTIONS = (
     "allocate",
     "change-form",
 )
+ALLOCATION_COLUMNS = (
+    "year",
+    "surplus",
+    "legal_reserve",
+    "development_fund",
+    "employees",
+    "dividends",
+)
 OPTION_COLUMNS = (
     "shares",
     "paid",
@@ -50,12 +58,7 @@ OPTION_COLUMNS = (
     "reviewer",
     "reservations",
     "legal_person",
-    "year",
-    "surplus",
-    "legal_reserve",
-    "development_fund",
-    "employees",
-    "dividends",
+    *ALLOCATION_COLUMNS,
     "legal_form",
     "ref",
     "note",
@@ -301,14 +304,7 @@ _EXPORT_FIELDS = {
     "appoint": ("office", "term_years"),
     "end-mandate": ("office",),
     "review": ("reviewer", "reservations"),
-    "allocate": (
-        "year",
-        "surplus",
-        "legal_reserve",
-        "development_fund",
-        "employees",
-        "dividends",
-    ),
+    "allocate": ALLOCATION_COLUMNS,
     "change-form": ("legal_form",),
 }
 
