@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from scop_ledger.cli.main import get_app
-from scop_ledger.cli.options import DATE, DATETIME
+from scop_ledger.cli.options import DATE, DATETIME, format_option
 from scop_ledger.cli.render import emit_json, emit_table
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def register(group: click.Group) -> None:
     for command in (verify, diff, report):
         group.add_command(command)
-
-
-def _format_option(*choices: str) -> Callable[[F], F]:
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(list(choices)),
-        default=choices[0],
-        show_default=True,
-        help="Output format.",
-    )
 
 
 @click.command()
@@ -55,7 +41,7 @@ def _format_option(*choices: str) -> Callable[[F], F]:
     default=None,
     help="The anchor must carry a signature made with the key of this Ed25519 public key (PEM).",
 )
-@_format_option("table", "json")
+@format_option("table", "json")
 @click.pass_context
 def verify(
     ctx: click.Context,
@@ -166,7 +152,7 @@ def verify(
     help="The later state of knowledge. Default: now.",
 )
 @click.option("--as-of", type=DATE, default=None, help="Business date. Default: today.")
-@_format_option("table", "json")
+@format_option("table", "json")
 @click.pass_context
 def diff(
     ctx: click.Context,

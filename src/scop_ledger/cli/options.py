@@ -52,6 +52,18 @@ DATE = DateType()
 DATETIME = DateTimeType()
 
 
+def format_option(*choices: str) -> Callable[[F], F]:
+    """``--format``: one of ``choices``, the first by default (``table``, for people)."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
 def write_options(func: F) -> F:
     """``--date``, ``--ref``, ``--note`` and ``--format`` of every writing command."""
     for option in reversed(
@@ -65,14 +77,7 @@ def write_options(func: F) -> F:
             ),
             click.option("--ref", default=None, help="The document behind the entry."),
             click.option("--note", default=None, help="A free note kept with the entry."),
-            click.option(
-                "--format",
-                "fmt",
-                type=click.Choice(["table", "json"]),
-                default="table",
-                show_default=True,
-                help="Output format.",
-            ),
+            format_option("table", "json"),
         ]
     ):
         func = option(func)
@@ -96,14 +101,7 @@ def query_options(func: F) -> F:
                 help="What the ledger knew at this moment (ISO 8601; a bare date is the end "
                 "of that day, UTC). Default: now.",
             ),
-            click.option(
-                "--format",
-                "fmt",
-                type=click.Choice(["table", "json", "csv"]),
-                default="table",
-                show_default=True,
-                help="Output format.",
-            ),
+            format_option("table", "json", "csv"),
         ]
     ):
         func = option(func)

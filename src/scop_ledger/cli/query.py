@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from scop_ledger.cli.main import AppContext, get_app
-from scop_ledger.cli.options import DATE, DATETIME, out_option, query_options
+from scop_ledger.cli.options import DATE, DATETIME, format_option, out_option, query_options
 from scop_ledger.cli.render import cell, emit_csv, emit_json, emit_table, write_rows
 
 if TYPE_CHECKING:
@@ -399,13 +399,7 @@ HISTORY_COLUMNS = [
 @click.command()
 @click.argument("person", required=False)
 @click.option("--known-at", type=DATETIME, default=None, help="As known at this moment (ISO 8601).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option("table", "json", "csv")
 @out_option
 @click.pass_context
 def history(
@@ -592,13 +586,7 @@ def timeline(
 @click.command()
 @click.option("--year", type=click.IntRange(1900, 2999), required=True, help="Financial year.")
 @click.option("--known-at", type=DATETIME, default=None, help="As known at this moment (ISO 8601).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option("table", "json", "csv")
 @click.pass_context
 def factsheet(ctx: click.Context, /, year: int, known_at: datetime | None, fmt: str) -> None:
     """The annual fact sheet for the Ministry of Labour, as of the financial year's end:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from scop_ledger.cli.main import get_app
-from scop_ledger.cli.options import DATE, write_options
+from scop_ledger.cli.options import DATE, format_option, write_options
 from scop_ledger.cli.render import emit_json
 
 TERMINATION_REASONS = [
@@ -519,9 +519,7 @@ def reverse(
 
 @click.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option("table", "json")
 @click.pass_context
 def import_cmd(ctx: click.Context, /, file: Path, fmt: str) -> None:
     """Record every row of a .csv, .jsonl or .xlsx file: all rows or none. Rows already
