@@ -496,3 +496,30 @@ def test_an_import_killed_midway_leaves_the_store_as_it_was(run_cli, store_url, 
     done = run_cli(db, "import", str(rows_file), "--format", "json")
     assert done.code == 0, done.err
     assert json.loads(done.out)["recorded"] == len(history.rows)
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(run_cli, sqlite_url, tmp_path) -> None:
+    """``scop-ledger history | head``: once the pipe is closed, no 'unexpected failure'."""
+    import os
+    import subprocess
+
+    from tests.conftest import console_script
+
+    init = ["init", "acme", "--name", "Acme", "--legal-form", "sarl", "--share-value", "25"]
+    assert run_cli(sqlite_url, *init, "--date", "2020-01-06").code == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCOP_LEDGER_")}
+    env["SCOP_LEDGER_DB"] = sqlite_url
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the command writes a byte
+    proc = subprocess.run(
+        [*console_script(), "history"],
+        stdout=write,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    os.close(write)
+    assert proc.returncode == 1
+    assert proc.stderr == ""

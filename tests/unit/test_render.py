@@ -42,3 +42,14 @@ def test_a_failure_midway_leaves_no_file_and_an_older_file_intact(tmp_path) -> N
         write_rows(path, ["x"], rows(), {})  # type: ignore[arg-type]
     assert path.read_text() == "before\n"
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
+
+
+def test_a_written_file_gets_the_mode_of_a_new_file(tmp_path) -> None:
+    """The temporary file is private while written; the published file is not."""
+    import os
+
+    path = tmp_path / "t.csv"
+    write_rows(path, ["x"], [["a"]], {})
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
