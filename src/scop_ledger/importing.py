@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from scop_ledger import commands as cmd
+from scop_ledger.bulk import collector_paused
 from scop_ledger.domain.errors import InvalidValue, LedgerError
 
 if TYPE_CHECKING:
@@ -82,8 +83,7 @@ class RefusedRow(LedgerError):
         self.exit_code = error.exit_code
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     line: int
     fields: dict[str, Any]
 
@@ -136,6 +136,9 @@ def _csv_rows(data: bytes) -> Iterator[Row]:
         start = reader.line_num + 1
 
 
+_JSON = json.JSONDecoder(parse_float=Decimal)  # one decoder for every line, not one each
+
+
 def _jsonl_rows(data: bytes) -> Iterator[Row]:
     errors = []
     rows = []
@@ -143,7 +146,7 @@ def _jsonl_rows(data: bytes) -> Iterator[Row]:
         if not raw.strip():
             continue
         try:
-            value = json.loads(raw, parse_float=Decimal)
+            value = _JSON.decode(raw)
         except json.JSONDecodeError as error:
             errors.append(f"line {number}: not JSON ({error.msg})")
             continue
@@ -209,6 +212,10 @@ _TRUE = {"1", "true", "yes", "y", "x"}
 _FALSE = {"", "0", "false", "no", "n"}
 
 
+# The columns each action takes (its command's fields; ``date`` has become ``on``).
+_FIELDS = {action: {*model.model_fields, "on"} for action, model in cmd.ACTIONS.items()}
+
+
 def to_command(row: Row, source: str) -> cmd.Command:
     """One row into its command (raises :class:`InvalidValue` with the row's problem)."""
     fields = {k: v for k, v in row.fields.items() if v is not None and v != ""}
@@ -226,8 +233,7 @@ def to_command(row: Row, source: str) -> cmd.Command:
             raise InvalidValue(f"legal_person {fields['legal_person']!r} is not true or false")
         fields["legal_person"] = flag in _TRUE
     model = cmd.ACTIONS[action]
-    allowed = set(model.model_fields)
-    stray = sorted(set(fields) - allowed - {"on"})
+    stray = sorted(set(fields) - _FIELDS[action])
     if stray:
         raise InvalidValue(f"{', '.join(stray)} do not apply to {action}")
     return cmd.build(model, source=source, **fields)
@@ -236,6 +242,11 @@ def to_command(row: Row, source: str) -> cmd.Command:
 def plan(path: Path) -> tuple[str, list[tuple[int, cmd.Command]]]:
     """The file's hash prefix and its commands; raise :class:`InvalidRows` naming each
     invalid row."""
+    with collector_paused():
+        return _plan(path)
+
+
+def _plan(path: Path) -> tuple[str, list[tuple[int, cmd.Command]]]:
     digest, rows = read_rows(path)
     out: list[tuple[int, cmd.Command]] = []
     errors: list[str] = []

@@ -4,6 +4,7 @@ PostgreSQL database. Exit codes, one-line errors on stderr, parseable JSON on st
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -488,14 +489,51 @@ def test_an_import_killed_midway_leaves_the_store_as_it_was(run_cli, store_url, 
     assert proc.wait(timeout=30) == -signal.SIGKILL
     proc.communicate()
     if db.startswith("sqlite"):
-        # The killed writer left a hot journal: an auditor's read-only open cannot roll it back
-        # and says so in one line; the next ordinary open rolls it back.
-        ro = run_cli(db, "capital", env={"SCOP_LEDGER_READ_ONLY": "1"})
-        assert ro.code == 3 and "a write was interrupted" in ro.err, ro.err
+        # The import keeps its pages in memory until the commit (a 64 MiB cache for the
+        # insert), so the killed writer left the file untouched: even a read-only open sees
+        # the store as it was. (A writer killed after it had spilled pages leaves a hot
+        # journal: test_a_writer_killed_with_a_hot_journal.)
+        ro = run_cli(db, "history", "--format", "json", env={"SCOP_LEDGER_READ_ONLY": "1"})
+        assert ro.code == 0, ro.err
+        assert json.loads(ro.out)["entries"] == before
     assert entries(run_cli, db) == before
     done = run_cli(db, "import", str(rows_file), "--format", "json")
     assert done.code == 0, done.err
     assert json.loads(done.out)["recorded"] == len(history.rows)
+
+
+SPILLING_WRITER = """
+import os, signal, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA cache_size = 10")  # ten pages: the writer must spill to the file
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("CREATE TABLE interrupted (x BLOB)")
+conn.executemany("INSERT INTO interrupted VALUES (?)", [(b"x" * 1000,)] * 2000)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_writer_killed_with_a_hot_journal(run_cli, sqlite_url, tmp_path) -> None:
+    """A writer killed after it wrote pages to the file leaves a hot journal: a read-only open
+    cannot roll it back and says so in one line (exit 3); the next ordinary open rolls it
+    back, and the store is as it was."""
+    import subprocess
+    import sys
+
+    init = ["init", "acme", "--name", "Acme", "--legal-form", "sas", "--share-value", "25"]
+    assert run_cli(sqlite_url, *init, "--date", "2020-01-06").code == 0
+    assert run_cli(sqlite_url, "hire", "zoe", "--date", "2020-01-06").code == 0
+    before = entries(run_cli, sqlite_url)
+    path = sqlite_url.removeprefix("sqlite:///")
+    killed = subprocess.run([sys.executable, "-c", SPILLING_WRITER, path], check=False)
+    assert killed.returncode == -9
+    journal = Path(f"{path}-journal")
+    assert journal.exists() and journal.stat().st_size > 0
+    ro = run_cli(sqlite_url, "capital", env={"SCOP_LEDGER_READ_ONLY": "1"})
+    assert ro.code == 3 and "a write was interrupted" in ro.err, ro.err
+    assert len(ro.err.strip().splitlines()) == 1
+    assert entries(run_cli, sqlite_url) == before
+    assert run_cli(sqlite_url, "capital", env={"SCOP_LEDGER_READ_ONLY": "1"}).code == 0
 
 
 def test_a_reader_that_goes_away_ends_the_command_quietly(run_cli, sqlite_url, tmp_path) -> None:

@@ -423,12 +423,10 @@ class Member(Aggregate):
         if stepped is None:
             self._check_timeline(effective_entries(self.log), terms, new=events)
         for event in events:
-            fields = {
-                k: v
-                for k, v in vars(event).items()
-                if k not in ("originator_id", "originator_version")
-            }
-            self.trigger_event(type(event), **fields)
+            # The drafts are already numbered and stamped as trigger_event would make them:
+            # apply each as it does (mutate, then pending) rather than build it twice.
+            event.mutate(self)
+            self.pending_events.append(event)
         if stepped is not None:
             last = events[-1]
             self._end = ((len(self.log), terms), stepped, (last.on, last.originator_version))

@@ -88,6 +88,9 @@ class Profile(StrEnum):
     BE_CNC = "be-cnc"
 
 
+_DECIMAL = re.compile(r"[+-]?\d+(\.\d*)?|[+-]?\.\d+")
+
+
 def parse_money(value: object, *, what: str = "amount") -> Decimal:
     """Parse euros into an exact ``Decimal`` with two places.
 
@@ -102,7 +105,7 @@ def parse_money(value: object, *, what: str = "amount") -> Decimal:
         amount = Decimal(value)
     elif isinstance(value, str):
         text = value.strip()
-        if not re.fullmatch(r"[+-]?\d+(\.\d*)?|[+-]?\.\d+", text):
+        if not _DECIMAL.fullmatch(text):
             raise InvalidValue(f"{what} {value!r} is not a decimal number of euros")
         try:
             amount = Decimal(text)

@@ -14,7 +14,8 @@ member's rows from the affected point on (``known_to``) and writes their recompu
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -24,6 +25,7 @@ from uuid import UUID
 from eventsourcing.utils import resolve_topic
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from scop_ledger.bulk import collector_paused
 from scop_ledger.domain.cooperative import Cooperative, cooperative_id
 from scop_ledger.domain.member import (
     Member,
@@ -188,11 +190,17 @@ class Projector:
 
     def catch_up(self, progress: Callable[[int], None] | None = None, page: int = PAGE) -> int:
         """Apply every notification after the tracked position; return how many were applied."""
+        with self.engine.connect() as conn, collector_paused(), _big_cache(conn):
+            return self._catch_up(conn, progress, page)
+
+    def _catch_up(self, conn: Connection, progress: Callable[[int], None] | None, page: int) -> int:
         applied = 0
         while True:
-            start = self.position()
             try:
-                with self.engine.begin() as conn:
+                with conn.begin():
+                    start = conn.execute(
+                        select(t.tracking.c.position).where(t.tracking.c.name == NAME)
+                    ).scalar_one()
                     notifications = self._read_page(conn, start, page)
                     if not notifications:
                         return applied
@@ -228,7 +236,7 @@ class Projector:
             for index in t.SECONDARY_INDEXES:
                 index.drop(conn)
         try:
-            return self.catch_up(progress, page=10_000)
+            return self.catch_up(progress, page=50_000)
         finally:
             with self.engine.begin() as conn:
                 for index in t.SECONDARY_INDEXES:
@@ -644,6 +652,27 @@ class Projector:
             )
         self._next_mid += 1
         return self._next_mid
+
+
+@contextmanager
+def _big_cache(conn: Connection) -> Iterator[None]:
+    """A page cache of 256 MiB on SQLite (the default is 2 MiB) while the connection applies
+    pages. The member indexes take rows in member order, not insertion order: with the default
+    cache, SQLite wrote and re-read their pages all through a rebuild (98k events: 4.4 s, 2.7 s
+    with this). The connection gets its own setting back afterwards, so a query never keeps
+    it. The cache grows only as pages are touched: a small catch-up stays small."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    size = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    conn.exec_driver_sql(f"PRAGMA cache_size = {min(size, -262144)}")
+    conn.commit()  # end the statements' implicit transaction: the page begins its own
+    try:
+        yield
+    finally:
+        conn.rollback()  # nothing of the page is pending here: it committed or rolled back
+        conn.exec_driver_sql(f"PRAGMA cache_size = {size}")
+        conn.commit()
 
 
 def _gone_since(
