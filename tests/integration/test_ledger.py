@@ -191,3 +191,34 @@ def test_cooperatives_and_default_coop(store_url: str) -> None:
     with pytest.raises(InvalidValue, match="holds 2 cooperatives"):
         ledger.resolve_coop(None)
     ledger.close()
+
+
+def test_a_large_batch_gets_each_entry_its_own_id_and_knows_who_is_already_there(
+    ledger,
+) -> None:
+    """A batch over 100 people takes the bulk path (people looked up a query per 500, events
+    inserted in one statement): each command's id is the position of its own event, people
+    already recorded are found (not registered twice), and the collector runs again after."""
+    import gc
+
+    from scop_ledger.domain.member import member_id
+
+    do(ledger, "hire", "2016-01-01", person="p000")  # already there before the batch
+    batch = []
+    for i in range(150):
+        if i:
+            batch.append(cmd.build(cmd.Hire, person=f"p{i:03d}", on=D("2016-01-04")))
+        batch.append(cmd.build(cmd.Admit, person=f"p{i:03d}", on=D("2017-02-01")))
+        batch.append(cmd.build(cmd.Subscribe, person=f"p{i:03d}", shares=2, on=D("2017-02-01")))
+    before = event_count(ledger)
+    recorded = ledger.execute_batch(batch)
+    assert gc.isenabled()
+    # p001…p149 each get their stream's first event (registered) besides their entries.
+    assert event_count(ledger) == before + len(batch) + 149
+    for command, done in zip(batch, recorded, strict=True):
+        oid, version = ledger.entry_location(done.event)
+        assert oid == member_id("acme", command.person)
+        entry = ledger.member("acme", command.person).log[version - 2]
+        assert entry.ACTION == command.action and entry.on == command.on
+    assert [r.event for r in recorded] == sorted(r.event for r in recorded)
+    assert len(ledger.member("acme", "p000").log) == 3  # hire, admit, subscribe: one stream
