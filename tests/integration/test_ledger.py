@@ -219,6 +219,6 @@ def test_a_large_batch_gets_each_entry_its_own_id_and_knows_who_is_already_there
         oid, version = ledger.entry_location(done.event)
         assert oid == member_id("acme", command.person)
         entry = ledger.member("acme", command.person).log[version - 2]
-        assert entry.ACTION == command.action and entry.on == command.on
+        assert command.action == entry.ACTION and entry.on == command.on
     assert [r.event for r in recorded] == sorted(r.event for r in recorded)
     assert len(ledger.member("acme", "p000").log) == 3  # hire, admit, subscribe: one stream

@@ -18,7 +18,11 @@ from scop_ledger.projections.compliance import Source, compliance, timeline
 from scop_ledger.projections.db import connect
 from scop_ledger.projections.projector import Projector
 from scop_ledger.projections.register import register_from_events, register_from_view
-from scop_ledger.projections.snapshot import snapshot_from_events, snapshot_from_view
+from scop_ledger.projections.snapshot import (
+    refunds_from_view,
+    snapshot_from_events,
+    snapshot_from_view,
+)
 from tests.helpers import acme, do, open_ledger
 
 START = date(2016, 1, 1)
@@ -45,6 +49,9 @@ def assert_view_matches_oracle(ledger, url: str, as_of: date, known_at: datetime
         assert queries.votes(active).model_dump(mode="json") == oracle["votes"]
         owed = snapshot_from_view(db, "acme", as_of, known_at, only="refunds")
         assert queries.refunds(owed).model_dump(mode="json") == oracle["refunds"]
+        coop, rows = refunds_from_view(db, "acme", as_of, known_at)
+        from_table = queries.refunds_of(coop, as_of, known_at, rows)
+        assert from_table.model_dump(mode="json") == oracle["refunds"]
         assert register_from_view(db, "acme", as_of, known_at) == register_from_events(
             ledger, "acme", as_of, known_at
         )

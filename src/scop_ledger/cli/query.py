@@ -115,6 +115,16 @@ class Query:
             return snap.snapshot_from_events(self.app.ledger(), slug, self.as_of, self.known_at)
         return snap.snapshot_from_view(self.db, slug, self.as_of, self.known_at, only=only)
 
+    def refunds(self) -> Any:
+        """The refunds answer: from ``rm_refunds`` (one scan), or from the events."""
+        from scop_ledger.projections import queries
+        from scop_ledger.projections import snapshot as snap
+
+        if self.db is None:
+            return queries.refunds(self.snapshot())
+        coop, owed = snap.refunds_from_view(self.db, self.slug, self.as_of, self.known_at)
+        return queries.refunds_of(coop, self.as_of, self.known_at, owed)
+
     def history(self, person: str | None = None) -> list[dict[str, Any]]:
         """Every entry (of ``person``, or all) as known at the moment, in the order recorded,
         as the ``history`` command's rows (with their ``details``)."""
@@ -266,10 +276,9 @@ def refunds(
     Example:
       scop-ledger refunds --as-of 2024-12-31 --format csv
     """
-    from scop_ledger.projections import queries
 
     q = Query(get_app(ctx), as_of, known_at)
-    result = queries.refunds(q.snapshot(only="refunds"))
+    result = q.refunds()
     q.close()
     headers = [
         "person",

@@ -9,6 +9,7 @@ fractions; a ratio exactly on a threshold meets it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -16,8 +17,9 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, field_serializer
 
+from scop_ledger.bulk import collector_paused
 from scop_ledger.domain.votes import external_weight
-from scop_ledger.projections.snapshot import MemberView, Snapshot
+from scop_ledger.projections.snapshot import CoopInfo, MemberView, Snapshot
 
 CENT = Decimal("0.01")
 RATIO = Decimal("0.0001")
@@ -107,6 +109,7 @@ class Capital(PointInTime):
     partners: list[PartnerRow]
 
 
+@collector_paused()
 def capital(s: Snapshot) -> Capital:
     value = s.coop.share_value
     partners = s.partners
@@ -175,6 +178,7 @@ def vote_shares(s: Snapshot) -> tuple[int, int, Fraction, Fraction]:
     return employees, externals, weight, share
 
 
+@collector_paused()
 def votes(s: Snapshot) -> Votes:
     employees, externals, weight, share = vote_shares(s)
     external_votes = weight * externals
@@ -211,29 +215,69 @@ class Refunds(PointInTime):
 
 
 def refunds(s: Snapshot) -> Refunds:
+    owed = [
+        (m.person, r.since, r.cause, _cents(r.amount), r.partial, _cents(r.paid))
+        for m in s.members
+        for r in m.refunds
+    ]
+    owed.sort(key=lambda r: (r[1], r[0]))
+    return refunds_of(s.coop, s.as_of, s.known_at, owed)
+
+
+def _cents(amount: Decimal) -> int:
+    return int(amount.scaleb(2))
+
+
+@collector_paused()
+def refunds_of(
+    coop: CoopInfo,
+    as_of: date,
+    known_at: datetime,
+    owed: Iterable[tuple[str, date, str, int, bool, int]],
+) -> Refunds:
+    """The refunds answer from (person, since, cause, amount in cents, partial, paid in
+    cents), in the order listed (by since, then person): from a snapshot, or straight from
+    ``rm_refunds``."""
     rows = []
-    for m in s.members:
-        for r in m.refunds:
-            due = add_years(r.since, s.coop.refund_delay_years)
-            rows.append(
-                RefundRow.of(
-                    person=m.person,
-                    since=r.since,
-                    cause=r.cause,
-                    amount=money(r.amount),
-                    paid=money(r.paid),
-                    outstanding=money(r.outstanding),
-                    due=due,
-                    overdue=r.outstanding > 0 and s.as_of > due,
-                    liable_until=None if r.partial else add_years(r.since, LIABILITY_YEARS),
-                )
+    total = 0
+    # Thousands of rows share few dates and amounts: each is computed once.
+    dues: dict[date, tuple[date, date]] = {}
+    euros: dict[int, Decimal] = {}
+    delay = coop.refund_delay_years
+    for person, since, cause, amount, partial, paid in owed:
+        found = dues.get(since)
+        if found is None:
+            found = dues[since] = (add_years(since, delay), add_years(since, LIABILITY_YEARS))
+        due, liable = found
+        left = amount - paid
+        total += left
+        owed_euros = euros.get(amount)
+        if owed_euros is None:
+            owed_euros = euros[amount] = Decimal(amount).scaleb(-2)
+        paid_euros = euros.get(paid)
+        if paid_euros is None:
+            paid_euros = euros[paid] = Decimal(paid).scaleb(-2)
+        left_euros = euros.get(left)
+        if left_euros is None:
+            left_euros = euros[left] = Decimal(left).scaleb(-2)
+        rows.append(
+            RefundRow.of(
+                person=person,
+                since=since,
+                cause=cause,
+                amount=owed_euros,
+                paid=paid_euros,
+                outstanding=left_euros,
+                due=due,
+                overdue=left > 0 and as_of > due,
+                liable_until=None if partial else liable,
             )
-    rows.sort(key=lambda r: (r.since, r.person))
+        )
     return Refunds(
-        coop=s.coop.slug,
-        as_of=s.as_of,
-        known_at=s.known_at,
-        outstanding=money(sum((r.outstanding for r in rows), Decimal(0))),
+        coop=coop.slug,
+        as_of=as_of,
+        known_at=known_at,
+        outstanding=Decimal(total).scaleb(-2),
         refunds=rows,
     )
 
@@ -261,6 +305,7 @@ def eligible(m: MemberView, as_of: date) -> bool:
     )
 
 
+@collector_paused()
 def members(s: Snapshot, *, only_eligible: bool = False) -> Members:
     chosen = [m for m in s.members if not only_eligible or eligible(m, s.as_of)]
     return Members(

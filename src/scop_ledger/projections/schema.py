@@ -18,7 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 metadata = MetaData()
 
@@ -122,6 +122,51 @@ states = Table(
     Index("rm_states_coop", "cid", "on_date", "seq"),
 )
 
+# One row per refund owed, with what was paid back, valid on the dates [valid_from, valid_to)
+# and for the knowledge interval [known_from, known_to): the refunds query reads the rows valid
+# at (as_of, known_at) with one range scan, rather than seeking each person's state and parsing
+# its refunds. A refund payment ends the open interval and starts the next; a back-dated entry
+# or a reversal closes the person's rows and writes them anew.
+refunds = Table(
+    "rm_refunds",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("cid", Integer, nullable=False),
+    Column("mid", Integer, nullable=False),
+    Column("person", String(64), nullable=False),
+    # The version of the member entry that made the refund owed (its order within the person).
+    Column("refund", Integer, nullable=False),
+    Column("since", Date, nullable=False),
+    Column("cause", String(48), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("partial", Boolean, nullable=False),
+    Column("paid_cents", BigInteger, nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),
+    Column("known_from", BigInteger, nullable=False),
+    Column("known_to", BigInteger),
+    # Covering: the refunds query reads this index alone, in four ranges (still known or
+    # not, still open-ended or not: see snapshot.REFUNDS_SQL).
+    Index(
+        "rm_refunds_coop",
+        "cid",
+        "known_to",
+        "valid_to",
+        "valid_from",
+        "known_from",
+        "since",
+        "person",
+        "refund",
+        "cause",
+        "amount_cents",
+        "partial",
+        "paid_cents",
+    ),
+    Index("rm_refunds_member", "mid", "known_to"),
+)
+
 # The hash chain the projector keeps (projections/chain.py). Not a view table: rebuild never
 # drops it, for it is the store's memory of what it held when each event was first applied.
 audit_metadata = MetaData()
@@ -133,20 +178,20 @@ chain = Table(
     Column("link", String(64), nullable=False),
 )
 
-VIEW_TABLES = [tracking, coops, members, entries, states]
+VIEW_TABLES = [tracking, coops, members, entries, states, refunds]
 # Indexes only queries read (the projector's own lookups go by member): a rebuild builds them
 # once at the end rather than row by row (see Projector.rebuild).
 SECONDARY_INDEXES = [
     i
-    for i in (*entries.indexes, *states.indexes)
-    if i.name not in ("rm_entries_member", "rm_states_member")
+    for i in (*entries.indexes, *states.indexes, *refunds.indexes)
+    if i.name not in ("rm_entries_member", "rm_states_member", "rm_refunds_member")
 ]
 
 
-def create_view_tables(engine: Engine) -> None:
-    metadata.create_all(engine, checkfirst=True)
-    audit_metadata.create_all(engine, checkfirst=True)
+def create_view_tables(bind: Engine | Connection) -> None:
+    metadata.create_all(bind, checkfirst=True)
+    audit_metadata.create_all(bind, checkfirst=True)
 
 
-def drop_view_tables(engine: Engine) -> None:
-    metadata.drop_all(engine, checkfirst=True)
+def drop_view_tables(bind: Engine | Connection) -> None:
+    metadata.drop_all(bind, checkfirst=True)
