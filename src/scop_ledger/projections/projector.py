@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from scop_ledger.application import Ledger
 
 NAME = "view"
-PAGE = 2000
+PAGE = 10_000  # notifications per transaction: fewer commits, a few MB of rows each
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICRO = timedelta(microseconds=1)
 
