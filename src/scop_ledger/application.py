@@ -69,15 +69,16 @@ class DateAsISO(Transcoding):
 
 
 class _BulkRecorder(SQLAlchemyApplicationRecorder):
-    """eventsourcing-sqlalchemy's application recorder, inserting a batch's events in one
-    executemany instead of one ORM object and one statement per event (an import of a million
+    """eventsourcing-sqlalchemy's application recorder, inserting a batch's events with one
+    statement instead of one ORM object and one statement per event (an import of a million
     rows spent most of its time there). Same table, same lock, same transaction, the same
-    column values (through the column types' own bind processors), the same notification ids
-    in the same order."""
+    stored values, the same notification ids in the same order."""
 
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
+        if not stored_events:
+            return []
         table = self.events_record_cls.__table__
         self._lock_table(session)
         if session.get_bind().dialect.name != "sqlite":
@@ -98,14 +99,14 @@ class _BulkRecorder(SQLAlchemyApplicationRecorder):
             # newest ids. This transaction holds the write lock from its first insert on and
             # the table is append-only, so the newest ids are these rows, in order (SQLite gives
             # each new row the largest id plus one: checked, not assumed).
-            # The values as the column types store them on SQLite: the UUID's 16 bytes
-            # (UUIDType, binary), the state's bytes (sqlite3 takes bytes as a BLOB).
             conn = session.connection()
             cache = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
             # The unique index on (aggregate, version) takes the rows in random order: a page
             # cache of 64 MiB for the insert rather than 2 MiB keeps it in memory.
             conn.exec_driver_sql(f"PRAGMA cache_size = {min(int(cache), -65536)}")
             try:
+                # The values as the column types store them on SQLite: the UUID's 16 bytes
+                # (UUIDType, binary), the state's bytes (sqlite3 takes bytes as a BLOB).
                 conn.exec_driver_sql(
                     f"INSERT INTO {table.name} (originator_id, originator_version, topic, state) "
                     "VALUES (?, ?, ?, ?)",
