@@ -276,3 +276,30 @@ def test_a_crash_mid_page_leaves_the_view_as_it_was(ledger, store_url, monkeypat
         == 4
     )
     db.close()
+
+
+def test_rebuild_and_catch_up_give_the_connection_its_settings_back(sqlite_url) -> None:
+    """The projector widens SQLite's page cache and turns secure_delete off for the drop: a
+    query that later takes the same pooled connection finds the settings as they were."""
+    from sqlalchemy.pool import StaticPool
+
+    ledger = open_ledger(sqlite_url)
+    acme(ledger)
+    do(ledger, "hire", "2016-01-04", person="ann")
+    # One connection for everything, so that the projector's connection is the one read here.
+    ledger.engine.pool = StaticPool(ledger.engine.pool._creator)  # type: ignore[attr-defined]
+
+    def settings() -> tuple[int, int]:
+        with ledger.engine.connect() as conn:
+            cache = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+            secure = conn.exec_driver_sql("PRAGMA secure_delete").scalar_one()
+        return int(cache), int(secure)
+
+    before = settings()
+    projector = Projector(ledger)
+    projector.ensure_tables()
+    projector.catch_up()
+    assert settings() == before
+    projector.rebuild()
+    assert settings() == before
+    ledger.close()
