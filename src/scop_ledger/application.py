@@ -49,6 +49,7 @@ from scop_ledger.store import (
     StoreUnavailable,
     install_append_only_guards,
     open_engine,
+    sqlite_pragma,
 )
 
 MAX_ATTEMPTS = 12
@@ -100,11 +101,9 @@ class _BulkRecorder(SQLAlchemyApplicationRecorder):
             # the table is append-only, so the newest ids are these rows, in order (SQLite gives
             # each new row the largest id plus one: checked, not assumed).
             conn = session.connection()
-            cache = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
             # The unique index on (aggregate, version) takes the rows in random order: a page
             # cache of 64 MiB for the insert rather than 2 MiB keeps it in memory.
-            conn.exec_driver_sql(f"PRAGMA cache_size = {min(int(cache), -65536)}")
-            try:
+            with sqlite_pragma(conn, "cache_size", -65536):
                 # The values as the column types store them on SQLite: the UUID's 16 bytes
                 # (UUIDType, binary), the state's bytes (sqlite3 takes bytes as a BLOB).
                 conn.exec_driver_sql(
@@ -115,8 +114,6 @@ class _BulkRecorder(SQLAlchemyApplicationRecorder):
                         for e in stored_events
                     ],
                 )
-            finally:
-                conn.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
             count = len(stored_events)
             head = conn.exec_driver_sql(f"SELECT max(id) FROM {table.name}").scalar_one()
             ours = conn.exec_driver_sql(

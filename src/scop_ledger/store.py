@@ -10,11 +10,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
 from scop_ledger.settings import DEFAULT_URL, Settings, default_user
@@ -103,6 +105,22 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
+
+
+@contextmanager
+def sqlite_pragma(conn: Connection, name: str, value: int) -> Iterator[None]:
+    """``PRAGMA name = value`` on this SQLite connection for the block, then the connection's
+    own setting back, so that a pooled connection never keeps it. Nothing on another back end.
+    (Bulk writes use it for a larger page cache, a rebuild to drop without zeroing pages.)"""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    was = int(conn.exec_driver_sql(f"PRAGMA {name}").scalar_one())
+    conn.exec_driver_sql(f"PRAGMA {name} = {int(value)}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA {name} = {was}")
 
 
 def install_append_only_guards(engine: Engine, table: str = EVENTS_TABLE) -> None:

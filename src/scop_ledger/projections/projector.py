@@ -14,8 +14,8 @@ member's rows from the affected point on (``known_to``) and writes their recompu
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -38,9 +38,19 @@ from scop_ledger.projections import chain
 from scop_ledger.projections import schema as t
 from scop_ledger.projections.access import VIEW_SCHEMA_VERSION
 from scop_ledger.projections.snapshot import vote_cap
+from scop_ledger.store import sqlite_pragma
 
 if TYPE_CHECKING:
     from scop_ledger.application import Ledger
+
+
+def _big_cache(conn: Connection) -> AbstractContextManager[None]:
+    """A page cache of 256 MiB on SQLite (the default is 2 MiB) while the connection applies
+    pages. The member indexes take rows in member order, not insertion order: with the default
+    cache, SQLite wrote and re-read their pages all through a rebuild (98k events: 4.4 s, 2.7 s
+    with this). The cache grows only as pages are touched: a small catch-up stays small."""
+    return sqlite_pragma(conn, "cache_size", -262144)
+
 
 NAME = "view"
 PAGE = 10_000  # notifications per transaction: fewer commits, a few MB of rows each
@@ -228,6 +238,7 @@ class Projector:
     def catch_up(self, progress: Callable[[int], None] | None = None, page: int = PAGE) -> int:
         """Apply every notification after the tracked position; return how many were applied."""
         with self.engine.connect() as conn, collector_paused(), _big_cache(conn):
+            conn.commit()  # the pragma began a transaction: each page begins its own
             return self._catch_up(conn, progress, page)
 
     def _catch_up(self, conn: Connection, progress: Callable[[int], None] | None, page: int) -> int:
@@ -266,7 +277,11 @@ class Projector:
         tables with the default one took up to 7 s)."""
         self._reset()
         with self.engine.connect() as conn, collector_paused(), _big_cache(conn):
-            with conn.begin(), _pages_freed_as_they_are(conn):
+            conn.commit()  # the pragma began a transaction: each step begins its own
+            # Debian builds SQLite with secure_delete on, which overwrites every freed page:
+            # for a million events' view, half a gigabyte of zeros (3 to 7 s). The view holds
+            # nothing the events beside it in the same file do not: nothing to erase.
+            with conn.begin(), sqlite_pragma(conn, "secure_delete", 0):
                 t.drop_view_tables(conn)
             with conn.begin():
                 t.create_view_tables(conn)
@@ -794,44 +809,6 @@ class Projector:
             )
         self._next_mid += 1
         return self._next_mid
-
-
-@contextmanager
-def _big_cache(conn: Connection) -> Iterator[None]:
-    """A page cache of 256 MiB on SQLite (the default is 2 MiB) while the connection applies
-    pages. The member indexes take rows in member order, not insertion order: with the default
-    cache, SQLite wrote and re-read their pages all through a rebuild (98k events: 4.4 s, 2.7 s
-    with this). The connection gets its own setting back afterwards, so a query never keeps
-    it. The cache grows only as pages are touched: a small catch-up stays small."""
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    size = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
-    conn.exec_driver_sql(f"PRAGMA cache_size = {min(size, -262144)}")
-    conn.commit()  # end the statements' implicit transaction: the page begins its own
-    try:
-        yield
-    finally:
-        conn.rollback()  # nothing of the page is pending here: it committed or rolled back
-        conn.exec_driver_sql(f"PRAGMA cache_size = {size}")
-        conn.commit()
-
-
-@contextmanager
-def _pages_freed_as_they_are(conn: Connection) -> Iterator[None]:
-    """Drop the view tables without zeroing their pages on SQLite. Debian's SQLite is built with
-    secure_delete on, which overwrites every freed page: for a million events' view, half a
-    gigabyte of zeros (3 to 7 s of a rebuild). The view holds nothing that the events beside it
-    in the same file do not, so there is nothing to erase; the setting is restored after."""
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    was = int(conn.exec_driver_sql("PRAGMA secure_delete").scalar_one())
-    conn.exec_driver_sql("PRAGMA secure_delete = 0")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA secure_delete = {was}")
 
 
 def _add_step(steps: list[tuple[date, RefundValues]], on: date, values: RefundValues) -> None:
