@@ -80,8 +80,6 @@ MEMBER_COLUMNS = (
     "first_at",
     "gone_on",
     "gone_at",
-    "refund_from",
-    "refund_at",
 )
 ENTRY_COLUMNS = (
     "seq",
@@ -178,7 +176,6 @@ class _Member:
     fold: MemberFold
     last: tuple[date, int] | None
     gone: date | None = None
-    refund_from: date | None = None
     # The person's refunds over their timeline: (first date, refunds from then on) each time
     # they change; and the rows of the last, open-ended step (valid_to null) as now known.
     refund_steps: list[tuple[date, RefundValues]] = field(default_factory=list)
@@ -314,7 +311,6 @@ class Projector:
         self._sqlite = conn.dialect.name == "sqlite"
         self._member_rows: list[tuple[Any, ...]] = []
         self._gone_rows: dict[int, tuple[Any, Any]] = {}
-        self._refund_rows: dict[int, tuple[Any, Any]] = {}
         self._entry_rows: list[tuple[Any, ...]] = []
         self._state_rows: list[tuple[Any, ...]] = []
         self._refund_inserts: list[_RefundRow] = []
@@ -402,13 +398,6 @@ class Projector:
                 [(on, at, mid) for mid, (on, at) in self._gone_rows.items()],
             )
             self._gone_rows = {}
-        if self._refund_rows:
-            conn.exec_driver_sql(
-                f"UPDATE rm_members SET refund_from = {mark}, refund_at = {mark} "
-                f"WHERE mid = {mark}",
-                [(on, at, mid) for mid, (on, at) in self._refund_rows.items()],
-            )
-            self._refund_rows = {}
         if self._entry_rows:
             conn.exec_driver_sql(_insert_sql("rm_entries", ENTRY_COLUMNS, mark), self._entry_rows)
             self._entry_rows = []
@@ -483,8 +472,6 @@ class Projector:
                     micros(event.timestamp),
                     None,
                     None,
-                    None,
-                    None,
                 )
             )
             self._members[oid] = _Member(
@@ -512,8 +499,6 @@ class Projector:
             self._state_rows.append(self._state_row(member, event, seq, known, s, values))
             if (member.gone is None) == (not s.employed and not s.partner):
                 self._set_gone(member, None if member.gone is not None else event.on, known)
-            if member.refund_from is None and s.refunds:
-                self._set_refund_from(member, event.on, known)
             if values:
                 self._step_refunds(member, event.on, values, known)
         else:
@@ -559,9 +544,16 @@ class Projector:
         fold = MemberFold(member.person, coop.terms, strict=False)
         last: tuple[date, int] | None = None
         steps: list[tuple[date, RefundValues]] = []
+        # From when the person is neither employed nor a partner through the end (None when
+        # active at the end of the timeline).
+        inactive_since: date | None = None
         for entry in effective:
             fold.apply(entry)
             last = (entry.on, entry.originator_version)
+            if fold.state.employed or fold.state.partner:
+                inactive_since = None
+            elif inactive_since is None:
+                inactive_since = entry.on
             values = self._refund_values(fold.state)
             if last >= first:
                 self._state_rows.append(
@@ -583,20 +575,13 @@ class Projector:
         for i, (start, values) in enumerate(steps):
             end = steps[i + 1][0] if i + 1 < len(steps) else None
             self._add_refund_rows(member, start, end, values, known)
-        inactive_since, first_refund = _gone_since(effective, fold.terms, member.person)
         if inactive_since != member.gone:
             self._set_gone(member, inactive_since, known)
-        if first_refund != member.refund_from:
-            self._set_refund_from(member, first_refund, known)
         self._flush(conn)
 
     def _set_gone(self, member: _Member, gone: date | None, known: int) -> None:
         member.gone = gone
         self._gone_rows[member.mid] = (self._day(gone), known if gone is not None else None)
-
-    def _set_refund_from(self, member: _Member, since: date | None, known: int) -> None:
-        member.refund_from = since
-        self._refund_rows[member.mid] = (self._day(since), known)
 
     def _refund_values(self, s: MemberState) -> RefundValues:
         if not s.refunds:
@@ -773,7 +758,6 @@ class Projector:
                 t.members.c.cid,
                 t.members.c.person,
                 t.members.c.gone_on,
-                t.members.c.refund_from,
             ).where(t.members.c.uuid == str(oid))
         ).one()
         coop = self._coop_by_cid(conn, row.cid)
@@ -787,7 +771,7 @@ class Projector:
                 fold.apply(entry)
                 last = (entry.on, entry.originator_version)
                 _add_step(steps, entry.on, self._refund_values(fold.state))
-        found = _Member(row.mid, row.cid, row.person, fold, last, row.gone_on, row.refund_from)
+        found = _Member(row.mid, row.cid, row.person, fold, last, row.gone_on)
         found.refund_steps = steps
         if steps and steps[-1][1]:
             found.open_refunds = [_RefundRow(None, stored=True)]  # stored by an earlier page
@@ -819,23 +803,3 @@ def _add_step(steps: list[tuple[date, RefundValues]], on: date, values: RefundVa
         steps[-1] = (on, values)
     else:
         steps.append((on, values))
-
-
-def _gone_since(
-    entries: Sequence[Any], terms: Terms, person: str
-) -> tuple[date | None, date | None]:
-    """The date from which the person is neither employed nor a partner through the end of
-    their timeline (None when active at its end), and the date of their first refund owed."""
-    fold = MemberFold(person, terms, strict=False)
-    gone: date | None = None
-    first_refund: date | None = None
-    for entry in entries:
-        fold.apply(entry)
-        inactive = not fold.state.employed and not fold.state.partner
-        if not inactive:
-            gone = None
-        elif gone is None:
-            gone = entry.on
-        if first_refund is None and fold.state.refunds:
-            first_refund = entry.on
-    return gone, first_refund

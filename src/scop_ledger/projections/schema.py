@@ -63,10 +63,6 @@ members = Table(
     # (both null while active): capital and votes skip such people without seeking their rows.
     Column("gone_on", Date),
     Column("gone_at", BigInteger),
-    # The date of the person's first refund owed, as known since refund_at (refund_at null:
-    # never owed one in any state of knowledge): refunds skip everybody else.
-    Column("refund_from", Date),
-    Column("refund_at", BigInteger),
     Index("rm_members_coop", "cid", "person", unique=True),
 )
 

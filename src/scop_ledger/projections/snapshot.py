@@ -114,12 +114,7 @@ ORDER BY m.person
 # People neither employed nor partners for good as of :d, as known at :t, have no say in
 # capital or votes: skip them before seeking their state row.
 ACTIVE_ONLY = "AND NOT (m.gone_on IS NOT NULL AND m.gone_on <= :d AND m.gone_at <= :t)"
-# Only people owed a refund on or before :d as known at :t can have a refund row.
-REFUNDS_ONLY = (
-    "AND m.refund_at IS NOT NULL "
-    "AND NOT (m.refund_at <= :t AND (m.refund_from IS NULL OR m.refund_from > :d))"
-)
-FILTERS = {"all": "", "active": ACTIVE_ONLY, "refunds": REFUNDS_ONLY}
+FILTERS = {"all": "", "active": ACTIVE_ONLY}
 
 
 def coop_from_view(db: DB, slug: str, known_at: datetime) -> tuple[int, CoopInfo]:
@@ -148,7 +143,7 @@ def snapshot_from_view(
 ) -> Snapshot:
     """Every member's state as of ``as_of``, as known at ``known_at``. ``only="active"`` may
     leave out people neither employed nor partners on that date (enough for capital and
-    votes), ``only="refunds"`` people never owed a refund by then (enough for refunds)."""
+    votes). Refunds have their own table: :func:`refunds_from_view`."""
     cid, coop = coop_from_view(db, slug, known_at)
     # Capital and votes never look at refunds: leave their JSON unread.
     refunds = "NULL" if only == "active" else "s.refunds"
