@@ -4,6 +4,7 @@ PostgreSQL database. Exit codes, one-line errors on stderr, parseable JSON on st
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -561,3 +562,46 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(run_cli, sqlite_url, t
     os.close(write)
     assert proc.returncode == 1
     assert proc.stderr == ""
+
+
+def test_rebuild_gives_the_same_answers_in_one_process_or_several(run_cli, store_url) -> None:
+    """``rebuild`` through the installed script: the answers before and after are the same,
+    whether one process applies the events or two (PostgreSQL always uses one)."""
+    db = store_url
+    steps = [
+        ["init", "acme", "--name", "Acme", "--legal-form", "sarl", "--share-value", "25"],
+        ["hire", "ann", "--date", "2016-01-04"],
+        ["admit", "ann", "--date", "2016-02-01"],
+        ["subscribe", "ann", "--shares", "40", "--date", "2016-02-01"],
+        ["hire", "ben", "--date", "2016-03-01"],
+        ["admit", "ben", "--date", "2016-04-01"],
+        ["subscribe", "ben", "--shares", "10", "--date", "2016-04-01"],
+        ["leave", "ben", "--reason", "resignation", "--date", "2018-01-01"],
+        ["withdraw", "ann", "--shares", "5", "--date", "2017-01-01"],  # back-dated
+    ]
+    for step in steps:
+        if step[0] == "init":
+            step = [*step, "--date", "2016-01-01"]
+        result = run_cli(db, *step)
+        assert result.code == 0, result.err
+
+    now = datetime.now(UTC).isoformat()
+
+    def answers() -> list[str]:
+        out = []
+        for command in ("capital", "votes", "refunds", "register"):
+            result = run_cli(
+                db, command, "--as-of", "2019-01-01", "--known-at", now, "--format", "json"
+            )
+            assert result.code == 0, result.err
+            out.append(result.out)
+        return out
+
+    before = answers()
+    for workers in ("1", "2"):
+        result = run_cli(db, "rebuild", "--workers", workers)
+        assert result.code == 0, result.err
+        assert result.out.startswith("rebuilt the view from 12 events"), result.out
+        assert answers() == before
+    refused = run_cli(db, "rebuild", "--workers", "0")
+    assert refused.code == 2 and "--workers" in refused.err

@@ -39,7 +39,7 @@ def test_lean_decoder_equals_the_mapper(sqlite_url: str) -> None:
         ).all()
     assert len(rows) >= 9
     for oid, version, topic, state in rows:
-        lean = decode(oid, version, topic, bytes(state).decode())
+        lean = decode(oid, version, topic, bytes(state))
         full = ledger.mapper.to_domain_event(
             StoredEvent(projector_uuid(oid), version, topic, bytes(state))
         )

@@ -663,13 +663,21 @@ def export(ctx: click.Context, /, file: Path, known_at: datetime | None) -> None
 
 
 @click.command()
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes to rebuild with (default: one per core for a SQLite ledger of 50,000 "
+    "events or more, else 1; PostgreSQL: always 1).",
+)
 @click.pass_context
-def rebuild(ctx: click.Context, /) -> None:
+def rebuild(ctx: click.Context, /, workers: int | None) -> None:
     """Rebuild the view tables from the events (a progress bar on a terminal).
 
     \b
     Example:
       scop-ledger rebuild
+      scop-ledger rebuild --workers 1
     """
     import time
 
@@ -685,7 +693,7 @@ def rebuild(ctx: click.Context, /) -> None:
     total = ledger.recorder.max_notification_id() or 0
     step = _progress("rebuilding")
     started = time.perf_counter()
-    applied = projector.rebuild(None if step is None else lambda n: step(n, total))
+    applied = projector.rebuild(None if step is None else lambda n: step(n, total), workers)
     seconds = time.perf_counter() - started
     rate = applied / seconds if seconds else 0.0
     click.echo(f"rebuilt the view from {applied} events in {seconds:.1f} s ({rate:,.0f} events/s)")

@@ -1,5 +1,5 @@
 """``history``: every entry of a cooperative (or one person), reversed ones included, as known at
-a moment, read from the view's entry table."""
+a moment, read from the view's entry table (an entry's details from its stored JSON)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from scop_ledger.projections.snapshot import coop_from_view, micros
 
 HISTORY_SQL = """
 SELECT e.seq, e.action, m.person, e.on_date, e.recorded_at, e.recorded_by, e.ref, e.note,
-       e.reversed_by, e.reversed_at, e.payload, e.mid, e.version
+       e.reversed_by, e.reversed_at, ev.state, e.mid, e.version
 FROM rm_entries e LEFT JOIN rm_members m ON m.mid = e.mid
+JOIN ledger_events ev ON ev.id = e.seq
 WHERE e.cid = :cid AND e.recorded_at <= :t {person}
 ORDER BY e.seq
 """
@@ -73,11 +74,11 @@ _META = {
 }
 
 
-def _details(payload: str) -> dict[str, Any]:
+def _details(stored: bytes | memoryview) -> dict[str, Any]:
     """An entry's own fields from its stored JSON: transcoded values (dates, money) shown as
     their stored text, the fields every entry shares left out."""
     out = {}
-    for key, value in json.loads(payload).items():
+    for key, value in json.loads(bytes(stored)).items():
         if key in _META:
             continue
         if isinstance(value, dict) and "_data_" in value:

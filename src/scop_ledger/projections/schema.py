@@ -80,7 +80,6 @@ entries = Table(
     Column("ref", Text),
     Column("note", Text),
     Column("source", Text),
-    Column("payload", Text, nullable=False),
     Column("reversed_by", BigInteger),
     Column("reversed_at", BigInteger),
     Index("rm_entries_coop", "cid", "seq"),
@@ -175,12 +174,15 @@ chain = Table(
 )
 
 VIEW_TABLES = [tracking, coops, members, entries, states, refunds]
-# Indexes only queries read (the projector's own lookups go by member): a rebuild builds them
-# once at the end rather than row by row (see Projector.rebuild).
+_BY_MEMBER = ("rm_entries_member", "rm_states_member", "rm_refunds_member")
+# The indexes the projector's own lookups go by (a member's rows, for a back-dated entry or a
+# reversal), and those only queries read: a rebuild builds the latter once at the end rather
+# than row by row, and a rebuild on several processes both (see Projector.rebuild).
+MEMBER_INDEXES = [
+    i for i in (*entries.indexes, *states.indexes, *refunds.indexes) if i.name in _BY_MEMBER
+]
 SECONDARY_INDEXES = [
-    i
-    for i in (*entries.indexes, *states.indexes, *refunds.indexes)
-    if i.name not in ("rm_entries_member", "rm_states_member", "rm_refunds_member")
+    i for i in (*entries.indexes, *states.indexes, *refunds.indexes) if i.name not in _BY_MEMBER
 ]
 
 
