@@ -58,6 +58,19 @@ def median_of(fn, runs: int) -> float:
     return statistics.median(times)
 
 
+def machine_reference() -> float:
+    """Seconds a fixed pure-Python loop takes here (best of five): the machines sessions run on
+    differ, and so does this; figures from two machines compare through it."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for i in range(5_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return round(best, 3)
+
+
 def ledger_cli_balances(journal: Path, as_of: date) -> tuple[float, float, dict[str, int]]:
     exe = shutil.which("ledger")
     if exe is None:
@@ -84,6 +97,7 @@ def main() -> int:
     args = parser.parse_args()
     results: dict[str, object] = {
         "machine": f"{platform.node()} · {os.cpu_count()} cores · {platform.python_version()}",
+        "machine_reference_s": machine_reference(),
         "persons": args.persons,
         "years": args.years,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -146,18 +160,27 @@ def main() -> int:
         results["catch_up_events_per_s"] = round(applied / seconds)
         print(f"caught up {applied:,} events in {seconds:.1f} s: {applied / seconds:,.0f} events/s")
 
-        started = time.perf_counter()
-        applied = Projector(ledger).rebuild()
-        seconds = time.perf_counter() - started
-        results["rebuild_events_per_s"] = round(applied / seconds)
-        print(f"rebuilt {applied:,} events in {seconds:.1f} s: {applied / seconds:,.0f} events/s")
         ledger.close()
-
         last = date.fromisoformat(str(history.rows[-1]["date"]))
         # Queries run in a fresh process in real use: drop what the import built, and let the
         # rebuild's gigabyte of writes reach the disk, before timing them.
         del planned, result, history
         gc.collect()
+        exe = str(Path(sys.executable).parent / "scop-ledger")
+        env = {**os.environ, "SCOP_LEDGER_DB": url, "SCOP_LEDGER_COOP": "acme"}
+        # The rebuild as a treasurer runs it, in a fresh process: in one process, then by
+        # default (one process per core for a large SQLite ledger, projections/parallel.py;
+        # forked from this process, which holds the import, the workers ran slower: 45 s
+        # against 35-40 s from the CLI at 1M events).
+        for key, extra in (("rebuild_one_process", ["--workers", "1"]), ("rebuild", [])):
+            seconds, rss, _out = measured([exe, "rebuild", *extra], env)
+            results[f"{key}_events_per_s"] = round(events / seconds)
+            results[f"{key}_peak_rss_mb"] = round(rss, 1)
+            how = "in one process" if extra else "by default"
+            print(
+                f"rebuilt {events:,} events {how} in {seconds:.1f} s end to end: "
+                f"{events / seconds:,.0f} events/s, peak RSS {rss:.0f} MB"
+            )
         os.sync()
         as_of = date(last.year - 1, 12, 31)
         now = datetime.now(UTC)
@@ -195,8 +218,6 @@ def main() -> int:
         rules_ledger.close()
         db.close()
 
-        exe = str(Path(sys.executable).parent / "scop-ledger")
-        env = {**os.environ, "SCOP_LEDGER_DB": url, "SCOP_LEDGER_COOP": "acme"}
         runs = [
             measured([exe, "capital", "--as-of", as_of.isoformat(), "--format", "json"], env)
             for _ in range(5)
