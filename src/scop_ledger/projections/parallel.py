@@ -48,6 +48,7 @@ from scop_ledger.projections.projector import (
     STATE_COLUMNS,
     Projector,
     _big_cache,
+    _uuid,
 )
 from scop_ledger.settings import Settings
 from scop_ledger.store import sqlite_path
@@ -128,7 +129,7 @@ class _Partition(Projector):
             elif kind == "registered":
                 self._registered += 1
                 if self._registered % self.workers == self.index:
-                    self._mids[_as_uuid(oid)] = self._registered
+                    self._mids[_uuid(oid)] = self._registered
                     mine.add(oid)
                     chosen.append(row)
         return chosen
@@ -138,14 +139,6 @@ class _Partition(Projector):
 
     def _extend_chain(self, conn: Connection, notifications: Sequence[tuple[Any, ...]]) -> None:
         """The rebuilding process keeps the chain, not the workers."""
-
-
-def _as_uuid(value: Any) -> UUID:
-    if isinstance(value, UUID):
-        return value
-    if isinstance(value, bytes | memoryview):
-        return UUID(bytes=bytes(value))
-    return UUID(str(value))
 
 
 _progress: Synchronized[int] | None = None
