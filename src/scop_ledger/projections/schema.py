@@ -22,6 +22,14 @@ from sqlalchemy.engine import Connection, Engine
 
 metadata = MetaData()
 
+
+def _row_id() -> Column[int]:
+    """A row id nothing reads: SQLite's rowid itself (INTEGER PRIMARY KEY), a BIGINT elsewhere."""
+    return Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+
+
 tracking = Table(
     "rm_tracking",
     metadata,
@@ -93,9 +101,7 @@ entries = Table(
 states = Table(
     "rm_states",
     metadata,
-    Column(
-        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    ),
+    _row_id(),
     Column("mid", Integer, nullable=False),
     Column("cid", Integer, nullable=False),
     Column("on_date", Date, nullable=False),
@@ -125,9 +131,7 @@ states = Table(
 refunds = Table(
     "rm_refunds",
     metadata,
-    Column(
-        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    ),
+    _row_id(),
     Column("cid", Integer, nullable=False),
     Column("mid", Integer, nullable=False),
     Column("person", String(64), nullable=False),
