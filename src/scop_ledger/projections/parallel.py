@@ -59,6 +59,9 @@ if TYPE_CHECKING:
 # Below this many events, starting the workers costs more than they save.
 SPLIT_FROM = 50_000
 PAGE = 50_000  # notifications a worker reads and applies per transaction
+# A member's entries and states by member: not in a worker's scratch file until a back-dated
+# entry or a reversal needs them (the rebuild builds them in the ledger after the merge).
+ON_DEMAND = [i for i in t.MEMBER_INDEXES if i.table is not t.refunds]
 
 
 def can_split(ledger: Ledger) -> bool:
@@ -100,6 +103,7 @@ class _Partition(Projector):
         self._registered = 0  # members registered so far in the log, this worker's or not
         self._mids: dict[UUID, int] = {}
         self._mine: set[Any] = set()  # the stored ids of this worker's members
+        self._indexed = False  # whether the ON_DEMAND indexes exist yet
 
     def _kind(self, topic: str) -> str:
         kind = self._kinds.get(topic)
@@ -137,6 +141,23 @@ class _Partition(Projector):
     def _mid_for(self, conn: Connection, oid: UUID) -> int:
         return self._mids[oid]
 
+    def _recompute(self, conn: Connection, *args: Any) -> None:
+        self._index(conn)
+        super()._recompute(conn, *args)
+
+    def _mark_reversed(self, conn: Connection, *args: Any) -> None:
+        self._index(conn)
+        super()._mark_reversed(conn, *args)
+
+    def _index(self, conn: Connection) -> None:
+        """The indexes a back-dated entry or a reversal looks a member's rows up by, built
+        the first time one needs them: kept up row by row from the start, they were a tenth
+        of a worker's time, for entries most histories never have."""
+        if not self._indexed:
+            for index in ON_DEMAND:
+                index.create(conn)
+            self._indexed = True
+
     def _extend_chain(self, conn: Connection, notifications: Sequence[tuple[Any, ...]]) -> None:
         """The rebuilding process keeps the chain, not the workers."""
 
@@ -158,7 +179,7 @@ def _work(task: _Task) -> int:
     try:
         t.create_view_tables(view)
         with view.begin() as conn:
-            for index in t.SECONDARY_INDEXES:
+            for index in (*t.SECONDARY_INDEXES, *ON_DEMAND):
                 index.drop(conn)
         projector = _Partition(ledger, task.index, task.workers)
         position = 0
