@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 import orjson
@@ -345,7 +345,7 @@ class Projector:
                 f"SELECT id, originator_id, originator_version, topic, state FROM {EVENTS} "
                 f"WHERE id > {int(start)} {until}ORDER BY id LIMIT {int(limit)}"
             )
-            return cursor.fetchall()
+            return cast("list[tuple[Any, ...]]", cursor.fetchall())
         finally:
             cursor.close()
 
