@@ -51,6 +51,41 @@ def pg_url() -> Iterator[str]:
         engine.dispose()
 
 
+@pytest.fixture
+def pg_icu_url() -> Iterator[str]:
+    """A fresh PostgreSQL database whose default collation is ICU's English one, as on most
+    servers (the test server's is C), dropped afterwards."""
+    base = pg_base_url()
+    if base is None:
+        pytest.skip(
+            f"PostgreSQL tests need {PG_ENV} (e.g. postgresql://postgres@127.0.0.1:5432/test)"
+        )
+    import sqlalchemy
+    from sqlalchemy.engine import make_url
+
+    from scop_ledger.store import normalise_url
+
+    name = f"scop_ledger_icu_{uuid.uuid4().hex[:12]}"
+    engine = sqlalchemy.create_engine(normalise_url(base), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(
+                sqlalchemy.text(
+                    f"CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu "
+                    "ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+                )
+            )
+    except sqlalchemy.exc.DBAPIError as error:
+        engine.dispose()
+        pytest.skip(f"cannot create a database with an ICU collation here: {error.orig}")
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(sqlalchemy.text(f"DROP DATABASE {name} WITH (FORCE)"))
+        engine.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The same test on a real SQLite file and a real PostgreSQL database."""

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 EVENTS = "ledger_events"
 # The view tables' shape; a store whose view has another version is rebuilt before use.
-VIEW_SCHEMA_VERSION = 7
+VIEW_SCHEMA_VERSION = 8
 
 
 def view_lag(db: DB) -> int | None:

@@ -30,6 +30,15 @@ def _row_id() -> Column[int]:
     )
 
 
+def _person() -> Column[str]:
+    """A person's reference. Lists of people are ordered by it in SQL: on PostgreSQL in the
+    C collation (code points, as Python sorts and as SQLite's default), not the database's,
+    which on most servers is a language's (English puts "ab" before "Ab")."""
+    return Column(
+        "person", String(64).with_variant(String(64, collation="C"), "postgresql"), nullable=False
+    )
+
+
 tracking = Table(
     "rm_tracking",
     metadata,
@@ -65,7 +74,7 @@ members = Table(
     Column("mid", Integer, primary_key=True, autoincrement=False),
     Column("uuid", String(36), nullable=False, unique=True),
     Column("cid", Integer, nullable=False),
-    Column("person", String(64), nullable=False),
+    _person(),
     Column("first_at", BigInteger, nullable=False),
     # From gone_on on, the person is neither employed nor a partner, as known since gone_at
     # (both null while active): capital and votes skip such people without seeking their rows.
@@ -134,7 +143,7 @@ refunds = Table(
     _row_id(),
     Column("cid", Integer, nullable=False),
     Column("mid", Integer, nullable=False),
-    Column("person", String(64), nullable=False),
+    _person(),
     # The version of the member entry that made the refund owed (its order within the person).
     Column("refund", Integer, nullable=False),
     Column("since", Date, nullable=False),
