@@ -123,10 +123,44 @@ def sqlite_pragma(conn: Connection, name: str, value: int) -> Iterator[None]:
         conn.exec_driver_sql(f"PRAGMA {name} = {was}")
 
 
+# The key of the PostgreSQL advisory lock held while a process changes the schema.
+SCHEMA_LOCK = 0x53434F50_4C454447  # "SCOPLEDG"
+
+
+def _pg_schema_lock(conn: Connection) -> None:
+    """This transaction alone changes the schema until it ends (PostgreSQL): two processes
+    creating or replacing the same object at once otherwise fail, the second with "tuple
+    concurrently updated" or a duplicate key in the catalogue."""
+    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+
+
+@contextmanager
+def schema_change(engine: Engine) -> Iterator[Connection]:
+    """A transaction in which this process alone changes the schema, so that checking for a
+    table and creating it are one step: SQLite's write lock taken at the start (``BEGIN
+    IMMEDIATE``; the Python driver would begin only at the first insert), PostgreSQL's
+    advisory lock. Committed at the end, rolled back on an error."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+            return
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                _pg_schema_lock(conn)
+            yield conn
+
+
 def install_append_only_guards(engine: Engine, table: str = EVENTS_TABLE) -> None:
     """Refuse UPDATE and DELETE (and TRUNCATE) on ``table`` at the database level."""
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
+            # CREATE … IF NOT EXISTS checks and creates in one statement, under the write lock.
             for op in ("UPDATE", "DELETE"):
                 conn.execute(
                     text(
@@ -136,6 +170,7 @@ def install_append_only_guards(engine: Engine, table: str = EVENTS_TABLE) -> Non
                     )
                 )
         elif engine.dialect.name == "postgresql":
+            _pg_schema_lock(conn)
             conn.execute(
                 text(
                     "CREATE OR REPLACE FUNCTION scop_ledger_append_only() RETURNS trigger "

@@ -107,3 +107,41 @@ def test_two_processes_writing_to_the_same_member_lose_nothing(store_url: str) -
     assert sorted(notes) == sorted(f"{t}-{i}" for t in ("w1", "w2") for i in range(n))
     assert event_count(ledger) >= start + 2 * n
     ledger.close()
+
+
+OPENER = textwrap.dedent(
+    """
+    import sys
+    from scop_ledger.projections.access import catch_up
+    from tests.helpers import open_ledger
+    ledger = open_ledger(sys.argv[1], user=sys.argv[2], create=False)
+    catch_up(ledger)
+    ledger.close()
+    """
+)
+
+
+def test_processes_opening_a_store_at_once_all_succeed(store_url: str) -> None:
+    """Each process opening a store makes sure of its guards and view tables: on PostgreSQL,
+    two creating or replacing the same object at once failed ("tuple concurrently updated")."""
+    ledger = open_ledger(store_url)
+    acme(ledger)
+    do(ledger, "hire", "2016-01-01", person="alice")
+    ledger.close()
+    for _round in range(2):  # a new store, then one with everything in place
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPENER, store_url, f"p{i}"],
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=Path(__file__).parents[2],
+            )
+            for i in range(4)
+        ]
+        for proc in procs:
+            _, err = proc.communicate(timeout=180)
+            assert proc.returncode == 0, err
+    engine = open_engine(Settings(url=store_url), must_exist=True)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT person FROM rm_members")).scalars().all() == ["alice"]
+    engine.dispose()

@@ -39,7 +39,7 @@ from scop_ledger.projections import chain
 from scop_ledger.projections import schema as t
 from scop_ledger.projections.access import VIEW_SCHEMA_VERSION
 from scop_ledger.projections.snapshot import vote_cap
-from scop_ledger.store import sqlite_pragma
+from scop_ledger.store import schema_change, sqlite_pragma
 
 if TYPE_CHECKING:
     from scop_ledger.application import Ledger
@@ -206,20 +206,34 @@ class Projector:
     # ------------------------------------------------------------------ public
 
     def ensure_tables(self) -> None:
-        """Create the view tables if needed; a view of another schema version is rebuilt."""
-        t.create_view_tables(self.engine)
-        with self.engine.begin() as conn:
-            found = conn.execute(
-                select(t.tracking.c.schema_version).where(t.tracking.c.name == NAME)
-            ).first()
-            if found is None:
-                conn.execute(
-                    insert(t.tracking).values(
-                        name=NAME, position=0, schema_version=VIEW_SCHEMA_VERSION
+        """Create the view tables if needed; a view of another schema version is rebuilt.
+        Several processes may open a new store at once: the one that finds a table missing
+        creates them all, alone (``schema_change``); the others, waiting, then find them."""
+        version = self._schema_version()
+        if version is None:
+            with schema_change(self.engine) as conn:
+                t.create_view_tables(conn)
+                version = self._schema_version(conn)
+                if version is None:
+                    version = VIEW_SCHEMA_VERSION
+                    conn.execute(
+                        insert(t.tracking).values(name=NAME, position=0, schema_version=version)
                     )
-                )
-        if found is not None and found[0] != VIEW_SCHEMA_VERSION:
+        if version != VIEW_SCHEMA_VERSION:
             self.rebuild()
+
+    def _schema_version(self, conn: Connection | None = None) -> int | None:
+        """The view's schema version, or None when a view table or the tracking row is
+        missing."""
+        if conn is None:
+            with self.engine.connect() as own:
+                return self._schema_version(own)
+        if t.missing_tables(conn):
+            return None
+        found = conn.execute(
+            select(t.tracking.c.schema_version).where(t.tracking.c.name == NAME)
+        ).scalar()
+        return None if found is None else int(found)
 
     def position(self) -> int:
         with self.engine.connect() as conn:

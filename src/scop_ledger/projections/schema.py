@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    inspect,
 )
 from sqlalchemy.engine import Connection, Engine
 
@@ -197,6 +198,12 @@ MEMBER_INDEXES = [
 SECONDARY_INDEXES = [
     i for i in (*entries.indexes, *states.indexes, *refunds.indexes) if i.name not in _BY_MEMBER
 ]
+
+
+def missing_tables(conn: Connection) -> set[str]:
+    """The view and audit tables this store does not have (one catalogue query)."""
+    wanted = {*metadata.tables, *audit_metadata.tables}
+    return wanted - set(inspect(conn).get_table_names())
 
 
 def create_view_tables(bind: Engine | Connection) -> None:
