@@ -135,25 +135,33 @@ def _pg_schema_lock(conn: Connection) -> None:
 
 
 @contextmanager
+def write_transaction(conn: Connection, *, schema_lock: bool = False) -> Iterator[None]:
+    """One transaction on ``conn``, committed at the end, rolled back on an error. On SQLite
+    it takes the write lock at its start (``BEGIN IMMEDIATE``): the Python driver would begin
+    only at the first insert, leaving the DDL before it to commit a statement at a time. With
+    ``schema_lock``, on PostgreSQL, this process alone changes the schema until it ends."""
+    conn.commit()  # SQLAlchemy's own transaction, if one began: this one starts afresh
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+        return
+    with conn.begin():
+        if schema_lock and conn.dialect.name == "postgresql":
+            _pg_schema_lock(conn)
+        yield
+
+
+@contextmanager
 def schema_change(engine: Engine) -> Iterator[Connection]:
     """A transaction in which this process alone changes the schema, so that checking for a
-    table and creating it are one step: SQLite's write lock taken at the start (``BEGIN
-    IMMEDIATE``; the Python driver would begin only at the first insert), PostgreSQL's
-    advisory lock. Committed at the end, rolled back on an error."""
-    with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.commit()
-            return
-        with conn.begin():
-            if conn.dialect.name == "postgresql":
-                _pg_schema_lock(conn)
-            yield conn
+    table and creating it are one step (see :func:`write_transaction`)."""
+    with engine.connect() as conn, write_transaction(conn, schema_lock=True):
+        yield conn
 
 
 def install_append_only_guards(engine: Engine, table: str = EVENTS_TABLE) -> None:

@@ -39,7 +39,7 @@ from scop_ledger.projections import chain
 from scop_ledger.projections import schema as t
 from scop_ledger.projections.access import VIEW_SCHEMA_VERSION
 from scop_ledger.projections.snapshot import vote_cap
-from scop_ledger.store import schema_change, sqlite_pragma
+from scop_ledger.store import schema_change, sqlite_pragma, write_transaction
 
 if TYPE_CHECKING:
     from scop_ledger.application import Ledger
@@ -294,10 +294,22 @@ class Projector:
         from scop_ledger.projections import parallel
 
         self._reset()
-        with self.engine.connect() as conn, collector_paused(), _big_cache(conn):
-            conn.commit()  # the pragma began a transaction: each step begins its own
+        with (
+            self.engine.connect() as conn,
+            collector_paused(),
+            _big_cache(conn),
+            # Debian builds SQLite with secure_delete on, which overwrites every freed page:
+            # dropping a million events' view wrote half a gigabyte of zeros (3 to 7 s). The
+            # view holds nothing the events beside it in the same file do not.
+            sqlite_pragma(conn, "secure_delete", 0),
+        ):
+            conn.commit()  # the pragmas began a transaction: each step begins its own
             head = int(conn.exec_driver_sql(f"SELECT max(id) FROM {EVENTS}").scalar() or 0)
+            missing = t.missing_tables(conn)
             conn.commit()
+            if missing:  # the chain is extended before the view is replaced
+                with write_transaction(conn, schema_lock=True):
+                    t.create_view_tables(conn)
             if workers is None:
                 workers = parallel.workers_for(self.ledger, head)
             split = workers > 1 and parallel.can_split(self.ledger)
@@ -307,34 +319,33 @@ class Projector:
 
             def empty_view() -> None:
                 """The view tables dropped and made anew, without the deferred indexes, at
-                position 0: one transaction."""
+                position 0, in the caller's transaction (a rebuild in one process)."""
                 nonlocal emptied
-                # Debian builds SQLite with secure_delete on, which overwrites every freed
-                # page: for a million events' view, half a gigabyte of zeros (3 to 7 s). The
-                # view holds nothing the events beside it in the same file do not.
-                with conn.begin(), sqlite_pragma(conn, "secure_delete", 0):
-                    t.drop_view_tables(conn)
-                    t.create_view_tables(conn)
-                    conn.execute(delete(t.tracking))
-                    conn.execute(
-                        insert(t.tracking).values(
-                            name=NAME, position=0, schema_version=VIEW_SCHEMA_VERSION
-                        )
+                t.drop_view_tables(conn)
+                t.create_view_tables(conn)
+                conn.execute(delete(t.tracking))
+                conn.execute(
+                    insert(t.tracking).values(
+                        name=NAME, position=0, schema_version=VIEW_SCHEMA_VERSION
                     )
-                    for index in deferred:
-                        index.drop(conn)
+                )
+                for index in deferred:
+                    index.drop(conn)
                 emptied = True
 
             try:
                 applied = 0
                 if split:
-                    # The workers start first: the old view is dropped while they run.
-                    applied = parallel.rebuild(self, conn, head, workers, progress, empty_view)
+                    # The old view stays, for other processes to read and catch up, until the
+                    # transaction that replaces it with the workers' rows (without indexes).
+                    emptied = True
+                    applied = parallel.rebuild(self, conn, head, workers, progress)
                     with conn.begin():
                         for index in t.MEMBER_INDEXES:
                             index.create(conn)
                 else:
-                    empty_view()
+                    with write_transaction(conn):
+                        empty_view()
                 # What was recorded meanwhile (all of it, when not split).
                 return applied + self._catch_up(conn, progress, page=50_000)
             finally:
