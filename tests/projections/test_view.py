@@ -270,6 +270,39 @@ def test_catch_up_is_exactly_once_and_rebuild_gives_the_same_view(ledger, store_
     db.close()
 
 
+def test_a_projector_forgets_its_caches_when_another_moved_the_view(ledger, store_url) -> None:
+    """Two processes catching up at once take pages in turn: what one remembers of a member
+    is stale once the other has applied that member's later entries."""
+    do(ledger, "hire", "2016-01-04", person="ann")
+    one, two = Projector(ledger), Projector(ledger)
+    one.ensure_tables()
+    assert one.catch_up() > 0  # one now remembers ann, hired
+    do(ledger, "admit", "2016-02-01", person="ann")
+    do(ledger, "subscribe", "2016-02-01", person="ann", shares="10")
+    assert two.catch_up() == 2
+    do(ledger, "subscribe", "2016-03-01", person="ann", shares="5")
+    assert one.catch_up() == 1
+    # And within one catch-up, between two of its pages.
+    do(ledger, "subscribe", "2016-04-01", person="ann", shares="1")
+    do(ledger, "subscribe", "2016-05-01", person="ann", shares="2")
+
+    def meanwhile(applied: int) -> None:
+        if meanwhile.once:
+            meanwhile.once = False
+            assert two.catch_up() == 1  # the subscription of 2 shares
+            do(ledger, "subscribe", "2016-06-01", person="ann", shares="3")
+
+    meanwhile.once = True
+    assert one.catch_up(progress=meanwhile, page=1) == 2  # its first page, then the new one
+    db = connect(store_url)
+    try:
+        now = datetime.now(UTC)
+        assert queries.capital(snapshot_from_view(db, "acme", date(2017, 1, 1), now)).shares == 21
+    finally:
+        db.close()
+    assert_view_matches_oracle(ledger, store_url, date(2017, 1, 1), datetime.now(UTC))
+
+
 def test_a_crash_mid_page_leaves_the_view_as_it_was(ledger, store_url, monkeypatch) -> None:
     do(ledger, "hire", "2016-01-01", person="ann")
     projector = Projector(ledger)

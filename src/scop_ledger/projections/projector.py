@@ -202,6 +202,8 @@ class Projector:
         self._members: dict[int, _Member] = {}
         self._next_cid: int | None = None
         self._next_mid: int | None = None
+        # The tracking position this projector's caches are level with (None: no caches).
+        self._at: int | None = None
 
     # ------------------------------------------------------------------ public
 
@@ -261,6 +263,10 @@ class Projector:
                     start = conn.execute(
                         select(t.tracking.c.position).where(t.tracking.c.name == NAME)
                     ).scalar_one()
+                    if self._at is not None and start != self._at:
+                        # Another process moved the view since this one's last page: what
+                        # the caches hold of its members and cooperatives may be stale.
+                        self._reset()
                     notifications = self._read_page(conn, start, page)
                     if not notifications:
                         return applied
@@ -278,6 +284,7 @@ class Projector:
             except BaseException:
                 self._reset()  # the caches may hold what the rolled-back page applied
                 raise
+            self._at = notifications[-1][0]
             applied += len(notifications)
             if progress is not None:
                 progress(len(notifications))
