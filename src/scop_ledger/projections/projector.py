@@ -214,15 +214,19 @@ class Projector:
         version = self._schema_version()
         if version is None:
             with schema_change(self.engine) as conn:
-                t.create_view_tables(conn)
-                version = self._schema_version(conn)
-                if version is None:
-                    version = VIEW_SCHEMA_VERSION
-                    conn.execute(
-                        insert(t.tracking).values(name=NAME, position=0, schema_version=version)
-                    )
+                version = self._make_tables(conn)
         if version != VIEW_SCHEMA_VERSION:
             self.rebuild()
+
+    def _make_tables(self, conn: Connection) -> int:
+        """The missing view tables created, and the tracking row at position 0 if it is
+        missing, in the caller's schema-changing transaction; the view's schema version."""
+        t.create_view_tables(conn)
+        version = self._schema_version(conn)
+        if version is None:
+            version = VIEW_SCHEMA_VERSION
+            conn.execute(insert(t.tracking).values(name=NAME, position=0, schema_version=version))
+        return version
 
     def _schema_version(self, conn: Connection | None = None) -> int | None:
         """The view's schema version, or None when a view table or the tracking row is
@@ -316,7 +320,7 @@ class Projector:
             conn.commit()
             if missing:  # the chain is extended before the view is replaced
                 with write_transaction(conn, schema_lock=True):
-                    t.create_view_tables(conn)
+                    self._make_tables(conn)
             if workers is None:
                 workers = parallel.workers_for(self.ledger, head)
             split = workers > 1 and parallel.can_split(self.ledger)
