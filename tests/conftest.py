@@ -27,14 +27,19 @@ def _pg_schema_url(base: str, schema: str) -> str:
     return f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+def pg_base_or_skip() -> str:
     base = pg_base_url()
     if base is None:
         pytest.skip(
             f"PostgreSQL tests need {PG_ENV} (e.g. postgresql://postgres@127.0.0.1:5432/test)"
         )
+    return base
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    base = pg_base_or_skip()
     import sqlalchemy
 
     from scop_ledger.store import normalise_url
@@ -55,11 +60,7 @@ def pg_url() -> Iterator[str]:
 def pg_icu_url() -> Iterator[str]:
     """A fresh PostgreSQL database whose default collation is ICU's English one, as on most
     servers (the test server's is C), dropped afterwards."""
-    base = pg_base_url()
-    if base is None:
-        pytest.skip(
-            f"PostgreSQL tests need {PG_ENV} (e.g. postgresql://postgres@127.0.0.1:5432/test)"
-        )
+    base = pg_base_or_skip()
     import sqlalchemy
     from sqlalchemy.engine import make_url
 

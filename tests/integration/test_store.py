@@ -67,6 +67,23 @@ def test_a_missing_sqlite_file_is_an_unavailable_store(tmp_path) -> None:
     assert not (tmp_path / "absent.db").exists()
 
 
+def run_at_once(script: str, argvs: list[list[str]]) -> None:
+    """``script`` in one Python process per argument list, all started at once; each must
+    succeed."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, *argv],
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).parents[2],
+        )
+        for argv in argvs
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+
+
 WRITER = textwrap.dedent(
     """
     import sys
@@ -88,18 +105,7 @@ def test_two_processes_writing_to_the_same_member_lose_nothing(store_url: str) -
     do(ledger, "subscribe", "2016-02-01", person="alice", shares="1")
     start = event_count(ledger)
     n = 15
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", WRITER, store_url, tag, str(n)],
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=Path(__file__).parents[2],
-        )
-        for tag in ("w1", "w2")
-    ]
-    for proc in procs:
-        _, err = proc.communicate(timeout=180)
-        assert proc.returncode == 0, err
+    run_at_once(WRITER, [[store_url, tag, str(n)] for tag in ("w1", "w2")])
     terms = ledger.cooperative("acme").terms
     state = ledger.member("acme", "alice").state(terms)
     assert state.shares == 1 + 2 * n
@@ -129,18 +135,7 @@ def test_processes_opening_a_store_at_once_all_succeed(store_url: str) -> None:
     do(ledger, "hire", "2016-01-01", person="alice")
     ledger.close()
     for _round in range(2):  # a new store, then one with everything in place
-        procs = [
-            subprocess.Popen(
-                [sys.executable, "-c", OPENER, store_url, f"p{i}"],
-                stderr=subprocess.PIPE,
-                text=True,
-                cwd=Path(__file__).parents[2],
-            )
-            for i in range(4)
-        ]
-        for proc in procs:
-            _, err = proc.communicate(timeout=180)
-            assert proc.returncode == 0, err
+        run_at_once(OPENER, [[store_url, f"p{i}"] for i in range(4)])
     engine = open_engine(Settings(url=store_url), must_exist=True)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT person FROM rm_members")).scalars().all() == ["alice"]
