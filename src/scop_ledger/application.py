@@ -20,10 +20,10 @@ from uuid import UUID
 import sqlalchemy.exc
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
+    DataError,
     InfrastructureFactory,
     IntegrityError,
     JSONTranscoder,
-    OperationalError,
     PersistenceError,
     StoredEvent,
     Transcoding,
@@ -33,7 +33,7 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import insert, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from scop_ledger import commands as cmd
@@ -41,6 +41,7 @@ from scop_ledger.bulk import collector_paused
 from scop_ledger.domain.cooperative import Cooperative, Statutes, cooperative_id
 from scop_ledger.domain.errors import InvalidValue, LedgerError, NotFound, Refused
 from scop_ledger.domain.member import EntryMeta, Member, Terms, member_id
+from scop_ledger.projections.projector import VIEW_ERRORS, why
 from scop_ledger.store import (
     EVENTS_TABLE,
     ReadOnlyStore,
@@ -50,6 +51,7 @@ from scop_ledger.store import (
     install_append_only_guards,
     open_engine,
     sqlite_pragma,
+    store_error,
 )
 
 MAX_ATTEMPTS = 12
@@ -186,6 +188,10 @@ class Ledger(Application[UUID]):
 
     def __init__(self, settings: Settings, *, create: bool = False) -> None:
         self.settings = settings
+        # Run in the write's transaction after its events are applied to the view, before it
+        # commits (the CLI computes its warnings there): what it raises undoes the write.
+        self.before_commit: Callable[[list[Recorded], Connection], None] | None = None
+        self._view: Any = None
         self.engine = open_engine(settings, must_exist=not create)
         env = {"CREATE_TABLE": "no" if settings.read_only else "yes"}
         try:
@@ -232,6 +238,7 @@ class Ledger(Application[UUID]):
         commands: Sequence[cmd.Command],
         progress: Callable[[int], None] | None,
     ) -> list[Recorded]:
+        projector = self._projector()
         for attempt in range(MAX_ATTEMPTS):
             if attempt:
                 # Two writers that collide and retry in step would collide again: back off
@@ -249,23 +256,55 @@ class Ledger(Application[UUID]):
                     progress(index + 1)
             events = [e for _, evs in plans for e in evs]
             try:
-                # The mapper and the recorder directly, not Application.save: save checks each
-                # event against a runtime protocol and wraps each in two more objects, which
-                # cost seconds over a million events. The same stored events, in command order.
-                stored = [self.mapper.to_stored_event(e) for e in events]
-                numbers = self.recorder.insert_events(stored) or []
+                return self._save(projector, plans, events)
             except IntegrityError:
                 continue  # another writer got there first: reload and try again
-            except OperationalError as error:
-                raise StoreUnavailable(f"store unavailable: {_first_line(error)}") from None
+            except LedgerError:
+                raise
+            except (*VIEW_ERRORS, DataError) as error:
+                raise InvalidValue(
+                    f"the store cannot hold this entry: {why(error)}; nothing was recorded"
+                ) from None
             except PersistenceError as error:
-                raise StoreUnavailable(f"store refused the write: {_first_line(error)}") from None
+                raise store_error(error) from None
+        raise StoreError("the store is too busy: another writer kept changing the same entries")
+
+    def _save(
+        self, projector: Any, plans: list[tuple[cmd.Command, list[Any]]], events: list[Any]
+    ) -> list[Recorded]:
+        """Insert the events, apply them to the view and the hash chain, and run
+        :attr:`before_commit`, all in one transaction: whatever fails, nothing is written."""
+        # The mapper and the recorder directly, not Application.save: save checks each event
+        # against a runtime protocol and wraps each in two more objects, which cost seconds
+        # over a million events. The same stored events, in command order.
+        stored = [self.mapper.to_stored_event(e) for e in events]
+        with self.recorder.transaction(commit=True) as session:
+            numbers = self.recorder.insert_events(stored, session=session) or []
             ids = {
                 (e.originator_id, e.originator_version): n
                 for e, n in zip(events, numbers, strict=True)
             }
-            return [_recorded(command, evs, ids) for command, evs in plans]
-        raise StoreError("the store is too busy: another writer kept changing the same entries")
+            recorded = [_recorded(command, evs, ids) for command, evs in plans]
+            conn = session.connection()
+            projector.apply_within(conn)
+            if self.before_commit is not None:
+                self.before_commit(recorded, conn)
+        return recorded
+
+    def _projector(self) -> Any:
+        """The projector that applies each write's events in the write's own transaction,
+        its view made and levelled first (an entry an older release stored that the view
+        cannot hold is set aside there, in transactions of its own)."""
+        from scop_ledger.projections.projector import Projector
+
+        if self._view is None:
+            self._view = Projector(self)
+        try:
+            self._view.ensure_tables()
+            self._view.catch_up()
+        except sqlalchemy.exc.OperationalError as error:
+            raise store_error(error) from None
+        return self._view
 
     # ------------------------------------------------------------------ reading
 

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +39,46 @@ class StoreUnavailable(StoreError):
 
 class ReadOnlyStore(StoreError):
     pass
+
+
+# How long a command waits for a lock another process holds before it gives up (exit 3), in
+# seconds, on both back ends (SQLite's busy timeout; PostgreSQL's lock_timeout, and the wait for
+# the schema's advisory lock). SCOP_LEDGER_LOCK_TIMEOUT overrides it (tests lower it).
+LOCK_TIMEOUT = 30.0
+LOCK_TIMEOUT_ENV = "SCOP_LEDGER_LOCK_TIMEOUT"
+
+
+def lock_timeout() -> float:
+    """:data:`LOCK_TIMEOUT`, or the seconds ``SCOP_LEDGER_LOCK_TIMEOUT`` gives."""
+    given = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not given:
+        return LOCK_TIMEOUT
+    try:
+        seconds = float(given)
+    except ValueError:
+        raise StoreUnavailable(
+            f"{LOCK_TIMEOUT_ENV}={given!r} is not a number of seconds"
+        ) from None
+    if not 0 < seconds <= 86400:
+        raise StoreUnavailable(f"{LOCK_TIMEOUT_ENV}={given!r}: give 0 < seconds <= 86400")
+    return seconds
+
+
+def store_error(error: BaseException) -> StoreError:
+    """The one-line store error (exit 3) for a database error met while writing: nothing
+    was recorded (the write's transaction was rolled back)."""
+    text = str(getattr(error, "orig", None) or error).strip()
+    first = text.splitlines()[0] if text else type(error).__name__
+    first = re.sub(r"^\([\w.]+\) ", "", first)  # SQLAlchemy's "(sqlite3.OperationalError) "
+    lowered = first.lower()
+    if "disk is full" in lowered or "no space left" in lowered:
+        return StoreUnavailable(f"store full: {first}; nothing was recorded")
+    if "lock timeout" in lowered or "database is locked" in lowered:
+        return StoreError(
+            f"store locked: another process held it for over {lock_timeout():g} s ({first}); "
+            "nothing was recorded"
+        )
+    return StoreUnavailable(f"store unavailable: {first}; nothing was recorded")
 
 
 def normalise_url(url: str) -> str:

@@ -81,6 +81,12 @@ class Query:
                 "answering from the events (slower)",
                 err=True,
             )
+        else:
+            from scop_ledger.projections.access import unviewable_note
+
+            note = unviewable_note(self.db)
+            if note:
+                click.echo(note, err=True)
         self.slug = self._slug() if one_coop else ""
 
     def slugs(self) -> list[str]:
@@ -697,3 +703,6 @@ def rebuild(ctx: click.Context, /, workers: int | None) -> None:
     seconds = time.perf_counter() - started
     rate = applied / seconds if seconds else 0.0
     click.echo(f"rebuilt the view from {applied} events in {seconds:.1f} s ({rate:,.0f} events/s)")
+    from scop_ledger.cli.write import note_unviewable
+
+    note_unviewable(app.settings)

@@ -50,13 +50,13 @@ def record(
 
         raise ReadOnlyStore("the store is open read-only: nothing can be recorded")
     ledger = app.ledger(create=create)
-    recorded = ledger.execute(command)
-    from scop_ledger.projections.access import catch_up
-
-    catch_up(ledger)
+    warnings: list[str] = []
     if action != "init":
-        last = max([recorded.event, *(e for e, _ in recorded.consequences)])
-        warn_breaches(ledger, app.settings, recorded.event, last)
+        ledger.before_commit = breaches_into(warnings, ledger, app.settings)
+    recorded = ledger.execute(command)
+    for line in warnings:
+        click.echo(line, err=True)
+    note_unviewable(app.settings)
     if fmt == "json":
         emit_json(
             {
@@ -75,19 +75,38 @@ def record(
         click.echo(f"  and entry {event}: {act} (a consequence the rules derive)")
 
 
-def warn_breaches(ledger: Any, settings: Any, first: int, last: int) -> None:
-    """Print on stderr a warning for each rule that entries ``first``..``last`` put into
-    breach as of their date: reality happened, so they stay recorded."""
+def breaches_into(warnings: list[str], ledger: Any, settings: Any) -> Any:
+    """A ``before_commit`` hook for the ledger: the warnings for each rule the write's
+    entries put into breach as of their date (reality happened, so they stay recorded), read
+    from the view in the write's own transaction, into ``warnings``. Computing them can fail
+    only before the commit: a command that fails has recorded nothing."""
     from scop_ledger.projections.compliance import new_breaches
+    from scop_ledger.projections.db import DB
+
+    def check(recorded: list[Any], conn: Any) -> None:
+        if not recorded:
+            return
+        first = recorded[0].event
+        last = max(max([r.event, *(e for e, _ in r.consequences)]) for r in recorded)
+        db = DB(conn.connection.dbapi_connection, conn.dialect.name)
+        slug = ledger.resolve_coop(settings.coop)
+        warnings.extend(new_breaches(ledger, db, slug, first, last))
+
+    return check
+
+
+def note_unviewable(settings: Any) -> None:
+    """The one line naming the entries the view cannot hold, if there are any."""
+    from scop_ledger.projections.access import unviewable_note
     from scop_ledger.projections.db import connect
 
     db = connect(settings.url)
     try:
-        slug = ledger.resolve_coop(settings.coop)
-        for line in new_breaches(ledger, db, slug, first, last):
-            click.echo(line, err=True)
+        note = unviewable_note(db)
     finally:
         db.close()
+    if note:
+        click.echo(note, err=True)
 
 
 def register(group: click.Group) -> None:
@@ -549,12 +568,14 @@ def import_cmd(ctx: click.Context, /, file: Path, fmt: str) -> None:
     finally:
         db.close()
     step = _progress("importing")
+    warnings: list[str] = []
+    ledger.before_commit = breaches_into(warnings, ledger, app.settings)
     result = importing.run_import(
         ledger, planned, seen, None if step is None else lambda n: step(1, len(planned))
     )
-    catch_up(ledger, _progress("updating the view"))
-    if result.first_event is not None and result.last_event is not None:
-        warn_breaches(ledger, app.settings, result.first_event, result.last_event)
+    for line in warnings:
+        click.echo(line, err=True)
+    note_unviewable(app.settings)
     if fmt == "json":
         emit_json(
             {

@@ -59,3 +59,20 @@ def catch_up(ledger: Ledger, progress: Callable[[int, int], None] | None = None)
         return projector.catch_up()
     total = projector.lag()
     return projector.catch_up(lambda n: progress(n, total))
+
+
+def unviewable_note(db: DB) -> str | None:
+    """One line naming the entries the view set aside because it cannot hold them (see
+    projector.VIEW_ERRORS), the first by its id, or None when there are none."""
+    if not db.has_table("rm_unviewable"):
+        return None
+    rows = db.rows("SELECT seq, label, reason FROM rm_unviewable ORDER BY seq LIMIT 1")
+    if not rows:
+        return None
+    seq, label, reason = rows[0]
+    more = int(db.scalar("SELECT COUNT(*) FROM rm_unviewable") or 1) - 1
+    also = f" (and {more} more entr{'y' if more == 1 else 'ies'} alike)" if more else ""
+    return (
+        f"warning: entry {seq} ({label}) cannot be shown: {reason}; "
+        f"reverse it (scop-ledger reverse {seq} --reason ...){also}"
+    )

@@ -24,10 +24,12 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.utils import resolve_topic
+import sqlalchemy.exc
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from scop_ledger.bulk import collector_paused
 from scop_ledger.domain.cooperative import Cooperative, cooperative_id
+from scop_ledger.domain.errors import LedgerError
 from scop_ledger.domain.member import (
     Member,
     MemberFold,
@@ -184,6 +186,47 @@ class _Member:
     refunds_json: tuple[RefundValues, str] | None = None
 
 
+# What an entry the view cannot hold raises while it is applied: a number beyond a column's
+# range (OverflowError on SQLite, "out of range" on PostgreSQL), a NUL character or text too long
+# for PostgreSQL, text that is not valid Unicode, a stored state that cannot be read. Anything
+# else (the disk, a lock, the connection) is the store's trouble, not the entry's.
+VIEW_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError,
+    ArithmeticError,
+    TypeError,
+    LookupError,
+    sqlalchemy.exc.DataError,
+    sqlalchemy.exc.NoResultFound,
+)
+
+
+def why(error: BaseException) -> str:
+    """Why the view cannot hold an entry, in a few words."""
+    text = str(error).strip()
+    lowered = text.lower()
+    if isinstance(error, OverflowError) and "date" in lowered:
+        return "a date out of range"
+    if isinstance(error, OverflowError) or "out of range" in lowered:
+        return "a number out of range"
+    if "nul" in lowered and ("0x00" in lowered or "character" in lowered):
+        return "a NUL character in its text"
+    if isinstance(error, UnicodeError) or "surrogate" in lowered:
+        return "text that is not valid Unicode"
+    if "too long" in lowered:
+        return "a text too long"
+    if isinstance(error, sqlalchemy.exc.NoResultFound):
+        return "what it concerns cannot be shown either"
+    first = text.splitlines()[0] if text else type(error).__name__
+    return printable(first)[:120]
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and lone surrogates escaped (``\\x00``)."""
+    return "".join(
+        c if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF else ascii(c)[1:-1] for c in text
+    )
+
+
 class Conflict(Exception):
     """Another process moved the view while this one was applying a page."""
 
@@ -204,6 +247,8 @@ class Projector:
         self._next_mid: int | None = None
         # The tracking position this projector's caches are level with (None: no caches).
         self._at: int | None = None
+        # The versions set aside as unviewable, by aggregate id (None: not read yet).
+        self._unviewable: dict[str, set[int]] | None = None
 
     # ------------------------------------------------------------------ public
 
@@ -261,7 +306,12 @@ class Projector:
 
     def _catch_up(self, conn: Connection, progress: Callable[[int], None] | None, page: int) -> int:
         applied = 0
+        limit = page
+        # After a page the view could not hold, pages are smaller up to its end, down to the
+        # one entry at fault, which is set aside (see :meth:`_set_aside`).
+        narrow_until = 0
         while True:
+            notifications: list[tuple[Any, ...]] = []
             try:
                 with conn.begin():
                     start = conn.execute(
@@ -271,7 +321,7 @@ class Projector:
                         # Another process moved the view since this one's last page: what
                         # the caches hold of its members and cooperatives may be stale.
                         self._reset()
-                    notifications = self._read_page(conn, start, page)
+                    notifications = self._read_page(conn, start, limit)
                     if not notifications:
                         return applied
                     moved = conn.execute(
@@ -285,13 +335,153 @@ class Projector:
             except Conflict:
                 self._reset()
                 continue
+            except VIEW_ERRORS as error:
+                self._reset()  # the caches may hold what the rolled-back page applied
+                if isinstance(error, LedgerError) or not notifications:
+                    raise
+                if len(notifications) > 1:
+                    narrow_until = max(narrow_until, notifications[-1][0])
+                    limit = max(1, len(notifications) // 8)
+                    continue
+                if self._set_aside(conn, notifications[0], error):
+                    applied += 1
+                    if progress is not None:
+                        progress(1)
+                continue
             except BaseException:
                 self._reset()  # the caches may hold what the rolled-back page applied
                 raise
             self._at = notifications[-1][0]
             applied += len(notifications)
+            if narrow_until and self._at >= narrow_until:
+                limit, narrow_until = page, 0
             if progress is not None:
                 progress(len(notifications))
+
+    def apply_within(self, conn: Connection) -> None:
+        """Apply every notification after the tracked position in the caller's transaction
+        (a write applies its own events so, before it commits: see Ledger.execute_batch). An
+        entry the view cannot hold raises: the caller's transaction, and the write, fail."""
+        with collector_paused(), _big_cache(conn):
+            while True:
+                start = conn.execute(
+                    select(t.tracking.c.position).where(t.tracking.c.name == NAME)
+                ).scalar_one()
+                if self._at is not None and start != self._at:
+                    self._reset()
+                notifications = self._read_page(conn, start, PAGE)
+                if not notifications:
+                    return
+                moved = conn.execute(
+                    update(t.tracking)
+                    .where(t.tracking.c.name == NAME, t.tracking.c.position == start)
+                    .values(position=notifications[-1][0])
+                )
+                if moved.rowcount != 1:
+                    # Another process applied pages meanwhile (PostgreSQL: this update waited
+                    # for its commit): start again from where it left the view.
+                    self._reset()
+                    continue
+                try:
+                    self._apply_page(conn, notifications)
+                except BaseException:
+                    self._reset()
+                    raise
+                self._at = notifications[-1][0]
+
+    def _set_aside(self, conn: Connection, row: tuple[Any, ...], error: BaseException) -> bool:
+        """Move the view past one entry it cannot hold, noting it in ``rm_unviewable``
+        (its hash-chain link is kept all the same); False when another process moved the
+        view meanwhile."""
+        seq, oid, version = row[0], _uuid(row[1]), int(row[2])
+        label = self._label(conn, row)
+        with conn.begin():
+            moved = conn.execute(
+                update(t.tracking)
+                .where(t.tracking.c.name == NAME, t.tracking.c.position == seq - 1)
+                .values(position=seq)
+            )
+            if moved.rowcount != 1:
+                return False
+            self._extend_chain(conn, [row])
+            conn.execute(
+                insert(t.unviewable).values(
+                    seq=seq, uuid=str(oid), version=version, label=label, reason=why(error)
+                )
+            )
+        self._at = seq
+        self._unviewable = None
+        try:
+            with conn.begin():
+                self._history_row(conn, row)
+        except VIEW_ERRORS:
+            self._reset()  # its history row too cannot be held: it is named all the same
+        return True
+
+    def _history_row(self, conn: Connection, row: tuple[Any, ...]) -> None:
+        """The ``rm_entries`` row of an entry set aside, when the view can hold that much, so
+        that ``history`` lists it (its details are its stored JSON) and marks its reversal."""
+        seq, oid, version, topic, stored = row
+        self._sqlite = conn.dialect.name == "sqlite"
+        self._entry_rows = []
+        event = self._decoder()(oid, version, topic, stored)
+        uuid = _uuid(oid)
+        if isinstance(event, Member.Registered):
+            return
+        if isinstance(event, Member.Event):
+            found = conn.execute(
+                select(t.members.c.mid, t.members.c.cid).where(t.members.c.uuid == str(uuid))
+            ).first()
+            if found is None:
+                return
+            mid, cid = found
+        else:
+            mid, cid = None, self._coop(conn, uuid).cid
+        self._entry(seq, cid, mid, event, micros(event.timestamp), self._day(event.on))
+        conn.exec_driver_sql(
+            _insert_sql("rm_entries", ENTRY_COLUMNS, "?" if self._sqlite else "%s"),
+            self._entry_rows,
+        )
+        self._entry_rows = []
+
+    def _label(self, conn: Connection, row: tuple[Any, ...]) -> str:
+        """What an entry is, in a few printable words: ``subscribe alice 2020-02-01``."""
+        seq, oid, version, topic, stored = row
+        try:
+            event = self._decoder()(oid, version, topic, stored)
+            person = getattr(event, "person", None)
+            if person is None:
+                with conn.begin():
+                    person = conn.execute(
+                        select(t.members.c.person).where(t.members.c.uuid == str(_uuid(oid)))
+                    ).scalar()
+            words = [str(event.ACTION), *([str(person)] if person else []), str(event.on)]
+        except Exception:  # noqa: BLE001 - an entry that cannot even be read is named by its topic
+            words = [str(topic).rsplit(".", 1)[-1]]
+        return printable(" ".join(words))
+
+    def _viewable(self, conn: Connection, oid: UUID, log: Sequence[Any]) -> list[Any]:
+        """The aggregate's entries without those set aside as unviewable."""
+        if self._unviewable is None:
+            self._unviewable = {}
+            for uuid, version in conn.execute(
+                select(t.unviewable.c.uuid, t.unviewable.c.version)
+            ):
+                self._unviewable.setdefault(str(uuid), set()).add(int(version))
+        skip = self._unviewable.get(str(oid))
+        if not skip:
+            return list(log)
+        return [e for e in log if e.originator_version not in skip]
+
+    def _forgive(self, conn: Connection, oid: UUID, versions: Sequence[int]) -> None:
+        """A reversal of entries set aside: they no longer need showing."""
+        self._flush(conn)
+        self._unviewable = None
+        conn.execute(
+            delete(t.unviewable).where(
+                t.unviewable.c.uuid == str(oid), t.unviewable.c.version.in_(list(versions))
+            )
+        )
 
     def rebuild(
         self, progress: Callable[[int], None] | None = None, workers: int | None = None
@@ -350,11 +540,19 @@ class Projector:
                     # The old view stays, for other processes to read and catch up, until the
                     # transaction that replaces it with the workers' rows (without indexes).
                     emptied = True
-                    applied = parallel.rebuild(self, conn, head, workers, progress)
-                    with conn.begin():
-                        for index in t.MEMBER_INDEXES:
-                            index.create(conn)
-                else:
+                    try:
+                        applied = parallel.rebuild(self, conn, head, workers, progress)
+                    except VIEW_ERRORS:
+                        # An entry the view cannot hold: the workers do not set entries
+                        # aside; one process does, entry by entry (the old view is intact).
+                        split = False
+                        deferred[:] = t.SECONDARY_INDEXES
+                        self._reset()
+                    else:
+                        with conn.begin():
+                            for index in t.MEMBER_INDEXES:
+                                index.create(conn)
+                if not split:
                     with write_transaction(conn):
                         empty_view()
                 # What was recorded meanwhile (all of it, when not split).
@@ -463,9 +661,19 @@ class Projector:
                 found = classes[topic] = (cls, getattr(cls, "class_version", 1))
             cls, class_version = found
             d = loads(state)
+            inexact = False
             for key, value in d.items():
                 if type(value) is dict and len(value) == 2 and "_type_" in value:
                     d[key] = decoders[value["_type_"]](value["_data_"])
+                elif type(value) is float:
+                    inexact = True
+            if inexact:
+                # No event holds a float; orjson reads an integer beyond 64 bits as one
+                # (10**21 as 1e21). The standard module reads it exactly, as the mapper does.
+                d = json.loads(state)
+                for key, value in d.items():
+                    if type(value) is dict and len(value) == 2 and "_type_" in value:
+                        d[key] = decoders[value["_type_"]](value["_data_"])
             key = oid if type(oid) is bytes else None  # SQLite gives the id's 16 bytes
             uuid = uuids.get(key) if key is not None else None
             if uuid is None:
@@ -554,6 +762,7 @@ class Projector:
         if isinstance(event, Cooperative.EntryReversed):
             self._flush(conn)
             self._mark_reversed(conn, coop.cid, None, event.versions, seq, event.timestamp)
+            self._forgive(conn, oid, event.versions)
 
     def _member_event(self, conn: Connection, seq: int, event: Any) -> None:
         oid: UUID = event.originator_id
@@ -586,6 +795,7 @@ class Projector:
         if isinstance(event, Member.EntryReversed):
             self._flush(conn)
             self._mark_reversed(conn, member.cid, member.mid, event.versions, seq, event.timestamp)
+            self._forgive(conn, oid, event.versions)
             self._recompute(conn, member, oid, event.originator_version, known, event.versions)
             return
         position = (event.on, event.originator_version)
@@ -616,7 +826,7 @@ class Projector:
         recomputed successors (a back-dated entry, or a reversal)."""
         aggregate: object = self.ledger.repository.get(oid, version=version)
         assert isinstance(aggregate, Member)
-        effective = effective_entries(aggregate.log)
+        effective = effective_entries(self._viewable(conn, oid, aggregate.log))
         if reversed_versions:
             gone = [e for e in aggregate.log if e.originator_version in reversed_versions]
             first = min((e.on, e.originator_version) for e in gone)
@@ -872,7 +1082,7 @@ class Projector:
         if version > 2:
             aggregate: object = self.ledger.repository.get(oid, version=version - 1)
             assert isinstance(aggregate, Member)
-            for entry in effective_entries(aggregate.log):
+            for entry in effective_entries(self._viewable(conn, oid, aggregate.log)):
                 fold.apply(entry)
                 last = (entry.on, entry.originator_version)
                 _add_step(steps, entry.on, self._refund_values(fold.state))

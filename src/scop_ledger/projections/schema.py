@@ -176,6 +176,19 @@ refunds = Table(
     Index("rm_refunds_member", "mid", "known_to"),
 )
 
+# The entries the view cannot hold (a number out of its columns' range, a NUL character on
+# PostgreSQL...: stored by an older release or by hand): the projector sets each aside here,
+# with the reason, rather than stop at it for good; queries name them until they are reversed.
+unviewable = Table(
+    "rm_unviewable",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("uuid", String(36), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
 # The hash chain the projector keeps (projections/chain.py). Not a view table: rebuild never
 # drops it, for it is the store's memory of what it held when each event was first applied.
 audit_metadata = MetaData()
@@ -187,7 +200,7 @@ chain = Table(
     Column("link", String(64), nullable=False),
 )
 
-VIEW_TABLES = [tracking, coops, members, entries, states, refunds]
+VIEW_TABLES = [tracking, coops, members, entries, states, refunds, unviewable]
 _BY_MEMBER = ("rm_entries_member", "rm_states_member", "rm_refunds_member")
 # The indexes the projector's own lookups go by (a member's rows, for a back-dated entry or a
 # reversal), and those only queries read: a rebuild builds the latter once at the end rather
