@@ -13,9 +13,18 @@ D = date.fromisoformat
 
 
 def open_ledger(
-    url: str, *, user: str = "tester", read_only: bool = False, create: bool = True
+    url: str,
+    *,
+    user: str = "tester",
+    read_only: bool = False,
+    create: bool = True,
+    view: bool = True,
 ) -> Ledger:
-    return Ledger(Settings(url=url, user=user, read_only=read_only), create=create)
+    """A ledger on ``url``; ``view=False`` writes events alone, leaving the view to catch up
+    (for the tests of the projector's catch-up)."""
+    return Ledger(
+        Settings(url=url, user=user, read_only=read_only), create=create, apply_view=view
+    )
 
 
 def do(ledger: Ledger, action: str, on: str, **fields: Any) -> Recorded:

@@ -175,7 +175,7 @@ def _drop(ledger) -> None:
 
 @pytest.fixture
 def ledger(store_url: str):
-    ledger = open_ledger(store_url)
+    ledger = open_ledger(store_url, view=False)  # these tests exercise the catch-up
     acme(ledger)
     yield ledger
     ledger.close()
