@@ -205,7 +205,7 @@ class Ledger(Application[UUID]):
             if not settings.read_only:
                 install_append_only_guards(self.engine, EVENTS_TABLE)
         except (PersistenceError, sqlalchemy.exc.SQLAlchemyError) as error:
-            raise StoreUnavailable(f"store unavailable: {_first_line(error)}") from None
+            raise store_error(error) from None
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
         return cast(InfrastructureFactory, _Factory(env, self.engine))

@@ -31,3 +31,39 @@ def default_user() -> str:
         return getpass.getuser()
     except (OSError, KeyError):  # pragma: no cover - no passwd entry
         return "unknown"
+
+
+# How long a command waits for a lock another process holds before it gives up (exit 3), in
+# seconds, on both back ends: SQLite's busy timeout; PostgreSQL's lock_timeout, which also
+# bounds the wait for the schema's advisory lock. SCOP_LEDGER_LOCK_TIMEOUT overrides it.
+LOCK_TIMEOUT = 30.0
+LOCK_TIMEOUT_ENV = "SCOP_LEDGER_LOCK_TIMEOUT"
+
+
+def lock_timeout() -> float:
+    """:data:`LOCK_TIMEOUT`, or the seconds ``SCOP_LEDGER_LOCK_TIMEOUT`` gives (a bad value
+    is ignored: the default stands)."""
+    given = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    try:
+        seconds = float(given) if given else LOCK_TIMEOUT
+    except ValueError:
+        return LOCK_TIMEOUT
+    return seconds if 0 < seconds <= 86400 else LOCK_TIMEOUT
+
+
+def pg_timeouts() -> str:
+    """PostgreSQL's session options for :func:`lock_timeout`: its ``lock_timeout``, and an
+    ``idle_in_transaction_session_timeout`` ten times as long (a process stopped in the middle
+    of a transaction frees its locks)."""
+    ms = int(lock_timeout() * 1000)
+    return f"-c lock_timeout={ms} -c idle_in_transaction_session_timeout={ms * 10}"
+
+
+def sqlite_uri(path: str, mode: str) -> str:
+    """The ``file:`` URI of the SQLite file at ``path`` opened in ``mode`` (``ro``, ``rw``):
+    the path percent-escaped, so that a ``#``, ``?`` or ``%`` in it names the file rather than
+    starting the URI's fragment or query (``co#op.db`` opened ``co``)."""
+    from pathlib import Path
+    from urllib.parse import quote
+
+    return f"file:{quote(str(Path(path).resolve()))}?mode={mode}"

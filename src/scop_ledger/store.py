@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
-from scop_ledger.settings import DEFAULT_URL, Settings, default_user
+from scop_ledger.settings import DEFAULT_URL, Settings, default_user, lock_timeout, pg_timeouts, sqlite_uri
 
 EVENTS_TABLE = "ledger_events"
 __all__ = ["DEFAULT_URL", "EVENTS_TABLE", "Settings", "default_user"]
@@ -39,29 +38,6 @@ class StoreUnavailable(StoreError):
 
 class ReadOnlyStore(StoreError):
     pass
-
-
-# How long a command waits for a lock another process holds before it gives up (exit 3), in
-# seconds, on both back ends (SQLite's busy timeout; PostgreSQL's lock_timeout, and the wait for
-# the schema's advisory lock). SCOP_LEDGER_LOCK_TIMEOUT overrides it (tests lower it).
-LOCK_TIMEOUT = 30.0
-LOCK_TIMEOUT_ENV = "SCOP_LEDGER_LOCK_TIMEOUT"
-
-
-def lock_timeout() -> float:
-    """:data:`LOCK_TIMEOUT`, or the seconds ``SCOP_LEDGER_LOCK_TIMEOUT`` gives."""
-    given = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
-    if not given:
-        return LOCK_TIMEOUT
-    try:
-        seconds = float(given)
-    except ValueError:
-        raise StoreUnavailable(
-            f"{LOCK_TIMEOUT_ENV}={given!r} is not a number of seconds"
-        ) from None
-    if not 0 < seconds <= 86400:
-        raise StoreUnavailable(f"{LOCK_TIMEOUT_ENV}={given!r}: give 0 < seconds <= 86400")
-    return seconds
 
 
 def store_error(error: BaseException) -> StoreError:
@@ -121,19 +97,24 @@ def open_engine(settings: Settings, *, must_exist: bool) -> Engine:
         path = sqlite_path(url)
         if path is not None and (must_exist or settings.read_only) and not path.exists():
             raise StoreUnavailable(f"no ledger at {path}: run 'scop-ledger init' first")
-        connect_args: dict[str, Any] = {"timeout": 30}
+        connect_args: dict[str, Any] = {"timeout": lock_timeout()}
         if settings.read_only and path is not None:
-            url = f"sqlite:///file:{path.resolve()}?mode=ro&uri=true"
+            url = f"sqlite:///{sqlite_uri(str(path), 'ro')}&uri=true"
         kwargs["connect_args"] = connect_args
         engine = create_engine(url, **kwargs)
         _sqlite_pragmas(engine)
         return engine
     if backend == "postgresql":
         connect_args = {"connect_timeout": 5}
+        given = parsed.query.get("options", "")
+        given = given if isinstance(given, str) else " ".join(given)
+        # A lock held elsewhere (a LOCK TABLE, the schema's advisory lock) ends the statement
+        # after the lock timeout, as SQLite's busy timeout does: exit 3, never an endless
+        # wait. No statement_timeout: a large import's one insert may rightly run for long.
+        options = f"{given} {pg_timeouts()}"
         if settings.read_only:
-            given = parsed.query.get("options", "")
-            given = given if isinstance(given, str) else " ".join(given)
-            connect_args["options"] = f"{given} -c default_transaction_read_only=on".strip()
+            options += " -c default_transaction_read_only=on"
+        connect_args["options"] = options.strip()
         kwargs["connect_args"] = connect_args
         kwargs["pool_pre_ping"] = False
         return create_engine(url, **kwargs)
@@ -144,7 +125,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute(f"PRAGMA busy_timeout = {int(lock_timeout() * 1000)}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 

@@ -192,3 +192,131 @@ def test_an_entry_the_view_cannot_hold_is_named_and_can_be_reversed(
     listed = [e["reversed_by"] for e in entries if e["id"] == seq]
     # Listed, marked reversed, when the view can hold its history row (not a NUL character).
     assert listed == ([] if "note" in changes else [seq + 2])
+
+
+# ------------------------------------------------------------------ a killed parallel rebuild
+
+
+def children_of(pid: int) -> set[int]:
+    """The live (not zombie) processes whose parent is ``pid``."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    out = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            out.add(pid)
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
+def test_a_killed_parallel_rebuild_leaves_no_worker_and_no_scratch_folder(
+    run_cli, tmp_path, how
+) -> None:
+    import signal
+    import time
+
+    from tests.conftest import console_script
+
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    setup_alice(run_cli, db)
+    rows = tmp_path / "rows.csv"
+    lines = ["action,date,person,shares"]
+    lines += [f"hire,2020-01-01,p{i}," for i in range(2000)]
+    lines += [f"admit,2020-01-02,p{i}," for i in range(2000)]
+    lines += [f"subscribe,2020-03-01,p{i % 2000},1" for i in range(30000)]
+    rows.write_text("\n".join(lines) + "\n")
+    assert run_cli(db, "import", str(rows)).code == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCOP_LEDGER_")}
+    env["SCOP_LEDGER_DB"] = db
+    proc = subprocess.Popen(
+        [*console_script(), "rebuild", "--workers", "2"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        workers = children_of(proc.pid)
+        if len(workers) >= 2 and list(tmp_path.glob(".scop-ledger-rebuild-*")):
+            break
+        time.sleep(0.01)
+    assert len(workers) >= 2 and proc.poll() is None, "the rebuild ended before it was caught"
+    proc.send_signal(signal.SIGKILL if how == "SIGKILL" else signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    deadline = time.monotonic() + 10
+    while alive(workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(workers)
+    if how == "SIGTERM":
+        assert proc.returncode == 130 and len(error_lines(err)) == 1, err
+        assert not list(tmp_path.glob(".scop-ledger-rebuild-*"))
+    # The next rebuild cleans what a kill -9 left, and the view is whole.
+    result = run_cli(db, "rebuild", "--workers", "1")
+    assert result.code == 0, result.err
+    assert not list(tmp_path.glob(".scop-ledger-rebuild-*"))
+    capital = json.loads(run_cli(db, "capital", "--format", "json").out)
+    assert capital["shares"] == 4 + 30000
+
+
+# ------------------------------------------------------------------ locks and paths
+
+
+@pytest.mark.parametrize("held", ["table", "schema"])
+def test_a_lock_held_elsewhere_on_postgresql_ends_in_exit_3(run_cli, pg_url, held) -> None:
+    """It used to wait for ever; now as long as SCOP_LEDGER_LOCK_TIMEOUT says (30 s by
+    default, as SQLite's busy timeout), then one line and exit 3, nothing written."""
+    import psycopg
+
+    from scop_ledger.store import SCHEMA_LOCK
+
+    setup_alice(run_cli, pg_url)
+    before = state_of(run_cli, pg_url)
+    schema = pg_url.rsplit("search_path%3D", 1)[1]
+    base = pg_url.split("?", 1)[0]
+    fast = {"SCOP_LEDGER_LOCK_TIMEOUT": "1"}
+    with psycopg.connect(base) as other:
+        if held == "table":
+            other.execute(f"LOCK TABLE {schema}.ledger_events IN EXCLUSIVE MODE")
+        else:
+            other.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        result = run_cli(pg_url, "subscribe", "alice", "--shares", "1", env=fast)
+        assert result.code == 3, (result.out, result.err)
+        assert len(error_lines(result.err)) == 1 and "locked" in result.err, result.err
+        other.rollback()
+        if held == "schema":
+            other.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+    assert state_of(run_cli, pg_url) == before
+    assert run_cli(pg_url, "subscribe", "alice", "--shares", "1", env=fast).code == 0
+
+
+@pytest.mark.parametrize("name", ["co#op.db", "co%3Fop.db", "50%.db", "a b.db"])
+def test_a_sqlite_path_with_uri_characters_names_its_file(run_cli, tmp_path, name) -> None:
+    folder = tmp_path / "store"
+    folder.mkdir()
+    db = f"sqlite:///{folder / name}"
+    setup_alice(run_cli, db)
+    for extra in ([], ["--read-only"]):
+        result = run_cli(db, *extra, "capital", "--format", "json")
+        assert result.code == 0, (extra, result.err)
+        assert json.loads(result.out)["shares"] == 4
+        result = run_cli(db, *extra, "verify")
+        assert result.code == 0, (extra, result.err)
+    assert sorted(p.name for p in folder.iterdir()) == [name]  # no stray file

@@ -81,7 +81,7 @@ def classify(error: BaseException) -> tuple[int, str] | None:
         text = _first_line(error)
         if "does not exist" in text or "no such table" in text:
             return 3, "store unavailable: this store holds no ledger yet (run 'scop-ledger init')"
-        if "locked" in text:
+        if "locked" in text or "lock timeout" in text:
             return 3, f"store locked: {text}"
         return 3, f"store unavailable: {text}"
     return None

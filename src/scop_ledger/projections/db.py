@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from scop_ledger.settings import lock_timeout, pg_timeouts, sqlite_uri
+
 _NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
 
 
@@ -84,7 +86,7 @@ def connect(url: str, *, read_only: bool = True, recover: bool = True) -> DB:
         journal = Path(f"{path}-journal")
         mode = "ro" if read_only and not (recover and journal.exists()) else "rw"
         try:
-            lite = sqlite3.connect(f"file:{Path(path).resolve()}?mode={mode}", uri=True, timeout=30)
+            lite = sqlite3.connect(sqlite_uri(path, mode), uri=True, timeout=lock_timeout())
         except sqlite3.Error as error:
             raise Unavailable(f"store unavailable: {error}") from None
         return DB(lite, "sqlite")
@@ -93,6 +95,7 @@ def connect(url: str, *, read_only: bool = True, recover: bool = True) -> DB:
 
         parts = urlsplit(url)
         query = dict(parse_qsl(parts.query))
+        query["options"] = f"{query.get('options', '')} {pg_timeouts()}".strip()
         if read_only:
             query["options"] = (
                 f"{query.get('options', '')} -c default_transaction_read_only=on".strip()

@@ -25,9 +25,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import signal
+import sys
 import tempfile
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
@@ -168,9 +172,75 @@ class _Partition(Projector):
 _progress: Synchronized[int] | None = None
 
 
-def _start_worker(progress: Synchronized[int]) -> None:
+def _start_worker(progress: Synchronized[int], parent: int) -> None:
     global _progress
     _progress = progress
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this worker when the process that started it dies, however it
+    dies (``kill -9`` included): Linux's ``PR_SET_PDEATHSIG``. Elsewhere, the parent's
+    ``finally`` ends its workers."""
+    if not sys.platform.startswith("linux"):  # pragma: no cover
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no prctl: the parent's finally
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+SCRATCH_PREFIX = ".scop-ledger-rebuild-"
+
+
+def clean_scratch(ledger: Ledger) -> None:
+    """Remove what rebuilds killed before their ``finally`` left beside this SQLite ledger."""
+    path = sqlite_path(ledger.settings.url)
+    if path is not None:
+        _clean_scratch(path.resolve().parent)
+
+
+def _clean_scratch(folder: Path) -> None:
+    """Remove the scratch folders of rebuilds whose process is gone (killed before its
+    ``finally``): their names carry the process id."""
+    for found in folder.glob(f"{SCRATCH_PREFIX}*"):
+        pid_text = found.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and _alive(int(pid_text)):
+            continue
+        shutil.rmtree(found, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - another user's process
+        return True
+    return True
+
+
+@contextmanager
+def _terminated_as_interrupted() -> Iterator[None]:
+    """SIGTERM raises in the main thread while the workers run, so that the ``finally``
+    clauses stop them and remove the scratch folder (by default SIGTERM ends Python at once)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def _work(task: _Task) -> int:
@@ -243,7 +313,8 @@ def rebuild(
     path = sqlite_path(projector.ledger.settings.url)
     assert path is not None
     # The scratch files beside the ledger: where there is room for a copy of its view.
-    scratch = Path(tempfile.mkdtemp(prefix=".scop-ledger-rebuild-", dir=path.parent))
+    _clean_scratch(path.parent)
+    scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=path.parent))
     try:
         files = [scratch / f"view-{i}.db" for i in range(workers)]
         tasks = [
@@ -252,22 +323,34 @@ def rebuild(
         ]
         context = _context()
         counter: Synchronized[int] = context.Value("q", 0)
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(counter,)
-        ) as pool:
-            futures = [pool.submit(_work, task) for task in tasks]
-            _extend_chain(projector, conn, head)
-            reported = 0
-            pending: set[Future[int]] = set(futures)
-            while pending:
-                done, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
-                for future in done:
-                    future.result()  # a worker's error, raised here
-                if progress is not None:
-                    read = counter.value
-                    if read > reported:
-                        progress(read - reported)
-                        reported = read
+        with _terminated_as_interrupted():
+            pool = ProcessPoolExecutor(
+                workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(counter, os.getpid()),
+            )
+            try:
+                futures = [pool.submit(_work, task) for task in tasks]
+                _extend_chain(projector, conn, head)
+                reported = 0
+                pending: set[Future[int]] = set(futures)
+                while pending:
+                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+                    for future in done:
+                        future.result()  # a worker's error, raised here
+                    if progress is not None:
+                        read = counter.value
+                        if read > reported:
+                            progress(read - reported)
+                            reported = read
+            except BaseException:
+                # A failing worker or an interruption: the others stop now, not when done.
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    process.kill()
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
         if progress is not None and head > reported:
             progress(head - reported)
         _merge(conn, files, head)

@@ -495,6 +495,7 @@ class Projector:
         from scop_ledger.projections import parallel
 
         self._reset()
+        parallel.clean_scratch(self.ledger)
         with (
             self.engine.connect() as conn,
             collector_paused(),
