@@ -22,9 +22,7 @@ def open_ledger(
 ) -> Ledger:
     """A ledger on ``url``; ``view=False`` writes events alone, leaving the view to catch up
     (for the tests of the projector's catch-up)."""
-    return Ledger(
-        Settings(url=url, user=user, read_only=read_only), create=create, apply_view=view
-    )
+    return Ledger(Settings(url=url, user=user, read_only=read_only), create=create, apply_view=view)
 
 
 def do(ledger: Ledger, action: str, on: str, **fields: Any) -> Recorded:

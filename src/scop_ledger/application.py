@@ -47,7 +47,6 @@ from scop_ledger.store import (
     ReadOnlyStore,
     Settings,
     StoreError,
-    StoreUnavailable,
     install_append_only_guards,
     open_engine,
     sqlite_pragma,
@@ -55,6 +54,9 @@ from scop_ledger.store import (
 )
 
 MAX_ATTEMPTS = 12
+# What a write raises when the view cannot hold one of its entries (see projector.VIEW_ERRORS):
+# eventsourcing's DataError wraps the database's refusal.
+_UNHOLDABLE: tuple[type[BaseException], ...] = (*VIEW_ERRORS, DataError)
 PAGE = 2000
 
 
@@ -267,7 +269,7 @@ class Ledger(Application[UUID]):
                 continue  # another writer got there first: reload and try again
             except LedgerError:
                 raise
-            except (*VIEW_ERRORS, DataError) as error:
+            except _UNHOLDABLE as error:
                 raise InvalidValue(
                     f"the store cannot hold this entry: {why(error)}; nothing was recorded"
                 ) from None
@@ -284,8 +286,9 @@ class Ledger(Application[UUID]):
         # against a runtime protocol and wraps each in two more objects, which cost seconds
         # over a million events. The same stored events, in command order.
         stored = [self.mapper.to_stored_event(e) for e in events]
-        with self.recorder.transaction(commit=True) as session:
-            numbers = self.recorder.insert_events(stored, session=session) or []
+        recorder: Any = self.recorder  # eventsourcing-sqlalchemy's, with its transactions
+        with recorder.transaction(commit=True) as session:
+            numbers = recorder.insert_events(stored, session=session) or []
             ids = {
                 (e.originator_id, e.originator_version): n
                 for e, n in zip(events, numbers, strict=True)

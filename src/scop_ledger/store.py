@@ -20,7 +20,14 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
-from scop_ledger.settings import DEFAULT_URL, Settings, default_user, lock_timeout, pg_timeouts, sqlite_uri
+from scop_ledger.settings import (
+    DEFAULT_URL,
+    Settings,
+    default_user,
+    lock_timeout,
+    pg_timeouts,
+    sqlite_uri,
+)
 
 EVENTS_TABLE = "ledger_events"
 __all__ = ["DEFAULT_URL", "EVENTS_TABLE", "Settings", "default_user"]

@@ -140,7 +140,9 @@ def store_by_hand(url: str, **changes: object) -> int:
         state = json.loads(model.state)
         state.update(changes)
         version = max(n.originator_version for n in found if n.originator_id == model.originator_id)
-        stored = StoredEvent(model.originator_id, version + 1, model.topic, json.dumps(state).encode())
+        stored = StoredEvent(
+            model.originator_id, version + 1, model.topic, json.dumps(state).encode()
+        )
         (seq,) = ledger.recorder.insert_events([stored]) or []
         return int(seq)
     finally:
@@ -149,7 +151,14 @@ def store_by_hand(url: str, **changes: object) -> int:
 
 @pytest.mark.parametrize(
     "changes",
-    [{"shares": 10**21}, {"shares": 3689348814741911, "paid": {"_type_": "decimal_str", "_data_": "92233720368547775.00"}}, {"note": "a\u0000b"}],
+    [
+        {"shares": 10**21},
+        {
+            "shares": 3689348814741911,
+            "paid": {"_type_": "decimal_str", "_data_": "92233720368547775.00"},
+        },
+        {"note": "a\u0000b"},
+    ],
     ids=["shares-1e21", "paid-overflow", "nul-in-note"],
 )
 def test_an_entry_the_view_cannot_hold_is_named_and_can_be_reversed(

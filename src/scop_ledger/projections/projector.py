@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 import orjson
-from eventsourcing.utils import resolve_topic
 import sqlalchemy.exc
+from eventsourcing.utils import resolve_topic
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from scop_ledger.bulk import collector_paused
@@ -237,6 +237,7 @@ class Projector:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.engine = ledger.engine
+        self._entry_rows: list[tuple[Any, ...]] = []  # rm_entries rows a page will insert
         self._reset()
 
     def _reset(self) -> None:
@@ -446,7 +447,7 @@ class Projector:
 
     def _label(self, conn: Connection, row: tuple[Any, ...]) -> str:
         """What an entry is, in a few printable words: ``subscribe alice 2020-02-01``."""
-        seq, oid, version, topic, stored = row
+        _seq, oid, version, topic, stored = row
         try:
             event = self._decoder()(oid, version, topic, stored)
             person = getattr(event, "person", None)
@@ -456,7 +457,7 @@ class Projector:
                         select(t.members.c.person).where(t.members.c.uuid == str(_uuid(oid)))
                     ).scalar()
             words = [str(event.ACTION), *([str(person)] if person else []), str(event.on)]
-        except Exception:  # noqa: BLE001 - an entry that cannot even be read is named by its topic
+        except Exception:
             words = [str(topic).rsplit(".", 1)[-1]]
         return printable(" ".join(words))
 
@@ -464,9 +465,7 @@ class Projector:
         """The aggregate's entries without those set aside as unviewable."""
         if self._unviewable is None:
             self._unviewable = {}
-            for uuid, version in conn.execute(
-                select(t.unviewable.c.uuid, t.unviewable.c.version)
-            ):
+            for uuid, version in conn.execute(select(t.unviewable.c.uuid, t.unviewable.c.version)):
                 self._unviewable.setdefault(str(uuid), set()).add(int(version))
         skip = self._unviewable.get(str(oid))
         if not skip:
@@ -589,7 +588,7 @@ class Projector:
         self._sqlite = conn.dialect.name == "sqlite"
         self._member_rows: list[tuple[Any, ...]] = []
         self._gone_rows: dict[int, tuple[Any, Any]] = {}
-        self._entry_rows: list[tuple[Any, ...]] = []
+        self._entry_rows = []
         self._state_rows: list[tuple[Any, ...]] = []
         self._refund_inserts: list[_RefundRow] = []
         self._refund_closes: list[tuple[int, int]] = []
