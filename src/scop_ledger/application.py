@@ -288,17 +288,21 @@ class Ledger(Application[UUID]):
         stored = [self.mapper.to_stored_event(e) for e in events]
         recorder: Any = self.recorder  # eventsourcing-sqlalchemy's, with its transactions
         with recorder.transaction(commit=True) as session:
-            numbers = recorder.insert_events(stored, session=session) or []
-            ids = {
-                (e.originator_id, e.originator_version): n
-                for e, n in zip(events, numbers, strict=True)
-            }
-            recorded = [_recorded(command, evs, ids) for command, evs in plans]
             conn = session.connection()
-            if self.apply_view:
-                projector.apply_within(conn)
-            if self.before_commit is not None:
-                self.before_commit(recorded, conn)
+            # A page cache of 256 MiB for the whole write (SQLite): the events and their
+            # view rows stay in memory until the commit, so that a writer killed before it
+            # leaves the file untouched (the page cache spills to the file once full).
+            with sqlite_pragma(conn, "cache_size", -262144):
+                numbers = recorder.insert_events(stored, session=session) or []
+                ids = {
+                    (e.originator_id, e.originator_version): n
+                    for e, n in zip(events, numbers, strict=True)
+                }
+                recorded = [_recorded(command, evs, ids) for command, evs in plans]
+                if self.apply_view:
+                    projector.apply_within(conn)
+                if self.before_commit is not None:
+                    self.before_commit(recorded, conn)
         return recorded
 
     def _projector(self) -> Any:
