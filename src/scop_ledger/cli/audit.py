@@ -275,7 +275,7 @@ def diff(
     type=WholeNumber(0, 36500),
     default=30,
     show_default=True,
-    help="List entries recorded more than this many days after their date.",
+    help="List entries recorded more than this many days after their date (0 to 36500).",
 )
 @click.pass_context
 def report(

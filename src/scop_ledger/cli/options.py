@@ -105,8 +105,7 @@ def write_options(func: F) -> F:
             click.option(
                 "--note",
                 default=None,
-                help="A free note kept with the entry (at most 2,000 characters; line breaks "
-                "and tabs kept, no other control character).",
+                help="A free note kept with the entry (at most 2,000 characters).",
             ),
             format_option("table", "json"),
         ]
@@ -129,8 +128,8 @@ def query_options(func: F) -> F:
                 "--known-at",
                 type=DATETIME,
                 default=None,
-                help="What the ledger knew at this moment (ISO 8601; a bare date is the end "
-                "of that day, UTC). Default: now.",
+                help="What the ledger knew at this moment (ISO 8601, 1900 to 2199; a bare "
+                "date is the end of that day, UTC). Default: now.",
             ),
             format_option("table", "json", "csv"),
         ]

@@ -677,7 +677,7 @@ def export(ctx: click.Context, /, file: Path, known_at: datetime | None) -> None
     type=WholeNumber(1, 1024),
     default=None,
     help="Processes to rebuild with (default: one per core for a SQLite ledger of 50,000 "
-    "events or more, else 1; PostgreSQL: always 1).",
+    "events or more, else 1; PostgreSQL: always 1; at most 1024).",
 )
 @click.pass_context
 def rebuild(ctx: click.Context, /, workers: int | None) -> None:
