@@ -108,9 +108,17 @@ def _decimal(value: Any, info: ValidationInfo) -> Decimal:
     raise InvalidValue(f"{_what(info)} {values.show(value)} is not a decimal number")
 
 
+def _digits_as_text(value: Any) -> Any:
+    """A whole number where text is expected (an employee number, a reference typed in a
+    spreadsheet, which keeps it as a number) is that text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
 def _line(limit: int) -> Callable[[Any, ValidationInfo], str]:
     def validate(value: Any, info: ValidationInfo) -> str:
-        return values.single_line(value, what=_what(info), limit=limit)
+        return values.single_line(_digits_as_text(value), what=_what(info), limit=limit)
 
     return validate
 
@@ -159,10 +167,10 @@ class Command(BaseModel):
 class PersonCommand(Command):
     person: str
 
-    @field_validator("person")
+    @field_validator("person", mode="before")
     @classmethod
-    def _person(cls, value: str) -> str:
-        return person_ref(value)
+    def _person(cls, value: Any) -> str:
+        return person_ref(_digits_as_text(value))
 
 
 class Init(Command):

@@ -124,6 +124,8 @@ def _number(n: int) -> str:
 
 def show(value: object, limit: int = 40) -> str:
     """A value as it goes into a one-line message: its ``repr``, cut to ``limit`` characters."""
+    if isinstance(value, int) and abs(value) >= 10**limit:
+        return f"a number of more than {limit} digits"
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -186,7 +188,7 @@ def whole_number(value: object, *, what: str, low: int, high: int) -> int:
     """A whole number from ``low`` to ``high``: an ``int``, ASCII digits with an optional
     sign, or an integral ``Decimal`` (a JSON file's ``3.0``)."""
     refused = InvalidValue(
-        f"{what} must be a whole number from {_number(low)} to {_number(high)}, not {show(value)}"
+        f"{what} {show(value)} is not a whole number from {_number(low)} to {_number(high)}"
     )
     number: int
     if isinstance(value, bool):
@@ -195,19 +197,23 @@ def whole_number(value: object, *, what: str, low: int, high: int) -> int:
         number = value
     elif isinstance(value, str):
         text = value.strip()
-        if len(text) > _LONGEST_NUMBER or not _WHOLE.fullmatch(text):
+        if not _WHOLE.fullmatch(text):
+            raise refused
+        if len(text.lstrip("+-").lstrip("0")) > _LONGEST_NUMBER:  # int() of it may fail
             raise refused
         number = int(text)
     elif isinstance(value, Decimal):
-        if not value.is_finite() or abs(value) > high + abs(low):
+        if not value.is_finite() or abs(value) >= 10**_LONGEST_NUMBER:
             raise refused
         if value != value.to_integral_value():
             raise refused
         number = int(value)
     else:
         raise refused
-    if not low <= number <= high:
-        raise refused
+    if number < low:
+        raise InvalidValue(f"{what} must be at least {_number(low)}, not {show(number)}")
+    if number > high:
+        raise InvalidValue(f"{what} must be at most {_number(high)}, not {show(number)}")
     return number
 
 
