@@ -6,6 +6,8 @@ checked by the same code and produce the same messages.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
@@ -16,9 +18,11 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
+from scop_ledger.domain import values
 from scop_ledger.domain.errors import InvalidValue
 from scop_ledger.domain.values import (
     LeaveReason,
@@ -27,13 +31,16 @@ from scop_ledger.domain.values import (
     Profile,
     TerminationReason,
     coop_slug,
-    parse_money,
     person_ref,
 )
 
+_SHOWN = {"on": "date", "event": "entry id"}  # the names a user sees for these fields
 
-def _money(value: Any) -> Decimal:
-    return parse_money(value)
+
+def _what(info: ValidationInfo) -> str:
+    """A field's name as the user typed it: ``--term-years`` / ``term_years`` -> ``term-years``."""
+    name = info.field_name or "value"
+    return _SHOWN.get(name, name).replace("_", "-")
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -42,27 +49,107 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-def _strict_int(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("must be a whole number")
-    if isinstance(value, float | Decimal):
-        if value != int(value):
-            raise ValueError("must be a whole number")
-        return int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if not text.lstrip("+-").isdigit():
-            raise ValueError(f"{value!r} is not a whole number")
-        return int(text)
+def _optional(check: Callable[[Any, ValidationInfo], Any]) -> Callable[[Any, ValidationInfo], Any]:
+    """``check``, except that a missing or blank value is None."""
+
+    def validate(value: Any, info: ValidationInfo) -> Any:
+        return None if _blank_to_none(value) is None else check(value, info)
+
+    return validate
+
+
+def _money(value: Any, info: ValidationInfo) -> Decimal:
+    return values.parse_money(value, what=_what(info))
+
+
+def _amount(value: Any, info: ValidationInfo) -> Decimal:
+    return values.positive_money(value, what=_what(info))
+
+
+def _part(value: Any, info: ValidationInfo) -> Decimal:
+    return values.non_negative_money(value, what=_what(info))
+
+
+def _share_value(value: Any, info: ValidationInfo) -> Decimal:
+    return values.share_value(value, what=_what(info))
+
+
+def _paid(value: Any, info: ValidationInfo) -> Decimal | None:
+    # ``--paid ''`` is a mistake, not "paid in full": only a missing value means that.
+    if value is None:
+        return None
+    if isinstance(value, str) and not value.strip():
+        raise InvalidValue(
+            f"{_what(info)} is empty: give an amount, or leave it out for full payment"
+        )
+    return values.non_negative_money(value, what=_what(info))
+
+
+def _whole(low: int, high: int) -> Callable[[Any, ValidationInfo], int]:
+    def validate(value: Any, info: ValidationInfo) -> int:
+        return values.whole_number(value, what=_what(info), low=low, high=high)
+
+    return validate
+
+
+def _date(value: Any, info: ValidationInfo) -> date:
+    return values.parse_date(value, what=_what(info))
+
+
+def _decimal(value: Any, info: ValidationInfo) -> Decimal:
+    """A plain decimal (a fraction such as ``0.35``): ASCII digits, no exponent."""
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and (len(text) > 20 or not _PLAIN_DECIMAL.fullmatch(text)):
+        raise InvalidValue(f"{_what(info)} {values.show(value)} is not a decimal number")
+    if isinstance(text, str):
+        return Decimal(text)
+    if isinstance(text, Decimal) and text.is_finite():
+        return text
+    raise InvalidValue(f"{_what(info)} {values.show(value)} is not a decimal number")
+
+
+def _digits_as_text(value: Any) -> Any:
+    """A whole number where text is expected (an employee number, a reference typed in a
+    spreadsheet, which keeps it as a number) is that text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     return value
 
 
+def _line(limit: int) -> Callable[[Any, ValidationInfo], str]:
+    def validate(value: Any, info: ValidationInfo) -> str:
+        return values.single_line(_digits_as_text(value), what=_what(info), limit=limit)
+
+    return validate
+
+
+def _note(value: Any, info: ValidationInfo) -> str:
+    return values.note_text(value, what=_what(info))
+
+
+_PLAIN_DECIMAL = re.compile(r"[0-9]*\.?[0-9]+")
+
+# The bounds of docs/concepts.md ("Bounds"), one type each; CLI options and import rows
+# both go through them.
 Money = Annotated[Decimal, BeforeValidator(_money)]
-OptMoney = Annotated[
-    Decimal | None, BeforeValidator(lambda v: None if _blank_to_none(v) is None else _money(v))
-]
-Int = Annotated[int, BeforeValidator(_strict_int)]
-OptText = Annotated[str | None, BeforeValidator(_blank_to_none)]
+Amount = Annotated[Decimal, BeforeValidator(_amount)]
+Part = Annotated[Decimal, BeforeValidator(_part)]
+ShareValue = Annotated[Decimal, BeforeValidator(_share_value)]
+Paid = Annotated[Decimal | None, BeforeValidator(_paid)]
+Shares = Annotated[int, BeforeValidator(_whole(1, values.MAX_SHARES))]
+Years = Annotated[int, BeforeValidator(_whole(0, 50))]
+TermYears = Annotated[int, BeforeValidator(_whole(1, 99))]
+Year = Annotated[int, BeforeValidator(_whole(values.MIN_YEAR, values.MAX_YEAR))]
+EntryId = Annotated[int, BeforeValidator(_whole(1, values.MAX_ENTRY_ID))]
+Partners = Annotated[int, BeforeValidator(_whole(2, 1000))]
+Date = Annotated[date, BeforeValidator(_date)]
+OptDate = Annotated[date | None, BeforeValidator(_optional(_date))]
+Fraction = Annotated[Decimal, BeforeValidator(_decimal)]
+Name = Annotated[str, BeforeValidator(_line(values.MAX_NAME))]
+OptName = Annotated[str | None, BeforeValidator(_optional(_line(values.MAX_NAME)))]
+OptSource = Annotated[str | None, BeforeValidator(_optional(_line(values.MAX_SOURCE)))]
+Note = Annotated[str, BeforeValidator(_note)]
+OptNote = Annotated[str | None, BeforeValidator(_optional(_note))]
 
 
 class Command(BaseModel):
@@ -71,35 +158,35 @@ class Command(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
     action: ClassVar[str] = ""
 
-    on: date = Field(default_factory=date.today)
-    ref: OptText = None
-    note: OptText = None
-    source: OptText = None
+    on: Date = Field(default_factory=date.today)
+    ref: OptName = None
+    note: OptNote = None
+    source: OptSource = None
 
 
 class PersonCommand(Command):
     person: str
 
-    @field_validator("person")
+    @field_validator("person", mode="before")
     @classmethod
-    def _person(cls, value: str) -> str:
-        return person_ref(value)
+    def _person(cls, value: Any) -> str:
+        return person_ref(_digits_as_text(value))
 
 
 class Init(Command):
     action: ClassVar[str] = "init"
     slug: str
-    name: str
+    name: Name
     legal_form: LegalForm
-    share_value: Money
+    share_value: ShareValue
     profile: Profile = Profile.FR_SCOP
-    refund_delay_years: Int = 5
-    boot_until: date | None = None
-    review_every_years: Int = 5
+    refund_delay_years: Years = 5
+    boot_until: OptDate = None
+    review_every_years: Years = 5
     fiscal_year_end: str = "12-31"
     scop_thresholds: bool | None = None
-    external_vote_cap: Decimal = Decimal("0.35")
-    supervisory_board_from: Int = 20
+    external_vote_cap: Fraction = Decimal("0.35")
+    supervisory_board_from: Partners = 20
 
     @field_validator("slug")
     @classmethod
@@ -114,7 +201,7 @@ class ChangeForm(Command):
 
 class Hire(PersonCommand):
     action: ClassVar[str] = "hire"
-    name: OptText = None
+    name: OptName = None
 
 
 class Terminate(PersonCommand):
@@ -124,24 +211,24 @@ class Terminate(PersonCommand):
 
 class Admit(PersonCommand):
     action: ClassVar[str] = "admit"
-    name: OptText = None
+    name: OptName = None
     legal_person: bool = False
 
 
 class Subscribe(PersonCommand):
     action: ClassVar[str] = "subscribe"
-    shares: Int
-    paid: OptMoney = None
+    shares: Shares
+    paid: Paid = None
 
 
 class PayUp(PersonCommand):
     action: ClassVar[str] = "pay-up"
-    amount: Money
+    amount: Amount
 
 
 class Withdraw(PersonCommand):
     action: ClassVar[str] = "withdraw"
-    shares: Int
+    shares: Shares
 
 
 class Leave(PersonCommand):
@@ -151,13 +238,13 @@ class Leave(PersonCommand):
 
 class PayRefund(PersonCommand):
     action: ClassVar[str] = "pay-refund"
-    amount: Money
+    amount: Amount
 
 
 class Appoint(PersonCommand):
     action: ClassVar[str] = "appoint"
     office: Office
-    term_years: Int
+    term_years: TermYears
 
 
 class EndMandate(PersonCommand):
@@ -167,24 +254,24 @@ class EndMandate(PersonCommand):
 
 class Review(Command):
     action: ClassVar[str] = "review"
-    reviewer: str
-    reservations: OptText = None
+    reviewer: Name
+    reservations: OptNote = None
 
 
 class Allocate(Command):
     action: ClassVar[str] = "allocate"
-    year: Int
+    year: Year
     surplus: Money
-    legal_reserve: Money
-    development_fund: Money
-    employees: Money
-    dividends: Money
+    legal_reserve: Part
+    development_fund: Part
+    employees: Part
+    dividends: Part
 
 
 class Reverse(Command):
     action: ClassVar[str] = "reverse"
-    event: Int
-    reason: str
+    event: EntryId
+    reason: Note
 
 
 ACTIONS: dict[str, type[Command]] = {
@@ -224,11 +311,14 @@ def describe(error: ValidationError) -> str:
     parts = []
     for item in error.errors():
         where = ".".join(str(p) for p in item["loc"]) or "value"
-        where = {"on": "date"}.get(where, where).replace("_", "-")
+        where = _SHOWN.get(where, where).replace("_", "-")
         message = item["msg"]
         ctx = item.get("ctx") or {}
         if "error" in ctx and isinstance(ctx["error"], InvalidValue):
             message = str(ctx["error"])
+            if message.startswith(f"{where} ") or message.startswith(f"{where.replace('-', ' ')} "):
+                parts.append(message)  # it names its field already
+                continue
         elif message.startswith("Value error, "):
             message = message[len("Value error, ") :]
         if item["type"] == "extra_forbidden":

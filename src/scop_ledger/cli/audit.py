@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from scop_ledger.cli.main import get_app
-from scop_ledger.cli.options import DATE, DATETIME, format_option
+from scop_ledger.cli.options import DATE, DATETIME, WholeNumber, format_option
 from scop_ledger.cli.render import emit_json, emit_table
 
 
@@ -272,10 +272,10 @@ def diff(
 )
 @click.option(
     "--late-days",
-    type=click.IntRange(0, None),
+    type=WholeNumber(0, 36500),
     default=30,
     show_default=True,
-    help="List entries recorded more than this many days after their date.",
+    help="List entries recorded more than this many days after their date (0 to 36500).",
 )
 @click.pass_context
 def report(

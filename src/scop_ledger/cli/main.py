@@ -62,6 +62,10 @@ def classify(error: BaseException) -> tuple[int, str] | None:
 
     if isinstance(error, LedgerError):
         return error.exit_code, error.message
+    if isinstance(error, UnicodeEncodeError) and error.reason == "surrogates not allowed":
+        # Undecodable bytes in an argument, a variable or a file name (Python keeps them as
+        # lone surrogates): the text fields refuse them; this catches any other place.
+        return 2, "an argument or file name is not valid UTF-8 text"
     if isinstance(error, Unavailable):
         return error.exit_code, str(error)
     store = sys.modules.get("scop_ledger.store")
@@ -131,7 +135,10 @@ class LedgerGroup(click.Group):
 )
 @click.option("--coop", envvar="SCOP_LEDGER_COOP", default=None, help="Which cooperative (slug).")
 @click.option(
-    "--user", envvar="SCOP_LEDGER_USER", default=None, help="Who records. Default: OS login."
+    "--user",
+    envvar="SCOP_LEDGER_USER",
+    default=None,
+    help="Who records (one line, at most 200 characters). Default: OS login.",
 )
 @click.option(
     "--read-only",
@@ -153,8 +160,14 @@ def main(ctx: click.Context, db: str, coop: str | None, user: str | None, read_o
       scop-ledger hire alice --name "Alice Martin" --date 2020-01-01
       scop-ledger history --format json
     """
+    from scop_ledger.domain.values import MAX_NAME, coop_slug, single_line
     from scop_ledger.settings import Settings, default_user
 
+    # Checked here, inside the group's error handling, so that a bad value is one line.
+    if coop:
+        coop_slug(coop)
+    if user:
+        single_line(user, what="--user", limit=MAX_NAME)
     ctx.obj = AppContext(
         Settings(url=db, coop=coop, user=user or default_user(), read_only=read_only)
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -12,18 +12,31 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _name(param: click.Parameter | None) -> str:
+    """How the user typed the parameter: ``--date``, or an argument's metavar."""
+    if param is None:
+        return "value"
+    if isinstance(param, click.Option) and param.opts:
+        return max(param.opts, key=len)
+    return param.human_readable_name
+
+
+# These types raise the domain's InvalidValue rather than click's usage error, so that a bad
+# value is one line ("error: --date '20210105' is not a date (YYYY-MM-DD)"), exit 2, like the
+# same value in an import row (the root group maps it; see main.classify).
+
+
 class DateType(click.ParamType[date]):
-    """``YYYY-MM-DD``; an impossible date is a usage error (exit 2)."""
+    """``YYYY-MM-DD`` from 1900-01-01 to 2199-12-31, as in the import files."""
 
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        from scop_ledger.domain.values import parse_date
+
         if isinstance(value, date):
             return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+        return parse_date(value, what=_name(param))
 
 
 class DateTimeType(click.ParamType[datetime]):
@@ -34,18 +47,26 @@ class DateTimeType(click.ParamType[datetime]):
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> datetime:
+        from scop_ledger.domain.values import parse_moment
+
         if isinstance(value, datetime):
             return value
-        text = str(value).strip()
-        try:
-            if len(text) == 10:
-                return datetime.combine(date.fromisoformat(text), time.max, tzinfo=UTC)
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO 8601 date-time", param, ctx)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
+        return parse_moment(value, what=_name(param))
+
+
+class WholeNumber(click.ParamType[int]):
+    """A whole number of ASCII digits from ``low`` to ``high`` (click's ``int`` also takes
+    full-width and Arabic-Indic digits)."""
+
+    name = "INTEGER"
+
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        from scop_ledger.domain.values import whole_number
+
+        return whole_number(value, what=_name(param), low=self.low, high=self.high)
 
 
 DATE = DateType()
@@ -73,10 +94,19 @@ def write_options(func: F) -> F:
                 "on",
                 type=DATE,
                 default=None,
-                help="Effective date (YYYY-MM-DD). Default: today.",
+                help="Effective date (YYYY-MM-DD, 1900-01-01 to 2199-12-31; more than a year "
+                "ahead is recorded with a warning). Default: today.",
             ),
-            click.option("--ref", default=None, help="The document behind the entry."),
-            click.option("--note", default=None, help="A free note kept with the entry."),
+            click.option(
+                "--ref",
+                default=None,
+                help="The document behind the entry (one line, at most 200 characters).",
+            ),
+            click.option(
+                "--note",
+                default=None,
+                help="A free note kept with the entry (at most 2,000 characters).",
+            ),
             format_option("table", "json"),
         ]
     ):
@@ -92,14 +122,14 @@ def query_options(func: F) -> F:
                 "--as-of",
                 type=DATE,
                 default=None,
-                help="Business date (YYYY-MM-DD). Default: today.",
+                help="Business date (YYYY-MM-DD, 1900-01-01 to 2199-12-31). Default: today.",
             ),
             click.option(
                 "--known-at",
                 type=DATETIME,
                 default=None,
-                help="What the ledger knew at this moment (ISO 8601; a bare date is the end "
-                "of that day, UTC). Default: now.",
+                help="What the ledger knew at this moment (ISO 8601, 1900 to 2199; a bare "
+                "date is the end of that day, UTC). Default: now.",
             ),
             format_option("table", "json", "csv"),
         ]

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from scop_ledger.cli.main import AppContext, get_app
-from scop_ledger.cli.options import DATE, DATETIME, format_option, out_option, query_options
+from scop_ledger.cli.options import (
+    DATE,
+    DATETIME,
+    WholeNumber,
+    format_option,
+    out_option,
+    query_options,
+)
 from scop_ledger.cli.render import cell, emit_csv, emit_json, emit_table, write_rows
 
 if TYPE_CHECKING:
@@ -599,7 +606,9 @@ def timeline(
 
 
 @click.command()
-@click.option("--year", type=click.IntRange(1900, 2999), required=True, help="Financial year.")
+@click.option(
+    "--year", type=WholeNumber(1900, 2199), required=True, help="Financial year (1900 to 2199)."
+)
 @click.option("--known-at", type=DATETIME, default=None, help="As known at this moment (ISO 8601).")
 @format_option("table", "json", "csv")
 @click.pass_context
@@ -671,10 +680,10 @@ def export(ctx: click.Context, /, file: Path, known_at: datetime | None) -> None
 @click.command()
 @click.option(
     "--workers",
-    type=click.IntRange(min=1),
+    type=WholeNumber(1, 1024),
     default=None,
     help="Processes to rebuild with (default: one per core for a SQLite ledger of 50,000 "
-    "events or more, else 1; PostgreSQL: always 1).",
+    "events or more, else 1; PostgreSQL: always 1; at most 1024).",
 )
 @click.pass_context
 def rebuild(ctx: click.Context, /, workers: int | None) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from scop_ledger.cli.main import get_app
-from scop_ledger.cli.options import DATE, format_option, write_options
+from scop_ledger.cli.options import DATE, WholeNumber, format_option, write_options
 from scop_ledger.cli.render import emit_json
 
 TERMINATION_REASONS = [
@@ -25,6 +25,10 @@ TERMINATION_REASONS = [
 LEAVE_REASONS = ["resignation", "exclusion", "death"]
 OFFICES = ["manager", "chair", "ceo", "director", "board-member", "supervisory-board-member"]
 FORMS = ["sarl", "sas", "sa"]
+# The bounds of docs/concepts.md, as the options' help says them.
+PERSON_NAME = "The person's full name (one line, at most 200 characters)."
+AMOUNT_BOUNDS = "more than 0, at most 10^12, 2 decimals at most"
+PART_BOUNDS = "0 to 10^12, 2 decimals at most"
 
 
 def record(
@@ -56,6 +60,8 @@ def record(
     recorded = ledger.execute(command)
     for line in warnings:
         click.echo(line, err=True)
+    if "on" in fields:
+        warn_far_ahead(command.on)
     note_unviewable(app.settings)
     if fmt == "json":
         emit_json(
@@ -73,6 +79,15 @@ def record(
     click.echo(f"recorded entry {recorded.event}: {recorded.action}{who} on {recorded.on}")
     for event, act in recorded.consequences:
         click.echo(f"  and entry {event}: {act} (a consequence the rules derive)")
+
+
+def warn_far_ahead(on: date) -> None:
+    """A warning on stderr for an effective date more than a year ahead (recorded anyway)."""
+    from scop_ledger.domain.values import far_ahead
+
+    warning = far_ahead(on)
+    if warning is not None:
+        click.echo(warning, err=True)
 
 
 def breaches_into(warnings: list[str], ledger: Any, settings: Any) -> Any:
@@ -133,18 +148,38 @@ def register(group: click.Group) -> None:
 
 @click.command()
 @click.argument("slug")
-@click.option("--name", required=True, help="The cooperative's name.")
+@click.option(
+    "--name", required=True, help="The cooperative's name (one line, at most 200 characters)."
+)
 @click.option("--legal-form", type=click.Choice(FORMS), required=True, help="SARL, SAS or SA.")
-@click.option("--share-value", required=True, help="Nominal value of one share, in euros.")
+@click.option(
+    "--share-value",
+    required=True,
+    help="Nominal value of one share, in euros (more than 0, at most 1,000,000, at most "
+    "2 decimals).",
+)
 @click.option(
     "--profile", type=click.Choice(["fr-scop", "be-cnc"]), default="fr-scop", show_default=True
 )
 @click.option(
-    "--refund-delay-years", type=int, default=5, show_default=True, help="Statutes' refund delay."
+    "--refund-delay-years",
+    type=WholeNumber(0, 50),
+    default=5,
+    show_default=True,
+    help="Statutes' refund delay (0 to 50 years).",
 )
-@click.option("--boot-until", type=DATE, default=None, help="Scop d'amorçage: majority waiver end.")
 @click.option(
-    "--review-every-years", type=int, default=5, show_default=True, help="Review interval."
+    "--boot-until",
+    type=DATE,
+    default=None,
+    help="Scop d'amorçage: majority waiver end (YYYY-MM-DD).",
+)
+@click.option(
+    "--review-every-years",
+    type=WholeNumber(1, 50),
+    default=5,
+    show_default=True,
+    help="Review interval (1 to 50 years).",
 )
 @click.option("--fiscal-year-end", default="12-31", show_default=True, help="MM-DD.")
 @click.option(
@@ -161,10 +196,10 @@ def register(group: click.Group) -> None:
 )
 @click.option(
     "--supervisory-board-from",
-    type=int,
+    type=WholeNumber(2, 1000),
     default=20,
     show_default=True,
-    help="Partners from which a SARL needs a supervisory board.",
+    help="Partners from which a SARL needs a supervisory board (2 to 1000).",
 )
 @write_options
 @click.pass_context
@@ -202,7 +237,7 @@ def change_form(
 
 @click.command()
 @click.argument("person")
-@click.option("--name", default=None, help="The person's full name.")
+@click.option("--name", default=None, help=PERSON_NAME)
 @write_options
 @click.pass_context
 def hire(
@@ -251,7 +286,7 @@ def terminate(
 
 @click.command()
 @click.argument("person")
-@click.option("--name", default=None, help="The person's full name.")
+@click.option("--name", default=None, help=PERSON_NAME)
 @click.option("--legal-person", is_flag=True, help="A company or association (always external).")
 @write_options
 @click.pass_context
@@ -287,8 +322,12 @@ def admit(
 
 @click.command()
 @click.argument("person")
-@click.option("--shares", required=True, help="Number of shares.")
-@click.option("--paid", default=None, help="Euros paid now (default: the full value).")
+@click.option("--shares", required=True, help="Number of shares (1 to 1,000,000,000).")
+@click.option(
+    "--paid",
+    default=None,
+    help="Euros paid now, at most the shares' value (2 decimals at most). Default: the full value.",
+)
 @write_options
 @click.pass_context
 def subscribe(
@@ -313,7 +352,9 @@ def subscribe(
 
 @click.command("pay-up")
 @click.argument("person")
-@click.option("--amount", required=True, help="Euros paid against unpaid shares.")
+@click.option(
+    "--amount", required=True, help=f"Euros paid against unpaid shares ({AMOUNT_BOUNDS})."
+)
 @write_options
 @click.pass_context
 def pay_up(
@@ -337,7 +378,7 @@ def pay_up(
 
 @click.command()
 @click.argument("person")
-@click.option("--shares", required=True, help="Number of shares withdrawn.")
+@click.option("--shares", required=True, help="Number of shares withdrawn (1 to 1,000,000,000).")
 @write_options
 @click.pass_context
 def withdraw(
@@ -386,7 +427,11 @@ def leave(
 
 @click.command("pay-refund")
 @click.argument("person")
-@click.option("--amount", required=True, help="Euros paid (oldest refund settled first).")
+@click.option(
+    "--amount",
+    required=True,
+    help=f"Euros paid, oldest refund settled first ({AMOUNT_BOUNDS}).",
+)
 @write_options
 @click.pass_context
 def pay_refund(
@@ -411,7 +456,7 @@ def pay_refund(
 @click.command()
 @click.argument("person")
 @click.option("--office", type=click.Choice(OFFICES), required=True)
-@click.option("--term-years", required=True, help="Length of the mandate in years.")
+@click.option("--term-years", required=True, help="Length of the mandate in years (1 to 99).")
 @write_options
 @click.pass_context
 def appoint(
@@ -469,8 +514,16 @@ def end_mandate(
 
 
 @click.command()
-@click.option("--reviewer", required=True, help="The approved reviewer.")
-@click.option("--reservations", default=None, help="The reviewer's reservations, if any.")
+@click.option(
+    "--reviewer",
+    required=True,
+    help="The approved reviewer (one line, at most 200 characters).",
+)
+@click.option(
+    "--reservations",
+    default=None,
+    help="The reviewer's reservations, if any (at most 2,000 characters).",
+)
 @write_options
 @click.pass_context
 def review(
@@ -493,12 +546,16 @@ def review(
 
 
 @click.command()
-@click.option("--year", required=True, help="Financial year.")
-@click.option("--surplus", required=True, help="Net surplus of the year.")
-@click.option("--legal-reserve", required=True)
-@click.option("--development-fund", required=True)
-@click.option("--employees", required=True, help="Employee share.")
-@click.option("--dividends", required=True)
+@click.option("--year", required=True, help="Financial year (1900 to 2199).")
+@click.option(
+    "--surplus",
+    required=True,
+    help="Net surplus of the year, in euros (at most 10^12 either way, 2 decimals at most).",
+)
+@click.option("--legal-reserve", required=True, help=f"In euros ({PART_BOUNDS}).")
+@click.option("--development-fund", required=True, help=f"In euros ({PART_BOUNDS}).")
+@click.option("--employees", required=True, help=f"Employee share, in euros ({PART_BOUNDS}).")
+@click.option("--dividends", required=True, help=f"In euros ({PART_BOUNDS}).")
 @write_options
 @click.pass_context
 def allocate(ctx: click.Context, /, fmt: str, on: date | None, **fields: Any) -> None:
@@ -514,7 +571,9 @@ def allocate(ctx: click.Context, /, fmt: str, on: date | None, **fields: Any) ->
 
 @click.command()
 @click.argument("event_id", metavar="EVENT_ID")
-@click.option("--reason", required=True, help="Why the entry is corrected.")
+@click.option(
+    "--reason", required=True, help="Why the entry is corrected (at most 2,000 characters)."
+)
 @write_options
 @click.pass_context
 def reverse(
@@ -527,7 +586,8 @@ def reverse(
     ref: str | None,
     note: str | None,
 ) -> None:
-    """Correct an entry: it stays in the history, marked reversed from now on.
+    """Correct an entry: it stays in the history, marked reversed from now on. EVENT_ID is
+    the entry's id (the first column of history).
 
     \b
     Example:

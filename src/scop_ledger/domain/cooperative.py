@@ -24,12 +24,15 @@ from scop_ledger.domain import entries
 from scop_ledger.domain.errors import InvalidValue, Refused
 from scop_ledger.domain.member import NAMESPACE, EntryMeta, Terms
 from scop_ledger.domain.values import (
+    MAX_YEAR,
+    MIN_YEAR,
     LegalForm,
     Office,
     Profile,
     non_negative_money,
     parse_money,
-    positive_money,
+    share_value,
+    show,
 )
 
 
@@ -40,8 +43,8 @@ def cooperative_id(slug: str) -> uuid.UUID:
 
 def parse_fiscal_year_end(text: str) -> str:
     """``MM-DD``, a real day of a non-leap year (the financial year's last day)."""
-    if not re.fullmatch(r"\d\d-\d\d", text):
-        raise InvalidValue(f"fiscal year end {text!r} is not MM-DD")
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{2}-[0-9]{2}", text):
+        raise InvalidValue(f"fiscal year end {show(text)} is not MM-DD")
     month, day = int(text[:2]), int(text[3:])
     try:
         date(2001, month, day)
@@ -258,7 +261,7 @@ class Cooperative(Aggregate):
         """Register a cooperative on ``on`` (its registration or conversion date)."""
         if not name.strip():
             raise InvalidValue("the cooperative needs a name")
-        positive_money(statutes.share_value, what="share value")
+        share_value(statutes.share_value)
         for what, years in (
             ("refund delay", statutes.refund_delay_years),
             ("review interval", statutes.review_every_years),
@@ -374,8 +377,8 @@ class Cooperative(Aggregate):
             "dividends": non_negative_money(dividends, what="dividends"),
         }
         amount = parse_money(surplus, what="surplus")
-        if not 1900 <= year <= 2999:
-            raise InvalidValue(f"year {year} is out of range")
+        if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+            raise InvalidValue(f"year {show(year)} is not from {MIN_YEAR} to {MAX_YEAR}")
         if year < self.registration.on.year:
             raise Refused(
                 f"{year} is before the cooperative's registration on {self.registration.on}",

@@ -24,6 +24,7 @@ from eventsourcing.domain import Aggregate
 from scop_ledger.domain import entries
 from scop_ledger.domain.errors import InvalidValue, Refused
 from scop_ledger.domain.values import (
+    MAX_MONEY,
     ZERO,
     Category,
     LeaveReason,
@@ -303,6 +304,12 @@ class Member(Aggregate):
         """The partner subscribes ``shares`` shares, paid in full unless ``paid`` is given."""
         shares = share_count(shares)
         value = terms.share_value * shares
+        if value > MAX_MONEY:
+            raise InvalidValue(
+                f"{shares:,} shares are worth {value:,} euros: more than {MAX_MONEY:,}",
+                person=self.person,
+                on=on,
+            )
         paid_now = value if paid is None else non_negative_money(paid, what="paid")
         if paid_now > value:
             raise InvalidValue(

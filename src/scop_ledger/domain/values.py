@@ -7,7 +7,9 @@ Enumerations use the spelling of the public contract (``CONTRACT.md``) as their 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+import unicodedata
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 from scop_ledger.domain.errors import InvalidValue
@@ -15,8 +17,9 @@ from scop_ledger.domain.errors import InvalidValue
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
-_PERSON_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# Matched whole (``fullmatch``): ``$`` would also match before a final newline.
+_PERSON_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
 class LegalForm(StrEnum):
@@ -88,41 +91,81 @@ class Profile(StrEnum):
     BE_CNC = "be-cnc"
 
 
-_DECIMAL = re.compile(r"[+-]?\d+(\.\d*)?|[+-]?\.\d+")
+# ----------------------------------------------------------------- bounds (docs/concepts.md)
+
+MAX_SHARES = 1_000_000_000
+MAX_MONEY = Decimal(10**12)
+MAX_SHARE_VALUE = Decimal(10**6)
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2199, 12, 31)
+MIN_YEAR, MAX_YEAR = MIN_DATE.year, MAX_DATE.year
+MAX_ENTRY_ID = 2**63 - 1  # a 64-bit integer column on every back end
+MAX_NAME = 200  # names, references, reviewers, the recording user: one line
+MAX_NOTE = 2000  # notes, reservations, reasons: may hold line breaks and tabs
+MAX_SOURCE = 500  # an import row's identity (its ``id`` column, or the file and line)
+FAR_AHEAD = timedelta(days=366)  # a later effective date is recorded with a warning
+
+# ASCII digits only: ``\d`` and ``int()`` / ``Decimal()`` also take full-width and
+# Arabic-Indic digits, which a treasurer never means and a spreadsheet would not read back.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_MOMENT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?"
+)
+_LONGEST_NUMBER = 40  # characters: longer text is out of every bound above
 
 
-def parse_money(value: object, *, what: str = "amount") -> Decimal:
-    """Parse euros into an exact ``Decimal`` with two places.
+def _number(n: int) -> str:
+    """``1,000,000`` but ``2199``: thousands separated from five digits on."""
+    return f"{n:,}" if abs(n) >= 10_000 else str(n)
 
-    Accepts ``Decimal``, ``int`` or a decimal string (``25``, ``25.00``, ``1234.5``).
-    Refuses floats (inexact), more than two decimal places, and non-finite values.
+
+def show(value: object, limit: int = 40) -> str:
+    """A value as it goes into a one-line message: its ``repr``, cut to ``limit`` characters."""
+    if isinstance(value, int) and abs(value) >= 10**limit:
+        return f"a number of more than {limit} digits"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def parse_money(value: object, *, what: str = "amount", maximum: Decimal = MAX_MONEY) -> Decimal:
+    """Parse euros into an exact ``Decimal`` with two places, at most ``maximum`` either way.
+
+    Accepts ``Decimal``, ``int`` or a decimal string of ASCII digits (``25``, ``25.00``,
+    ``1234.5``). Refuses floats (inexact), exponents (``1e3``), more than two decimal
+    places, non-finite values and amounts beyond ``maximum`` euros.
     """
     if isinstance(value, bool | float):
-        raise InvalidValue(f"{what} must be a decimal number of euros, not {value!r}")
+        raise InvalidValue(f"{what} must be a decimal number of euros, not {show(value)}")
     if isinstance(value, Decimal):
         amount = value
     elif isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, str):
         text = value.strip()
-        if not _DECIMAL.fullmatch(text):
-            raise InvalidValue(f"{what} {value!r} is not a decimal number of euros")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation as exc:  # pragma: no cover - the regex already guards
-            raise InvalidValue(f"{what} {value!r} is not a decimal number of euros") from exc
+        if len(text) > _LONGEST_NUMBER or not _DECIMAL.fullmatch(text):
+            raise InvalidValue(
+                f"{what} {show(value)} is not a decimal number of euros "
+                f"(digits 0-9, at most {_number(int(maximum))} euros)"
+            )
+        amount = Decimal(text)
     else:
-        raise InvalidValue(f"{what} {value!r} is not a decimal number of euros")
+        raise InvalidValue(f"{what} {show(value)} is not a decimal number of euros")
     if not amount.is_finite():
-        raise InvalidValue(f"{what} {value!r} is not a finite amount")
+        raise InvalidValue(f"{what} {show(value)} is not a finite amount")
+    if abs(amount) > maximum:
+        raise InvalidValue(f"{what} {show(value)} is more than {_number(int(maximum))} euros")
     if amount != amount.quantize(CENT):
-        raise InvalidValue(f"{what} {value!r} has more than two decimal places (cents)")
-    return amount.quantize(CENT)
+        raise InvalidValue(f"{what} {show(value)} has more than two decimal places (cents)")
+    amount = amount.quantize(CENT)
+    return amount if amount else ZERO  # never -0.00
 
 
-def positive_money(value: object, *, what: str = "amount") -> Decimal:
+def positive_money(value: object, *, what: str = "amount", maximum: Decimal = MAX_MONEY) -> Decimal:
     """Like :func:`parse_money`, but the amount must be greater than zero."""
-    amount = parse_money(value, what=what)
+    amount = parse_money(value, what=what, maximum=maximum)
     if amount <= 0:
         raise InvalidValue(f"{what} must be greater than zero, not {amount}")
     return amount
@@ -136,24 +179,148 @@ def non_negative_money(value: object, *, what: str = "amount") -> Decimal:
     return amount
 
 
-def share_count(value: object, *, what: str = "shares") -> int:
-    """A positive whole number of shares."""
+def share_value(value: object, *, what: str = "share value") -> Decimal:
+    """The nominal value of one share: more than zero, at most 1,000,000 euros."""
+    return positive_money(value, what=what, maximum=MAX_SHARE_VALUE)
+
+
+def whole_number(value: object, *, what: str, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high``: an ``int``, ASCII digits with an optional
+    sign, or an integral ``Decimal`` (a JSON file's ``3.0``)."""
+    refused = InvalidValue(
+        f"{what} {show(value)} is not a whole number from {_number(low)} to {_number(high)}"
+    )
+    number: int
     if isinstance(value, bool):
-        raise InvalidValue(f"{what} must be a whole number, not {value!r}")
-    if isinstance(value, str) and re.fullmatch(r"\s*\+?\d+\s*", value):
-        value = int(value)
-    if not isinstance(value, int):
-        raise InvalidValue(f"{what} must be a whole number, not {value!r}")
-    if value <= 0:
-        raise InvalidValue(f"{what} must be at least 1, not {value}")
+        raise refused
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if not _WHOLE.fullmatch(text):
+            raise refused
+        if len(text.lstrip("+-").lstrip("0")) > _LONGEST_NUMBER:  # int() of it may fail
+            raise refused
+        number = int(text)
+    elif isinstance(value, Decimal):
+        if not value.is_finite() or abs(value) >= 10**_LONGEST_NUMBER:
+            raise refused
+        if value != value.to_integral_value():
+            raise refused
+        number = int(value)
+    else:
+        raise refused
+    if number < low:
+        raise InvalidValue(f"{what} must be at least {_number(low)}, not {show(number)}")
+    if number > high:
+        raise InvalidValue(f"{what} must be at most {_number(high)}, not {show(number)}")
+    return number
+
+
+def share_count(value: object, *, what: str = "shares") -> int:
+    """A whole number of shares from 1 to 1,000,000,000."""
+    return whole_number(value, what=what, low=1, high=MAX_SHARES)
+
+
+def parse_date(value: object, *, what: str = "date") -> date:
+    """A date written ``YYYY-MM-DD`` (ASCII digits, nothing else), from 1900-01-01 to
+    2199-12-31. A ``date`` is checked for the same range; a ``datetime`` is refused."""
+    if isinstance(value, str):
+        match = _DATE.fullmatch(value.strip())
+        if match is None:
+            raise InvalidValue(f"{what} {show(value)} is not a date (YYYY-MM-DD)")
+        try:
+            value = date(*(int(g) for g in match.groups()))
+        except ValueError:
+            raise InvalidValue(f"{what} {show(value)} is not a date (YYYY-MM-DD)") from None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InvalidValue(f"{what} {show(value)} is not a date (YYYY-MM-DD)")
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise InvalidValue(f"{what} {value} is not between {MIN_DATE} and {MAX_DATE}")
     return value
+
+
+def far_ahead(on: date, today: date | None = None) -> str | None:
+    """A warning when ``on`` lies more than a year after ``today``: such a date is recorded
+    (a statute or a contract may fix it), but it is more often a typo."""
+    today = date.today() if today is None else today
+    if on - today <= FAR_AHEAD:
+        return None
+    return f"warning: the date {on} is more than a year ahead of today ({today}); recorded as given"
+
+
+def parse_moment(value: object, *, what: str = "date-time") -> datetime:
+    """An ISO 8601 moment as UTC: ``YYYY-MM-DD`` (the end of that day, UTC) or
+    ``YYYY-MM-DDTHH:MM[:SS[.ffffff]]`` with ``Z`` or ``+HH:MM`` (none means UTC); its UTC
+    date lies from 1900-01-01 to 2199-12-31."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if _DATE.fullmatch(text):
+            return datetime.combine(parse_date(text, what=what), time.max, tzinfo=UTC)
+        if not _MOMENT.fullmatch(text):
+            raise InvalidValue(f"{what} {show(value)} is not an ISO 8601 date-time")
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise InvalidValue(f"{what} {show(value)} is not an ISO 8601 date-time") from None
+    else:
+        raise InvalidValue(f"{what} {show(value)} is not an ISO 8601 date-time")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    limits = f"between {MIN_DATE} and {MAX_DATE}"
+    if not MIN_DATE <= moment.date() <= MAX_DATE:  # before converting, which may overflow
+        raise InvalidValue(f"{what} {show(value)} is not {limits}")
+    moment = moment.astimezone(UTC)
+    if not MIN_DATE <= moment.date() <= MAX_DATE:
+        raise InvalidValue(f"{what} {show(value)} is not {limits}")
+    return moment
+
+
+# ----------------------------------------------------------------- text and identifiers
+
+# Single-line fields refuse every control character (tab included) and the Unicode line and
+# paragraph separators; notes may also hold a line break or a tab. Lone surrogates are what
+# undecodable bytes become in an argument or a file: refused as not UTF-8.
+_SINGLE_LINE_BAD = frozenset({"Cc", "Cs", "Zl", "Zp"})
+_NOTE_OK = frozenset("\n\t")
+
+
+def _check_text(value: object, what: str, limit: int, allowed: frozenset[str]) -> str:
+    if not isinstance(value, str):
+        raise InvalidValue(f"{what} must be text, not {show(value)}")
+    if len(value) > limit:
+        raise InvalidValue(f"{what} is {len(value):,} characters long: at most {limit:,}")
+    for char in value:
+        kind = unicodedata.category(char)
+        if kind == "Cs":
+            raise InvalidValue(f"{what} {show(value)} is not valid UTF-8 text")
+        if kind in _SINGLE_LINE_BAD and char not in allowed:
+            raise InvalidValue(
+                f"{what} {show(value)} holds a control character (U+{ord(char):04X})"
+            )
+    return value
+
+
+def single_line(value: object, *, what: str, limit: int = MAX_NAME) -> str:
+    """One line of text (a name, a reference): no control character, at most ``limit``."""
+    return _check_text(value, what, limit, frozenset())
+
+
+def note_text(value: object, *, what: str = "note", limit: int = MAX_NOTE) -> str:
+    """Free text (a note, a reason): line breaks (``\\r\\n`` becomes ``\\n``) and tabs are
+    kept; no other control character; at most ``limit`` characters."""
+    if isinstance(value, str):
+        value = value.replace("\r\n", "\n")
+    return _check_text(value, what, limit, _NOTE_OK)
 
 
 def person_ref(value: str) -> str:
     """A person's reference inside a cooperative: employee number or slug."""
-    if not _PERSON_RE.match(value):
+    if not isinstance(value, str) or not _PERSON_RE.fullmatch(value):
         raise InvalidValue(
-            f"person {value!r} is not a valid reference "
+            f"person {show(value)} is not a valid reference "
             "(letters, digits, '.', '_' or '-', at most 64, starting with a letter or digit)"
         )
     return value
@@ -161,9 +328,9 @@ def person_ref(value: str) -> str:
 
 def coop_slug(value: str) -> str:
     """A cooperative's slug: lower-case letters, digits and dashes."""
-    if not _SLUG_RE.match(value):
+    if not isinstance(value, str) or not _SLUG_RE.fullmatch(value):
         raise InvalidValue(
-            f"cooperative slug {value!r} is not valid "
+            f"cooperative slug {show(value)} is not valid "
             "(lower-case letters, digits and '-', at most 64, starting with a letter or digit)"
         )
     return value
