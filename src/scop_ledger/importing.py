@@ -173,7 +173,7 @@ _LONG_QUOTED = re.compile(r"'[^'\n]{80,}'|\"[^\"\n]{80,}\"")
 def one_line(text: str) -> str:
     """``text`` as one printable line of at most :data:`MAX_MESSAGE` characters: a long
     quoted value is shortened, line breaks and lone surrogates escaped."""
-    text = text[:4000].encode("utf-8", "backslashreplace").decode("utf-8")
+    text = text[: 4 * MAX_JSONL_LINE].encode("utf-8", "backslashreplace").decode("utf-8")
     text = text.replace("\r", "\\r").replace("\n", "\\n")
     text = _LONG_QUOTED.sub(lambda m: f"{m.group(0)[:50]}...{m.group(0)[-12:]}", text)
     if len(text) > MAX_MESSAGE:
@@ -852,7 +852,9 @@ def recorded_entries(db: DB, slug: str, planned: Plan) -> list[int | None]:
                 {"cid": cid, **{f"s{i}": seq for i, seq in enumerate(chunk)}},
             )
         )
-    # Claims by source first: those entries are not in the pool for other rows.
+    # Claims by source first: those entries are not in the pool for other rows. A file hash
+    # and line claims only an entry with the row's content (an .xlsx's other sheets have the
+    # same hash and lines; a reader may have read a value otherwise).
     out: list[int | None] = [None] * len(rows)
     conflicts = _Errors()
     claimed: set[int] = set()
@@ -861,11 +863,12 @@ def recorded_entries(db: DB, slug: str, planned: Plan) -> list[int | None]:
         if seq is None:
             continue
         p = rows[index]
-        if p.id is not None and content_of[seq] != contents[index]:
-            diff = _differences(p.command.action, contents[index], content_of[seq])
-            conflicts.add(
-                p.line, f"id {p.id!r} is entry {seq}, recorded with other content ({diff})"
-            )
+        if content_of[seq] != contents[index]:
+            if p.id is not None:
+                diff = _differences(p.command.action, contents[index], content_of[seq])
+                conflicts.add(
+                    p.line, f"id {p.id!r} is entry {seq}, recorded with other content ({diff})"
+                )
             continue
         out[index] = seq
         claimed.add(seq)
