@@ -679,10 +679,10 @@ def _canonical(value: Any) -> str | None:
         if not value.is_finite():
             return str(value)
         norm = value.normalize()
-        exponent = norm.as_tuple().exponent
-        if isinstance(exponent, int) and -30 < exponent < 30:
-            return format(norm, "f")
-        return str(norm)
+        text = str(norm)
+        if "E" in text and abs(norm.adjusted()) < 30:
+            text = format(norm, "f")  # 1E+2 as 100
+        return text
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
