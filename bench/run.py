@@ -141,8 +141,8 @@ def main() -> int:
         )
 
         started = time.perf_counter()
-        _prefix, planned = plan(rows_file)
-        result = run_import(ledger, planned, set())
+        planned = plan(rows_file).rows
+        result = run_import(ledger, planned)
         seconds = time.perf_counter() - started
         events = ledger.recorder.max_notification_id() or 0
         results["events"] = events

@@ -598,43 +598,76 @@ def reverse(
 
 @click.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Say, row by row, what would be recorded and what is already there; write nothing.",
+)
+@click.option(
+    "--sheet",
+    metavar="NAME",
+    default=None,
+    help="The sheet of an .xlsx workbook to read (default: the first; a note names it).",
+)
 @format_option("table", "json")
 @click.pass_context
-def import_cmd(ctx: click.Context, /, file: Path, fmt: str) -> None:
-    """Record every row of a .csv, .jsonl or .xlsx file: all rows or none. Rows already
-    recorded (same id, or same file and line) are skipped, so a second run records nothing.
+def import_cmd(
+    ctx: click.Context, /, file: Path, dry_run: bool, sheet: str | None, fmt: str
+) -> None:
+    """Record every row of a .csv, .jsonl or .xlsx file: all rows or none.
+
+    A row is already recorded when the ledger holds as many entries with the same content
+    (action, date, person and every field, ref and note included) as the file has up to and
+    including that row: a file that grew records only its new rows, and running it twice
+    records nothing new. Entries since reversed count as recorded. A row with an id the ledger
+    knows is that entry; other content under a known id is refused (exit 1). Files over
+    SCOP_LEDGER_IMPORT_MAX_BYTES (default 512 MiB) are refused.
 
     \b
     Example:
+      scop-ledger import movements-2024.csv --dry-run
       scop-ledger import movements-2024.csv
     """
     from scop_ledger import importing
     from scop_ledger.cli.query import _progress
-    from scop_ledger.projections.access import catch_up
-    from scop_ledger.projections.db import connect
+    from scop_ledger.domain.values import far_ahead
+    from scop_ledger.projections.access import open_view
+    from scop_ledger.store import ReadOnlyStore
 
     app = get_app(ctx)
-    prefix, planned = importing.plan(file)
-    if app.settings.read_only:
-        from scop_ledger.store import ReadOnlyStore
-
+    planned = importing.plan(file, sheet)
+    for note in planned.notes:
+        click.echo(f"note: {note}", err=True)
+    if app.settings.read_only and not dry_run:
         raise ReadOnlyStore("the store is open read-only: nothing can be recorded")
     ledger = app.ledger()
-    catch_up(ledger)
     slug = ledger.resolve_coop(app.settings.coop)
-    db = connect(app.settings.url)
+    db = open_view(app.settings, app.ledger)
+    if db is None:
+        raise ReadOnlyStore(
+            "the store is open read-only and its view lags behind the events: "
+            "run the dry run once without --read-only"
+        )
     try:
-        seen = importing.recorded_sources(db, slug, prefix)
+        recorded = importing.recorded_entries(db, slug, planned)
     finally:
         db.close()
+    if dry_run:
+        _dry_run(file, planned, recorded, fmt)
+        return
     step = _progress("importing")
     warnings: list[str] = []
     ledger.before_commit = breaches_into(warnings, ledger, app.settings)
+    total = sum(1 for seq in recorded if seq is None)
     result = importing.run_import(
-        ledger, planned, seen, None if step is None else lambda n: step(1, len(planned))
+        ledger, planned.rows, recorded, None if step is None else lambda n: step(1, total)
     )
     for line in warnings:
         click.echo(line, err=True)
+    for row, seq in zip(planned.rows, recorded, strict=True):
+        ahead = far_ahead(row.command.on) if seq is None else None
+        if ahead is not None:
+            click.echo(f"line {row.line}: {ahead}", err=True)
     note_unviewable(app.settings)
     if fmt == "json":
         emit_json(
@@ -652,4 +685,36 @@ def import_cmd(ctx: click.Context, /, file: Path, fmt: str) -> None:
         f"{file.name}: {result.rows} rows, {result.recorded} recorded, "
         f"{result.skipped} already recorded"
         + (f" (entries {result.first_event}-{result.last_event})" if result.recorded else "")
+    )
+
+
+def _dry_run(file: Path, planned: Any, recorded: list[int | None], fmt: str) -> None:
+    """What ``import --dry-run`` prints: one line (or object) per row."""
+    rows = []
+    for p, seq in zip(planned.rows, recorded, strict=True):
+        c = p.command
+        rows.append(
+            {
+                "line": p.line,
+                "status": "new" if seq is None else "recorded",
+                "entry": seq,
+                "action": c.action,
+                "date": c.on,
+                "person": getattr(c, "person", None),
+                "id": p.id,
+            }
+        )
+    if fmt == "json":
+        emit_json(rows)
+        return
+    for row in rows:
+        if row["entry"] is None:
+            who = f" {row['person']}" if row["person"] else ""
+            click.echo(f"line {row['line']}: would record {row['action']}{who} {row['date']}")
+        else:
+            click.echo(f"line {row['line']}: already recorded (entry {row['entry']})")
+    new = sum(1 for seq in recorded if seq is None)
+    click.echo(
+        f"{file.name}: {len(rows)} rows, {new} would be recorded, "
+        f"{len(rows) - new} already recorded (dry run: nothing written)"
     )

@@ -1,0 +1,224 @@
+"""``import`` end to end on both back ends: a row's identity is its content, so a grown or
+re-saved file records only its new rows; ``--dry-run`` says what would happen."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from scop_ledger.importing import plan, run_import
+from tests.helpers import open_ledger
+
+pytestmark = pytest.mark.e2e
+
+INIT = [
+    "init",
+    "acme",
+    "--name",
+    "Acme Scop",
+    "--legal-form",
+    "sarl",
+    "--share-value",
+    "25",
+    "--date",
+    "2020-01-01",
+]
+HEADER = "action,date,person,shares,paid,amount,ref,note\n"
+START = (
+    "hire,2020-01-01,alice,,,,contract,\n"
+    "admit,2020-01-05,alice,,,,,\n"
+    "subscribe,2020-01-05,alice,4,50,,,\n"
+    "pay-up,2020-01-31,alice,,,25,,\n"
+)
+
+
+@pytest.fixture
+def db(run_cli, store_url: str) -> str:
+    assert run_cli(store_url, *INIT).code == 0
+    return store_url
+
+
+def entries(run_cli, db: str) -> list[dict]:
+    result = run_cli(db, "history", "--format", "json")
+    assert result.code == 0, result.err
+    return json.loads(result.out)["entries"]
+
+
+def imported(run_cli, db: str, path: Path, *args: str) -> dict:
+    result = run_cli(db, "import", str(path), *args, "--format", "json")
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+def test_a_grown_file_records_only_its_new_rows(run_cli, db: str, tmp_path: Path) -> None:
+    path = tmp_path / "moves.csv"
+    path.write_text(HEADER + START)
+    assert imported(run_cli, db, path)["recorded"] == 4
+    # The treasurer adds February's payment and saves the file again.
+    path.write_text(HEADER + START + "pay-up,2020-02-29,alice,,,25,,\n")
+    again = imported(run_cli, db, path)
+    assert (again["recorded"], again["skipped"]) == (1, 4)
+    paid = [e for e in entries(run_cli, db) if e["action"] == "pay-up"]
+    assert [e["date"] for e in paid] == ["2020-01-31", "2020-02-29"]
+    # Re-saved with its rows in another order and another spelling of the same amounts.
+    path.write_text(
+        HEADER
+        + "pay-up,2020-02-29,alice,,,25.00,,\n"
+        + START.replace(",25,,", ",25.0,,").replace(",50,", ",50.00,")
+    )
+    assert imported(run_cli, db, path)["recorded"] == 0
+
+
+def test_identical_rows_are_as_many_entries(run_cli, db: str, tmp_path: Path) -> None:
+    path = tmp_path / "moves.csv"
+    twice = "pay-up,2020-01-31,alice,,,5,,\n" * 2
+    path.write_text(HEADER + START + twice)
+    assert imported(run_cli, db, path)["recorded"] == 6
+    assert imported(run_cli, db, path)["recorded"] == 0
+    path.write_text(HEADER + START + twice + "pay-up,2020-01-31,alice,,,5,,\n")
+    assert imported(run_cli, db, path)["recorded"] == 1
+    tens = [e for e in entries(run_cli, db) if e["details"].get("amount") == "5.00"]
+    assert len(tens) == 3
+
+
+def test_a_row_typed_by_hand_first_is_not_recorded_again(run_cli, db: str, tmp_path: Path) -> None:
+    for step in (
+        ["hire", "alice", "--date", "2020-01-01", "--ref", "contract"],
+        ["admit", "alice", "--date", "2020-01-05"],
+        ["subscribe", "alice", "--shares", "4", "--paid", "50.0", "--date", "2020-01-05"],
+        ["subscribe", "alice", "--shares", "2", "--date", "2020-01-06"],
+    ):
+        assert run_cli(db, *step).code == 0
+    path = tmp_path / "moves.csv"
+    # Paid in full by default by hand, written out in the file: the same subscription.
+    path.write_text(HEADER + START + "subscribe,2020-01-06,alice,2,50,,\n")
+    result = imported(run_cli, db, path)
+    assert (result["recorded"], result["skipped"]) == (1, 4)
+    assert [e["action"] for e in entries(run_cli, db)][-1] == "pay-up"
+
+
+def test_the_ref_and_the_note_are_part_of_a_row(run_cli, db: str, tmp_path: Path) -> None:
+    path = tmp_path / "moves.csv"
+    path.write_text(HEADER + START)
+    imported(run_cli, db, path)
+    path.write_text(
+        HEADER
+        + START.replace("pay-up,2020-01-31,alice,,,25,,", "pay-up,2020-01-31,alice,,,25,,late")
+    )
+    assert imported(run_cli, db, path)["recorded"] == 1
+
+
+def test_a_reversed_entry_is_not_recorded_again(run_cli, db: str, tmp_path: Path) -> None:
+    path = tmp_path / "moves.csv"
+    path.write_text(HEADER + START)
+    imported(run_cli, db, path)
+    payment = next(e for e in entries(run_cli, db) if e["action"] == "pay-up")
+    assert run_cli(db, "reverse", str(payment["id"]), "--reason", "bounced").code == 0
+    result = imported(run_cli, db, path)
+    assert (result["recorded"], result["skipped"]) == (0, 4)
+    dry = run_cli(db, "import", str(path), "--dry-run")
+    assert f"line 5: already recorded (entry {payment['id']})" in dry.out.splitlines()
+
+
+def test_a_known_id_with_other_content_is_refused(run_cli, db: str, tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    rows = [
+        {"id": "h1", "action": "hire", "date": "2020-01-01", "person": "bob"},
+        {"id": "p1", "action": "admit", "date": "2020-01-02", "person": "bob"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert imported(run_cli, db, path)["recorded"] == 2
+    before = entries(run_cli, db)
+    rows[1]["date"] = "2020-01-03"
+    rows.append(
+        {"id": "s1", "action": "subscribe", "date": "2020-01-03", "person": "bob", "shares": 1}
+    )
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    for args in ((), ("--dry-run",)):
+        result = run_cli(db, "import", str(path), *args)
+        assert result.code == 1, result.err
+        assert result.err.splitlines() == [
+            f"error: line 2: id 'p1' is entry {before[-1]['id']}, recorded with other content "
+            "(date '2020-01-02' there, '2020-01-03' here)"
+        ]
+    assert entries(run_cli, db) == before
+    # The same ids with the same content, in another file and order: nothing new.
+    other = tmp_path / "again.jsonl"
+    other.write_text("".join(json.dumps(r) + "\n" for r in reversed(rows[:1])))
+    assert imported(run_cli, db, other)["recorded"] == 0
+
+
+def test_rows_recorded_by_the_previous_scheme_are_recognised(
+    run_cli, db: str, tmp_path: Path
+) -> None:
+    """A ledger whose rows were recorded with the file's hash and line as their identity (as
+    releases before content identity did): the same file, then the file grown, record only
+    what is new."""
+    path = tmp_path / "moves.csv"
+    path.write_text(HEADER + START + "pay-up,2020-01-31,alice,,,5,,\n" * 2)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    ledger = open_ledger(db, create=False)
+    try:
+        old = []
+        for p in plan(path).rows:
+            old.append(
+                p._replace(command=p.command.model_copy(update={"source": f"{digest}:{p.line}"}))
+            )
+        assert {p.command.source for p in old} == {f"{digest}:{n}" for n in range(2, 8)}
+        assert run_import(ledger, old).recorded == 6
+    finally:
+        ledger.close()
+    result = imported(run_cli, db, path)
+    assert (result["recorded"], result["skipped"]) == (0, 6)
+    path.write_text(HEADER + START + "pay-up,2020-01-31,alice,,,5,,\n" * 3)
+    assert imported(run_cli, db, path)["recorded"] == 1
+
+
+def test_dry_run_says_what_would_happen_and_writes_nothing(
+    run_cli, db: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "moves.csv"
+    path.write_text(HEADER + START)
+    imported(run_cli, db, path)
+    before = entries(run_cli, db)
+    grown = START + "pay-up,2020-02-29,alice,,,25,,\n"
+    path.write_text(
+        HEADER.replace("\n", ",reviewer\n")
+        + grown.replace("\n", ",\n")
+        + "review,2020-03-01,,,,,,,Cabinet Durand\n"
+    )
+    dry = run_cli(db, "import", str(path), "--dry-run")
+    assert dry.code == 0, dry.err
+    ids = [e["id"] for e in before[1:]]
+    assert dry.out.splitlines() == [
+        f"line 2: already recorded (entry {ids[0]})",
+        f"line 3: already recorded (entry {ids[1]})",
+        f"line 4: already recorded (entry {ids[2]})",
+        f"line 5: already recorded (entry {ids[3]})",
+        "line 6: would record pay-up alice 2020-02-29",
+        "line 7: would record review 2020-03-01",
+        "moves.csv: 6 rows, 2 would be recorded, 4 already recorded (dry run: nothing written)",
+    ]
+    listed = json.loads(run_cli(db, "import", str(path), "--dry-run", "--format", "json").out)
+    assert [(r["line"], r["status"], r["entry"]) for r in listed] == [
+        *((n + 2, "recorded", ids[n]) for n in range(4)),
+        (6, "new", None),
+        (7, "new", None),
+    ]
+    assert listed[4] == {
+        "line": 6,
+        "status": "new",
+        "entry": None,
+        "action": "pay-up",
+        "date": "2020-02-29",
+        "person": "alice",
+        "id": None,
+    }
+    assert entries(run_cli, db) == before
+    path.write_text(HEADER + START + "pay-up,2020-02-30,alice,,,25,,\n")
+    bad = run_cli(db, "import", str(path), "--dry-run")
+    assert bad.code == 2 and bad.out == "" and "line 6" in bad.err
+    assert entries(run_cli, db) == before
