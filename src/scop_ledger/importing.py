@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from scop_ledger import commands as cmd
 from scop_ledger.bulk import collector_paused
+from scop_ledger.cells import unescape
 from scop_ledger.domain.errors import InvalidValue, LedgerError
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ def _csv_rows(data: bytes) -> Iterator[Row]:
             continue
         if len(values) > len(names):
             raise InvalidRows([f"line {start}: {len(values)} values for {len(names)} columns"])
-        yield Row(start, dict(zip(names, values, strict=False)))
+        yield Row(start, dict(zip(names, map(unescape, values), strict=False)))
         start = reader.line_num + 1
 
 
@@ -182,7 +183,7 @@ def _xlsx_rows(data: bytes, name: str) -> Iterator[Row]:
     for number, values in enumerate(rows, 2):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
-        fields = {n: _cell(v) for n, v in zip(names, values, strict=False) if n}
+        fields = {n: _cell(unescape(v)) for n, v in zip(names, values, strict=False) if n}
         yield Row(number, fields)
     book.close()
 
