@@ -40,6 +40,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from scop_ledger import commands as cmd
 from scop_ledger.bulk import collector_paused
+from scop_ledger.cells import unescape
 from scop_ledger.domain.errors import InvalidValue, LedgerError
 
 if TYPE_CHECKING:
@@ -336,7 +337,7 @@ def _csv_rows(f: IO[bytes]) -> Iterator[Row | Bad]:
         elif len(values) > len(names):
             yield Bad(line, f"{len(values)} values for {len(names)} columns")
         else:
-            yield Row(line, dict(zip(names, values, strict=False)))
+            yield Row(line, dict(zip(names, map(unescape, values), strict=False)))
 
 
 def _csv_problem(error: csv.Error) -> str:
@@ -539,7 +540,7 @@ def _xlsx_row(
             continue
         blank = False
         try:
-            fields[column] = _cell(value, column == "date", epoch)
+            fields[column] = _cell(unescape(value), column == "date", epoch)
         except ValueError as error:
             return Bad(number, f"{column}: {error}")
     if blank:

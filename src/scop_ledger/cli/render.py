@@ -15,6 +15,8 @@ from typing import Any
 
 import click
 
+from scop_ledger.cells import needs_quote, neutralise
+
 
 def jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
@@ -47,6 +49,16 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+_TYPED = (bool, int, float, Decimal, date)
+
+
+def csv_cell(value: Any) -> str:
+    """:func:`cell` for a CSV file: numbers, dates and booleans as they are, any text
+    neutralised so that no spreadsheet reads it as a formula (:mod:`scop_ledger.cells`)."""
+    text = cell(value)
+    return text if isinstance(value, _TYPED) else neutralise(text)
+
+
 def emit_table(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None
 ) -> None:
@@ -64,12 +76,27 @@ def emit_table(
         click.echo("  ".join(t.ljust(w) for t, w in zip(row, widths, strict=True)).rstrip())
 
 
+class _CsvWriter:
+    """``csv.writer`` with lines ending in ``\\n``, except that a row with a carriage return in
+    a field has every field quoted: Python 3.11's writer leaves such a field unquoted (it quotes
+    only the line terminator's characters), and every reader, spreadsheets and our import
+    alike, would end the row at the carriage return and start a new one with the rest."""
+
+    def __init__(self, out: Any) -> None:
+        self._plain = csv.writer(out, lineterminator="\n")
+        self._quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def writerow(self, fields: Sequence[str]) -> None:
+        quote = any("\r" in field for field in fields)
+        (self._quoted if quote else self._plain).writerow(fields)
+
+
 def emit_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = _CsvWriter(buffer)
     writer.writerow(headers)
     for row in rows:
-        writer.writerow([cell(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     click.echo(buffer.getvalue(), nl=False)
 
 
@@ -87,6 +114,16 @@ def _xlsx_value(value: Any) -> Any:
     if value is None:
         return None
     return cell(value)
+
+
+def _as_text(value_cell: Any) -> None:
+    """Keep a workbook cell's text a text: openpyxl makes a formula of one that begins with
+    ``=`` and an error of ``#N/A``; a text a spreadsheet would read as a formula when typed
+    also gets the quote prefix, so that it stays a text when edited."""
+    if isinstance(value_cell.value, str):
+        value_cell.data_type = "s"
+        if needs_quote(value_cell.value):
+            value_cell.quotePrefix = True
 
 
 def _publish(tmp: Path, path: Path) -> None:
@@ -123,9 +160,10 @@ def write_rows(
     try:
         if suffix == ".csv":
             with tmp.open("w", newline="", encoding="utf-8") as out:
-                writer = csv.writer(out, lineterminator="\n")
+                writer = _CsvWriter(out)
                 writer.writerow(headers)
-                writer.writerows([cell(v) for v in row] for row in rows)
+                for row in rows:
+                    writer.writerow([csv_cell(v) for v in row])
         else:
             from openpyxl import Workbook
             from openpyxl.styles import Font
@@ -146,9 +184,12 @@ def write_rows(
                         value_cell.number_format = "0.00##"
                     elif isinstance(value_cell.value, date):
                         value_cell.number_format = "yyyy-mm-dd"
+                    elif isinstance(value_cell.value, str):
+                        _as_text(value_cell)
             facts = book.create_sheet("about")
             for key, value in about.items():
                 facts.append([key, cell(value)])
+                _as_text(facts.cell(facts.max_row, 2))
             book.save(tmp)
         _publish(tmp, path)
     except BaseException:
