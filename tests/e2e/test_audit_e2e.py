@@ -386,10 +386,10 @@ def test_a_back_dated_forged_entry_is_named_and_never_known_earlier(
     assert shares_known_at(run_cli, db, before) == 90
     now = json.loads(run_cli(db, "capital", "--format", "json").out)
     assert now["shares"] == 590  # it is in the log now, and today's figures show it
-    code, out, err = verify(run_cli, db)
+    code, out, _ = verify(run_cli, db)
     assert code == 1 and out["problem"].startswith(f"entry {forged} was recorded at ")
     assert f"before entry {forged - 1} " in out["problem"], out["problem"]
-    code, out, err = verify(run_cli, db, "--anchor", reviewed["head"])
+    code, out, _ = verify(run_cli, db, "--anchor", reviewed["head"])
     assert code == 1 and out["problem"].startswith(f"entry {forged} was recorded at ")
     assert f"before the anchor {reviewed['head']}" in out["problem"]
     diff = run_cli(db, "diff", "--from-known-at", before, "--format", "json")

@@ -144,9 +144,7 @@ def verify(
             from scop_ledger.projections.db import Unavailable
 
             raise Unavailable("store unavailable: this store holds no ledger yet")
-        verdict = chain.verify(
-            db, wanted, anchors=file_anchors, collect=anchor_out is not None
-        )
+        verdict = chain.verify(db, wanted, anchors=file_anchors, collect=anchor_out is not None)
     finally:
         db.close()
     if unsigned is not None and verdict.ok:
@@ -206,8 +204,11 @@ def verify(
                     f"{seal.reseeded_by})"
                 )
                 + ("" if verdict.anchor is None else f"; anchor {verdict.anchor} holds")
-                + ("" if not file_anchors else f"; {len(file_anchors)} anchors of "
-                   f"{anchors_file} hold")
+                + (
+                    ""
+                    if not file_anchors
+                    else f"; {len(file_anchors)} anchors of {anchors_file} hold"
+                )
                 + ("" if public_key is None else f", signed with the key of {public_key}")
                 + ("" if signed_head is None else f"; head signed with {key_file}")
                 + ("" if written is None else f"; anchor appended to {written}")

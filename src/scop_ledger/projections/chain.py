@@ -6,7 +6,9 @@ For each stored event (notification ``seq``)::
                             ‖ len(topic) (4 bytes) ‖ topic (UTF-8) ‖ len(state) (4 bytes) ‖ state )
     link(seq)    = SHA-256( link(previous seq) ‖ seq (8 bytes, big-endian) ‖ content(seq) )
 
-starting from ``GENESIS`` = SHA-256(b"scop-ledger chain v1"). The head is ``SEQ:HASH``: the last
+starting from ``GENESIS`` = SHA-256(b"scop-ledger chain v1"). The state begins with the entry's
+recorded time, so each link binds it; :func:`verify` reads it back (:func:`recorded_at`) and
+refuses a log whose times go backwards. The head is ``SEQ:HASH``: the last
 sequence number and its link in lowercase hex. Each link commits to every byte stored before it,
 so an anchor ``SEQ:HASH`` written down at a review proves that the first SEQ entries were not
 changed since, whatever else the store holds.
@@ -15,8 +17,10 @@ The projector keeps ``content`` and ``link`` of every event in ``rm_chain`` as i
 in the same transaction as its tracking position. ``rebuild`` never drops that table: it is the
 store's own memory of what it held. :func:`verify` recomputes the chain from the stored events
 and compares it with that memory (naming the first entry changed, missing, inserted or out of
-order) and with an anchor. An attacker who rewrites both the events and ``rm_chain`` is caught by
-the anchor alone: keep the anchor outside the store.
+order) and with an anchor. The seal (``rm_chain_seal``) says how far the kept chain reached, so a
+kept chain dropped or cut short is a finding; only :func:`reseed` (``verify --reseed-chain``)
+re-seeds it. An attacker who rewrites the events, ``rm_chain`` and the seal is caught by the
+anchor alone: keep the anchor (or an anchors file, :func:`anchor_line`) outside the store.
 """
 
 from __future__ import annotations
@@ -320,14 +324,15 @@ class _AnchorCheck:
                 raise _Found(f"entry {self.next} is missing: {a.label} has it, the store does not")
             if seq < self.next:
                 raise _Found(f"entry {seq} was inserted: {a.label} does not have it")
-            fingerprint = a.links[self.index * FINGERPRINT : (self.index + 1) * FINGERPRINT]
+            links = a.links or b""
+            fingerprint = links[self.index * FINGERPRINT : (self.index + 1) * FINGERPRINT]
             if value[:FINGERPRINT] != fingerprint:
                 raise _Found(
                     f"entry {seq} no longer matches {a.label}: its stored bytes changed since "
                     f"that review"
                 )
             self.index += 1
-            self.next = next(self.expected, None)  # type: ignore[arg-type]
+            self.next = next(self.expected, None)
         if seq == a.seq:
             self.seen = True
             self.time = moment

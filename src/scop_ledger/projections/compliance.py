@@ -73,7 +73,8 @@ def _known_version(ledger: Ledger, oid: Any, known_at: datetime) -> int | None:
         try:
             moment = recorded_at(notification.state)
         except ValueError:
-            moment = ledger.mapper.to_domain_event(notification).timestamp
+            event: Any = ledger.mapper.to_domain_event(notification)
+            moment = event.timestamp
         if moment > known_at:
             break
         if notification.originator_id == oid:
@@ -146,9 +147,7 @@ class Source:
 
     def facts(self, until: date, known_at: datetime) -> tuple[Params, CoopState, Iterator[Facts]]:
         """The cooperative's facts on every date they may change, registration to ``until``."""
-        coop = coop_state(
-            self.ledger, self.slug, until, known_at, by_position=self.db is None
-        )
+        coop = coop_state(self.ledger, self.slug, until, known_at, by_position=self.db is None)
         params = Params.of(coop)
         if until < params.registered_on:
             from scop_ledger.domain.errors import Refused

@@ -419,8 +419,7 @@ class Projector:
             f"SELECT seq, link FROM {chain.SEAL} WHERE name = 'chain'"
         ).first()
         if sealed is not None and (int(sealed[0]), str(sealed[1])) != (head, previous.hex()):
-            if not (sealed[0] == 0 and last is None):
-                return
+            return  # the kept chain no longer reaches its seal: dropped, cut short, rewritten
         fresh = [n for n in notifications if n[0] > head]
         if not fresh:
             return
