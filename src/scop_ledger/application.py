@@ -126,8 +126,30 @@ class _BulkRecorder(SQLAlchemyApplicationRecorder):
             if ours != count:  # pragma: no cover - SQLite allots rowids one after another
                 raise PersistenceError(f"{count} events stored, ids not consecutive")
             ids = list(range(head - count + 1, head + 1))
+        _check_time_order(session, table.name, ids[0], stored_events[0].state)
         self._notify_channel(session)
         return ids
+
+
+def _check_time_order(session: Session, table: str, first: int, state: bytes) -> None:
+    """Recorded times never go backwards along the log (``verify`` refuses a log where they
+    do): a writer that stamped its events before another writer, which then saved first, saves
+    after it. Checked under the table's write lock, after the insert: raise IntegrityError, so
+    the batch is rolled back and tried again with fresh times."""
+    from scop_ledger.projections.chain import recorded_at
+
+    before = session.execute(
+        sqlalchemy.text(f"SELECT state FROM {table} WHERE id < :first ORDER BY id DESC LIMIT 1"),
+        {"first": first},
+    ).scalar()
+    if before is None:
+        return
+    try:
+        earlier, ours = recorded_at(bytes(before)), recorded_at(state)
+    except (ValueError, TypeError):
+        return  # not ours to judge here: verify names such an entry
+    if ours < earlier:
+        raise IntegrityError(f"entry {first} would be recorded before the entry ahead of it")
 
 
 def _uuid_bytes(value: UUID | str) -> bytes:
@@ -379,7 +401,7 @@ class Ledger(Application[UUID]):
         for notification in self._notifications():
             event: Any = self.mapper.to_domain_event(notification)
             if known_at is not None and event.timestamp > known_at:
-                continue
+                break  # known at that moment: the log up to the first entry recorded after it
             oid = event.originator_id
             if isinstance(event, Member.Registered):
                 if event.coop == slug:

@@ -195,7 +195,11 @@ def schema_change(engine: Engine) -> Iterator[Connection]:
 
 
 def install_append_only_guards(engine: Engine, table: str = EVENTS_TABLE) -> None:
-    """Refuse UPDATE and DELETE (and TRUNCATE) on ``table`` at the database level."""
+    """Refuse UPDATE and DELETE (and TRUNCATE) on ``table`` at the database level, and on
+    SQLite an insert that would replace a stored row (``INSERT OR REPLACE``, ``REPLACE``: the
+    replaced row is deleted without firing the DELETE trigger). On PostgreSQL, a login that
+    does not own the table (the least-privilege set-up of docs/store.md) finds the guards its
+    owner installed and leaves them as they are."""
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
             # CREATE … IF NOT EXISTS checks and creates in one statement, under the write lock.
@@ -207,7 +211,20 @@ def install_append_only_guards(engine: Engine, table: str = EVENTS_TABLE) -> Non
                         f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
                     )
                 )
+            # An appended row has a new id and a new (record, version): two index look-ups.
+            conn.execute(
+                text(
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table} "
+                    f"WHEN EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id) "
+                    f"OR EXISTS (SELECT 1 FROM {table} WHERE originator_id = NEW.originator_id "
+                    f"AND originator_version = NEW.originator_version) "
+                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: a stored row cannot "
+                    f"be replaced'); END"
+                )
+            )
         elif engine.dialect.name == "postgresql":
+            if not _pg_owns(conn, table):
+                return
             _pg_schema_lock(conn)
             conn.execute(
                 text(
@@ -234,3 +251,16 @@ def install_append_only_guards(engine: Engine, table: str = EVENTS_TABLE) -> Non
                             "EXECUTE FUNCTION scop_ledger_append_only()"
                         )
                     )
+
+
+def _pg_owns(conn: Connection, table: str) -> bool:
+    """Whether this login may install the guards on ``table``: it owns it (or is a
+    superuser). A least-privilege login finds them installed by the owner."""
+    found = conn.execute(
+        text(
+            "SELECT pg_has_role(current_user, c.relowner, 'USAGE') "
+            "FROM pg_class c WHERE c.oid = to_regclass(:table)"
+        ),
+        {"table": table},
+    ).scalar()
+    return found is None or bool(found)

@@ -184,6 +184,14 @@ def test_a_rewrite_of_both_events_and_kept_chain_is_caught_by_the_anchor(
         )
     con.commit()
     con.close()
+    # The seal of the kept chain still holds the old head: a kept chain rewritten behind it.
+    code, out, _ = verify(run_cli, db)
+    last = int(anchor.split(":")[0])
+    assert code == 1 and out["problem"].startswith(f"entry {last} no longer matches the seal")
+    con = sqlite3.connect(path)
+    con.execute("UPDATE rm_chain_seal SET link = ? WHERE name = 'chain'", (previous.hex(),))
+    con.commit()
+    con.close()
     code, out, _ = verify(run_cli, db)
     assert code == 0 and out["head"] != anchor
     code, out, err = verify(run_cli, db, "--anchor", anchor)
@@ -295,3 +303,288 @@ def test_a_signed_head_proves_which_head_the_reviewer_saw(run_cli, ledger_file, 
     wrong_key = run_cli(db, "verify", "--sign", reviewer_pub)
     assert wrong_key.code == 2 and "not an unencrypted PEM private key" in wrong_key.err
     assert wrong_key.err.count("\n") == 1
+
+
+# ------------------------------------------------------------------ trust, part 2 (issue 14)
+
+
+def sql(db: str, statement: str, params: dict | None = None) -> list[tuple]:
+    """Plain SQL on the store, as someone holding the file or a database login would run it."""
+    import sqlalchemy
+
+    from scop_ledger.store import normalise_url
+
+    engine = sqlalchemy.create_engine(normalise_url(db))
+    try:
+        with engine.begin() as conn:
+            result = conn.execute(sqlalchemy.text(statement), params or {})
+            return [tuple(r) for r in result] if result.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def drop_guards(db: str) -> None:
+    if db.startswith("sqlite"):
+        for (name,) in sql(db, "SELECT name FROM sqlite_master WHERE type = 'trigger'"):
+            sql(db, f"DROP TRIGGER {name}")
+    else:
+        sql(db, "ALTER TABLE ledger_events DISABLE TRIGGER USER")
+
+
+def forge(db: str, seq: int, shares: int, *, moment: str | None = None) -> int:
+    """Append a copy of entry ``seq`` as the next entry and the next version of its record,
+    with ``shares`` in its state, keeping the recorded time it copied (or ``moment``'s): a plain
+    INSERT, which the append-only guards allow."""
+    oid, topic, state = sql(
+        db, "SELECT originator_id, topic, state FROM ledger_events WHERE id = :s", {"s": seq}
+    )[0]
+    (version,) = sql(
+        db,
+        "SELECT max(originator_version) FROM ledger_events WHERE originator_id = :o",
+        {"o": oid},
+    )[0]
+    (head,) = sql(db, "SELECT max(id) FROM ledger_events")[0]
+    data = json.loads(bytes(state))
+    data["shares"] = shares
+    if moment is not None:
+        data["timestamp"]["_data_"] = moment
+    sql(
+        db,
+        "INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) "
+        "VALUES (:id, :o, :v, :t, :s)",
+        {
+            "id": head + 1,
+            "o": oid,
+            "v": version + 1,
+            "t": topic,
+            "s": json.dumps(data, separators=(",", ":")).encode(),
+        },
+    )
+    return head + 1
+
+
+def shares_known_at(run_cli, db: str, moment: str) -> int:
+    result = run_cli(db, "capital", "--known-at", moment, "--format", "json")
+    assert result.code == 0, result.err
+    return json.loads(result.out)["shares"]
+
+
+def test_a_back_dated_forged_entry_is_named_and_never_known_earlier(
+    run_cli, store_url, tmp_path
+) -> None:
+    """Issue 14, 1: a copy of alice's subscription appended with 500 shares and the old recorded
+    time. verify, the anchor, capital --known-at and diff all saw nothing before."""
+    db = store_url
+    build(run_cli, db, tmp_path)
+    code, reviewed, _ = verify(run_cli, db)
+    assert code == 0
+    before = reviewed["recorded_at"]  # the moment of the review: the head's recorded time
+    assert shares_known_at(run_cli, db, before) == 90
+    assert run_cli(db, "hire", "carl", "--date", "2021-04-01").code == 0  # life goes on
+    forged = forge(db, entry_id(run_cli, db, "subscribe", "alice"), 500)
+    # As known at the review, the ledger did not hold the forged entry.
+    assert shares_known_at(run_cli, db, before) == 90
+    now = json.loads(run_cli(db, "capital", "--format", "json").out)
+    assert now["shares"] == 590  # it is in the log now, and today's figures show it
+    code, out, _ = verify(run_cli, db)
+    assert code == 1 and out["problem"].startswith(f"entry {forged} was recorded at ")
+    assert f"before entry {forged - 1} " in out["problem"], out["problem"]
+    code, out, _ = verify(run_cli, db, "--anchor", reviewed["head"])
+    assert code == 1 and out["problem"].startswith(f"entry {forged} was recorded at ")
+    assert f"before the anchor {reviewed['head']}" in out["problem"]
+    diff = run_cli(db, "diff", "--from-known-at", before, "--format", "json")
+    assert diff.code == 0, diff.err
+    changed = json.loads(diff.out)
+    assert changed["changed"] and changed["before"]["shares"] == 90
+    assert changed["after"]["shares"] == 590
+    assert [e["id"] for e in changed["entries"]][-1] == forged
+    history = json.loads(
+        run_cli(db, "history", "alice", "--known-at", before, "--format", "json").out
+    )
+    assert forged not in [e["id"] for e in history["entries"]]
+
+
+def test_a_forged_entry_at_the_reviewed_time_is_named_by_the_anchors_file(
+    run_cli, store_url, tmp_path
+) -> None:
+    """The forged copy claims the very time of the last reviewed entry: times do not go
+    backwards, the kept chain follows it, the anchor is a prefix. The anchors file knows when
+    the review took place: the entry was not in the log then."""
+    db = store_url
+    build(run_cli, db, tmp_path)
+    anchors = tmp_path / "anchors.jsonl"
+    code, reviewed, _ = verify(run_cli, db, "--anchor-out", str(anchors))
+    assert code == 0 and reviewed["anchor_out"] == str(anchors)
+    line = json.loads(anchors.read_text().splitlines()[0])
+    assert line["anchor"] == reviewed["head"] and line["recorded_at"] == reviewed["recorded_at"]
+    forged = forge(db, entry_id(run_cli, db, "subscribe", "alice"), 500, moment=line["recorded_at"])
+    code, _, err = verify(run_cli, db, "--anchor", reviewed["head"])
+    assert code == 0, err  # the anchor alone holds
+    code, out, _ = verify(run_cli, db, "--anchors", str(anchors))
+    assert code == 1 and out["problem"].startswith(f"entry {forged} was recorded at ")
+    assert "before the review of" in out["problem"]
+
+
+def test_dropping_the_kept_chain_is_a_finding_until_explicitly_reseeded(
+    run_cli, store_url, tmp_path
+) -> None:
+    """Issue 14, 2: an entry edited and the kept chain dropped. verify said "0 checked" and
+    exit 0; now it names the first entry, before and after the projector runs again, until
+    someone re-seeds the chain on purpose."""
+    db = store_url
+    build(run_cli, db, tmp_path)
+    anchors = tmp_path / "anchors.jsonl"
+    assert verify(run_cli, db, "--anchor-out", str(anchors))[0] == 0
+    seq = entry_id(run_cli, db, "subscribe", "alice")
+    drop_guards(db)
+    sql(
+        db,
+        "UPDATE ledger_events SET originator_version = originator_version WHERE id = :s",
+        {"s": seq},
+    )
+    sql(db, "DROP TABLE rm_chain")
+    code, out, err = verify(run_cli, db)
+    assert code == 1 and out["problem"].startswith("entry 1 is not vouched for"), err
+    assert "0 checked" not in err
+    # Queries and writes re-create the table; the projector does not re-seed it.
+    assert run_cli(db, "capital").code == 0
+    assert run_cli(db, "hire", "carl", "--date", "2021-04-01").code == 0
+    code, out, _ = verify(run_cli, db)
+    assert code == 1 and out["problem"].startswith("entry 1 is missing from the chain kept")
+    reseeded = run_cli(db, "verify", "--reseed-chain")
+    assert reseeded.code == 0 and "re-seeded the kept chain from the" in reseeded.out
+    assert "it held 0 entries" in reseeded.out
+    code, out, _ = verify(run_cli, db)
+    assert code == 0 and out["reseeded_at"] is not None
+    table = run_cli(db, "--read-only", "verify")
+    assert "the kept chain was re-seeded at" in table.out
+    code, out, _ = verify(run_cli, db, "--anchors", str(anchors))
+    assert code == 0  # the entry's bytes are as they were
+
+
+def test_cutting_the_kept_chain_short_after_an_edit_names_the_edited_entry(
+    run_cli, store_url, tmp_path
+) -> None:
+    db = store_url
+    build(run_cli, db, tmp_path)
+    anchors = tmp_path / "anchors.jsonl"
+    assert verify(run_cli, db, "--anchor-out", str(anchors))[0] == 0
+    seq = entry_id(run_cli, db, "subscribe", "alice")
+    drop_guards(db)
+    (state,) = sql(db, "SELECT state FROM ledger_events WHERE id = :s", {"s": seq})[0]
+    edited = bytes(state).replace(b'"shares":40', b'"shares":90')
+    sql(db, "UPDATE ledger_events SET state = :b WHERE id = :s", {"b": edited, "s": seq})
+    sql(db, "DELETE FROM rm_chain WHERE seq >= :s", {"s": seq})
+    code, out, _ = verify(run_cli, db)
+    assert code == 1 and out["problem"].startswith(f"entry {seq} is missing from the chain kept")
+    # Both the events and the whole kept chain and its seal rewritten: the anchors file names
+    # the edited entry, not the last one.
+    reseeded = run_cli(db, "verify", "--reseed-chain")
+    assert reseeded.code == 0 and f"the first entry that differed: {seq}" in reseeded.out
+    assert verify(run_cli, db)[0] == 0
+    code, out, _ = verify(run_cli, db, "--anchors", str(anchors))
+    assert code == 1 and out["problem"].startswith(f"entry {seq} no longer matches the anchor")
+
+
+def test_a_state_rewritten_as_text_is_named(run_cli, ledger_file, alice_subscribes) -> None:
+    """Issue 13, 6: a TypeError before."""
+    db, path, _ = ledger_file
+    tamper(
+        path,
+        "UPDATE ledger_events SET state = CAST(state AS TEXT) WHERE id = ?",
+        alice_subscribes,
+    )
+    result = run_cli(db, "--read-only", "verify")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert result.err.startswith(f"error: entry {alice_subscribes} no longer matches the chain")
+
+
+def test_a_gap_in_a_records_versions_is_named(run_cli, store_url, tmp_path) -> None:
+    db = store_url
+    build(run_cli, db, tmp_path)
+    seq = entry_id(run_cli, db, "subscribe", "alice")
+    oid, version, topic, state = sql(
+        db,
+        "SELECT originator_id, originator_version, topic, state FROM ledger_events WHERE id = :s",
+        {"s": seq},
+    )[0]
+    (head,) = sql(db, "SELECT max(id) FROM ledger_events")[0]
+    sql(
+        db,
+        "INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) "
+        "VALUES (:id, :o, :v, :t, :s)",
+        {"id": head + 1, "o": oid, "v": version + 5, "t": topic, "s": bytes(state)},
+    )
+    code, out, _ = verify(run_cli, db)
+    assert code == 1 and out["problem"].startswith(f"entry {head + 1} is version {version + 5}")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT OR REPLACE INTO ledger_events (id, originator_id, originator_version, topic, "
+        "state) SELECT id, originator_id, originator_version, topic, X'7B7D' FROM ledger_events "
+        "WHERE id = 5",
+        "REPLACE INTO ledger_events (id, originator_id, originator_version, topic, state) "
+        "SELECT 999, originator_id, originator_version, topic, X'7B7D' FROM ledger_events "
+        "WHERE id = 5",
+        "INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) "
+        "SELECT id, originator_id, originator_version, topic, X'7B7D' FROM ledger_events "
+        "WHERE id = 5 ON CONFLICT (id) DO UPDATE SET state = excluded.state",
+    ],
+)
+def test_sqlite_refuses_to_replace_a_stored_row(run_cli, ledger_file, statement) -> None:
+    """Issue 14, 3: INSERT OR REPLACE deleted the row without firing the DELETE guard."""
+    db, path, _ = ledger_file
+    con = sqlite3.connect(path)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        con.execute(statement)
+    con.rollback()
+    con.close()
+    assert verify(run_cli, db)[0] == 0
+
+
+def test_postgresql_least_privilege_login(run_cli, pg_url, tmp_path) -> None:
+    """Issue 14, 3: docs/store.md's set-up. The owner role creates the store; the application
+    logs in as a role granted SELECT and INSERT on the events and the view tables' rows: it
+    records, reads and verifies, and cannot UPDATE, DELETE, TRUNCATE or disable the guards."""
+    import uuid as _uuid
+    from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+    import sqlalchemy
+
+    build(run_cli, pg_url, tmp_path)  # as the owner (here the test's superuser login)
+    schema = parse_qs(urlsplit(pg_url).query)["options"][0].split("=", 1)[1]
+    app = f"scop_app_{_uuid.uuid4().hex[:10]}"
+    grants = [
+        f"CREATE ROLE {app} LOGIN",
+        f"GRANT USAGE ON SCHEMA {schema} TO {app}",
+        # UPDATE only for the EXCLUSIVE lock that orders writers: the guard refuses updates.
+        f"GRANT SELECT, INSERT, UPDATE ON ledger_events TO {app}",
+        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {app}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {app}",
+        f"REVOKE DELETE, TRUNCATE ON ledger_events FROM {app}",
+    ]
+    for statement in grants:
+        sql(pg_url, statement)
+    parts = urlsplit(pg_url)
+    app_url = urlunsplit(parts._replace(netloc=f"{app}@{parts.netloc.split('@', 1)[1]}"))
+    try:
+        assert run_cli(app_url, "subscribe", "bob", "--shares", "5").code == 0
+        capital = run_cli(app_url, "capital", "--format", "json")
+        assert capital.code == 0 and json.loads(capital.out)["shares"] == 95, capital.err
+        assert verify(run_cli, app_url)[0] == 0
+        for statement in (
+            "UPDATE ledger_events SET topic = topic",
+            "DELETE FROM ledger_events",
+            "TRUNCATE ledger_events",
+            "ALTER TABLE ledger_events DISABLE TRIGGER USER",
+            "DROP TRIGGER ledger_events_no_update_delete ON ledger_events",
+        ):
+            with pytest.raises(
+                sqlalchemy.exc.DBAPIError, match="permission denied|must be owner|append-only"
+            ):
+                sql(app_url, statement)
+    finally:
+        sql(pg_url, f"DROP OWNED BY {app}")
+        sql(pg_url, f"DROP ROLE {app}")

@@ -41,6 +41,29 @@ def register(group: click.Group) -> None:
     default=None,
     help="The anchor must carry a signature made with the key of this Ed25519 public key (PEM).",
 )
+@click.option(
+    "--anchor-out",
+    "anchor_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Append today's head (signed with --sign), its recorded time, the moment of this "
+    "check and the fingerprints of every entry to this anchors file, kept outside the store.",
+)
+@click.option(
+    "--anchors",
+    "anchors_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Check every anchor of this anchors file (written by --anchor-out); with "
+    "--check-signature, every one must be signed with that key.",
+)
+@click.option(
+    "--reseed-chain",
+    is_flag=True,
+    default=False,
+    help="Replace the chain kept in the store with the chain of the entries as they are now "
+    "(after a finding you have explained); prints what it replaced. Needs write access.",
+)
 @format_option("table", "json")
 @click.pass_context
 def verify(
@@ -49,17 +72,23 @@ def verify(
     anchor: str | None,
     key_file: Path | None,
     public_key: Path | None,
+    anchor_out: Path | None,
+    anchors_file: Path | None,
+    reseed_chain: bool,
     fmt: str,
 ) -> None:
     """Recompute the hash chain over every stored event and print its head SEQ:HASH; exit 1
-    naming the first entry changed, missing, inserted or out of order, or when the anchor is
-    not a prefix of today's chain. Reads only: works with --read-only.
+    naming the first entry changed, missing, inserted, out of order or recorded at a time
+    before an entry already in the log, when the chain kept in the store is missing, shorter
+    or different, or when an anchor is not a prefix of today's chain. Reads only (works with
+    --read-only), except --reseed-chain.
 
     \b
     Example:
       scop-ledger verify
       scop-ledger --read-only verify --anchor 1042:9f2c…e1
-      scop-ledger --read-only verify --sign reviewer.pem
+      scop-ledger --read-only verify --sign reviewer.pem --anchor-out anchors.jsonl
+      scop-ledger --read-only verify --anchors anchors.jsonl --check-signature reviewer.pub
       scop-ledger --read-only verify --anchor 1042:9f2c…e1:Qm9…== --check-signature reviewer.pub
     """
     from scop_ledger.domain.errors import InvalidValue
@@ -67,6 +96,18 @@ def verify(
     from scop_ledger.projections.db import connect
 
     app = get_app(ctx)
+    if reseed_chain:
+        _reseed(ctx, fmt)
+        return
+    file_anchors: list[chain.Anchor] = []
+    if anchors_file is not None:
+        try:
+            file_anchors = chain.read_anchors(anchors_file.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:
+            raise InvalidValue(f"{anchors_file}: {error}") from None
+    if anchor_out is not None and not anchor_out.parent.is_dir():
+        raise InvalidValue(f"{anchor_out}: no such directory {anchor_out.parent}")
+    verified_at = datetime.now(UTC)
     wanted = None
     signature = None
     unsigned = None
@@ -77,17 +118,25 @@ def verify(
             raise InvalidValue(f"--anchor: {error}") from None
         wanted = (seq, hash_hex)
     if public_key is not None:
-        if wanted is None or signature is None:
-            raise InvalidValue("--check-signature needs a signed --anchor SEQ:HASH:SIGNATURE")
-        try:
-            signed = chain.check_signature(*wanted, signature, public_key.read_bytes())
-        except chain.BadKey as error:
-            raise InvalidValue(f"{public_key}: {error}") from None
-        if not signed:
-            unsigned = (
-                f"the anchor's signature was not made with the key of {public_key}: "
-                f"nothing proves the reviewer saw {wanted[0]}:{wanted[1]}"
+        if (wanted is None or signature is None) and not file_anchors:
+            raise InvalidValue(
+                "--check-signature needs a signed --anchor SEQ:HASH:SIGNATURE or --anchors FILE"
             )
+        signed_anchors = [(*wanted, signature)] if wanted is not None else []
+        signed_anchors += [(a.seq, a.hash, a.signature) for a in file_anchors]
+        for seq, hash_hex, mark in signed_anchors:
+            try:
+                signed = mark is not None and chain.check_signature(
+                    seq, hash_hex, mark, public_key.read_bytes()
+                )
+            except chain.BadKey as error:
+                raise InvalidValue(f"{public_key}: {error}") from None
+            if not signed:
+                unsigned = (
+                    f"the anchor's signature was not made with the key of {public_key}: "
+                    f"nothing proves the reviewer saw {seq}:{hash_hex}"
+                )
+                break
     private_key = None if key_file is None else key_file.read_bytes()
     db = connect(app.settings.url, read_only=True, recover=not app.settings.read_only)
     try:
@@ -95,7 +144,7 @@ def verify(
             from scop_ledger.projections.db import Unavailable
 
             raise Unavailable("store unavailable: this store holds no ledger yet")
-        verdict = chain.verify(db, wanted)
+        verdict = chain.verify(db, wanted, anchors=file_anchors, collect=anchor_out is not None)
     finally:
         db.close()
     if unsigned is not None and verdict.ok:
@@ -106,6 +155,16 @@ def verify(
             signed_head = chain.sign_head(verdict.head, private_key)
         except chain.BadKey as error:
             raise InvalidValue(f"{key_file}: {error}") from None
+    written = None
+    if anchor_out is not None and verdict.ok and verdict.entries:
+        signature_part = None if signed_head is None else signed_head.rsplit(":", 1)[1]
+        line = chain.anchor_line(verdict, verified_at, signature_part)
+        try:
+            with anchor_out.open("a", encoding="utf-8") as out:
+                out.write(line + "\n")
+        except OSError as error:
+            raise InvalidValue(f"{anchor_out}: cannot write ({error.strerror})") from None
+        written = str(anchor_out)
     if fmt == "json":
         emit_json(
             {
@@ -117,23 +176,83 @@ def verify(
                 "problem": verdict.problem,
                 "signed": signed_head,
                 "signature_checked": public_key is not None and unsigned is None,
+                "pending": verdict.pending,
+                "recorded_at": None
+                if verdict.recorded_at is None
+                else verdict.recorded_at.isoformat(),
+                "anchors_checked": len(file_anchors),
+                "anchor_out": written,
+                "reseeded_at": None if verdict.seal is None else verdict.seal.reseeded_at,
             }
         )
     else:
         click.echo(signed_head or verdict.head)
         if verdict.ok:
+            seal = verdict.seal
             click.echo(
                 f"{verdict.entries} entries chained; {verdict.kept} checked against the chain "
                 f"kept since they were recorded"
+                + (
+                    ""
+                    if not verdict.pending
+                    else f" ({verdict.pending} recorded since the view last caught up)"
+                )
+                + (
+                    ""
+                    if seal is None or seal.reseeded_at is None
+                    else f" (the kept chain was re-seeded at {seal.reseeded_at} by "
+                    f"{seal.reseeded_by})"
+                )
                 + ("" if verdict.anchor is None else f"; anchor {verdict.anchor} holds")
+                + (
+                    ""
+                    if not file_anchors
+                    else f"; {len(file_anchors)} anchors of {anchors_file} hold"
+                )
                 + ("" if public_key is None else f", signed with the key of {public_key}")
                 + ("" if signed_head is None else f"; head signed with {key_file}")
+                + ("" if written is None else f"; anchor appended to {written}")
             )
         else:
             click.echo(f"the chain holds for the {verdict.entries} entries before the problem")
     if verdict.problem is not None:
         click.echo(f"error: {verdict.problem}", err=True)
         ctx.exit(1)
+
+
+def _reseed(ctx: click.Context, fmt: str) -> None:
+    """``verify --reseed-chain``: the kept chain replaced, explicitly, and said so."""
+    from scop_ledger.projections import chain
+    from scop_ledger.store import ReadOnlyStore, schema_change
+
+    app = get_app(ctx)
+    if app.settings.read_only:
+        raise ReadOnlyStore("the store is open read-only: the kept chain cannot be re-seeded")
+    ledger = app.ledger()
+    with schema_change(ledger.engine) as conn:
+        done = chain.reseed(conn, app.settings.user)
+    if fmt == "json":
+        emit_json(
+            {
+                "head": done.head,
+                "entries": done.entries,
+                "replaced_entries": done.was,
+                "replaced_head": done.was_head,
+                "first_difference": done.first_difference,
+            }
+        )
+        return
+    click.echo(done.head)
+    click.echo(
+        f"re-seeded the kept chain from the {done.entries} entries as they are now, by "
+        f"{app.settings.user}; it held {done.was} entries"
+        + ("" if done.was_head is None else f" (head {done.was_head})")
+        + (
+            "; it agreed with them"
+            if done.first_difference is None
+            else f"; the first entry that differed: {done.first_difference}"
+        )
+    )
 
 
 @click.command()
@@ -179,8 +298,11 @@ def diff(
         raise InvalidValue(
             f"--from-known-at {t1.isoformat()} is not before --to-known-at {later.isoformat()}"
         )
-    q = Query(get_app(ctx), as_of, later)
-    source = q.source()
+    q = Query(get_app(ctx), as_of, later, explicit=True)
+
+    def rules(moment: datetime) -> Any:
+        q.known_at = moment  # the view or the events, as fits this moment (Query.db)
+        return engine.compliance(q.source(), q.as_of, moment)
 
     def snapshot(moment: datetime) -> Any:
         q.known_at = moment
@@ -197,7 +319,7 @@ def diff(
             t1,
             later,
             snapshot,
-            lambda moment: engine.compliance(source, q.as_of, moment),
+            rules,
             history,
         )
     finally:

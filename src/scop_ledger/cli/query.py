@@ -75,14 +75,17 @@ class Query:
         known_at: datetime | None,
         *,
         one_coop: bool = True,
+        explicit: bool = False,
     ) -> None:
         from scop_ledger.projections.access import open_view
 
         self.app = app
         self.as_of = as_of or date.today()
         self.known_at = known_at or datetime.now(UTC)
-        self.db: DB | None = open_view(app.settings, app.ledger, _progress("catching up"))
-        if self.db is None:
+        self._view: DB | None = open_view(app.settings, app.ledger, _progress("catching up"))
+        self._now = known_at is None and not explicit
+        self._out_of_time: dict[datetime, bool] = {}
+        if self._view is None:
             click.echo(
                 "note: the view lags behind the events and the store is read-only: "
                 "answering from the events (slower)",
@@ -95,6 +98,32 @@ class Query:
             if note:
                 click.echo(note, err=True)
         self.slug = self._slug() if one_coop else ""
+
+    @property
+    def db(self) -> DB | None:
+        """The view, or None when the question is answered from the events: the view lags in
+        read-only mode, or, as known at a past moment, an entry recorded after that moment
+        precedes in the log one that claims an earlier time. ``--known-at T`` means the
+        entries of the log up to the first one recorded after T, whatever times later entries
+        claim; the view reads recorded times, which say the same only while they never go
+        backwards along the log (``verify`` names the entry where they do)."""
+        view = self._view
+        if view is None or self._now:
+            return view
+        known_at = self.known_at
+        if known_at not in self._out_of_time:
+            from scop_ledger.projections.history import out_of_time
+
+            found = out_of_time(view, known_at)
+            self._out_of_time[known_at] = found is not None
+            if found is not None:
+                click.echo(
+                    f"note: entry {found[1]} claims a recorded time at or before "
+                    f"{known_at.isoformat()} but comes after entry {found[0]}, recorded after "
+                    f"it (run verify): answering from the log's order, from the events (slower)",
+                    err=True,
+                )
+        return None if self._out_of_time[known_at] else view
 
     def slugs(self) -> list[str]:
         """Every cooperative in the store, in registration order."""
@@ -169,8 +198,8 @@ class Query:
         return Source(self.app.ledger(), self.db, slug or self.slug)
 
     def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
+        if self._view is not None:
+            self._view.close()
 
 
 def _headline(result: Any) -> str:

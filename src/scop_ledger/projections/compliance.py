@@ -35,8 +35,12 @@ if TYPE_CHECKING:
 # ------------------------------------------------------------------ sources
 
 
-def coop_state(ledger: Ledger, slug: str, until: date, known_at: datetime) -> CoopState:
-    """The cooperative's own entries up to ``until``, as known at ``known_at``."""
+def coop_state(
+    ledger: Ledger, slug: str, until: date, known_at: datetime, *, by_position: bool = False
+) -> CoopState:
+    """The cooperative's own entries up to ``until``, as known at ``known_at``; with
+    ``by_position`` (the oracle), only those in the log before the first entry recorded after
+    that moment (the view's reader checked that recorded times say the same)."""
     from scop_ledger.domain.cooperative import Cooperative, cooperative_id
 
     try:
@@ -49,7 +53,33 @@ def coop_state(ledger: Ledger, slug: str, until: date, known_at: datetime) -> Co
         raise
     if coop.registration.timestamp > known_at:
         raise NoCooperative(slug)
+    if by_position:
+        known = _known_version(ledger, cooperative_id(slug), known_at)
+        if known is None:
+            raise NoCooperative(slug)
+        if known < coop.version:
+            coop = ledger.repository.get(cooperative_id(slug), version=known)
     return coop.state(until, known_at)
+
+
+def _known_version(ledger: Ledger, oid: Any, known_at: datetime) -> int | None:
+    """The last version of record ``oid`` known at ``known_at``: in the log up to the first
+    entry recorded after that moment (an entry further on that claims an earlier time was not
+    known then)."""
+    from scop_ledger.projections.chain import recorded_at
+
+    found = None
+    for notification in ledger._notifications():
+        try:
+            moment = recorded_at(notification.state)
+        except ValueError:
+            event: Any = ledger.mapper.to_domain_event(notification)
+            moment = event.timestamp
+        if moment > known_at:
+            break
+        if notification.originator_id == oid:
+            found = notification.originator_version
+    return found
 
 
 ROWS_SQL = """
@@ -117,7 +147,7 @@ class Source:
 
     def facts(self, until: date, known_at: datetime) -> tuple[Params, CoopState, Iterator[Facts]]:
         """The cooperative's facts on every date they may change, registration to ``until``."""
-        coop = coop_state(self.ledger, self.slug, until, known_at)
+        coop = coop_state(self.ledger, self.slug, until, known_at, by_position=self.db is None)
         params = Params.of(coop)
         if until < params.registered_on:
             from scop_ledger.domain.errors import Refused

@@ -125,6 +125,9 @@ def diff(
             )
     known = history(t2)
     dated = {e["id"]: e["date"] for e in known}
+    # In between: what was known at t2 and not at t1, by position in the log (an entry
+    # appended after t1 that claims an earlier recorded time is one of them).
+    earlier = {e["id"] for e in history(t1)}
 
     def effective(e: dict[str, Any]) -> date:
         """The date an entry changes the figures from: a reversal's is its target's."""
@@ -147,7 +150,7 @@ def diff(
             reverses=e["details"].get("target") if e["action"] == "reverse" else None,
         )
         for e in known
-        if t1 < e["recorded_at"] <= t2
+        if e["id"] not in earlier
     ]
     before, after = figures(s1), figures(s2)
     return Diff(

@@ -96,3 +96,21 @@ def _link(details: dict[str, Any], seq_of: dict[tuple[Any, int], int], mid: Any)
     if "target" in details:
         details["target"] = seq_of.get((mid, details["target"]))
         details["versions"] = [seq_of.get((mid, v)) for v in details["versions"]]
+
+
+def out_of_time(db: DB, known_at: datetime) -> tuple[int, int] | None:
+    """``(first, later)`` when entry ``later`` comes after entry ``first`` in the log, ``first``
+    recorded after ``known_at`` and ``later`` claiming a time at or before it; else None.
+
+    As known at a moment, the ledger knew the entries of its log up to the first one recorded
+    after that moment. The view's rows hold recorded times: they select the same entries
+    exactly when no such pair exists (an honest log's times never go backwards)."""
+    t = micros(known_at)
+    first = db.scalar("SELECT MIN(seq) FROM rm_entries WHERE recorded_at > :t", {"t": t})
+    if first is None:
+        return None
+    later = db.scalar(
+        "SELECT MIN(seq) FROM rm_entries WHERE seq > :f AND recorded_at <= :t",
+        {"f": int(first), "t": t},
+    )
+    return None if later is None else (int(first), int(later))

@@ -181,9 +181,10 @@ def register_from_events(ledger: Ledger, slug: str, as_of: date, known_at: datet
     seqs: dict[tuple[Any, int], int] = {}
     for notification in ledger._notifications():
         event: Any = ledger.mapper.to_domain_event(notification)
+        if event.timestamp > known_at:
+            break  # known at that moment: the log up to the first entry recorded after it
         if isinstance(event, Cooperative.Registered) and event.slug == slug:
-            if event.timestamp <= known_at:
-                registration = event
+            registration = event
         elif isinstance(event, Member.Registered) and event.coop == slug:
             persons[event.originator_id] = event.person
             logs[event.originator_id] = []

@@ -199,6 +199,18 @@ chain = Table(
     Column("content", String(64), nullable=False),
     Column("link", String(64), nullable=False),
 )
+# The kept chain's head as the projector last extended it (one row, name "chain"), and when and
+# by whom it was last re-seeded (``verify --reseed-chain``): a kept chain dropped or cut short
+# is told from one that never held those entries, and the projector never re-seeds it.
+chain_seal = Table(
+    "rm_chain_seal",
+    audit_metadata,
+    Column("name", String(32), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("link", String(64), nullable=False),
+    Column("reseeded_at", String(40)),
+    Column("reseeded_by", Text),
+)
 
 VIEW_TABLES = [tracking, coops, members, entries, states, refunds, unviewable]
 _BY_MEMBER = ("rm_entries_member", "rm_states_member", "rm_refunds_member")

@@ -248,11 +248,12 @@ def member_logs(ledger: Ledger, slug: str, known_at: datetime) -> MemberLogs:
     persons: dict[Any, str] = {}
     for notification in ledger._notifications():
         event: Any = ledger.mapper.to_domain_event(notification)
+        if event.timestamp > known_at:
+            break  # known at that moment: the log up to the first entry recorded after it
         if isinstance(event, Cooperative.Registered) and event.slug == slug:
-            if event.timestamp <= known_at:
-                registration = event
+            registration = event
         elif isinstance(event, Member.Registered):
-            if event.coop == slug and event.timestamp <= known_at:
+            if event.coop == slug:
                 persons[event.originator_id] = event.person
                 logs[event.originator_id] = []
         elif isinstance(event, Member.Entry) and event.originator_id in logs:
