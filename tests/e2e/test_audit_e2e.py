@@ -109,9 +109,11 @@ def alice_subscribes(run_cli, ledger_file) -> int:
 
 
 def flip(path: str, seq: int) -> None:
-    state = bytearray(row(path, seq)[3])
-    state[state.index(b"40")] = ord("9")  # alice's 40 shares become 90
-    tamper(path, "UPDATE ledger_events SET state = ? WHERE id = ?", bytes(state), seq)
+    state = bytes(row(path, seq)[3])
+    assert state.count(b'"shares":40') == 1, state
+    # alice's 40 shares become 90 (not a "40" in the recorded time)
+    state = state.replace(b'"shares":40', b'"shares":90')
+    tamper(path, "UPDATE ledger_events SET state = ? WHERE id = ?", state, seq)
 
 
 def test_a_flipped_byte_is_named(run_cli, ledger_file, alice_subscribes) -> None:

@@ -94,7 +94,7 @@ class Query:
         else:
             from scop_ledger.projections.access import unviewable_note
 
-            note = unviewable_note(self.db)
+            note = unviewable_note(self._view)
             if note:
                 click.echo(note, err=True)
         self.slug = self._slug() if one_coop else ""
