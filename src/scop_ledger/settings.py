@@ -3,6 +3,7 @@ path starts fast."""
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 
@@ -67,3 +68,12 @@ def sqlite_uri(path: str, mode: str) -> str:
     from urllib.parse import quote
 
     return f"file:{quote(str(Path(path).resolve()))}?mode={mode}"
+
+
+def quiet_driver_log() -> None:
+    """psycopg logs, on stderr when nothing else handles it, that it ignored an error while
+    discarding a pipeline a failed statement aborted (the error itself is raised and reported
+    in one line): a handler of its own keeps that noise off the user's screen."""
+    logger = logging.getLogger("psycopg")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())

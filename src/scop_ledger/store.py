@@ -26,6 +26,7 @@ from scop_ledger.settings import (
     default_user,
     lock_timeout,
     pg_timeouts,
+    quiet_driver_log,
     sqlite_uri,
 )
 
@@ -112,6 +113,7 @@ def open_engine(settings: Settings, *, must_exist: bool) -> Engine:
         _sqlite_pragmas(engine)
         return engine
     if backend == "postgresql":
+        quiet_driver_log()
         connect_args = {"connect_timeout": 5}
         given = parsed.query.get("options", "")
         given = given if isinstance(given, str) else " ".join(given)

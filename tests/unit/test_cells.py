@@ -121,7 +121,8 @@ def test_import_reads_back_the_text_a_csv_export_quoted(tmp_path) -> None:
     writer.writerow(["hire", "2024-01-02", "al", "'=1+1", "'-2+3", "'plain"])
     path = tmp_path / "in.csv"
     path.write_text(buffer.getvalue(), encoding="utf-8")
-    _digest, rows = read_rows(path)
+    _digest, found = read_rows(path)
+    rows = list(found)
     assert rows[0].fields == {
         "action": "hire",
         "date": "2024-01-02",
@@ -141,5 +142,6 @@ def test_import_reads_back_a_quoted_text_kept_in_a_workbook(tmp_path) -> None:
     sheet.append(["hire", "2024-01-02", "al", "'=1+1", "'@x"])
     path = tmp_path / "in.xlsx"
     book.save(path)
-    _digest, rows = read_rows(path)
+    _digest, found = read_rows(path)
+    rows = list(found)
     assert rows[0].fields["name"] == "=1+1" and rows[0].fields["note"] == "@x"

@@ -249,7 +249,7 @@ def test_errors_stop_after_a_hundred_lines_each_short(cli, tmp_path: Path) -> No
     assert all(len(line) <= 300 for line in lines)
     # The long value is shortened, the explanation kept.
     assert lines[0] == (
-        "error: line 2: person: person '" + "x" * 49 + "..." + "x" * 11 + "' is not a valid "
+        "error: line 2: person '" + "x" * 24 + "..." + "x" * 11 + "' is not a valid "
         "reference (letters, digits, '.', '_' or '-', at most 64, starting with a letter or digit)"
     )
 

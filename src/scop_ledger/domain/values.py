@@ -127,7 +127,11 @@ def show(value: object, limit: int = 40) -> str:
     if isinstance(value, int) and abs(value) >= 10**limit:
         return f"a number of more than {limit} digits"
     text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    if len(text) <= limit:
+        return text
+    # Its beginning and its end (a quoted text keeps its closing quote), the middle elided.
+    tail = 12
+    return text[: limit - tail - 3] + "..." + text[-tail:]
 
 
 def parse_money(value: object, *, what: str = "amount", maximum: Decimal = MAX_MONEY) -> Decimal:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from scop_ledger.settings import lock_timeout, pg_timeouts, sqlite_uri
+from scop_ledger.settings import lock_timeout, pg_timeouts, quiet_driver_log, sqlite_uri
 
 _NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
 
@@ -103,6 +103,7 @@ def connect(url: str, *, read_only: bool = True, recover: bool = True) -> DB:
         conninfo = urlunsplit(
             ("postgresql", parts.netloc, parts.path, urlencode(query, quote_via=quote), "")
         )
+        quiet_driver_log()
         try:
             conn = psycopg.connect(conninfo, connect_timeout=5, autocommit=True)
         except psycopg.Error as error:
