@@ -149,7 +149,8 @@ class Slot:
 
     def __init__(self, ok: list[str], bad: list[str]) -> None:
         self.ok = st.sampled_from(ok)
-        self.bad = st.one_of(st.sampled_from(bad), st.sampled_from(bad), RANDOM)
+        listed = st.sampled_from(bad)
+        self.bad = st.one_of(listed, listed, listed, listed, RANDOM)
 
 
 NUMBER = Slot(NUMBERS_OK, NUMBERS_BAD)
