@@ -80,6 +80,7 @@ def run(url: str, args: Sequence[Arg], cwd: Path, user: Arg = "fuzz") -> Run:
     not UTF-8, as a shell can give), the screen read as bytes (no newline translation)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCOP_LEDGER_")}
     env["SCOP_LEDGER_DB"] = url
+    given = (*(["--user", user] if user != "fuzz" else []), *args)
     full = [*console_script(), "--user", user, *args]
     try:
         proc = subprocess.run(
@@ -91,8 +92,8 @@ def run(url: str, args: Sequence[Arg], cwd: Path, user: Arg = "fuzz") -> Run:
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired as expired:
-        return Run(tuple(args), -1, _decode(expired.stdout or b""), f"timed out after {TIMEOUT}s")
-    return Run(tuple(args), proc.returncode, _decode(proc.stdout), _decode(proc.stderr))
+        return Run(given, -1, _decode(expired.stdout or b""), f"timed out after {TIMEOUT}s")
+    return Run(given, proc.returncode, _decode(proc.stdout), _decode(proc.stderr))
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

@@ -141,25 +141,27 @@ _SAFE_TEXT = st.text(
     alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"),
     max_size=12,
 )
+RANDOM = st.one_of(_SAFE_TEXT, st.sampled_from(RAW_ARGS))
 
 
-def _pool(ok: list[str], bad: list[str], *, raw: bool = False) -> st.SearchStrategy:
-    """Mostly plain values, often a nasty one, sometimes random text (or bytes)."""
-    choices = [st.sampled_from(ok), st.sampled_from(ok), st.sampled_from(bad), _SAFE_TEXT]
-    if raw:
-        choices.append(st.sampled_from(RAW_ARGS))
-    return st.one_of(*choices)
+class Slot:
+    """One kind of argument: the plain values that let a command succeed, and the nasty ones."""
+
+    def __init__(self, ok: list[str], bad: list[str]) -> None:
+        self.ok = st.sampled_from(ok)
+        listed = st.sampled_from(bad)
+        self.bad = st.one_of(listed, listed, listed, listed, RANDOM)
 
 
-number = _pool(NUMBERS_OK, NUMBERS_BAD)
-day = _pool(DATES_OK, DATES_BAD)
-moment = _pool(["2030-01-01", "2030-01-01T00:00:00+00:00"], MOMENTS_BAD)
-person = _pool(PERSONS_OK, PERSONS_BAD, raw=True)
-text = _pool(["Zoé", "contract 1"], TEXTS, raw=True)
+NUMBER = Slot(NUMBERS_OK, NUMBERS_BAD)
+DAY = Slot(DATES_OK, DATES_BAD)
+MOMENT = Slot(["2030-01-01", "2030-01-01T00:00:00+00:00"], MOMENTS_BAD)
+PERSON = Slot(PERSONS_OK, PERSONS_BAD)
+TEXT = Slot(["Zoé", "contract 1"], TEXTS)
 
 
-def choice(values: list[str]) -> st.SearchStrategy:
-    return st.one_of(st.sampled_from(values), st.sampled_from(values), _SAFE_TEXT)
+def among(values: list[str]) -> Slot:
+    return Slot(values, ["", values[0].upper(), values[0] + "\n", "x"])
 
 
 # Values for import cells: anything above, plus what no argument can carry (NUL, a lone
