@@ -143,3 +143,17 @@ def test_default_date_is_today(cli) -> None:
     )
     js = json.loads(cli("hire", "alice", "--format", "json").stdout)
     assert js["date"] == date.today().isoformat()
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("x.csv\n", "--out 'x.csv\\n': a file name without control characters"),
+        ("x.txt", "--out 'x.txt': the file must end in .csv or .xlsx"),
+        ("nope/x.csv", "--out 'nope/x.csv': no such folder 'nope'"),
+    ],
+)
+def test_a_bad_out_file_is_one_line(cli, name: str, says: str) -> None:
+    result = cli("members", "--out", name)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {says}\n"

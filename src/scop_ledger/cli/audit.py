@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from scop_ledger.cli.main import get_app
-from scop_ledger.cli.options import DATE, DATETIME, WholeNumber, format_option
+from scop_ledger.cli.options import DATE, DATETIME, OutFile, WholeNumber, format_option
 from scop_ledger.cli.render import emit_json, emit_table
 
 
@@ -388,7 +388,7 @@ def diff(
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutFile(),
     required=True,
     help="The HTML file to write.",
 )

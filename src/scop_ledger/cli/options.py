@@ -138,22 +138,37 @@ def query_options(func: F) -> F:
     return func
 
 
-def _out_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
-    if value is None:
-        return None
-    if value.suffix.lower() not in (".csv", ".xlsx"):
-        raise click.BadParameter(f"{value}: the file must end in .csv or .xlsx", ctx, param)
-    if not value.parent.is_dir():
-        raise click.BadParameter(f"{value}: no such directory {value.parent}", ctx, param)
-    return value
+class OutFile(click.ParamType[Path]):
+    """A file to write, ending in one of ``suffixes`` (any name when none are given), in a
+    folder that exists; a bad one is
+    one line, the name shown as Python would write it (a line break in it stays visible)."""
+
+    name = "FILE"
+
+    def __init__(self, *suffixes: str) -> None:
+        self.suffixes = suffixes
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        from scop_ledger.domain.errors import InvalidValue
+        from scop_ledger.domain.values import show
+
+        path = value if isinstance(value, Path) else Path(str(value))
+        shown = show(str(value), 80)
+        if not str(path).isprintable():
+            raise InvalidValue(f"{_name(param)} {shown}: a file name without control characters")
+        if self.suffixes and path.suffix.lower() not in self.suffixes:
+            ends = " or ".join(self.suffixes)
+            raise InvalidValue(f"{_name(param)} {shown}: the file must end in {ends}")
+        if not path.parent.is_dir():
+            raise InvalidValue(f"{_name(param)} {shown}: no such folder {show(str(path.parent))}")
+        return path
 
 
 def out_option(func: F) -> F:
     """``--out FILE``: write the rows to a ``.csv`` or ``.xlsx`` file instead of the screen."""
     return click.option(
         "--out",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=OutFile(".csv", ".xlsx"),
         default=None,
-        callback=_out_path,
         help="Write the rows to this .csv or .xlsx file (the screen gets one line).",
     )(func)
