@@ -145,3 +145,18 @@ def test_import_reads_back_a_quoted_text_kept_in_a_workbook(tmp_path) -> None:
     _digest, found = read_rows(path)
     rows = list(found)
     assert rows[0].fields["name"] == "=1+1" and rows[0].fields["note"] == "@x"
+
+
+def test_a_workbook_export_imports_back_a_text_that_begins_with_a_quote(tmp_path) -> None:
+    from scop_ledger.cli.render import write_rows
+
+    path = tmp_path / "out.xlsx"
+    names = ["=1+1", "'=1+1", "''@x", "'plain"]
+    write_rows(
+        path,
+        ["action", "date", "person", "name"],
+        [["hire", "2024-01-02", f"p{i}", n] for i, n in enumerate(names)],
+        {"command": "data"},
+    )
+    _digest, found = read_rows(path, "data")
+    assert [row.fields["name"] for row in found] == names

@@ -157,3 +157,24 @@ def test_a_bad_out_file_is_one_line(cli, name: str, says: str) -> None:
     result = cli("members", "--out", name)
     assert result.exit_code == 2
     assert result.stderr == f"error: {says}\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("/proc/self/x.xlsx", "'/proc/self/x.xlsx': No such file or directory"),
+        ("x" * 300 + ".csv", "'" + "x" * 64 + "...xxxxxxx.csv': File name too long"),
+    ],
+)
+def test_an_out_file_that_cannot_be_written_is_one_line(
+    cli, name: str, says: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert (
+        cli("init", "acme", "--name", "A", "--legal-form", "sarl", "--share-value", "25").exit_code
+        == 0
+    )
+    result = cli("members", "--out", name)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"error: {says}\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".x")] == []

@@ -68,6 +68,13 @@ def classify(error: BaseException) -> tuple[int, str] | None:
         return 2, "an argument or file name is not valid UTF-8 text"
     if isinstance(error, Unavailable):
         return error.exit_code, str(error)
+    if isinstance(error, OSError) and error.filename is not None:
+        # A file named on the command line (--out, an anchors file) that cannot be written
+        # or read: its name, shortened, and the system's reason.
+        from scop_ledger.domain.values import show
+
+        reason = error.strerror or type(error).__name__
+        return 2, f"{show(str(error.filename), 80)}: {reason}"
     store = sys.modules.get("scop_ledger.store")
     if store is not None and isinstance(error, store.StoreError):
         return error.exit_code, str(error)

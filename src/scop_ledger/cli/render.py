@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from scop_ledger.cells import needs_quote, neutralise
+from scop_ledger.cells import QUOTE, needs_quote, neutralise
 
 
 def jsonable(value: Any) -> Any:
@@ -113,7 +113,10 @@ def _xlsx_value(value: Any) -> Any:
         return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
     if value is None:
         return None
-    return cell(value)
+    text = cell(value)
+    # A text cell keeps its text; only one that begins with a quote the import would take
+    # for ours gets one more (cells.unescape removes it), so the workbook imports back as is.
+    return QUOTE + text if text.startswith(QUOTE) and needs_quote(text) else text
 
 
 def _as_text(value_cell: Any) -> None:
@@ -131,12 +134,23 @@ def _publish(tmp: Path, path: Path) -> None:
     mask = os.umask(0)
     os.umask(mask)
     tmp.chmod(0o666 & ~mask)
-    tmp.replace(path)
+    try:
+        tmp.replace(path)
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(path)) from None
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A temporary file beside ``path``; a folder that takes no file is ``path``'s error."""
+    try:
+        return tempfile.mkstemp(prefix=f".{path.name[:64]}.", dir=path.parent or Path("."))
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(path)) from None
 
 
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file renamed into place."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    fd, tmp_name = _temporary(path)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -154,7 +168,7 @@ def write_rows(
     place, so a failure never leaves half a file. In a workbook, a second sheet ``about`` says
     what the table is (cooperative, as of, known at, command)."""
     suffix = path.suffix.lower()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    fd, tmp_name = _temporary(path)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
