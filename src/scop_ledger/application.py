@@ -132,10 +132,10 @@ class _BulkRecorder(SQLAlchemyApplicationRecorder):
 
 
 def _check_time_order(session: Session, table: str, first: int, state: bytes) -> None:
-    """Recorded times never go backwards along the log (``verify`` refuses a log where they
-    do): a writer that stamped its events before another writer, which then saved first, saves
-    after it. Checked under the table's write lock, after the insert: raise IntegrityError, so
-    the batch is rolled back and tried again with fresh times."""
+    """Recorded times move forward from one write to the next (``verify`` refuses a log where
+    they go backwards): a writer that stamped its events before another writer, which then
+    saved first, saves after it. Checked under the table's write lock, after the insert:
+    raise IntegrityError, so the batch is rolled back and tried again with fresh times."""
     from scop_ledger.projections.chain import recorded_at
 
     before = session.execute(
@@ -148,8 +148,10 @@ def _check_time_order(session: Session, table: str, first: int, state: bytes) ->
         earlier, ours = recorded_at(bytes(before)), recorded_at(state)
     except (ValueError, TypeError):
         return  # not ours to judge here: verify names such an entry
-    if ours < earlier:
-        raise IntegrityError(f"entry {first} would be recorded before the entry ahead of it")
+    if ours <= earlier:
+        # Strictly after: an entry appended after a review's anchor is then recorded after
+        # it, which ``verify --anchor`` checks (entries of one write may share a time).
+        raise IntegrityError(f"entry {first} would not be recorded after the entry ahead of it")
 
 
 def _uuid_bytes(value: UUID | str) -> bytes:

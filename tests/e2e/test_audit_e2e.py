@@ -393,7 +393,7 @@ def test_a_back_dated_forged_entry_is_named_and_never_known_earlier(
     assert f"before entry {forged - 1} " in out["problem"], out["problem"]
     code, out, _ = verify(run_cli, db, "--anchor", reviewed["head"])
     assert code == 1 and out["problem"].startswith(f"entry {forged} was recorded at ")
-    assert f"before the anchor {reviewed['head']}" in out["problem"]
+    assert f"not after the anchor {reviewed['head']}" in out["problem"]
     diff = run_cli(db, "diff", "--from-known-at", before, "--format", "json")
     assert diff.code == 0, diff.err
     changed = json.loads(diff.out)
@@ -410,8 +410,10 @@ def test_a_forged_entry_at_the_reviewed_time_is_named_by_the_anchors_file(
     run_cli, store_url, tmp_path
 ) -> None:
     """The forged copy claims the very time of the last reviewed entry: times do not go
-    backwards, the kept chain follows it, the anchor is a prefix. The anchors file knows when
-    the review took place: the entry was not in the log then."""
+    backwards, the kept chain follows it, the anchor is a prefix. But every write is stamped
+    strictly after the entry ahead of it, so an entry after the anchor at the anchor's own
+    time was not written by the ledger; the anchors file also knows when the review took
+    place."""
     db = store_url
     build(run_cli, db, tmp_path)
     anchors = tmp_path / "anchors.jsonl"
@@ -420,11 +422,11 @@ def test_a_forged_entry_at_the_reviewed_time_is_named_by_the_anchors_file(
     line = json.loads(anchors.read_text().splitlines()[0])
     assert line["anchor"] == reviewed["head"] and line["recorded_at"] == reviewed["recorded_at"]
     forged = forge(db, entry_id(run_cli, db, "subscribe", "alice"), 500, moment=line["recorded_at"])
-    code, _, err = verify(run_cli, db, "--anchor", reviewed["head"])
-    assert code == 0, err  # the anchor alone holds
+    code, out, _ = verify(run_cli, db, "--anchor", reviewed["head"])
+    assert code == 1 and out["problem"].startswith(f"entry {forged} was recorded at ")
+    assert f"not after the anchor {reviewed['head']}" in out["problem"]
     code, out, _ = verify(run_cli, db, "--anchors", str(anchors))
     assert code == 1 and out["problem"].startswith(f"entry {forged} was recorded at ")
-    assert "before the review of" in out["problem"]
 
 
 def test_dropping_the_kept_chain_is_a_finding_until_explicitly_reseeded(

@@ -34,6 +34,7 @@ def store(events: list[tuple[bytes, int, str, bytes]]) -> DB:
 
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
 def stamped(moment: datetime, payload: str) -> bytes:
@@ -104,7 +105,8 @@ def test_every_earlier_head_anchors_a_longer_honest_chain(first, more) -> None:
     last = chain.recorded_at(first[-1][3])
     for oid, _version, topic, state in more:
         top[oid] = top.get(oid, 0) + 1
-        later = last + (chain.recorded_at(state) - START)  # recorded after the first part
+        # recorded after the first part (a write is stamped strictly after the one ahead)
+        later = last + MICROSECOND + (chain.recorded_at(state) - START)
         extended.append((oid, top[oid], topic, stamped(later, "more")))
     later = chain.verify(store(extended), chain.parse_anchor(early.head))
     assert later.ok and later.entries == len(extended)

@@ -347,9 +347,9 @@ class _AnchorCheck:
                     f"{a.label} is not a prefix of today's chain: there is no entry {a.seq}"
                 )
             assert self.time is not None
-            if moment < self.time:
+            if moment <= self.time:  # writes are stamped strictly after the entry ahead
                 raise _Found(
-                    f"entry {seq} was recorded at {_when(moment)}, before {a.label} (entry "
+                    f"entry {seq} was recorded at {_when(moment)}, not after {a.label} (entry "
                     f"{a.seq}, recorded at {_when(self.time)}): an entry added after the "
                     f"review claims an earlier time"
                 )
