@@ -14,6 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from scop_ledger.domain.dates import year_end
 from scop_ledger.domain.rules import Params, Status
 from scop_ledger.domain.rules.facts import Facts, Holding, RefundFact
 from scop_ledger.domain.rules.sweep import MemberRow, Run, facts_over, runs
@@ -282,8 +283,7 @@ class Factsheet(PointInTime):
     externals: list[ExternalHolder]
 
 
-def fiscal_year_end(fiscal_year_end: str, year: int) -> date:
-    return date(year, int(fiscal_year_end[:2]), int(fiscal_year_end[3:]))
+fiscal_year_end = year_end  # the name the factsheet command calls
 
 
 def factsheet(s: Snapshot, year: int) -> Factsheet:

@@ -37,10 +37,10 @@ from scop_ledger.domain.member import (
     Terms,
     effective_entries,
 )
+from scop_ledger.domain.statutes import vote_cap
 from scop_ledger.projections import chain
 from scop_ledger.projections import schema as t
 from scop_ledger.projections.access import VIEW_SCHEMA_VERSION
-from scop_ledger.projections.snapshot import vote_cap
 from scop_ledger.store import schema_change, sqlite_pragma, write_transaction
 
 if TYPE_CHECKING:

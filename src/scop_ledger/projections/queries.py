@@ -18,6 +18,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, field_serializer
 
 from scop_ledger.bulk import collector_paused
+from scop_ledger.domain.dates import add_years
 from scop_ledger.domain.votes import external_weight
 from scop_ledger.projections.snapshot import CoopInfo, MemberView, Snapshot
 
@@ -34,13 +35,6 @@ def ratio(value: Fraction | Decimal) -> Decimal:
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
     return value.quantize(RATIO, rounding=ROUND_HALF_UP)
-
-
-def add_years(start: date, years: int) -> date:
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:
-        return start.replace(year=start.year + years, day=28)
 
 
 class Result(BaseModel):

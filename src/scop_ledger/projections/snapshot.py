@@ -12,7 +12,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from scop_ledger.bulk import collector_paused
+from scop_ledger.domain import statutes
 from scop_ledger.domain.errors import NotFound
+from scop_ledger.domain.statutes import vote_cap
 from scop_ledger.projections.db import DB, as_date
 
 if TYPE_CHECKING:
@@ -38,7 +40,7 @@ class CoopInfo:
     review_every_years: int
     fiscal_year_end: str
     registered_on: date
-    vote_cap: Decimal | None = Decimal("0.35")
+    vote_cap: Decimal | None = statutes.EXTERNAL_VOTE_CAP
 
 
 @dataclass(slots=True)
@@ -313,10 +315,3 @@ def coop_info(registration: Any) -> CoopInfo:
             registration.profile, registration.scop_thresholds, registration.external_vote_cap
         ),
     )
-
-
-def vote_cap(profile: str, scop_thresholds: bool | None, cap: Decimal) -> Decimal | None:
-    """The external partners' vote ceiling that applies, or None when votes are not weighted
-    (be-cnc without the Scop thresholds in its statutes)."""
-    applies = profile == "fr-scop" if scop_thresholds is None else scop_thresholds
-    return cap if applies else None
