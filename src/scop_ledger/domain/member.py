@@ -30,6 +30,7 @@ from scop_ledger.domain.values import (
     LeaveReason,
     TerminationReason,
     non_negative_money,
+    partner_category,
     positive_money,
     share_count,
 )
@@ -105,9 +106,7 @@ class MemberState:
     @property
     def category(self) -> Category | None:
         """Employee partner while a partner with a running employment contract, else external."""
-        if not self.partner:
-            return None
-        return Category.EMPLOYEE if self.employed else Category.EXTERNAL
+        return partner_category(self.partner, self.employed)
 
     @property
     def refund_outstanding(self) -> Decimal:

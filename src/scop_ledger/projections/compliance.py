@@ -11,7 +11,6 @@ import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from scop_ledger.domain.dates import year_end
@@ -295,12 +294,9 @@ def factsheet(s: Snapshot, year: int) -> Factsheet:
     partners = s.partners
     employees = [p for p in partners if p.category == "employee"]
     externals = [p for p in partners if p.category == "external"]
-    cap = s.coop.vote_cap
-    weight = Fraction(1)
-    if cap is not None:
-        from scop_ledger.domain.votes import external_weight
+    from scop_ledger.domain.votes import weight_under
 
-        weight = external_weight(len(employees), len(externals), Fraction(cap))
+    weight = weight_under(s.coop.vote_cap, len(employees), len(externals))
     largest = max(partners, key=lambda p: (p.shares, [-ord(c) for c in p.person]), default=None)
     shares = sum(p.shares for p in partners)
     return Factsheet(

@@ -15,6 +15,7 @@ from scop_ledger.bulk import collector_paused
 from scop_ledger.domain import statutes
 from scop_ledger.domain.errors import NotFound
 from scop_ledger.domain.statutes import vote_cap
+from scop_ledger.domain.values import partner_category
 from scop_ledger.projections.db import DB, as_date
 
 if TYPE_CHECKING:
@@ -70,9 +71,7 @@ class MemberView:
 
     @property
     def category(self) -> str | None:
-        if not self.partner:
-            return None
-        return "employee" if self.employed else "external"
+        return partner_category(self.partner, self.employed)
 
 
 @dataclass(frozen=True)

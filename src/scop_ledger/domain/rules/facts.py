@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from scop_ledger.domain.cooperative import Allocation, CoopState
 from scop_ledger.domain.dates import add_years, year_end
-from scop_ledger.domain.values import Category, LegalForm, Office, Profile
+from scop_ledger.domain.values import Category, LegalForm, Office, Profile, partner_category
 from scop_ledger.domain.votes import external_weight
 
 ZERO = Decimal(0)
@@ -61,9 +61,7 @@ class Holding(NamedTuple):
 
     @property
     def category(self) -> Category | None:
-        if not self.partner:
-            return None
-        return Category.EMPLOYEE if self.employed else Category.EXTERNAL
+        return partner_category(self.partner, self.employed)
 
 
 NOBODY = Holding(employed=False, partner=False, shares=0, paid=ZERO)
