@@ -482,11 +482,6 @@ def _details(event: Any, seq_of: dict[tuple[UUID, int], int]) -> dict[str, Any]:
     return out
 
 
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0]
-
-
 def _recorded(
     command: cmd.Command,
     events: list[Any],

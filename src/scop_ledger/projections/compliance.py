@@ -19,13 +19,8 @@ from scop_ledger.domain.rules.facts import Facts, Holding, RefundFact
 from scop_ledger.domain.rules.sweep import MemberRow, Run, facts_over, runs
 from scop_ledger.projections.db import DB
 from scop_ledger.projections.queries import PointInTime, Result, money, ratio
-from scop_ledger.projections.snapshot import (
-    NoCooperative,
-    Snapshot,
-    coop_from_view,
-    member_logs,
-    micros,
-)
+from scop_ledger.projections.snapshot import NoCooperative, Snapshot, coop_from_view, member_logs
+from scop_ledger.projections.times import micros
 
 if TYPE_CHECKING:
     from scop_ledger.application import Ledger
@@ -333,9 +328,7 @@ def new_breaches(ledger: Ledger, db: DB, slug: str, first: int, last: int) -> li
     """Warnings for the rules that entries ``first``..``last`` (just recorded, the view level
     with them) put into breach: a run of breach that begins on one of their dates (or on the
     date of an entry they reversed) and that the ledger did not show just before them."""
-    from datetime import timedelta
-
-    from scop_ledger.projections.snapshot import EPOCH
+    from scop_ledger.projections.times import from_micros
 
     found = db.rows(WRITTEN_SQL, {"slug": slug, "first": first, "last": last})
     if not found:
@@ -343,8 +336,8 @@ def new_breaches(ledger: Ledger, db: DB, slug: str, first: int, last: int) -> li
     dates = {on if isinstance(on, date) else date.fromisoformat(on) for on, _ in found}
     recorded = max(at for _, at in found if at is not None)
     first_at = min(at for _, at in found)
-    before = EPOCH + timedelta(microseconds=first_at - 1)
-    after = EPOCH + timedelta(microseconds=recorded)
+    before = from_micros(first_at - 1)
+    after = from_micros(recorded)
     source = Source(ledger, db, slug)
     until = max(dates)
     _, _, new = source.runs(until, after)

@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
@@ -41,6 +41,8 @@ from scop_ledger.domain.statutes import vote_cap
 from scop_ledger.projections import chain
 from scop_ledger.projections import schema as t
 from scop_ledger.projections.access import VIEW_SCHEMA_VERSION
+from scop_ledger.projections.times import micros
+from scop_ledger.settings import EVENTS_TABLE
 from scop_ledger.store import schema_change, sqlite_pragma, write_transaction
 
 if TYPE_CHECKING:
@@ -57,24 +59,13 @@ def _big_cache(conn: Connection) -> AbstractContextManager[None]:
 
 NAME = "view"
 PAGE = 10_000  # notifications per transaction: fewer commits, a few MB of rows each
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICRO = timedelta(microseconds=1)
-
-
-def micros(moment: datetime) -> int:
-    """A UTC-aware datetime as whole microseconds since the epoch (exact)."""
-    return (moment - EPOCH) // MICRO
-
-
-def from_micros(value: int) -> datetime:
-    return EPOCH + timedelta(microseconds=value)
 
 
 def cents(amount: Decimal) -> int:
     return int(amount.scaleb(2))
 
 
-EVENTS = "ledger_events"
+EVENTS = EVENTS_TABLE
 MEMBER_COLUMNS = (
     "mid",
     "uuid",

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from scop_ledger.domain.values import partner_category
 from scop_ledger.projections.db import DB, as_date
 from scop_ledger.projections.queries import PointInTime, Result, money
-from scop_ledger.projections.snapshot import NoCooperative, coop_from_view, micros
+from scop_ledger.projections.snapshot import NoCooperative, coop_from_view
+from scop_ledger.projections.times import micros
 
 if TYPE_CHECKING:
     from scop_ledger.application import Ledger

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -17,16 +17,10 @@ from scop_ledger.domain.errors import NotFound
 from scop_ledger.domain.statutes import vote_cap
 from scop_ledger.domain.values import partner_category
 from scop_ledger.projections.db import DB, as_date
+from scop_ledger.projections.times import micros
 
 if TYPE_CHECKING:
     from scop_ledger.application import Ledger
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICRO = timedelta(microseconds=1)
-
-
-def micros(moment: datetime) -> int:
-    return (moment - EPOCH) // MICRO
 
 
 @dataclass(frozen=True)
