@@ -21,8 +21,9 @@ from eventsourcing.domain import Aggregate
 
 from scop_ledger.domain import entries
 from scop_ledger.domain.dates import add_years as add_years  # re-exported
+from scop_ledger.domain.entries import NAMESPACE, EntryMeta
 from scop_ledger.domain.errors import InvalidValue, Refused
-from scop_ledger.domain.member import NAMESPACE, EntryMeta, Terms
+from scop_ledger.domain.member import Terms
 from scop_ledger.domain.statutes import (
     REFUND_DELAY_RANGE,
     REVIEW_EVERY_RANGE,
