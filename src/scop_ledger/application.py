@@ -305,8 +305,8 @@ class Ledger(Application[UUID]):
         """Insert the events, apply them to the view and the hash chain, and run
         :attr:`before_commit`, all in one transaction: whatever fails, nothing is written."""
         # The mapper and the recorder directly, not Application.save: save checks each event
-        # against a runtime protocol and wraps each in two more objects, which cost seconds
-        # over a million events. The same stored events, in command order.
+        # against a runtime protocol and wraps each in two more objects, a cost that grows
+        # with the number of events. The same stored events, in command order.
         stored = [self.mapper.to_stored_event(e) for e in events]
         recorder: Any = self.recorder  # eventsourcing-sqlalchemy's, with its transactions
         with recorder.transaction(commit=True) as session:

@@ -490,9 +490,9 @@ class Projector:
             self.engine.connect() as conn,
             collector_paused(),
             _big_cache(conn),
-            # Debian builds SQLite with secure_delete on, which overwrites every freed page:
-            # dropping a million events' view wrote half a gigabyte of zeros (3 to 7 s). The
-            # view holds nothing the events beside it in the same file do not.
+            # Debian builds SQLite with secure_delete on, which overwrites every freed page
+            # with zeros: costly when a large view is dropped. The view holds nothing the
+            # events beside it in the same file do not.
             sqlite_pragma(conn, "secure_delete", 0),
         ):
             conn.commit()  # the pragmas began a transaction: each step begins its own
@@ -563,8 +563,7 @@ class Projector:
         (one consistent view)."""
         until = "" if head is None else f"AND id <= {int(head)} "
         # The driver's own cursor, in the connection's transaction: its rows are tuples
-        # already (SQLAlchemy's rows, made and then copied, cost three quarters of the fetch
-        # again: ~0.5 s of a 1M-event rebuild worker's ~10 s).
+        # already (SQLAlchemy's rows, made and then copied, nearly double the fetch's cost).
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(
