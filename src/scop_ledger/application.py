@@ -307,8 +307,8 @@ class Ledger(Application[UUID]):
         """Insert the events, apply them to the view and the hash chain, and run
         :attr:`before_commit`, all in one transaction: whatever fails, nothing is written."""
         # The mapper and the recorder directly, not Application.save: save checks each event
-        # against a runtime protocol and wraps each in two more objects, which cost seconds
-        # over a million events. The same stored events, in command order.
+        # against a runtime protocol and wraps each in two more objects, a cost that grows
+        # with the number of events. The same stored events, in command order.
         stored = [self.mapper.to_stored_event(e) for e in events]
         recorder: Any = self.recorder  # eventsourcing-sqlalchemy's, with its transactions
         with recorder.transaction(commit=True) as session:
@@ -482,11 +482,6 @@ def _details(event: Any, seq_of: dict[tuple[UUID, int], int]) -> dict[str, Any]:
         out["target"] = seq_of.get((oid, out["target"]))
         out["versions"] = [seq_of.get((oid, v)) for v in out["versions"]]
     return out
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0]
 
 
 def _recorded(

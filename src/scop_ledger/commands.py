@@ -22,7 +22,7 @@ from pydantic import (
     field_validator,
 )
 
-from scop_ledger.domain import values
+from scop_ledger.domain import statutes, values
 from scop_ledger.domain.errors import InvalidValue
 from scop_ledger.domain.values import (
     LeaveReason,
@@ -141,7 +141,7 @@ Years = Annotated[int, BeforeValidator(_whole(0, 50))]
 TermYears = Annotated[int, BeforeValidator(_whole(1, 99))]
 Year = Annotated[int, BeforeValidator(_whole(values.MIN_YEAR, values.MAX_YEAR))]
 EntryId = Annotated[int, BeforeValidator(_whole(1, values.MAX_ENTRY_ID))]
-Partners = Annotated[int, BeforeValidator(_whole(2, 1000))]
+Partners = Annotated[int, BeforeValidator(_whole(*statutes.SUPERVISORY_BOARD_RANGE))]
 Date = Annotated[date, BeforeValidator(_date)]
 OptDate = Annotated[date | None, BeforeValidator(_optional(_date))]
 Fraction = Annotated[Decimal, BeforeValidator(_decimal)]
@@ -179,14 +179,14 @@ class Init(Command):
     name: Name
     legal_form: LegalForm
     share_value: ShareValue
-    profile: Profile = Profile.FR_SCOP
-    refund_delay_years: Years = 5
+    profile: Profile = statutes.PROFILE
+    refund_delay_years: Years = statutes.REFUND_DELAY_YEARS
     boot_until: OptDate = None
-    review_every_years: Years = 5
-    fiscal_year_end: str = "12-31"
+    review_every_years: Years = statutes.REVIEW_EVERY_YEARS
+    fiscal_year_end: str = statutes.FISCAL_YEAR_END
     scop_thresholds: bool | None = None
-    external_vote_cap: Fraction = Decimal("0.35")
-    supervisory_board_from: Partners = 20
+    external_vote_cap: Fraction = statutes.EXTERNAL_VOTE_CAP
+    supervisory_board_from: Partners = statutes.SUPERVISORY_BOARD_FROM
 
     @field_validator("slug")
     @classmethod

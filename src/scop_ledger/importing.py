@@ -42,6 +42,7 @@ from scop_ledger import commands as cmd
 from scop_ledger.bulk import collector_paused
 from scop_ledger.cells import unescape
 from scop_ledger.domain.errors import InvalidValue, LedgerError
+from scop_ledger.settings import EVENTS_TABLE
 
 if TYPE_CHECKING:
     from scop_ledger.application import Ledger
@@ -805,7 +806,7 @@ def recorded_entries(db: DB, slug: str, planned: Plan) -> list[int | None]:
     select = (
         "SELECT e.seq, e.action, m.person, e.on_date, e.ref, e.note, ev.state "
         "FROM rm_entries e LEFT JOIN rm_members m ON m.mid = e.mid "
-        "JOIN ledger_events ev ON ev.id = e.seq "
+        f"JOIN {EVENTS_TABLE} ev ON ev.id = e.seq "
         f"WHERE e.cid = :cid AND e.action IN ({actions}) "
     )
 

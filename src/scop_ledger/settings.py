@@ -8,6 +8,8 @@ import os
 from dataclasses import dataclass
 
 DEFAULT_URL = "sqlite:///scop-ledger.db"
+# The stored events' table: eventsourcing names it after the application ("ledger").
+EVENTS_TABLE = "ledger_events"
 
 
 @dataclass(frozen=True)

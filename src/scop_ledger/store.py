@@ -22,6 +22,7 @@ from sqlalchemy.exc import ArgumentError
 
 from scop_ledger.settings import (
     DEFAULT_URL,
+    EVENTS_TABLE,
     Settings,
     default_user,
     lock_timeout,
@@ -30,7 +31,6 @@ from scop_ledger.settings import (
     sqlite_uri,
 )
 
-EVENTS_TABLE = "ledger_events"
 __all__ = ["DEFAULT_URL", "EVENTS_TABLE", "Settings", "default_user"]
 
 

@@ -1,1 +1,2 @@
-"""The command line: parse, call the application, render. Nothing else lives here."""
+"""The command line: parse the options, ask the ledger (writes) or the view (queries, audits),
+render the answer, and turn every error into one line and an exit code (main.py)."""

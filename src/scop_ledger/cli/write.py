@@ -11,20 +11,15 @@ import click
 from scop_ledger.cli.main import get_app
 from scop_ledger.cli.options import DATE, WholeNumber, format_option, write_options
 from scop_ledger.cli.render import emit_json
+from scop_ledger.domain import statutes
+from scop_ledger.domain.values import LeaveReason, LegalForm, Office, Profile, TerminationReason
 
-TERMINATION_REASONS = [
-    "resignation",
-    "dismissal",
-    "mutual-agreement",
-    "end-of-contract",
-    "retirement",
-    "economic-dismissal",
-    "invalidity",
-    "death",
-]
-LEAVE_REASONS = ["resignation", "exclusion", "death"]
-OFFICES = ["manager", "chair", "ceo", "director", "board-member", "supervisory-board-member"]
-FORMS = ["sarl", "sas", "sa"]
+# The choices the options offer: the domain's enumerations, in their order.
+TERMINATION_REASONS = [r.value for r in TerminationReason]
+LEAVE_REASONS = [r.value for r in LeaveReason]
+OFFICES = [o.value for o in Office]
+FORMS = [f.value for f in LegalForm]
+PROFILES = [p.value for p in Profile]
 # The bounds of docs/concepts.md, as the options' help says them.
 PERSON_NAME = "The person's full name (one line, at most 200 characters)."
 AMOUNT_BOUNDS = "more than 0, at most 10^12, 2 decimals at most"
@@ -159,14 +154,14 @@ def register(group: click.Group) -> None:
     "2 decimals).",
 )
 @click.option(
-    "--profile", type=click.Choice(["fr-scop", "be-cnc"]), default="fr-scop", show_default=True
+    "--profile", type=click.Choice(PROFILES), default=statutes.PROFILE.value, show_default=True
 )
 @click.option(
     "--refund-delay-years",
-    type=WholeNumber(0, 50),
-    default=5,
+    type=WholeNumber(*statutes.REFUND_DELAY_RANGE),
+    default=statutes.REFUND_DELAY_YEARS,
     show_default=True,
-    help="Statutes' refund delay (0 to 50 years).",
+    help="Statutes' refund delay ({} to {} years).".format(*statutes.REFUND_DELAY_RANGE),
 )
 @click.option(
     "--boot-until",
@@ -176,12 +171,14 @@ def register(group: click.Group) -> None:
 )
 @click.option(
     "--review-every-years",
-    type=WholeNumber(1, 50),
-    default=5,
+    type=WholeNumber(*statutes.REVIEW_EVERY_RANGE),
+    default=statutes.REVIEW_EVERY_YEARS,
     show_default=True,
-    help="Review interval (1 to 50 years).",
+    help="Review interval ({} to {} years).".format(*statutes.REVIEW_EVERY_RANGE),
 )
-@click.option("--fiscal-year-end", default="12-31", show_default=True, help="MM-DD.")
+@click.option(
+    "--fiscal-year-end", default=statutes.FISCAL_YEAR_END, show_default=True, help="MM-DD."
+)
 @click.option(
     "--scop-thresholds/--no-scop-thresholds",
     default=None,
@@ -190,16 +187,18 @@ def register(group: click.Group) -> None:
 )
 @click.option(
     "--external-vote-cap",
-    default="0.35",
+    default=str(statutes.EXTERNAL_VOTE_CAP),
     show_default=True,
     help="External partners' ceiling of the votes (0.49 when some are cooperative societies).",
 )
 @click.option(
     "--supervisory-board-from",
-    type=WholeNumber(2, 1000),
-    default=20,
+    type=WholeNumber(*statutes.SUPERVISORY_BOARD_RANGE),
+    default=statutes.SUPERVISORY_BOARD_FROM,
     show_default=True,
-    help="Partners from which a SARL needs a supervisory board (2 to 1000).",
+    help="Partners from which a SARL needs a supervisory board ({} to {}).".format(
+        *statutes.SUPERVISORY_BOARD_RANGE
+    ),
 )
 @write_options
 @click.pass_context

@@ -10,7 +10,6 @@ loi 78-763 (Scop statute); loi ESS 2014 art. 49 ter (Scop d'amorçage, ``boot_un
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,8 +20,17 @@ from typing import Any, ClassVar
 from eventsourcing.domain import Aggregate
 
 from scop_ledger.domain import entries
+from scop_ledger.domain.dates import add_years as add_years  # re-exported
+from scop_ledger.domain.entries import NAMESPACE, EntryMeta
 from scop_ledger.domain.errors import InvalidValue, Refused
-from scop_ledger.domain.member import NAMESPACE, EntryMeta, Terms
+from scop_ledger.domain.member import Terms
+from scop_ledger.domain.statutes import (
+    REFUND_DELAY_RANGE,
+    REVIEW_EVERY_RANGE,
+    SUPERVISORY_BOARD_RANGE,
+    parse_fiscal_year_end,
+)
+from scop_ledger.domain.statutes import Statutes as Statutes  # re-exported
 from scop_ledger.domain.values import (
     MAX_YEAR,
     MIN_YEAR,
@@ -39,45 +47,6 @@ from scop_ledger.domain.values import (
 def cooperative_id(slug: str) -> uuid.UUID:
     """A cooperative's aggregate id: uuid5 of its slug."""
     return uuid.uuid5(NAMESPACE, f"coop:{slug}")
-
-
-def parse_fiscal_year_end(text: str) -> str:
-    """``MM-DD``, a real day of a non-leap year (the financial year's last day)."""
-    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{2}-[0-9]{2}", text):
-        raise InvalidValue(f"fiscal year end {show(text)} is not MM-DD")
-    month, day = int(text[:2]), int(text[3:])
-    try:
-        date(2001, month, day)
-    except ValueError:
-        raise InvalidValue(f"fiscal year end {text!r} is not a day of the year") from None
-    return text
-
-
-@dataclass(frozen=True)
-class Statutes:
-    """The statutes' parameters given to ``init``."""
-
-    share_value: Decimal
-    profile: Profile = Profile.FR_SCOP
-    refund_delay_years: int = 5
-    boot_until: date | None = None
-    review_every_years: int = 5
-    fiscal_year_end: str = "12-31"
-    # The Scop thresholds (51% of capital, 65% of votes, external votes weighted down): always
-    # on for fr-scop; a statutes opt-in for be-cnc (RULES.md). None: the profile's default.
-    scop_thresholds: bool | None = None
-    # External partners' ceiling of the votes: 0.35, or 0.49 when some are cooperative
-    # societies (loi 47-1775 art. 3 bis).
-    external_vote_cap: Decimal = Decimal("0.35")
-    # A SARL needs a supervisory board from this many partners (seed: "from 20").
-    supervisory_board_from: int = 20
-
-    @property
-    def thresholds(self) -> bool:
-        """Whether the 51% / 65% thresholds and vote weighting apply."""
-        if self.scop_thresholds is None:
-            return self.profile is Profile.FR_SCOP
-        return self.scop_thresholds
 
 
 @dataclass
@@ -138,14 +107,6 @@ class CoopState:
         return [m for m in self.mandates if m.running_on(on)]
 
 
-def add_years(start: date, years: int) -> date:
-    """``start`` plus whole years; 29 February becomes 28 February in a common year."""
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:
-        return start.replace(year=start.year + years, day=28)
-
-
 class Cooperative(Aggregate):
     """A cooperative: its id is :func:`cooperative_id` (slug)."""
 
@@ -192,7 +153,8 @@ class Cooperative(Aggregate):
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
-            """Registrations recorded before the statutes' rule options: the defaults."""
+            """Registrations recorded before the statutes' rule options: the defaults of the
+            time, kept literal here (an upcast describes entries already recorded)."""
             state["scop_thresholds"] = None
             state["external_vote_cap"] = Decimal("0.35")
             state["supervisory_board_from"] = 20
@@ -262,11 +224,11 @@ class Cooperative(Aggregate):
         if not name.strip():
             raise InvalidValue("the cooperative needs a name")
         share_value(statutes.share_value)
-        for what, years in (
-            ("refund delay", statutes.refund_delay_years),
-            ("review interval", statutes.review_every_years),
+        for what, years, (low, high) in (
+            ("refund delay", statutes.refund_delay_years, REFUND_DELAY_RANGE),
+            ("review interval", statutes.review_every_years, REVIEW_EVERY_RANGE),
         ):
-            if not 0 <= years <= 50 or (what == "review interval" and years == 0):
+            if not low <= years <= high:
                 raise InvalidValue(f"{what} of {years} years is out of range")
         if statutes.boot_until is not None and statutes.boot_until < on:
             raise InvalidValue(f"boot-until {statutes.boot_until} is before registration on {on}")
@@ -274,7 +236,8 @@ class Cooperative(Aggregate):
         cap = statutes.external_vote_cap
         if not isinstance(cap, Decimal) or not Decimal(0) < cap < Decimal(1):
             raise InvalidValue(f"external vote cap {cap} is not a fraction between 0 and 1")
-        if not 2 <= statutes.supervisory_board_from <= 1000:
+        low, high = SUPERVISORY_BOARD_RANGE
+        if not low <= statutes.supervisory_board_from <= high:
             raise InvalidValue(
                 f"supervisory board threshold of {statutes.supervisory_board_from} partners "
                 "is out of range"

@@ -6,9 +6,33 @@ names it; the entries that count apply by effective date, then in the order reco
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
+
+# The namespace of the aggregates' uuid5 ids (a member's, a cooperative's).
+NAMESPACE = uuid.UUID("6f1c3a52-8d0e-5b8e-9a57-3c0d1f2e4b61")
+
+
+@dataclass(frozen=True)
+class EntryMeta:
+    """What every entry carries beside its effective date: the document behind it, a note,
+    who recorded it, and (for imports) the source row's identity."""
+
+    ref: str | None = None
+    note: str | None = None
+    recorded_by: str = "unknown"
+    source: str | None = None
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {
+            "ref": self.ref,
+            "note": self.note,
+            "recorded_by": self.recorded_by,
+            "source": self.source,
+        }
 
 
 class Entry(Protocol):

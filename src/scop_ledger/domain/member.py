@@ -22,6 +22,8 @@ from typing import Any, ClassVar
 from eventsourcing.domain import Aggregate
 
 from scop_ledger.domain import entries
+from scop_ledger.domain.entries import NAMESPACE
+from scop_ledger.domain.entries import EntryMeta as EntryMeta  # re-exported
 from scop_ledger.domain.errors import InvalidValue, Refused
 from scop_ledger.domain.values import (
     MAX_MONEY,
@@ -30,35 +32,15 @@ from scop_ledger.domain.values import (
     LeaveReason,
     TerminationReason,
     non_negative_money,
+    partner_category,
     positive_money,
     share_count,
 )
-
-NAMESPACE = uuid.UUID("6f1c3a52-8d0e-5b8e-9a57-3c0d1f2e4b61")
 
 
 def member_id(coop: str, person: str) -> uuid.UUID:
     """A member's aggregate id: uuid5 of the cooperative's slug and the person's reference."""
     return uuid.uuid5(NAMESPACE, f"member:{coop}:{person}")
-
-
-@dataclass(frozen=True)
-class EntryMeta:
-    """What every entry carries beside its effective date: the document behind it, a note,
-    who recorded it, and (for imports) the source row's identity."""
-
-    ref: str | None = None
-    note: str | None = None
-    recorded_by: str = "unknown"
-    source: str | None = None
-
-    def as_kwargs(self) -> dict[str, Any]:
-        return {
-            "ref": self.ref,
-            "note": self.note,
-            "recorded_by": self.recorded_by,
-            "source": self.source,
-        }
 
 
 @dataclass(frozen=True)
@@ -105,9 +87,7 @@ class MemberState:
     @property
     def category(self) -> Category | None:
         """Employee partner while a partner with a running employment contract, else external."""
-        if not self.partner:
-            return None
-        return Category.EMPLOYEE if self.employed else Category.EXTERNAL
+        return partner_category(self.partner, self.employed)
 
     @property
     def refund_outstanding(self) -> Decimal:

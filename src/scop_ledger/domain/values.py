@@ -37,6 +37,14 @@ class Category(StrEnum):
     EXTERNAL = "external"
 
 
+def partner_category(partner: bool, employed: bool) -> Category | None:
+    """Employee partner while a partner with a running employment contract, else external;
+    None for someone who is not a partner."""
+    if not partner:
+        return None
+    return Category.EMPLOYEE if employed else Category.EXTERNAL
+
+
 class TerminationReason(StrEnum):
     """Why an employment contract ended (loi 78-763 art. 10-11)."""
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 
@@ -12,3 +13,11 @@ def external_weight(employees: int, externals: int, cap: Fraction) -> Fraction:
     if externals == 0 or employees == 0:
         return Fraction(1)
     return min(Fraction(1), cap * employees / ((1 - cap) * externals))
+
+
+def weight_under(cap: Decimal | Fraction | None, employees: int, externals: int) -> Fraction:
+    """The external weight under the ceiling that applies: 1 when votes are not weighted
+    (``cap`` None), else :func:`external_weight`."""
+    if cap is None:
+        return Fraction(1)
+    return external_weight(employees, externals, Fraction(cap))

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from scop_ledger.projections.db import DB, Unavailable, connect
+from scop_ledger.settings import EVENTS_TABLE
 
 if TYPE_CHECKING:
     from scop_ledger.application import Ledger
     from scop_ledger.settings import Settings
 
-EVENTS = "ledger_events"
+EVENTS = EVENTS_TABLE
 # The view tables' shape; a store whose view has another version is rebuilt before use.
 VIEW_SCHEMA_VERSION = 8
 

@@ -39,11 +39,12 @@ from uuid import UUID
 import orjson
 
 from scop_ledger.projections.db import DB
+from scop_ledger.settings import EVENTS_TABLE
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-EVENTS = "ledger_events"
+EVENTS = EVENTS_TABLE
 SEAL = "rm_chain_seal"
 GENESIS = hashlib.sha256(b"scop-ledger chain v1").digest()
 PAGE = 5000

@@ -11,21 +11,16 @@ import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from scop_ledger.domain.dates import year_end
 from scop_ledger.domain.rules import Params, Status
 from scop_ledger.domain.rules.facts import Facts, Holding, RefundFact
 from scop_ledger.domain.rules.sweep import MemberRow, Run, facts_over, runs
 from scop_ledger.projections.db import DB
 from scop_ledger.projections.queries import PointInTime, Result, money, ratio
-from scop_ledger.projections.snapshot import (
-    NoCooperative,
-    Snapshot,
-    coop_from_view,
-    member_logs,
-    micros,
-)
+from scop_ledger.projections.snapshot import NoCooperative, Snapshot, coop_from_view, member_logs
+from scop_ledger.projections.times import micros
 
 if TYPE_CHECKING:
     from scop_ledger.application import Ledger
@@ -282,8 +277,7 @@ class Factsheet(PointInTime):
     externals: list[ExternalHolder]
 
 
-def fiscal_year_end(fiscal_year_end: str, year: int) -> date:
-    return date(year, int(fiscal_year_end[:2]), int(fiscal_year_end[3:]))
+fiscal_year_end = year_end  # the name the factsheet command calls
 
 
 def factsheet(s: Snapshot, year: int) -> Factsheet:
@@ -295,12 +289,9 @@ def factsheet(s: Snapshot, year: int) -> Factsheet:
     partners = s.partners
     employees = [p for p in partners if p.category == "employee"]
     externals = [p for p in partners if p.category == "external"]
-    cap = s.coop.vote_cap
-    weight = Fraction(1)
-    if cap is not None:
-        from scop_ledger.domain.votes import external_weight
+    from scop_ledger.domain.votes import weight_under
 
-        weight = external_weight(len(employees), len(externals), Fraction(cap))
+    weight = weight_under(s.coop.vote_cap, len(employees), len(externals))
     largest = max(partners, key=lambda p: (p.shares, [-ord(c) for c in p.person]), default=None)
     shares = sum(p.shares for p in partners)
     return Factsheet(
@@ -337,9 +328,7 @@ def new_breaches(ledger: Ledger, db: DB, slug: str, first: int, last: int) -> li
     """Warnings for the rules that entries ``first``..``last`` (just recorded, the view level
     with them) put into breach: a run of breach that begins on one of their dates (or on the
     date of an entry they reversed) and that the ledger did not show just before them."""
-    from datetime import timedelta
-
-    from scop_ledger.projections.snapshot import EPOCH
+    from scop_ledger.projections.times import from_micros
 
     found = db.rows(WRITTEN_SQL, {"slug": slug, "first": first, "last": last})
     if not found:
@@ -347,8 +336,8 @@ def new_breaches(ledger: Ledger, db: DB, slug: str, first: int, last: int) -> li
     dates = {on if isinstance(on, date) else date.fromisoformat(on) for on, _ in found}
     recorded = max(at for _, at in found if at is not None)
     first_at = min(at for _, at in found)
-    before = EPOCH + timedelta(microseconds=first_at - 1)
-    after = EPOCH + timedelta(microseconds=recorded)
+    before = from_micros(first_at - 1)
+    after = from_micros(recorded)
     source = Source(ledger, db, slug)
     until = max(dates)
     _, _, new = source.runs(until, after)

@@ -1,6 +1,6 @@
 """A light DB-API connection for the query path: the standard library's sqlite3, or psycopg.
 
-Importing SQLAlchemy costs about a third of a second; a point-in-time question should not pay it.
+Importing SQLAlchemy is slow; a point-in-time question should not pay for it.
 SQL here is written with ``:name`` parameters and converted for psycopg.
 """
 

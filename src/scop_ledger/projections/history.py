@@ -9,15 +9,16 @@ from typing import Any
 
 from scop_ledger.domain.errors import NotFound
 from scop_ledger.projections.db import DB, as_date
-from scop_ledger.projections.projector import from_micros
-from scop_ledger.projections.snapshot import coop_from_view, micros
+from scop_ledger.projections.snapshot import coop_from_view
+from scop_ledger.projections.times import from_micros, micros
+from scop_ledger.settings import EVENTS_TABLE
 
-HISTORY_SQL = """
+HISTORY_SQL = f"""
 SELECT e.seq, e.action, m.person, e.on_date, e.recorded_at, e.recorded_by, e.ref, e.note,
        e.reversed_by, e.reversed_at, ev.state, e.mid, e.version
 FROM rm_entries e LEFT JOIN rm_members m ON m.mid = e.mid
-JOIN ledger_events ev ON ev.id = e.seq
-WHERE e.cid = :cid AND e.recorded_at <= :t {person}
+JOIN {EVENTS_TABLE} ev ON ev.id = e.seq
+WHERE e.cid = :cid AND e.recorded_at <= :t {{person}}
 ORDER BY e.seq
 """
 

@@ -378,7 +378,7 @@ def _columns(names: Sequence[str]) -> str:
 
 # The tables nearly all the view's pages are in. The merge fills them under another name
 # before it drops the old ones: rows written into pages the same transaction freed must first
-# be copied to the rollback journal (200 MB of it at 1M events, 4 s).
+# be copied to the rollback journal, which grows with the view.
 BIG = (t.entries, t.states, t.refunds)
 
 

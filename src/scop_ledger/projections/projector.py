@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
@@ -37,10 +37,12 @@ from scop_ledger.domain.member import (
     Terms,
     effective_entries,
 )
+from scop_ledger.domain.statutes import vote_cap
 from scop_ledger.projections import chain
 from scop_ledger.projections import schema as t
 from scop_ledger.projections.access import VIEW_SCHEMA_VERSION
-from scop_ledger.projections.snapshot import vote_cap
+from scop_ledger.projections.times import micros
+from scop_ledger.settings import EVENTS_TABLE
 from scop_ledger.store import schema_change, sqlite_pragma, write_transaction
 
 if TYPE_CHECKING:
@@ -57,24 +59,13 @@ def _big_cache(conn: Connection) -> AbstractContextManager[None]:
 
 NAME = "view"
 PAGE = 10_000  # notifications per transaction: fewer commits, a few MB of rows each
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICRO = timedelta(microseconds=1)
-
-
-def micros(moment: datetime) -> int:
-    """A UTC-aware datetime as whole microseconds since the epoch (exact)."""
-    return (moment - EPOCH) // MICRO
-
-
-def from_micros(value: int) -> datetime:
-    return EPOCH + timedelta(microseconds=value)
 
 
 def cents(amount: Decimal) -> int:
     return int(amount.scaleb(2))
 
 
-EVENTS = "ledger_events"
+EVENTS = EVENTS_TABLE
 MEMBER_COLUMNS = (
     "mid",
     "uuid",
@@ -499,9 +490,9 @@ class Projector:
             self.engine.connect() as conn,
             collector_paused(),
             _big_cache(conn),
-            # Debian builds SQLite with secure_delete on, which overwrites every freed page:
-            # dropping a million events' view wrote half a gigabyte of zeros (3 to 7 s). The
-            # view holds nothing the events beside it in the same file do not.
+            # Debian builds SQLite with secure_delete on, which overwrites every freed page
+            # with zeros: costly when a large view is dropped. The view holds nothing the
+            # events beside it in the same file do not.
             sqlite_pragma(conn, "secure_delete", 0),
         ):
             conn.commit()  # the pragmas began a transaction: each step begins its own
@@ -572,8 +563,7 @@ class Projector:
         (one consistent view)."""
         until = "" if head is None else f"AND id <= {int(head)} "
         # The driver's own cursor, in the connection's transaction: its rows are tuples
-        # already (SQLAlchemy's rows, made and then copied, cost three quarters of the fetch
-        # again: ~0.5 s of a 1M-event rebuild worker's ~10 s).
+        # already (SQLAlchemy's rows, made and then copied, nearly double the fetch's cost).
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(

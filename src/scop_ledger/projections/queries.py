@@ -18,7 +18,8 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, field_serializer
 
 from scop_ledger.bulk import collector_paused
-from scop_ledger.domain.votes import external_weight
+from scop_ledger.domain.dates import add_years
+from scop_ledger.domain.votes import weight_under
 from scop_ledger.projections.snapshot import CoopInfo, MemberView, Snapshot
 
 CENT = Decimal("0.01")
@@ -34,13 +35,6 @@ def ratio(value: Fraction | Decimal) -> Decimal:
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
     return value.quantize(RATIO, rounding=ROUND_HALF_UP)
-
-
-def add_years(start: date, years: int) -> date:
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:
-        return start.replace(year=start.year + years, day=28)
 
 
 class Result(BaseModel):
@@ -171,8 +165,7 @@ def vote_shares(s: Snapshot) -> tuple[int, int, Fraction, Fraction]:
     partners = s.partners
     employees = sum(1 for p in partners if p.category == "employee")
     externals = len(partners) - employees
-    cap = s.coop.vote_cap
-    weight = Fraction(1) if cap is None else external_weight(employees, externals, Fraction(cap))
+    weight = weight_under(s.coop.vote_cap, employees, externals)
     total = employees + weight * externals
     share = Fraction(employees) / total if total else Fraction(0)
     return employees, externals, weight, share

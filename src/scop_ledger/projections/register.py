@@ -14,9 +14,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from scop_ledger.domain.values import partner_category
 from scop_ledger.projections.db import DB, as_date
 from scop_ledger.projections.queries import PointInTime, Result, money
-from scop_ledger.projections.snapshot import NoCooperative, coop_from_view, micros
+from scop_ledger.projections.snapshot import NoCooperative, coop_from_view
+from scop_ledger.projections.times import micros
 
 if TYPE_CHECKING:
     from scop_ledger.application import Ledger
@@ -78,8 +80,8 @@ def movements(steps: Iterable[StateStep], share_value: Decimal) -> list[Movement
         delta = s.shares - shares_before
         paid_delta = s.paid - (prev.paid if prev else Decimal(0))
         refunded = s.refunded - (prev.refunded if prev else Decimal(0))
-        category_before = _category(partner_before, employed_before)
-        category = _category(s.partner, s.employed)
+        category_before: str | None = partner_category(partner_before, employed_before)
+        category = partner_category(s.partner, s.employed)
         if s.partner != partner_before:
             nature = "admission" if s.partner else "loss of status"
         elif delta or paid_delta or refunded:
@@ -119,12 +121,6 @@ def movements(steps: Iterable[StateStep], share_value: Decimal) -> list[Movement
             )
         )
     return out
-
-
-def _category(partner: bool, employed: bool) -> str | None:
-    if not partner:
-        return None
-    return "employee" if employed else "external"
 
 
 STEPS_SQL = """

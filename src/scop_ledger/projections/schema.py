@@ -1,4 +1,5 @@
-"""View tables (SQLAlchemy Core, for DDL only; queries use plain SQL on DB-API).
+"""View tables (SQLAlchemy Core: their DDL and the projector's writes; the queries read them with
+plain SQL on DB-API, see db.py).
 
 Money is stored in integer cents, times in integer microseconds since the epoch (UTC), dates as
 ISO dates. The schema may change freely: ``scop-ledger rebuild`` recreates it from the events.

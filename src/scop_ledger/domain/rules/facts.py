@@ -10,8 +10,9 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import NamedTuple
 
-from scop_ledger.domain.cooperative import Allocation, CoopState, add_years
-from scop_ledger.domain.values import Category, LegalForm, Office, Profile
+from scop_ledger.domain.cooperative import Allocation, CoopState
+from scop_ledger.domain.dates import add_years, year_end
+from scop_ledger.domain.values import Category, LegalForm, Office, Profile, partner_category
 from scop_ledger.domain.votes import external_weight
 
 ZERO = Decimal(0)
@@ -60,9 +61,7 @@ class Holding(NamedTuple):
 
     @property
     def category(self) -> Category | None:
-        if not self.partner:
-            return None
-        return Category.EMPLOYEE if self.employed else Category.EXTERNAL
+        return partner_category(self.partner, self.employed)
 
 
 NOBODY = Holding(employed=False, partner=False, shares=0, paid=ZERO)
@@ -159,8 +158,7 @@ class Params:
 
     def year_end(self, year: int) -> date:
         """The last day of the financial year that ends in calendar year ``year``."""
-        month, day = int(self.fiscal_year_end[:2]), int(self.fiscal_year_end[3:])
-        return date(year, month, day)
+        return year_end(self.fiscal_year_end, year)
 
     def financial_year(self, on: date) -> int:
         """The financial year holding ``on``, named by the calendar year it ends in."""

@@ -1,0 +1,78 @@
+"""The statutes' parameters (:class:`Statutes`) and their defaults, defined once: the command
+models, the CLI's ``init`` options, the aggregate and the views all take them from here.
+
+Light on purpose (no eventsourcing, no SQLAlchemy): the CLI reads the defaults for ``--help``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from scop_ledger.domain.errors import InvalidValue
+from scop_ledger.domain.values import Profile, show
+
+# The defaults ``init`` applies when an option is not given.
+PROFILE = Profile.FR_SCOP
+REFUND_DELAY_YEARS = 5
+REVIEW_EVERY_YEARS = 5
+FISCAL_YEAR_END = "12-31"
+# External partners' ceiling of the votes: 0.35, or 0.49 when some are cooperative
+# societies (loi 47-1775 art. 3 bis).
+EXTERNAL_VOTE_CAP = Decimal("0.35")
+# A SARL needs a supervisory board from this many partners (seed: "from 20").
+SUPERVISORY_BOARD_FROM = 20
+
+# The bounds the CLI's options state (docs/concepts.md).
+REFUND_DELAY_RANGE = (0, 50)
+REVIEW_EVERY_RANGE = (1, 50)
+SUPERVISORY_BOARD_RANGE = (2, 1000)
+
+
+def parse_fiscal_year_end(text: str) -> str:
+    """``MM-DD``, a real day of a non-leap year (the financial year's last day)."""
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{2}-[0-9]{2}", text):
+        raise InvalidValue(f"fiscal year end {show(text)} is not MM-DD")
+    month, day = int(text[:2]), int(text[3:])
+    try:
+        date(2001, month, day)
+    except ValueError:
+        raise InvalidValue(f"fiscal year end {text!r} is not a day of the year") from None
+    return text
+
+
+def thresholds_apply(profile: str, scop_thresholds: bool | None) -> bool:
+    """Whether the 51% / 65% thresholds and vote weighting apply: always on for fr-scop; a
+    statutes opt-in for be-cnc (RULES.md). ``scop_thresholds`` None: the profile's default."""
+    if scop_thresholds is None:
+        return profile == Profile.FR_SCOP
+    return scop_thresholds
+
+
+def vote_cap(profile: str, scop_thresholds: bool | None, cap: Decimal) -> Decimal | None:
+    """The external partners' vote ceiling that applies, or None when votes are not weighted
+    (be-cnc without the Scop thresholds in its statutes)."""
+    return cap if thresholds_apply(profile, scop_thresholds) else None
+
+
+@dataclass(frozen=True)
+class Statutes:
+    """The statutes' parameters given to ``init``."""
+
+    share_value: Decimal
+    profile: Profile = PROFILE
+    refund_delay_years: int = REFUND_DELAY_YEARS
+    boot_until: date | None = None
+    review_every_years: int = REVIEW_EVERY_YEARS
+    fiscal_year_end: str = FISCAL_YEAR_END
+    # The Scop thresholds (see :func:`thresholds_apply`). None: the profile's default.
+    scop_thresholds: bool | None = None
+    external_vote_cap: Decimal = EXTERNAL_VOTE_CAP
+    supervisory_board_from: int = SUPERVISORY_BOARD_FROM
+
+    @property
+    def thresholds(self) -> bool:
+        """Whether the 51% / 65% thresholds and vote weighting apply."""
+        return thresholds_apply(self.profile, self.scop_thresholds)
