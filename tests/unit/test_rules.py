@@ -17,9 +17,10 @@ from scop_ledger.domain.rules import (
     MandateFact,
     Params,
     Status,
+    be_cnc,
     evaluate,
+    fr_scop,
 )
-from scop_ledger.domain.rules import checks as c
 from scop_ledger.domain.values import Category, LegalForm, Office, Profile
 
 D = date.fromisoformat
@@ -68,7 +69,7 @@ def status(rule, **changes) -> Status:
 def test_employee_capital_majority_at_51_percent(employee_shares, external_shares, expected):
     assert (
         status(
-            c.employee_capital_majority,
+            fr_scop.employee_capital_majority,
             employee_shares=employee_shares,
             external_shares=external_shares,
         )
@@ -79,35 +80,35 @@ def test_employee_capital_majority_at_51_percent(employee_shares, external_share
 def test_a_boot_scop_is_waived_until_boot_until_then_in_breach():
     boot = replace(PARAMS, boot_until=D("2022-12-31"))
     low = {"employee_shares": 40, "external_shares": 60, "params": boot}
-    assert status(c.employee_capital_majority, on=D("2022-12-31"), **low) is Status.WAIVED
-    assert status(c.employee_capital_majority, on=D("2023-01-01"), **low) is Status.BREACH
-    check = c.employee_capital_majority(
+    assert status(fr_scop.employee_capital_majority, on=D("2022-12-31"), **low) is Status.WAIVED
+    assert status(fr_scop.employee_capital_majority, on=D("2023-01-01"), **low) is Status.BREACH
+    check = fr_scop.employee_capital_majority(
         replace(FACTS, employee_shares=40, external_shares=60), boot
     )
     assert "49 ter" in check.detail and check.value == "0.4000"
 
 
 def test_no_capital_at_all_is_a_breach_and_be_cnc_without_opt_in_is_not_applicable():
-    assert status(c.employee_capital_majority, employee_shares=0, external_shares=0) is (
+    assert status(fr_scop.employee_capital_majority, employee_shares=0, external_shares=0) is (
         Status.BREACH
     )
     be = replace(PARAMS, profile=Profile.BE_CNC, scop_thresholds=False)
-    assert status(c.employee_capital_majority, params=be) is Status.NOT_APPLICABLE
-    assert status(c.employee_vote_share, params=be) is Status.NOT_APPLICABLE
+    assert status(fr_scop.employee_capital_majority, params=be) is Status.NOT_APPLICABLE
+    assert status(fr_scop.employee_vote_share, params=be) is Status.NOT_APPLICABLE
 
 
 def test_employee_vote_share_with_weighting_and_at_65_percent():
     # 13 employees, 7 externals: 65% exactly, weight 1 -> ok (on the threshold meets it).
-    check = c.employee_vote_share(replace(FACTS, employees=13, externals=7), PARAMS)
+    check = fr_scop.employee_vote_share(replace(FACTS, employees=13, externals=7), PARAMS)
     assert (check.status, check.value) == (Status.OK, "0.6500")
     # 2 employees, 10 externals: weighted down to 35% -> employees keep 65%.
-    check = c.employee_vote_share(replace(FACTS, employees=2, externals=10), PARAMS)
+    check = fr_scop.employee_vote_share(replace(FACTS, employees=2, externals=10), PARAMS)
     assert (check.status, check.value) == (Status.OK, "0.6500")
     # A 0.49 ceiling (cooperative societies among the externals): 51% < 65%.
     cap = replace(PARAMS, external_vote_cap=Fraction(49, 100))
-    check = c.employee_vote_share(replace(FACTS, employees=2, externals=10), cap)
+    check = fr_scop.employee_vote_share(replace(FACTS, employees=2, externals=10), cap)
     assert (check.status, check.value) == (Status.BREACH, "0.5100")
-    assert status(c.employee_vote_share, employees=0, externals=3) is Status.BREACH
+    assert status(fr_scop.employee_vote_share, employees=0, externals=3) is Status.BREACH
 
 
 @pytest.mark.parametrize(
@@ -122,7 +123,7 @@ def test_employee_vote_share_with_weighting_and_at_65_percent():
     ],
 )
 def test_minimum_employee_partners_by_form(form, employees, expected):
-    assert status(c.minimum_employee_partners, form=form, employees=employees) is expected
+    assert status(fr_scop.minimum_employee_partners, form=form, employees=employees) is expected
 
 
 @pytest.mark.parametrize(
@@ -137,7 +138,7 @@ def test_minimum_employee_partners_by_form(form, employees, expected):
 )
 def test_minimum_capital_by_form(form, shares, expected):
     facts = {"form": form, "employee_shares": shares, "external_shares": 0}
-    assert status(c.minimum_capital, **facts) is expected
+    assert status(fr_scop.minimum_capital, **facts) is expected
 
 
 @pytest.mark.parametrize(
@@ -145,7 +146,7 @@ def test_minimum_capital_by_form(form, shares, expected):
 )
 def test_capital_floor_is_a_quarter_of_the_highest_capital(shares, expected):
     facts = {"employee_shares": shares, "external_shares": 0, "highest_shares": 100}
-    assert status(c.capital_floor, **facts) is expected
+    assert status(fr_scop.capital_floor, **facts) is expected
 
 
 def mandates(*categories, office=Office.MANAGER, term=4) -> tuple[MandateFact, ...]:
@@ -156,13 +157,13 @@ def mandates(*categories, office=Office.MANAGER, term=4) -> tuple[MandateFact, .
 
 def test_external_mandates_at_most_a_third():
     e, x = Category.EMPLOYEE, Category.EXTERNAL
-    assert status(c.external_mandates, mandates=mandates(e, e, x)) is Status.OK
-    assert status(c.external_mandates, mandates=mandates(e, x, x)) is Status.BREACH
-    assert status(c.external_mandates, mandates=mandates(e, e, e, x)) is Status.OK
-    assert status(c.external_mandates) is Status.NOT_APPLICABLE
+    assert status(fr_scop.external_mandates, mandates=mandates(e, e, x)) is Status.OK
+    assert status(fr_scop.external_mandates, mandates=mandates(e, x, x)) is Status.BREACH
+    assert status(fr_scop.external_mandates, mandates=mandates(e, e, e, x)) is Status.OK
+    assert status(fr_scop.external_mandates) is Status.NOT_APPLICABLE
     # A non-partner manager is not an external partner; supervisory seats do not count.
     board = mandates(x, x, x, office=Office.SUPERVISORY_BOARD_MEMBER)
-    assert status(c.external_mandates, mandates=(*mandates(None, e, x), *board)) is Status.OK
+    assert status(fr_scop.external_mandates, mandates=(*mandates(None, e, x), *board)) is Status.OK
 
 
 @pytest.mark.parametrize(
@@ -176,39 +177,43 @@ def test_external_mandates_at_most_a_third():
 )
 def test_mandate_terms_by_form(form, term, expected):
     e = Category.EMPLOYEE
-    assert status(c.mandate_terms, form=form, mandates=mandates(e, term=term)) is expected
+    assert status(fr_scop.mandate_terms, form=form, mandates=mandates(e, term=term)) is expected
 
 
 def test_supervisory_board_from_20_partners_in_a_sarl():
     board = mandates(*[None] * 3, office=Office.SUPERVISORY_BOARD_MEMBER)
-    assert status(c.supervisory_board, employees=19, externals=0) is Status.NOT_APPLICABLE
-    assert status(c.supervisory_board, employees=20, externals=0) is Status.BREACH
-    assert status(c.supervisory_board, employees=20, externals=0, mandates=board) is Status.OK
-    assert status(c.supervisory_board, employees=21, externals=0, mandates=board[:2]) is (
+    assert status(fr_scop.supervisory_board, employees=19, externals=0) is Status.NOT_APPLICABLE
+    assert status(fr_scop.supervisory_board, employees=20, externals=0) is Status.BREACH
+    assert status(fr_scop.supervisory_board, employees=20, externals=0, mandates=board) is Status.OK
+    assert status(fr_scop.supervisory_board, employees=21, externals=0, mandates=board[:2]) is (
         Status.BREACH
     )
     ten = mandates(*[None] * 10, office=Office.SUPERVISORY_BOARD_MEMBER)
-    assert status(c.supervisory_board, employees=30, externals=0, mandates=ten) is Status.BREACH
-    assert status(c.supervisory_board, form=LegalForm.SAS, employees=30) is Status.NOT_APPLICABLE
+    assert (
+        status(fr_scop.supervisory_board, employees=30, externals=0, mandates=ten) is Status.BREACH
+    )
+    assert (
+        status(fr_scop.supervisory_board, form=LegalForm.SAS, employees=30) is Status.NOT_APPLICABLE
+    )
     stricter = replace(PARAMS, supervisory_board_from=21)
-    assert status(c.supervisory_board, employees=20, externals=0, params=stricter) is (
+    assert status(fr_scop.supervisory_board, employees=20, externals=0, params=stricter) is (
         Status.NOT_APPLICABLE
     )
 
 
 def test_cooperative_review_every_five_years_and_after_losses():
-    assert status(c.cooperative_review, on=D("2021-01-01")) is Status.OK
-    assert status(c.cooperative_review, on=D("2021-01-02")) is Status.BREACH
+    assert status(fr_scop.cooperative_review, on=D("2021-01-01")) is Status.OK
+    assert status(fr_scop.cooperative_review, on=D("2021-01-02")) is Status.BREACH
     reviewed = {"last_review": D("2020-06-30")}
-    assert status(c.cooperative_review, on=D("2025-06-30"), **reviewed) is Status.OK
-    assert status(c.cooperative_review, on=D("2025-07-01"), **reviewed) is Status.BREACH
+    assert status(fr_scop.cooperative_review, on=D("2025-06-30"), **reviewed) is Status.OK
+    assert status(fr_scop.cooperative_review, on=D("2025-07-01"), **reviewed) is Status.BREACH
     annual = replace(PARAMS, review_every_years=1)
-    assert status(c.cooperative_review, on=D("2021-07-01"), params=annual, **reviewed) is (
+    assert status(fr_scop.cooperative_review, on=D("2021-07-01"), params=annual, **reviewed) is (
         Status.BREACH
     )
     losses = {"review_trigger": D("2022-05-01"), **reviewed}
-    assert status(c.cooperative_review, on=D("2023-05-01"), **losses) is Status.OK
-    assert status(c.cooperative_review, on=D("2023-05-02"), **losses) is Status.BREACH
+    assert status(fr_scop.cooperative_review, on=D("2023-05-01"), **losses) is Status.OK
+    assert status(fr_scop.cooperative_review, on=D("2023-05-02"), **losses) is Status.BREACH
 
 
 def allocation(surplus, reserve, fund, employees, dividends) -> Allocation:
@@ -234,13 +239,13 @@ def allocation(surplus, reserve, fund, employees, dividends) -> Allocation:
     ],
 )
 def test_surplus_allocation(parts, expected):
-    assert status(c.surplus_allocation, allocation=allocation(*parts)) is expected
+    assert status(fr_scop.surplus_allocation, allocation=allocation(*parts)) is expected
 
 
 def test_refunds_due():
-    assert status(c.refunds_due) is Status.OK
+    assert status(fr_scop.refunds_due) is Status.OK
     late = {"overdue": Decimal("0.01"), "overdue_refunds": 1}
-    check = c.refunds_due(replace(FACTS, **late), PARAMS)
+    check = fr_scop.refunds_due(replace(FACTS, **late), PARAMS)
     assert (check.status, check.value) == (Status.BREACH, "0.01")
 
 
@@ -248,14 +253,16 @@ BE = replace(PARAMS, profile=Profile.BE_CNC, scop_thresholds=False)
 
 
 def test_be_cnc_vote_limit_equality_or_a_tenth():
-    assert status(c.member_vote_limit, employees=3, externals=2, params=BE) is Status.OK
+    assert status(be_cnc.member_vote_limit, employees=3, externals=2, params=BE) is Status.OK
     weighted = replace(BE, scop_thresholds=True)
     # 2 employees, 10 externals weighted down: an employee holds 1/(2 + 10k) > 1/10.
-    assert status(c.member_vote_limit, employees=2, externals=10, params=weighted) is (
+    assert status(be_cnc.member_vote_limit, employees=2, externals=10, params=weighted) is (
         Status.BREACH
     )
     # 20 employees, 12 externals: k = 0.35*20/(0.65*12) < 1, an employee holds < 1/10.
-    assert status(c.member_vote_limit, employees=20, externals=12, params=weighted) is Status.OK
+    assert (
+        status(be_cnc.member_vote_limit, employees=20, externals=12, params=weighted) is Status.OK
+    )
 
 
 @pytest.mark.parametrize(
@@ -265,7 +272,7 @@ def test_be_cnc_vote_limit_equality_or_a_tenth():
 def test_be_cnc_dividend_at_most_six_percent_of_paid_up_capital(dividends, expected):
     alloc = allocation(1000, 150, 10, 250, dividends)
     facts = {"allocation": alloc, "allocation_paid": Decimal(1000)}
-    assert status(c.dividend_limit, params=BE, **facts) is expected
+    assert status(be_cnc.dividend_limit, params=BE, **facts) is expected
 
 
 def test_be_cnc_resignation_window_and_founders():
@@ -273,19 +280,19 @@ def test_be_cnc_resignation_window_and_founders():
     late = Exit("ben", D("2020-07-01"), "withdrawal", False)
     founder_early = Exit("cat", D("2017-03-01"), "left:resignation", True)  # 2nd year
     founder_ok = Exit("cat", D("2018-03-01"), "left:resignation", True)  # 3rd year
-    assert status(c.resignation_window, exits=(ok,), params=BE) is Status.OK
-    assert status(c.resignation_window, exits=(ok, late), params=BE) is Status.BREACH
-    assert status(c.resignation_window, exits=(founder_early,), params=BE) is Status.BREACH
-    assert status(c.resignation_window, exits=(founder_ok,), params=BE) is Status.OK
+    assert status(be_cnc.resignation_window, exits=(ok,), params=BE) is Status.OK
+    assert status(be_cnc.resignation_window, exits=(ok, late), params=BE) is Status.BREACH
+    assert status(be_cnc.resignation_window, exits=(founder_early,), params=BE) is Status.BREACH
+    assert status(be_cnc.resignation_window, exits=(founder_ok,), params=BE) is Status.OK
     # A financial year ending 06-30: its first six months run July to December.
     mid = replace(BE, fiscal_year_end="06-30")
-    assert status(c.resignation_window, exits=(ok,), params=mid) is Status.BREACH
-    assert status(c.resignation_window, exits=(late,), params=mid) is Status.OK
+    assert status(be_cnc.resignation_window, exits=(ok,), params=mid) is Status.BREACH
+    assert status(be_cnc.resignation_window, exits=(late,), params=mid) is Status.OK
 
 
 def test_be_cnc_refund_limit():
-    assert status(c.refund_limit, params=BE) is Status.OK
-    assert status(c.refund_limit, over_refunded=1, params=BE) is Status.BREACH
+    assert status(be_cnc.refund_limit, params=BE) is Status.OK
+    assert status(be_cnc.refund_limit, over_refunded=1, params=BE) is Status.BREACH
 
 
 def test_every_fr_scop_rule_of_rules_md_and_every_check_names_a_source():

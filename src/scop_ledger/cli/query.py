@@ -613,10 +613,10 @@ def timeline(
       scop-ledger timeline --from 2016-01-01 --as-of 2024-12-31 --rule employee-capital-majority
     """
     from scop_ledger.domain.errors import InvalidValue
-    from scop_ledger.domain.rules import PROFILES
+    from scop_ledger.domain.rules.registry import rule_ids
     from scop_ledger.projections import compliance as engine
 
-    known = sorted({r.__name__.replace("_", "-") for p in PROFILES.values() for r in p})
+    known = rule_ids()
     for rule in rules:
         if rule not in known:
             raise InvalidValue(f"unknown rule {rule!r} (one of: {', '.join(known)})")

@@ -16,6 +16,11 @@ from typing import Any
 from scop_ledger import __version__
 from scop_ledger.domain.rules import Params, Status
 from scop_ledger.domain.rules.facts import Facts, vote_weight
+from scop_ledger.domain.rules.registry import (
+    EMPLOYEE_CAPITAL_MAJORITY,
+    EMPLOYEE_VOTE_SHARE,
+    RuleSpec,
+)
 from scop_ledger.domain.rules.sweep import Run, runs
 from scop_ledger.projections import queries
 from scop_ledger.projections.chain import Verdict
@@ -23,8 +28,6 @@ from scop_ledger.projections.compliance import Compliance, Source, compliance_of
 from scop_ledger.projections.register import Register
 from scop_ledger.projections.snapshot import Snapshot
 
-CAPITAL_RULE = "employee-capital-majority"
-VOTES_RULE = "employee-vote-share"
 AGES = ("not yet due", "overdue under 1 year", "overdue 1 to 2 years", "overdue over 2 years")
 
 
@@ -61,11 +64,11 @@ class Pack:
 
 
 def _series(
-    title: str, facts: list[Facts], value: Any, threshold: float, found: list[Run], rule: str
+    rule: RuleSpec, facts: list[Facts], value: Any, threshold: float, found: list[Run]
 ) -> Series:
-    spans = [r for r in found if r.rule == rule]
+    spans = [r for r in found if r.rule == rule.id]
     return Series(
-        title=title,
+        title=rule.title,
         dates=[f.on for f in facts],
         values=[float(value(f)) for f in facts],
         threshold=threshold,
@@ -152,20 +155,18 @@ def gather(
         compliance=verdict,
         findings=[r for r in found if r.status is Status.BREACH],
         capital=_series(
-            "Employee partners' share of the capital",
+            EMPLOYEE_CAPITAL_MAJORITY,
             facts,
             _capital_share,
             float(params.employee_capital_min),
             found,
-            CAPITAL_RULE,
         ),
         votes=_series(
-            "Employee partners' share of the votes",
+            EMPLOYEE_VOTE_SHARE,
             facts,
             _vote_share(params),
             float(params.employee_vote_min),
             found,
-            VOTES_RULE,
         ),
         register=register,
         refunds=refund_rows,

@@ -1,13 +1,15 @@
 """Rule profiles: parameters plus pure check functions over a date's facts.
 
+The rules live in ``fr_scop`` and ``be_cnc``; ``registry`` lists each once with its id, title
+and profiles.
+
 ``fr-scop`` (default) checks every rule id of RULES.md; ``be-cnc`` the Belgian accredited
 cooperative's rules, with the Scop thresholds as a statutes opt-in.
 """
 
 from __future__ import annotations
 
-from scop_ledger.domain.rules import checks
-from scop_ledger.domain.rules.checks import Rule
+from scop_ledger.domain.rules.common import Rule
 from scop_ledger.domain.rules.facts import (
     Check,
     Exit,
@@ -19,32 +21,13 @@ from scop_ledger.domain.rules.facts import (
     Status,
     vote_weight,
 )
+from scop_ledger.domain.rules.registry import PROFILE_RULES
 from scop_ledger.domain.values import Profile
 from scop_ledger.domain.votes import external_weight
 
+#: Each profile's check functions in its order (from the registry, which also holds ids and titles).
 PROFILES: dict[Profile, tuple[Rule, ...]] = {
-    Profile.FR_SCOP: (
-        checks.employee_capital_majority,
-        checks.employee_vote_share,
-        checks.minimum_employee_partners,
-        checks.minimum_capital,
-        checks.capital_floor,
-        checks.external_mandates,
-        checks.mandate_terms,
-        checks.supervisory_board,
-        checks.cooperative_review,
-        checks.surplus_allocation,
-        checks.refunds_due,
-    ),
-    Profile.BE_CNC: (
-        checks.member_vote_limit,
-        checks.dividend_limit,
-        checks.resignation_window,
-        checks.refund_limit,
-        checks.refunds_due,
-        checks.employee_capital_majority,
-        checks.employee_vote_share,
-    ),
+    profile: tuple(spec.check for spec in specs) for profile, specs in PROFILE_RULES.items()
 }
 
 

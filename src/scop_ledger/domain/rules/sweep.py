@@ -27,6 +27,7 @@ from scop_ledger.domain.rules.facts import (
     Params,
     Status,
 )
+from scop_ledger.domain.rules.registry import PROFILE_RULES
 
 DAY = timedelta(days=1)
 # Refund causes that are a member's own resignation or withdrawal (be-cnc's window).
@@ -241,6 +242,6 @@ def runs(params: Params, facts: Iterable[Facts], until: date) -> list[Run]:
                 done.append(run)
             current[check.rule] = Run(check.rule, f.on, until, check, check)
     done.extend(current.values())
-    order = {rule: i for i, rule in enumerate(current)}
+    order = {spec.id: i for i, spec in enumerate(PROFILE_RULES[params.profile])}
     done.sort(key=lambda r: (order[r.rule], r.start))
     return done

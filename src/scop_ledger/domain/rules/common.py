@@ -1,0 +1,49 @@
+"""What the rules of every profile share: the type of a check function, the formats of values
+and thresholds (ratios with 4 places, percentages and money with 2) and the verdicts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from scop_ledger.domain.rules.facts import Check, Facts, Params, Status
+
+Rule = Callable[[Facts, Params], Check]
+
+RATIO = Decimal("0.0001")
+CENT = Decimal("0.01")
+
+
+def ratio(value: Fraction) -> str:
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return str(exact.quantize(RATIO, rounding=ROUND_HALF_UP))
+
+
+def pct(value: Fraction) -> str:
+    exact = Decimal(value.numerator) * 100 / Decimal(value.denominator)
+    return f"{exact.quantize(CENT, rounding=ROUND_HALF_UP)}%"
+
+
+def money(value: Decimal, rounding: str = ROUND_HALF_UP) -> str:
+    return str(value.quantize(CENT, rounding=rounding))
+
+
+def verdict(rule: str, ok: bool, value: str | None, threshold: str | None, detail: str) -> Check:
+    return Check(rule, Status.OK if ok else Status.BREACH, value, threshold, detail)
+
+
+def not_applicable(rule: str, detail: str) -> Check:
+    return Check(rule, Status.NOT_APPLICABLE, None, None, detail)
+
+
+def add_months(start: date, months: int) -> date:
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    day = start.day
+    while True:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            day -= 1

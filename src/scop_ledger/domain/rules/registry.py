@@ -1,0 +1,122 @@
+"""The rules, each once: its id, the title the report and tables show, its check function, and
+the profiles that run it, in the order each profile reports them.
+
+Every consumer (the sweep, the CLI's ``--rule`` choices, the review pack) takes ids and titles
+from here; a new rule is a check function in its profile's module plus one line here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scop_ledger.domain.rules import be_cnc, fr_scop
+from scop_ledger.domain.rules.common import Rule
+from scop_ledger.domain.values import Profile
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """One rule: ``id`` is the name in every output (``Check.rule``), ``title`` a short heading."""
+
+    id: str
+    title: str
+    check: Rule
+
+
+EMPLOYEE_CAPITAL_MAJORITY = RuleSpec(
+    fr_scop.EMPLOYEE_CAPITAL_MAJORITY,
+    "Employee partners' share of the capital",
+    fr_scop.employee_capital_majority,
+)
+EMPLOYEE_VOTE_SHARE = RuleSpec(
+    fr_scop.EMPLOYEE_VOTE_SHARE,
+    "Employee partners' share of the votes",
+    fr_scop.employee_vote_share,
+)
+MINIMUM_EMPLOYEE_PARTNERS = RuleSpec(
+    fr_scop.MINIMUM_EMPLOYEE_PARTNERS,
+    "Number of employee partners",
+    fr_scop.minimum_employee_partners,
+)
+MINIMUM_CAPITAL = RuleSpec(
+    fr_scop.MINIMUM_CAPITAL, "Minimum share capital", fr_scop.minimum_capital
+)
+CAPITAL_FLOOR = RuleSpec(
+    fr_scop.CAPITAL_FLOOR, "Capital against its highest ever", fr_scop.capital_floor
+)
+EXTERNAL_MANDATES = RuleSpec(
+    fr_scop.EXTERNAL_MANDATES,
+    "External partners' share of the management mandates",
+    fr_scop.external_mandates,
+)
+MANDATE_TERMS = RuleSpec(
+    fr_scop.MANDATE_TERMS, "Terms of the running mandates", fr_scop.mandate_terms
+)
+SUPERVISORY_BOARD = RuleSpec(
+    fr_scop.SUPERVISORY_BOARD, "Supervisory board of a large SARL", fr_scop.supervisory_board
+)
+COOPERATIVE_REVIEW = RuleSpec(
+    fr_scop.COOPERATIVE_REVIEW, "Cooperative review due date", fr_scop.cooperative_review
+)
+SURPLUS_ALLOCATION = RuleSpec(
+    fr_scop.SURPLUS_ALLOCATION, "Allocation of the latest surplus", fr_scop.surplus_allocation
+)
+REFUNDS_DUE = RuleSpec(
+    fr_scop.REFUNDS_DUE, "Refunds outstanding past their due date", fr_scop.refunds_due
+)
+MEMBER_VOTE_LIMIT = RuleSpec(
+    be_cnc.MEMBER_VOTE_LIMIT, "Largest member's share of the votes", be_cnc.member_vote_limit
+)
+DIVIDEND_LIMIT = RuleSpec(
+    be_cnc.DIVIDEND_LIMIT, "Dividends against the paid-up capital", be_cnc.dividend_limit
+)
+RESIGNATION_WINDOW = RuleSpec(
+    be_cnc.RESIGNATION_WINDOW, "Resignations within their window", be_cnc.resignation_window
+)
+REFUND_LIMIT = RuleSpec(
+    be_cnc.REFUND_LIMIT, "Refunds above the amount paid in", be_cnc.refund_limit
+)
+
+#: Each profile's rules, in the order its compliance table, timeline and report list them.
+PROFILE_RULES: dict[Profile, tuple[RuleSpec, ...]] = {
+    Profile.FR_SCOP: (
+        EMPLOYEE_CAPITAL_MAJORITY,
+        EMPLOYEE_VOTE_SHARE,
+        MINIMUM_EMPLOYEE_PARTNERS,
+        MINIMUM_CAPITAL,
+        CAPITAL_FLOOR,
+        EXTERNAL_MANDATES,
+        MANDATE_TERMS,
+        SUPERVISORY_BOARD,
+        COOPERATIVE_REVIEW,
+        SURPLUS_ALLOCATION,
+        REFUNDS_DUE,
+    ),
+    Profile.BE_CNC: (
+        MEMBER_VOTE_LIMIT,
+        DIVIDEND_LIMIT,
+        RESIGNATION_WINDOW,
+        REFUND_LIMIT,
+        REFUNDS_DUE,
+        EMPLOYEE_CAPITAL_MAJORITY,
+        EMPLOYEE_VOTE_SHARE,
+    ),
+}
+
+#: Every rule once, by id (the fr-scop rules first, then be-cnc's own).
+RULES: dict[str, RuleSpec] = {spec.id: spec for specs in PROFILE_RULES.values() for spec in specs}
+
+
+def rule_ids() -> list[str]:
+    """Every rule id of every profile, sorted (the choices of ``timeline --rule``)."""
+    return sorted(RULES)
+
+
+def profiles_of(rule_id: str) -> list[Profile]:
+    """The profiles that run the rule ``rule_id``."""
+    return [p for p, specs in PROFILE_RULES.items() if any(s.id == rule_id for s in specs)]
+
+
+def title(rule_id: str) -> str:
+    """The rule's title."""
+    return RULES[rule_id].title
