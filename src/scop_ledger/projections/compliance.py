@@ -284,7 +284,7 @@ def factsheet(s: Snapshot, year: int) -> Factsheet:
     """The annual fact sheet to the Ministry of Labour (seed 003), as of the financial year's
     end: shares and their value, employee partners and their shares, the largest holder,
     non-employee partners with shares and votes, the capital. Due within six months."""
-    from scop_ledger.domain.rules.common import add_months
+    from scop_ledger.domain.dates import add_months
 
     partners = s.partners
     employees = [p for p in partners if p.category == "employee"]

@@ -233,12 +233,19 @@ def _terminated_as_interrupted() -> Iterator[None]:
         yield
         return
 
+    received: list[int] = []
+
     def stop(signum: int, _frame: Any) -> None:
+        received.append(signum)
         raise KeyboardInterrupt(f"signal {signum}")
 
     before = signal.signal(signal.SIGTERM, stop)
     try:
         yield
+        if received:
+            # The signal's exception was raised where Python ignores exceptions (a finaliser,
+            # a lock's release): the rebuild went on, but it was asked to stop all the same.
+            raise KeyboardInterrupt(f"signal {received[0]}")
     finally:
         signal.signal(signal.SIGTERM, before)
 

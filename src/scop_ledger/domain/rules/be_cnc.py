@@ -8,7 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from scop_ledger.domain.rules.common import add_months, money, not_applicable, pct, ratio, verdict
+from scop_ledger.domain.dates import add_months
+from scop_ledger.domain.rules.common import money, not_applicable, pct, ratio, verdict
 from scop_ledger.domain.rules.facts import Check, Facts, Params, vote_weight
 
 # The rule ids (each written once; the registry pairs them with their titles and profiles).

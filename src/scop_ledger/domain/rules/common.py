@@ -4,7 +4,6 @@ and thresholds (ratios with 4 places, percentages and money with 2) and the verd
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -36,14 +35,3 @@ def verdict(rule: str, ok: bool, value: str | None, threshold: str | None, detai
 
 def not_applicable(rule: str, detail: str) -> Check:
     return Check(rule, Status.NOT_APPLICABLE, None, None, detail)
-
-
-def add_months(start: date, months: int) -> date:
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    day = start.day
-    while True:
-        try:
-            return date(year, month, day)
-        except ValueError:
-            day -= 1

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 
-from scop_ledger.domain.cooperative import add_years
+from scop_ledger.domain.dates import add_years
 from scop_ledger.domain.rules.common import money, not_applicable, pct, ratio, verdict
 from scop_ledger.domain.rules.facts import Check, Facts, Params, Status, vote_weight
 from scop_ledger.domain.values import Category, LegalForm, Office

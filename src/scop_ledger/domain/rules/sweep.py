@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from scop_ledger.domain.cooperative import Allocation, CoopState, add_years
+from scop_ledger.domain.cooperative import Allocation, CoopState
+from scop_ledger.domain.dates import add_years
 from scop_ledger.domain.rules import evaluate
 from scop_ledger.domain.rules.facts import (
     NOBODY,
