@@ -394,8 +394,11 @@ def test_an_entry_that_cannot_be_read_bricks_nothing(run_cli, store_url, damage)
         ["coops"],
         ["hire", "bob", "--date", "2020-03-01"],
         ["rebuild"],
+        ["rebuild", "--workers", "2"],
         ["capital", "--format", "json"],
     ):
+        if args[-1] == "2" and not store_url.startswith("sqlite"):
+            continue  # a rebuild on several processes is SQLite's
         result = run_cli(store_url, *args)
         assert result.code == 0, (args, result.err)
         lines = error_lines(result.err)
