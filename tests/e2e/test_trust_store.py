@@ -363,22 +363,22 @@ def test_an_entry_that_cannot_be_read_bricks_nothing(run_cli, store_url, damage)
     if damage == "topic":
         ledger = open_ledger(store_url, create=False)
         try:
-            topic = [
+            topic = next(
                 n.topic
                 for n in ledger.recorder.select_notifications(start=1, limit=100)
                 if n.topic.endswith("SharesSubscribed")
-            ][0]
+            )
         finally:
             ledger.close()
         seq = store_raw(store_url, topic=topic.rsplit(".", 1)[0] + ".Bogus")
     elif damage == "missing-field":
         ledger = open_ledger(store_url, create=False)
         try:
-            model = [
+            model = next(
                 n
                 for n in ledger.recorder.select_notifications(start=1, limit=100)
                 if n.topic.endswith("SharesSubscribed")
-            ][0]
+            )
         finally:
             ledger.close()
         state = json.loads(model.state)
