@@ -19,6 +19,7 @@ from uuid import UUID
 
 import sqlalchemy.exc
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import EventSourcingError
 from eventsourcing.persistence import (
     DataError,
     InfrastructureFactory,
@@ -28,7 +29,7 @@ from eventsourcing.persistence import (
     StoredEvent,
     Transcoding,
 )
-from eventsourcing.utils import Environment
+from eventsourcing.utils import Environment, TopicError
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
@@ -41,7 +42,7 @@ from scop_ledger.bulk import collector_paused
 from scop_ledger.domain.cooperative import Cooperative, Statutes, cooperative_id
 from scop_ledger.domain.errors import InvalidValue, LedgerError, NotFound, Refused
 from scop_ledger.domain.member import EntryMeta, Member, Terms, member_id
-from scop_ledger.projections.projector import VIEW_ERRORS, why
+from scop_ledger.projections.projector import VIEW_ERRORS, UnreadableEntry, check_fields, why
 from scop_ledger.store import (
     EVENTS_TABLE,
     ReadOnlyStore,
@@ -353,9 +354,9 @@ class Ledger(Application[UUID]):
         topic = Cooperative.Registered.TOPIC
         out = []
         for notification in self._notifications(topics=[topic]):
-            event = self.mapper.to_domain_event(notification)
-            assert isinstance(event, Cooperative.Registered)
-            out.append(event)
+            event = self._read(notification)
+            if isinstance(event, Cooperative.Registered):
+                out.append(event)
         return out
 
     def resolve_coop(self, slug: str | None) -> str:
@@ -373,7 +374,7 @@ class Ledger(Application[UUID]):
 
     def cooperative(self, slug: str) -> Cooperative:
         try:
-            coop: object = self.repository.get(cooperative_id(slug))
+            coop: object = self.load(cooperative_id(slug), slug)
         except AggregateNotFoundError:
             raise NotFound(f"no cooperative {slug!r} in this store") from None
         assert isinstance(coop, Cooperative)
@@ -381,11 +382,58 @@ class Ledger(Application[UUID]):
 
     def member(self, slug: str, person: str) -> Member:
         try:
-            member: object = self.repository.get(member_id(slug, person))
+            member: object = self.load(member_id(slug, person), person)
         except AggregateNotFoundError:
             raise NotFound(f"no person {person!r} in cooperative {slug!r}", person=person) from None
         assert isinstance(member, Member)
         return member
+
+    def load(self, oid: UUID, name: str | None = None) -> object:
+        """The aggregate ``oid`` (``name``: its person or cooperative, for messages). An entry
+        of it that cannot be read (unknown kind, state not JSON or lacking a field, a version
+        out of sequence: only a change below the ledger stores one) raises a StoreError
+        naming that entry (exit 3): the aggregate cannot be replayed, so nothing that needs
+        it can be recorded."""
+        try:
+            aggregate: Any = self.repository.get(oid)
+            for entry in getattr(aggregate, "log", ()):
+                check_fields(type(entry), vars(entry))
+        except AggregateNotFoundError:
+            raise
+        except (TopicError, EventSourcingError, UnreadableEntry, AttributeError) as error:
+            raise self._unreadable(oid, name, error) from None
+        return cast(object, aggregate)
+
+    def _unreadable(self, oid: UUID, name: str | None, error: BaseException) -> StoreError:
+        """The one line naming the first entry of ``oid`` that cannot be read."""
+        from scop_ledger.projections.projector import Projector, unreadable
+
+        decode = Projector(self)._decoder()
+        table = self.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        hint = "the store was changed below the ledger: run 'scop-ledger verify'"
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(table.c.id, table.c.originator_version, table.c.topic, table.c.state)
+                .where(table.c.originator_id == oid)
+                .order_by(table.c.id)
+            ).all()
+        expected = 1
+        for seq, version, topic, state in rows:
+            try:
+                if version != expected:
+                    raise UnreadableEntry(
+                        f"version {version} of its record where {expected} was expected"
+                    )
+                event = decode(oid, version, topic, state)
+                if name is None:
+                    name = getattr(event, "person", None) or getattr(event, "slug", None)
+            except (ValueError, TypeError, LookupError, ArithmeticError) as found:
+                reason = unreadable(found, topic)
+                who = f" ({name})" if name else ""
+                return StoreError(f"entry {seq}{who} cannot be read: {reason}; {hint}")
+            expected = version + 1
+        who = name or str(oid)
+        return StoreError(f"an entry of {who} cannot be read: {why(unreadable(error, ''))}; {hint}")
 
     def history(
         self, slug: str, person: str | None = None, known_at: datetime | None = None
@@ -401,7 +449,9 @@ class Ledger(Application[UUID]):
         reversal_of: dict[tuple[UUID, int], int] = {}
         seq_of: dict[tuple[UUID, int], int] = {}
         for notification in self._notifications():
-            event: Any = self.mapper.to_domain_event(notification)
+            event: Any = self._read(notification)
+            if event is None:
+                continue  # an entry that cannot be read: the view names it (rm_unviewable)
             if known_at is not None and event.timestamp > known_at:
                 break  # known at that moment: the log up to the first entry recorded after it
             oid = event.originator_id
@@ -438,6 +488,15 @@ class Ledger(Application[UUID]):
                 )
             )
         return out
+
+    def _read(self, notification: Any) -> Any:
+        """The entry of a stored notification, or None when it cannot be read."""
+        try:
+            event = self.mapper.to_domain_event(notification)
+            check_fields(type(event), vars(event))
+        except (TopicError, EventSourcingError, ValueError):
+            return None
+        return event
 
     def _notifications(self, topics: Sequence[str] = ()) -> Iterator[Any]:
         start = 1
@@ -698,7 +757,7 @@ class _Work:
             coop.reverse(command.on, version, command.reason, meta)
             return
         try:
-            loaded: object = self.ledger.repository.get(originator)
+            loaded: object = self.ledger.load(originator)
         except AggregateNotFoundError:  # pragma: no cover - the row exists
             raise NotFound(f"no entry {command.event} in this store") from None
         if not isinstance(loaded, Member) or loaded.coop != slug:

@@ -329,3 +329,91 @@ def test_a_sqlite_path_with_uri_characters_names_its_file(run_cli, tmp_path, nam
         result = run_cli(db, *extra, "verify")
         assert result.code == 0, (extra, result.err)
     assert sorted(p.name for p in folder.iterdir()) == [name]  # no stray file
+
+
+# ------------------------------------------------------------------ entries that cannot be read
+
+
+def store_raw(url: str, *, topic: str | None = None, state: bytes | None = None, gap: int = 0):
+    """Append below the CLI a copy of alice's newest subscription with its topic or its
+    stored state replaced, or at a version ``gap`` past the next one; its entry id."""
+    ledger = open_ledger(url, create=False)
+    try:
+        found = ledger.recorder.select_notifications(start=1, limit=10_000)
+        model = [n for n in found if n.topic.endswith("SharesSubscribed")][-1]
+        version = max(n.originator_version for n in found if n.originator_id == model.originator_id)
+        stored = StoredEvent(
+            model.originator_id,
+            version + 1 + gap,
+            topic or model.topic,
+            model.state if state is None else state,
+        )
+        (seq,) = ledger.recorder.insert_events([stored]) or []
+        return int(seq)
+    finally:
+        ledger.close()
+
+
+@pytest.mark.parametrize("damage", ["topic", "missing-field", "bad-json", "version-gap"])
+def test_an_entry_that_cannot_be_read_bricks_nothing(run_cli, store_url, damage) -> None:
+    """An unknown kind of entry, a state that is not JSON or lacks a field, a version out of
+    sequence: queries, rebuild and writes on other people work, naming it in one warning line;
+    a write or a reversal that must read alice refuses with one line and exit 3."""
+    setup_alice(run_cli, store_url)
+    if damage == "topic":
+        ledger = open_ledger(store_url, create=False)
+        try:
+            topic = next(
+                n.topic
+                for n in ledger.recorder.select_notifications(start=1, limit=100)
+                if n.topic.endswith("SharesSubscribed")
+            )
+        finally:
+            ledger.close()
+        seq = store_raw(store_url, topic=topic.rsplit(".", 1)[0] + ".Bogus")
+    elif damage == "missing-field":
+        ledger = open_ledger(store_url, create=False)
+        try:
+            model = next(
+                n
+                for n in ledger.recorder.select_notifications(start=1, limit=100)
+                if n.topic.endswith("SharesSubscribed")
+            )
+        finally:
+            ledger.close()
+        state = json.loads(model.state)
+        del state["shares"]
+        seq = store_raw(store_url, state=json.dumps(state).encode())
+    elif damage == "bad-json":
+        seq = store_raw(store_url, state=b"{not json")
+    else:
+        seq = store_raw(store_url, gap=93)
+    for args in (
+        ["capital", "--format", "json"],
+        ["history", "--format", "json"],
+        ["coops"],
+        ["hire", "bob", "--date", "2020-03-01"],
+        ["rebuild"],
+        ["rebuild", "--workers", "2"],
+        ["capital", "--format", "json"],
+    ):
+        if args[-1] == "2" and not store_url.startswith("sqlite"):
+            continue  # a rebuild on several processes is SQLite's
+        result = run_cli(store_url, *args)
+        assert result.code == 0, (args, result.err)
+        lines = error_lines(result.err)
+        assert len(lines) == 1, (args, result.err)
+        assert lines[0].startswith(f"warning: entry {seq} ("), (args, result.err)
+    capital = json.loads(run_cli(store_url, "capital", "--format", "json").out)
+    assert capital["shares"] == 4  # the entry set aside counts for nothing
+    for args in (
+        ["subscribe", "alice", "--shares", "1", "--date", "2020-03-01"],
+        ["reverse", str(seq), "--reason", "typed by hand"],
+    ):
+        result = run_cli(store_url, *args)
+        assert result.code == 3, (args, result.err)
+        lines = error_lines(result.err)
+        assert len(lines) == 1, (args, result.err)
+        assert lines[0].startswith(f"error: entry {seq} (alice) cannot be read: "), lines
+        assert lines[0].endswith("run 'scop-ledger verify'"), lines
+        assert "unexpected failure" not in result.err

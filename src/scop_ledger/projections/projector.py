@@ -13,6 +13,8 @@ member's rows from the affected point on (``known_to``) and writes their recompu
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -24,7 +26,8 @@ from uuid import UUID
 
 import orjson
 import sqlalchemy.exc
-from eventsourcing.utils import resolve_topic
+from eventsourcing.domain import EventSourcingError
+from eventsourcing.utils import TopicError, resolve_topic
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from scop_ledger.bulk import collector_paused
@@ -191,8 +194,52 @@ VIEW_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+class UnreadableEntry(ValueError):
+    """A stored entry that cannot even be read: of an unknown kind, a state that is not JSON
+    or lacks a field, a version out of its aggregate's sequence. Only a change below the
+    ledger (by hand, or a release that wrote what this one cannot read) stores one. A
+    ValueError, so that the view sets it aside as any entry it cannot hold."""
+
+
+@functools.cache
+def required_fields(cls: type) -> frozenset[str]:
+    """The fields an event of ``cls`` must hold (those without a default)."""
+    if not dataclasses.is_dataclass(cls):
+        return frozenset()
+    return frozenset(
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    )
+
+
+def check_fields(cls: type, state: dict[str, Any]) -> None:
+    """Raise :class:`UnreadableEntry` when an event of ``cls`` lacks a field."""
+    required = required_fields(cls)
+    if state.keys() >= required:
+        return
+    missing = required - state.keys()
+    if missing:
+        raise UnreadableEntry(f"its field {sorted(missing)[0]!r} is missing")
+
+
+def unreadable(error: BaseException, topic: str) -> UnreadableEntry:
+    """eventsourcing's or the decoder's error reading an entry as an UnreadableEntry."""
+    if isinstance(error, UnreadableEntry):
+        return error
+    if isinstance(error, TopicError):
+        return UnreadableEntry(f"unknown kind of entry {printable(str(topic))[:80]!r}")
+    if isinstance(error, ValueError | EventSourcingError) and (
+        "JSON" in type(error).__name__ or "deserialise" in str(error) or "Expecting" in str(error)
+    ):
+        return UnreadableEntry("its stored state is not valid JSON")
+    return UnreadableEntry(why(error))
+
+
 def why(error: BaseException) -> str:
     """Why the view cannot hold an entry, in a few words."""
+    if isinstance(error, UnreadableEntry):
+        return str(error)
     text = str(error).strip()
     lowered = text.lower()
     if isinstance(error, OverflowError) and "date" in lowered:
@@ -241,6 +288,8 @@ class Projector:
         self._at: int | None = None
         # The versions set aside as unviewable, by aggregate id (None: not read yet).
         self._unviewable: dict[str, set[int]] | None = None
+        # The last stored version met of each aggregate, by its id as the driver gives it.
+        self._versions: dict[Any, int] = {}
 
     # ------------------------------------------------------------------ public
 
@@ -584,13 +633,49 @@ class Projector:
         self._refund_closes: list[tuple[int, int]] = []
         decode = self._decoder()
         self._extend_chain(conn, notifications)
+        self._load_versions(conn, notifications)
+        versions = self._versions
         for seq, oid, version, topic, stored in notifications:
+            last = versions.get(oid, 0)
+            if version != last + 1:
+                raise UnreadableEntry(
+                    f"version {version} of its record where {last + 1} was expected"
+                )
+            versions[oid] = version
             event = decode(oid, version, topic, stored)
             if isinstance(event, Member.Event):
                 self._member_event(conn, seq, event)
             elif isinstance(event, Cooperative.Event):
                 self._coop_event(conn, seq, event)
         self._flush(conn)
+
+    def _load(self, oid: UUID, version: int) -> object:
+        """The aggregate at ``version``; an entry of it that cannot be read raises
+        :class:`UnreadableEntry` (the entry being applied is then set aside)."""
+        try:
+            return self.ledger.repository.get(oid, version=version)
+        except (TopicError, EventSourcingError, AttributeError) as error:
+            raise unreadable(error, "") from None
+
+    def _load_versions(self, conn: Connection, notifications: Sequence[tuple[Any, ...]]) -> None:
+        """The last stored version before this page of each aggregate the page continues and
+        this projector has not met yet (one query a page; a rebuild meets each at version 1)."""
+        unknown = list({n[1] for n in notifications if n[2] > 1 and n[1] not in self._versions})
+        if not unknown:
+            return
+        mark = "?" if conn.dialect.name == "sqlite" else "%s"
+        first = int(notifications[0][0])
+        for start in range(0, len(unknown), 500):
+            chunk = unknown[start : start + 500]
+            rows = conn.exec_driver_sql(
+                f"SELECT originator_id, max(originator_version) FROM {EVENTS} "
+                f"WHERE id < {first} AND originator_id IN ({', '.join([mark] * len(chunk))}) "
+                "GROUP BY originator_id",
+                tuple(chunk),
+            )
+            found = {_uuid(oid): int(version) for oid, version in rows}
+            for oid in chunk:
+                self._versions[oid] = found.get(_uuid(oid), 0)
 
     def _extend_chain(self, conn: Connection, notifications: Sequence[tuple[Any, ...]]) -> None:
         """Add the page's links to the kept hash chain (entries it already has are left as
@@ -641,9 +726,15 @@ class Projector:
         if mapper.cipher is not None or mapper.compressor is not None:
             from eventsourcing.persistence import StoredEvent
 
-            return lambda oid, v, topic, state: mapper.to_domain_event(
-                StoredEvent(_uuid(oid), v, topic, bytes(state))
-            )
+            def read(oid: Any, v: int, topic: str, state: Any) -> Any:
+                try:
+                    event = mapper.to_domain_event(StoredEvent(_uuid(oid), v, topic, bytes(state)))
+                except (TopicError, EventSourcingError, ValueError) as error:
+                    raise unreadable(error, topic) from None
+                check_fields(type(event), vars(event))
+                return event
+
+            return read
         from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr
 
         from scop_ledger.application import DateAsISO
@@ -668,10 +759,18 @@ class Projector:
         def decode(oid: Any, version: int, topic: str, state: bytes) -> Any:
             found = classes.get(topic)
             if found is None:
-                cls = resolve_topic(topic)
+                try:
+                    cls = resolve_topic(topic)
+                except TopicError as error:
+                    raise unreadable(error, topic) from None
                 found = classes[topic] = (cls, getattr(cls, "class_version", 1))
             cls, class_version = found
-            d = loads(state)
+            try:
+                d = loads(state)
+            except ValueError:
+                raise UnreadableEntry("its stored state is not valid JSON") from None
+            if type(d) is not dict:
+                raise UnreadableEntry("its stored state is not a JSON object")
             inexact = False
             for key, value in d.items():
                 if type(value) is dict and len(value) == 2 and "_type_" in value:
@@ -697,6 +796,7 @@ class Projector:
             while from_version < class_version:
                 getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(d)
                 from_version += 1
+            check_fields(cls, d)
             event = object.__new__(cls)
             object.__setattr__(event, "__dict__", d)
             return event
@@ -835,7 +935,7 @@ class Projector:
     ) -> None:
         """Close the member's rows from the first affected entry on, and write their
         recomputed successors (a back-dated entry, or a reversal)."""
-        aggregate: object = self.ledger.repository.get(oid, version=version)
+        aggregate: object = self._load(oid, version)
         assert isinstance(aggregate, Member)
         effective = effective_entries(self._viewable(conn, oid, aggregate.log))
         if reversed_versions:
@@ -1091,7 +1191,7 @@ class Projector:
         last = None
         steps: list[tuple[date, RefundValues]] = []
         if version > 2:
-            aggregate: object = self.ledger.repository.get(oid, version=version - 1)
+            aggregate: object = self._load(oid, version - 1)
             assert isinstance(aggregate, Member)
             for entry in effective_entries(self._viewable(conn, oid, aggregate.log)):
                 fold.apply(entry)
