@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,14 @@ def test_a_full_disk_records_nothing_and_a_retry_records_once(run_cli, tiny_disk
 # ------------------------------------------------------------------ no entry bricks a store
 
 
+def stamped_now(state: bytes) -> bytes:
+    """A copied stored state with a recorded time of now, as a writer would stamp it (every
+    write is recorded strictly after the entry ahead of it)."""
+    data = json.loads(state)
+    data["timestamp"]["_data_"] = datetime.now(UTC).isoformat()
+    return json.dumps(data).encode()
+
+
 def store_by_hand(url: str, **changes: object) -> int:
     """Append, below the CLI and its checks (as an older release or a hand might), a copy of
     the newest subscription with ``changes`` to its stored fields; its entry id."""
@@ -137,7 +146,7 @@ def store_by_hand(url: str, **changes: object) -> int:
     try:
         found = ledger.recorder.select_notifications(start=1, limit=10_000)
         model = [n for n in found if n.topic.endswith("SharesSubscribed")][-1]
-        state = json.loads(model.state)
+        state = json.loads(stamped_now(model.state))
         state.update(changes)
         version = max(n.originator_version for n in found if n.originator_id == model.originator_id)
         stored = StoredEvent(
@@ -346,7 +355,7 @@ def store_raw(url: str, *, topic: str | None = None, state: bytes | None = None,
             model.originator_id,
             version + 1 + gap,
             topic or model.topic,
-            model.state if state is None else state,
+            stamped_now(model.state) if state is None else state,
         )
         (seq,) = ledger.recorder.insert_events([stored]) or []
         return int(seq)
@@ -381,7 +390,7 @@ def test_an_entry_that_cannot_be_read_bricks_nothing(run_cli, store_url, damage)
             )
         finally:
             ledger.close()
-        state = json.loads(model.state)
+        state = json.loads(stamped_now(model.state))
         del state["shares"]
         seq = store_raw(store_url, state=json.dumps(state).encode())
     elif damage == "bad-json":
