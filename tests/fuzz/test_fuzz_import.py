@@ -15,26 +15,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scop_ledger.importing import IMPORT_ACTIONS
 from tests.fuzz import values as v
 from tests.fuzz.harness import FUZZ, Store
 
 pytestmark = pytest.mark.fuzz
 
-ACTIONS = [
-    "hire",
-    "terminate",
-    "admit",
-    "subscribe",
-    "pay-up",
-    "withdraw",
-    "leave",
-    "pay-refund",
-    "appoint",
-    "end-mandate",
-    "review",
-    "allocate",
-    "change-form",
-]
+ACTIONS = list(IMPORT_ACTIONS)  # every action an import row may name
 # A plain row of each action (on the prepared ledger most of them record).
 PLAIN: dict[str, dict[str, str]] = {
     "hire": {"person": "dave", "name": "Dave"},
