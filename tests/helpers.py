@@ -47,3 +47,19 @@ def acme(
 
 def event_count(ledger: Ledger) -> int:
     return ledger.recorder.max_notification_id() or 0
+
+
+def init_args(on: str, name: str = "Acme Scop") -> list[str]:
+    """The CLI arguments that register the cooperative ``acme`` (SARL, shares of 25) on ``on``."""
+    return [
+        "init",
+        "acme",
+        "--name",
+        name,
+        "--legal-form",
+        "sarl",
+        "--share-value",
+        "25",
+        "--date",
+        on,
+    ]

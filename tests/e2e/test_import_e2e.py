@@ -10,22 +10,11 @@ from pathlib import Path
 import pytest
 
 from scop_ledger.importing import plan, run_import
-from tests.helpers import open_ledger
+from tests.helpers import init_args, open_ledger
 
 pytestmark = pytest.mark.e2e
 
-INIT = [
-    "init",
-    "acme",
-    "--name",
-    "Acme Scop",
-    "--legal-form",
-    "sarl",
-    "--share-value",
-    "25",
-    "--date",
-    "2020-01-01",
-]
+INIT = init_args("2020-01-01")
 HEADER = "action,date,person,shares,paid,amount,ref,note\n"
 START = (
     "hire,2020-01-01,alice,,,,contract,\n"

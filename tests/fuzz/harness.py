@@ -42,6 +42,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, settings
 
 from tests.conftest import console_script, pg_base_or_skip
+from tests.helpers import init_args
 
 EXAMPLES = int(os.environ.get("SCOP_LEDGER_FUZZ_EXAMPLES", "15"))
 LOG = os.environ.get("SCOP_LEDGER_FUZZ_LOG") or None
@@ -265,18 +266,7 @@ def _show(args: Sequence[Arg]) -> str:
 
 
 SETUP: list[list[str]] = [
-    [
-        "init",
-        "acme",
-        "--name",
-        "Acme",
-        "--legal-form",
-        "sarl",
-        "--share-value",
-        "25",
-        "--date",
-        "2020-01-01",
-    ],
+    init_args("2020-01-01", "Acme"),
     ["hire", "alice", "--name", "Alice", "--date", "2020-01-01"],
     ["hire", "bob", "--name", "Bob", "--date", "2020-01-01"],
     ["admit", "alice", "--date", "2020-02-01"],
