@@ -27,15 +27,15 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from bench.generate import generate, write  # noqa: E402
-from scop_ledger import commands as cmd  # noqa: E402
-from scop_ledger.application import Ledger  # noqa: E402
-from scop_ledger.importing import plan, run_import  # noqa: E402
-from scop_ledger.projections import queries  # noqa: E402
-from scop_ledger.projections.compliance import Source, timeline  # noqa: E402
-from scop_ledger.projections.db import connect  # noqa: E402
-from scop_ledger.projections.projector import Projector  # noqa: E402
-from scop_ledger.projections.snapshot import refunds_from_view, snapshot_from_view  # noqa: E402
-from scop_ledger.store import Settings  # noqa: E402
+from scop_ledger.app import commands as cmd  # noqa: E402
+from scop_ledger.app.importing import plan, run_import  # noqa: E402
+from scop_ledger.app.ledger import Ledger  # noqa: E402
+from scop_ledger.readmodel import queries  # noqa: E402
+from scop_ledger.readmodel.compliance import Source, timeline  # noqa: E402
+from scop_ledger.readmodel.projector import Projector  # noqa: E402
+from scop_ledger.readmodel.snapshot import refunds_from_view, snapshot_from_view  # noqa: E402
+from scop_ledger.store.db import connect  # noqa: E402
+from scop_ledger.store.engine import Settings  # noqa: E402
 
 
 def measured(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:

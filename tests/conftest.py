@@ -42,7 +42,7 @@ def pg_url() -> Iterator[str]:
     base = pg_base_or_skip()
     import sqlalchemy
 
-    from scop_ledger.store import normalise_url
+    from scop_ledger.store.engine import normalise_url
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
     engine = sqlalchemy.create_engine(normalise_url(base))
@@ -64,7 +64,7 @@ def pg_icu_url() -> Iterator[str]:
     import sqlalchemy
     from sqlalchemy.engine import make_url
 
-    from scop_ledger.store import normalise_url
+    from scop_ledger.store.engine import normalise_url
 
     name = f"scop_ledger_icu_{uuid.uuid4().hex[:12]}"
     engine = sqlalchemy.create_engine(normalise_url(base), isolation_level="AUTOCOMMIT")

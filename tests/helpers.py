@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from scop_ledger import commands as cmd
-from scop_ledger.application import Ledger, Recorded
-from scop_ledger.store import Settings
+from scop_ledger.app import commands as cmd
+from scop_ledger.app.ledger import Ledger, Recorded
+from scop_ledger.store.engine import Settings
 
 D = date.fromisoformat
 

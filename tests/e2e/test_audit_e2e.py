@@ -171,7 +171,7 @@ def test_a_rewrite_of_both_events_and_kept_chain_is_caught_by_the_anchor(
     db, path, anchor = ledger_file
     flip(path, entry_id(run_cli, db, "subscribe", "alice"))
     tamper(path, "DELETE FROM rm_chain")
-    from scop_ledger.projections import chain
+    from scop_ledger.store import chain
 
     con = sqlite3.connect(path)
     previous = chain.GENESIS
@@ -203,7 +203,7 @@ def test_a_rewrite_of_both_events_and_kept_chain_is_caught_by_the_anchor(
 def test_postgresql_rows_rewritten_by_a_superuser_are_named(run_cli, pg_url, tmp_path) -> None:
     import sqlalchemy
 
-    from scop_ledger.store import normalise_url
+    from scop_ledger.store.engine import normalise_url
 
     build(run_cli, pg_url, tmp_path)
     assert verify(run_cli, pg_url)[0] == 0
@@ -314,7 +314,7 @@ def sql(db: str, statement: str, params: dict | None = None) -> list[tuple]:
     """Plain SQL on the store, as someone holding the file or a database login would run it."""
     import sqlalchemy
 
-    from scop_ledger.store import normalise_url
+    from scop_ledger.store.engine import normalise_url
 
     engine = sqlalchemy.create_engine(normalise_url(db))
     try:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 
-from scop_ledger.cells import TRIGGERS
+from scop_ledger.app.cells import TRIGGERS
 
 EVIL_NAME = '=HYPERLINK("http://x","y")'
 EVIL_REF = "+cmd|' /C calc'!A0"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scop_ledger.importing import plan, run_import
+from scop_ledger.app.importing import plan, run_import
 from tests.helpers import init_args, open_ledger
 
 pytestmark = pytest.mark.e2e

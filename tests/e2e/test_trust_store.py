@@ -303,7 +303,7 @@ def test_a_lock_held_elsewhere_on_postgresql_ends_in_exit_3(run_cli, pg_url, hel
     default, as SQLite's busy timeout), then one line and exit 3, nothing written."""
     import psycopg
 
-    from scop_ledger.store import SCHEMA_LOCK
+    from scop_ledger.store.engine import SCHEMA_LOCK
 
     setup_alice(run_cli, pg_url)
     before = state_of(run_cli, pg_url)

@@ -290,7 +290,7 @@ class Store:
             import sqlalchemy
             from sqlalchemy.engine import make_url
 
-            from scop_ledger.store import normalise_url
+            from scop_ledger.store.engine import normalise_url
 
             base = pg_base_or_skip()
             self._base = base

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scop_ledger.importing import IMPORT_ACTIONS
+from scop_ledger.app.importing import IMPORT_ACTIONS
 from tests.fuzz import values as v
 from tests.fuzz.harness import FUZZ, Store
 

@@ -92,8 +92,8 @@ def verify(
       scop-ledger --read-only verify --anchor 1042:9f2c…e1:Qm9…== --check-signature reviewer.pub
     """
     from scop_ledger.domain.errors import InvalidValue
-    from scop_ledger.projections import chain
-    from scop_ledger.projections.db import connect
+    from scop_ledger.store import chain
+    from scop_ledger.store.db import connect
 
     app = get_app(ctx)
     if reseed_chain:
@@ -141,7 +141,7 @@ def verify(
     db = connect(app.settings.url, read_only=True, recover=not app.settings.read_only)
     try:
         if not db.has_table(chain.EVENTS):
-            from scop_ledger.projections.db import Unavailable
+            from scop_ledger.store.db import Unavailable
 
             raise Unavailable("store unavailable: this store holds no ledger yet")
         verdict = chain.verify(db, wanted, anchors=file_anchors, collect=anchor_out is not None)
@@ -222,8 +222,8 @@ def verify(
 
 def _reseed(ctx: click.Context, fmt: str) -> None:
     """``verify --reseed-chain``: the kept chain replaced, explicitly, and said so."""
-    from scop_ledger.projections import chain
-    from scop_ledger.store import ReadOnlyStore, schema_change
+    from scop_ledger.store import chain
+    from scop_ledger.store.engine import ReadOnlyStore, schema_change
 
     app = get_app(ctx)
     if app.settings.read_only:
@@ -288,10 +288,10 @@ def diff(
     Example:
       scop-ledger diff --from-known-at 2024-06-30 --to-known-at 2025-06-30 --as-of 2023-12-31
     """
+    from scop_ledger.audit.diff import diff as compare
     from scop_ledger.cli.query import Query
     from scop_ledger.domain.errors import InvalidValue
-    from scop_ledger.projections import compliance as engine
-    from scop_ledger.projections.diff import diff as compare
+    from scop_ledger.readmodel import compliance as engine
 
     later = t2 or datetime.now(UTC)
     if t1 >= later:
@@ -417,12 +417,12 @@ def report(
     Example:
       scop-ledger report --as-of 2024-12-31 --out review-2024.html
     """
+    from scop_ledger.audit.report import gather, render
     from scop_ledger.cli.query import Query
     from scop_ledger.domain.errors import InvalidValue
-    from scop_ledger.projections import chain
-    from scop_ledger.projections import register as reg
-    from scop_ledger.projections.db import connect
-    from scop_ledger.report import gather, render
+    from scop_ledger.readmodel import register as reg
+    from scop_ledger.store import chain
+    from scop_ledger.store.db import connect
 
     if out.suffix.lower() not in (".html", ".htm"):
         raise InvalidValue(f"{out}: the review pack is an HTML file (.html)")

@@ -12,7 +12,7 @@ import click
 from scop_ledger import __version__
 
 if TYPE_CHECKING:
-    from scop_ledger.application import Ledger
+    from scop_ledger.app.ledger import Ledger
     from scop_ledger.settings import Settings
 
 
@@ -25,7 +25,7 @@ class AppContext:
 
     def ledger(self, *, create: bool = False) -> Ledger:
         if self._ledger is None:
-            from scop_ledger.application import Ledger
+            from scop_ledger.app.ledger import Ledger
 
             self._ledger = Ledger(self.settings, create=create)
         return self._ledger
@@ -58,7 +58,7 @@ def classify(error: BaseException) -> tuple[int, str] | None:
     Only modules already loaded are consulted, so an error on the light query path does not
     import SQLAlchemy."""
     from scop_ledger.domain.errors import LedgerError
-    from scop_ledger.projections.db import Unavailable
+    from scop_ledger.store.db import Unavailable
 
     if isinstance(error, LedgerError):
         return error.exit_code, error.message
@@ -75,7 +75,7 @@ def classify(error: BaseException) -> tuple[int, str] | None:
 
         reason = error.strerror or type(error).__name__
         return 2, f"{show(str(error.filename), 80)}: {reason}"
-    store = sys.modules.get("scop_ledger.store")
+    store = sys.modules.get("scop_ledger.store.engine")
     if store is not None and isinstance(error, store.StoreError):
         return error.exit_code, str(error)
     database_errors: list[type[BaseException]] = []

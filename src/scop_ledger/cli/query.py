@@ -23,10 +23,10 @@ from scop_ledger.cli.options import (
 from scop_ledger.cli.render import cell, emit_csv, emit_json, emit_table, write_rows
 
 if TYPE_CHECKING:
-    from scop_ledger.projections.compliance import Source
-    from scop_ledger.projections.db import DB
-    from scop_ledger.projections.queries import Result
-    from scop_ledger.projections.snapshot import Snapshot
+    from scop_ledger.readmodel.compliance import Source
+    from scop_ledger.readmodel.queries import Result
+    from scop_ledger.readmodel.snapshot import Snapshot
+    from scop_ledger.store.db import DB
 
 
 def register(group: click.Group) -> None:
@@ -77,7 +77,7 @@ class Query:
         one_coop: bool = True,
         explicit: bool = False,
     ) -> None:
-        from scop_ledger.projections.access import open_view
+        from scop_ledger.readmodel.access import open_view
 
         self.app = app
         self.as_of = as_of or date.today()
@@ -92,7 +92,7 @@ class Query:
                 err=True,
             )
         else:
-            from scop_ledger.projections.access import unviewable_note
+            from scop_ledger.readmodel.access import unviewable_note
 
             note = unviewable_note(self._view)
             if note:
@@ -112,7 +112,7 @@ class Query:
             return view
         known_at = self.known_at
         if known_at not in self._out_of_time:
-            from scop_ledger.projections.history import out_of_time
+            from scop_ledger.readmodel.history import out_of_time
 
             found = out_of_time(view, known_at)
             self._out_of_time[known_at] = found is not None
@@ -150,7 +150,7 @@ class Query:
     def snapshot(self, slug: str | None = None, *, only: str = "all") -> Snapshot:
         """The point-in-time snapshot; ``only`` narrows it to what a question needs (see
         :func:`snapshot_from_view`)."""
-        from scop_ledger.projections import snapshot as snap
+        from scop_ledger.readmodel import snapshot as snap
 
         slug = slug or self.slug
         if self.db is None:
@@ -159,8 +159,8 @@ class Query:
 
     def refunds(self) -> Any:
         """The refunds answer: from ``rm_refunds`` (one scan), or from the events."""
-        from scop_ledger.projections import queries
-        from scop_ledger.projections import snapshot as snap
+        from scop_ledger.readmodel import queries
+        from scop_ledger.readmodel import snapshot as snap
 
         if self.db is None:
             return queries.refunds(self.snapshot())
@@ -171,7 +171,7 @@ class Query:
         """Every entry (of ``person``, or all) as known at the moment, in the order recorded,
         as the ``history`` command's rows (with their ``details``)."""
         if self.db is not None:
-            from scop_ledger.projections.history import history_from_view
+            from scop_ledger.readmodel.history import history_from_view
 
             return history_from_view(self.db, self.slug, person, self.known_at)
         return [
@@ -192,8 +192,8 @@ class Query:
         ]
 
     def source(self, slug: str | None = None) -> Source:
-        """Where the rules read their facts (see :mod:`scop_ledger.projections.compliance`)."""
-        from scop_ledger.projections.compliance import Source
+        """Where the rules read their facts (see :mod:`scop_ledger.readmodel.compliance`)."""
+        from scop_ledger.readmodel.compliance import Source
 
         return Source(self.app.ledger(), self.db, slug or self.slug)
 
@@ -254,7 +254,7 @@ def capital(
     Example:
       scop-ledger capital --as-of 2024-12-31 --format json
     """
-    from scop_ledger.projections import queries
+    from scop_ledger.readmodel import queries
 
     q = Query(get_app(ctx), as_of, known_at)
     result = queries.capital(q.snapshot(only="active"))
@@ -280,7 +280,7 @@ def votes(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, 
     Example:
       scop-ledger votes --as-of 2024-12-31
     """
-    from scop_ledger.projections import queries
+    from scop_ledger.readmodel import queries
 
     q = Query(get_app(ctx), as_of, known_at)
     result = queries.votes(q.snapshot(only="active"))
@@ -371,7 +371,7 @@ def members(
     Example:
       scop-ledger members --eligible --as-of 2024-06-30
     """
-    from scop_ledger.projections import queries
+    from scop_ledger.readmodel import queries
 
     q = Query(get_app(ctx), as_of, known_at)
     result = queries.members(q.snapshot(), only_eligible=eligible)
@@ -395,7 +395,7 @@ def register_cmd(
       scop-ledger register --as-of 2024-12-31 --format csv
       scop-ledger register --as-of 2024-12-31 --out register-2024.xlsx
     """
-    from scop_ledger.projections import register as reg
+    from scop_ledger.readmodel import register as reg
 
     q = Query(get_app(ctx), as_of, known_at)
     if q.db is None:
@@ -507,9 +507,9 @@ def coops(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, 
     Example:
       scop-ledger coops --as-of 2024-12-31 --format json
     """
-    from scop_ledger.projections import compliance as rules
-    from scop_ledger.projections import queries
-    from scop_ledger.projections.snapshot import NoCooperative
+    from scop_ledger.readmodel import compliance as rules
+    from scop_ledger.readmodel import queries
+    from scop_ledger.readmodel.snapshot import NoCooperative
 
     q = Query(get_app(ctx), as_of, known_at, one_coop=False)
     out = []
@@ -570,7 +570,7 @@ def compliance(
     Example:
       scop-ledger compliance --as-of 2024-12-31 --check
     """
-    from scop_ledger.projections import compliance as rules
+    from scop_ledger.readmodel import compliance as rules
 
     q = Query(get_app(ctx), as_of, known_at)
     result = rules.compliance(q.source(), q.as_of, q.known_at)
@@ -614,7 +614,7 @@ def timeline(
     """
     from scop_ledger.domain.errors import InvalidValue
     from scop_ledger.domain.rules.registry import rule_ids
-    from scop_ledger.projections import compliance as engine
+    from scop_ledger.readmodel import compliance as engine
 
     known = rule_ids()
     for rule in rules:
@@ -649,8 +649,8 @@ def factsheet(ctx: click.Context, /, year: int, known_at: datetime | None, fmt: 
     Example:
       scop-ledger factsheet --year 2024 --format json
     """
-    from scop_ledger.projections import compliance as engine
-    from scop_ledger.projections.snapshot import coop_from_view
+    from scop_ledger.readmodel import compliance as engine
+    from scop_ledger.readmodel.snapshot import coop_from_view
 
     q = Query(get_app(ctx), None, known_at)
     if q.db is None:
@@ -688,8 +688,8 @@ def export(ctx: click.Context, /, file: Path, known_at: datetime | None) -> None
     """
     import json
 
+    from scop_ledger.app.importing import export_rows
     from scop_ledger.domain.errors import InvalidValue
-    from scop_ledger.importing import export_rows
 
     if file.suffix.lower() != ".jsonl":
         raise InvalidValue(f"{file}: export writes JSON Lines (.jsonl)")
@@ -725,11 +725,11 @@ def rebuild(ctx: click.Context, /, workers: int | None) -> None:
     """
     import time
 
-    from scop_ledger.projections.projector import Projector
+    from scop_ledger.readmodel.projector import Projector
 
     app = get_app(ctx)
     if app.settings.read_only:
-        from scop_ledger.store import ReadOnlyStore
+        from scop_ledger.store.engine import ReadOnlyStore
 
         raise ReadOnlyStore("the store is open read-only: the view cannot be rebuilt")
     ledger = app.ledger()

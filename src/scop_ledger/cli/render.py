@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from scop_ledger.cells import QUOTE, needs_quote, neutralise
+from scop_ledger.app.cells import QUOTE, needs_quote, neutralise
 
 
 def jsonable(value: Any) -> Any:
@@ -54,7 +54,7 @@ _TYPED = (bool, int, float, Decimal, date)
 
 def csv_cell(value: Any) -> str:
     """:func:`cell` for a CSV file: numbers, dates and booleans as they are, any text
-    neutralised so that no spreadsheet reads it as a formula (:mod:`scop_ledger.cells`)."""
+    neutralised so that no spreadsheet reads it as a formula (:mod:`scop_ledger.app.cells`)."""
     text = cell(value)
     return text if isinstance(value, _TYPED) else neutralise(text)
 

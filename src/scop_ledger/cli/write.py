@@ -37,7 +37,7 @@ def record(
     **fields: Any,
 ) -> None:
     """Build the command, record it, print its entry id."""
-    from scop_ledger import commands as cmd
+    from scop_ledger.app import commands as cmd
 
     app = get_app(ctx)
     fields = {k: v for k, v in fields.items() if v is not None}
@@ -45,7 +45,7 @@ def record(
         fields["on"] = on
     command = cmd.build(cmd.ACTIONS[action], **fields)
     if app.settings.read_only:
-        from scop_ledger.store import ReadOnlyStore
+        from scop_ledger.store.engine import ReadOnlyStore
 
         raise ReadOnlyStore("the store is open read-only: nothing can be recorded")
     ledger = app.ledger(create=create)
@@ -90,8 +90,8 @@ def breaches_into(warnings: list[str], ledger: Any, settings: Any) -> Any:
     entries put into breach as of their date (reality happened, so they stay recorded), read
     from the view in the write's own transaction, into ``warnings``. Computing them can fail
     only before the commit: a command that fails has recorded nothing."""
-    from scop_ledger.projections.compliance import new_breaches
-    from scop_ledger.projections.db import DB
+    from scop_ledger.readmodel.compliance import new_breaches
+    from scop_ledger.store.db import DB
 
     def check(recorded: list[Any], conn: Any) -> None:
         if not recorded:
@@ -107,8 +107,8 @@ def breaches_into(warnings: list[str], ledger: Any, settings: Any) -> Any:
 
 def note_unviewable(settings: Any) -> None:
     """The one line naming the entries the view cannot hold, if there are any."""
-    from scop_ledger.projections.access import unviewable_note
-    from scop_ledger.projections.db import connect
+    from scop_ledger.readmodel.access import unviewable_note
+    from scop_ledger.store.db import connect
 
     db = connect(settings.url)
     try:
@@ -627,11 +627,11 @@ def import_cmd(
       scop-ledger import movements-2024.csv --dry-run
       scop-ledger import movements-2024.csv
     """
-    from scop_ledger import importing
+    from scop_ledger.app import importing
     from scop_ledger.cli.query import _progress
     from scop_ledger.domain.values import far_ahead
-    from scop_ledger.projections.access import open_view
-    from scop_ledger.store import ReadOnlyStore
+    from scop_ledger.readmodel.access import open_view
+    from scop_ledger.store.engine import ReadOnlyStore
 
     app = get_app(ctx)
     planned = importing.plan(file, sheet)

@@ -1,0 +1,198 @@
+"""The review pack: one self-contained HTML file for the cooperative-review auditor.
+
+Gathered here from the same queries the CLI answers with (so the pack and the commands can never
+disagree), drawn by :mod:`scop_ledger.audit.report.charts` (inline SVG) and laid out by the Jinja2
+template ``pack.html.j2`` (inline CSS, no script, nothing fetched).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from scop_ledger import __version__
+from scop_ledger.domain.rules import Params, Status
+from scop_ledger.domain.rules.facts import Facts, vote_weight
+from scop_ledger.domain.rules.registry import (
+    EMPLOYEE_CAPITAL_MAJORITY,
+    EMPLOYEE_VOTE_SHARE,
+    RuleSpec,
+)
+from scop_ledger.domain.rules.sweep import Run, runs
+from scop_ledger.readmodel import queries
+from scop_ledger.readmodel.compliance import Compliance, Source, compliance_of
+from scop_ledger.readmodel.register import Register
+from scop_ledger.readmodel.snapshot import Snapshot
+from scop_ledger.store.chain import Verdict
+
+AGES = ("not yet due", "overdue under 1 year", "overdue 1 to 2 years", "overdue over 2 years")
+
+
+@dataclass
+class Series:
+    """A step series of employee shares over time, with the threshold and the breach spans."""
+
+    title: str
+    dates: list[date]
+    values: list[float]
+    threshold: float
+    breaches: list[tuple[date, date]]
+    waived: list[tuple[date, date]] = field(default_factory=list)
+
+
+@dataclass
+class Pack:
+    coop: Snapshot
+    as_of: date
+    known_at: datetime
+    since: date
+    chain: Verdict
+    compliance: Compliance
+    findings: list[Run]
+    capital: Series
+    votes: Series
+    register: Register
+    refunds: list[dict[str, Any]]
+    ageing: list[tuple[str, int, Decimal]]
+    mandates: list[dict[str, Any]]
+    late: list[dict[str, Any]]
+    late_days: int
+    version: str = __version__
+
+
+def _series(
+    rule: RuleSpec, facts: list[Facts], value: Any, threshold: float, found: list[Run]
+) -> Series:
+    spans = [r for r in found if r.rule == rule.id]
+    return Series(
+        title=rule.title,
+        dates=[f.on for f in facts],
+        values=[float(value(f)) for f in facts],
+        threshold=threshold,
+        breaches=[(r.start, r.end) for r in spans if r.status is Status.BREACH],
+        waived=[(r.start, r.end) for r in spans if r.status is Status.WAIVED],
+    )
+
+
+def _capital_share(f: Facts) -> Fraction:
+    return Fraction(f.employee_shares, f.shares) if f.shares else Fraction(0)
+
+
+def _vote_share(params: Params) -> Any:
+    def share(f: Facts) -> Fraction:
+        if not f.partners:
+            return Fraction(0)
+        weight = vote_weight(params, f.employees, f.externals)
+        return Fraction(f.employees) / (f.employees + weight * f.externals)
+
+    return share
+
+
+def _age(row: queries.RefundRow, as_of: date) -> str:
+    if as_of <= row.due:
+        return AGES[0]
+    days = (as_of - row.due).days
+    return AGES[1] if days < 365 else AGES[2] if days < 730 else AGES[3]
+
+
+def gather(
+    source: Source,
+    snapshot: Snapshot,
+    register: Register,
+    history: list[dict[str, Any]],
+    chain: Verdict,
+    late_days: int,
+) -> Pack:
+    """Everything the pack shows, as of the snapshot's date and as known at its moment."""
+    as_of, known_at = snapshot.as_of, snapshot.known_at
+    params, coop, facts_iter = source.facts(as_of, known_at)
+    facts = list(facts_iter)
+    found = runs(params, facts, as_of)
+    verdict = compliance_of(source.slug, params, found, as_of, known_at)
+    refund_rows = []
+    ageing: dict[str, tuple[int, Decimal]] = dict.fromkeys(AGES, (0, Decimal("0.00")))
+    for r in queries.refunds(snapshot).refunds:
+        if r.outstanding <= 0:
+            continue
+        age = _age(r, as_of)
+        count, total = ageing[age]
+        ageing[age] = (count + 1, total + r.outstanding)
+        refund_rows.append({**r.model_dump(), "age": age})
+    mandates = [
+        {
+            "person": m.person,
+            "office": m.office.value,
+            "start": m.start,
+            "term_end": m.term_end,
+            "ended_on": m.ended_on,
+            "running": m.running_on(as_of),
+        }
+        for m in coop.mandates
+        if m.start <= as_of
+    ]
+    late = []
+    for e in history:
+        recorded = e["recorded_at"].date()
+        delay = (recorded - e["date"]).days
+        reasons = []
+        if delay > late_days:
+            reasons.append(f"recorded {delay} days after its date")
+        if e["reversed_by"] is not None:
+            reasons.append(f"reversed by entry {e['reversed_by']}")
+        if e["action"] == "reverse":
+            reasons.append(f"reverses entry {e['details'].get('target')}")
+        if reasons:
+            late.append({**e, "why": "; ".join(reasons)})
+    return Pack(
+        coop=snapshot,
+        as_of=as_of,
+        known_at=known_at,
+        since=params.registered_on,
+        chain=chain,
+        compliance=verdict,
+        findings=[r for r in found if r.status is Status.BREACH],
+        capital=_series(
+            EMPLOYEE_CAPITAL_MAJORITY,
+            facts,
+            _capital_share,
+            float(params.employee_capital_min),
+            found,
+        ),
+        votes=_series(
+            EMPLOYEE_VOTE_SHARE,
+            facts,
+            _vote_share(params),
+            float(params.employee_vote_min),
+            found,
+        ),
+        register=register,
+        refunds=refund_rows,
+        ageing=[(age, *ageing[age]) for age in AGES],
+        mandates=mandates,
+        late=late,
+        late_days=late_days,
+    )
+
+
+def render(pack: Pack) -> str:
+    """The pack as one HTML document."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    from scop_ledger.audit.report.charts import share_chart
+
+    env = Environment(
+        loader=PackageLoader("scop_ledger", "report"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["pct"] = lambda v: "" if v is None else f"{Decimal(str(v)) * 100:.2f}%"
+    template = env.get_template("pack.html.j2")
+    return template.render(
+        pack=pack,
+        capital_chart=share_chart(pack.capital, pack.as_of),
+        votes_chart=share_chart(pack.votes, pack.as_of),
+    )

@@ -1,0 +1,464 @@
+"""A rebuild on every core, for a large SQLite ledger.
+
+Each member's entries fold on their own: only the cooperative's few entries (its statutes, its
+reversals) concern everyone. A rebuild therefore shares the members among worker processes.
+Each worker reads the whole notification log up to the head, and applies the cooperative's
+entries and its own members' entries, with the projector's own code, to view tables in a
+scratch SQLite file. Until they are all done, the old view stays as it was: other processes
+read it and catch it up as usual. Then one transaction replaces it with the workers' rows
+(SQLite copies rows between attached files without Python) at the tracking position of the
+head the workers read to: a crash or a failing worker leaves the old view. The rebuilding
+process then builds the indexes and applies whatever was recorded meanwhile, as a catch-up
+does (pages another process applied to the old view after that head are applied again).
+
+The rows are those a sequential rebuild writes (the tests compare them): a member's id is its
+rank among the members' registrations in the log, so every worker numbers all members alike,
+and a worker takes the members whose rank falls to it (rank modulo the number of workers). Only
+the row ids of ``rm_states`` and ``rm_refunds``, which nothing reads, may differ.
+
+While the workers run, the rebuilding process extends the kept hash chain (``rm_chain``) with
+the events it does not hold yet (none, usually: the chain follows every catch-up).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.sharedctypes import Synchronized
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.utils import TopicError, resolve_topic
+from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event, insert
+from sqlalchemy.schema import CreateTable
+
+from scop_ledger.domain.cooperative import Cooperative
+from scop_ledger.domain.member import Member
+from scop_ledger.readmodel import schema as t
+from scop_ledger.readmodel.access import VIEW_SCHEMA_VERSION
+from scop_ledger.readmodel.projector import (
+    ENTRY_COLUMNS,
+    MEMBER_COLUMNS,
+    NAME,
+    REFUND_COLUMNS,
+    STATE_COLUMNS,
+    Projector,
+    _big_cache,
+    _uuid,
+)
+from scop_ledger.settings import Settings
+from scop_ledger.store.engine import sqlite_path, write_transaction
+from scop_ledger.store.gc import collector_paused
+
+if TYPE_CHECKING:
+    from scop_ledger.app.ledger import Ledger
+
+# Below this many events, starting the workers costs more than they save.
+SPLIT_FROM = 50_000
+PAGE = 50_000  # notifications a worker reads and applies per transaction
+# A member's entries and states by member: not in a worker's scratch file until a back-dated
+# entry or a reversal needs them (the rebuild builds them in the ledger after the merge).
+ON_DEMAND = [i for i in t.MEMBER_INDEXES if i.table is not t.refunds]
+
+
+def can_split(ledger: Ledger) -> bool:
+    """Whether this store can be rebuilt by several processes: a SQLite file (workers copy
+    their rows in by attaching their files; PostgreSQL is rebuilt in one process)."""
+    return ledger.engine.dialect.name == "sqlite" and sqlite_path(ledger.settings.url) is not None
+
+
+def workers_for(ledger: Ledger, events: int) -> int:
+    """How many processes to rebuild ``events`` events with, by default: one per core the
+    process may run on, when the ledger is large enough and the store allows it."""
+    if events < SPLIT_FROM or not can_split(ledger):
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores)
+
+
+@dataclass(frozen=True)
+class _Task:
+    url: str  # the store
+    view: str  # the worker's scratch file
+    index: int
+    workers: int
+    head: int
+
+
+class _Partition(Projector):
+    """A worker's projector: applies the cooperative's entries and those of the members whose
+    rank (their id, ``mid``) modulo ``workers`` is ``index``, to the scratch view tables."""
+
+    def __init__(self, ledger: Ledger, index: int, workers: int) -> None:
+        super().__init__(ledger)
+        self.index = index
+        self.workers = workers
+        self._kinds: dict[str, str] = {}
+        self._registered = 0  # members registered so far in the log, this worker's or not
+        self._mids: dict[UUID, int] = {}
+        self._mine: set[Any] = set()  # the stored ids of this worker's members
+        self._indexed = False  # whether the ON_DEMAND indexes exist yet
+
+    def _kind(self, topic: str) -> str:
+        kind = self._kinds.get(topic)
+        if kind is None:
+            try:
+                cls = resolve_topic(topic)
+            except TopicError:
+                # Every worker takes an entry of an unknown kind, and fails on it: the
+                # rebuild then sets it aside in one process (see Projector.rebuild).
+                cls = Cooperative.Event
+            if isinstance(cls, type) and issubclass(cls, Member.Registered):
+                kind = "registered"
+            elif isinstance(cls, type) and issubclass(cls, Cooperative.Event):
+                kind = "coop"
+            else:
+                kind = "member"
+            self._kinds[topic] = kind
+        return kind
+
+    def select(self, page: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """The notifications of the page this worker applies."""
+        chosen = []
+        mine = self._mine
+        for row in page:
+            oid = row[1]
+            if oid in mine:
+                chosen.append(row)
+                continue
+            kind = self._kind(row[3])
+            if kind == "coop":
+                chosen.append(row)
+            elif kind == "registered":
+                self._registered += 1
+                if self._registered % self.workers == self.index:
+                    self._mids[_uuid(oid)] = self._registered
+                    mine.add(oid)
+                    chosen.append(row)
+        return chosen
+
+    def _mid_for(self, conn: Connection, oid: UUID) -> int:
+        return self._mids[oid]
+
+    def _recompute(self, conn: Connection, *args: Any) -> None:
+        self._index(conn)
+        super()._recompute(conn, *args)
+
+    def _mark_reversed(self, conn: Connection, *args: Any) -> None:
+        self._index(conn)
+        super()._mark_reversed(conn, *args)
+
+    def _index(self, conn: Connection) -> None:
+        """The indexes a back-dated entry or a reversal looks a member's rows up by, built
+        the first time one needs them: kept up row by row from the start, they were a tenth
+        of a worker's time, for entries most histories never have."""
+        if not self._indexed:
+            for index in ON_DEMAND:
+                index.create(conn)
+            self._indexed = True
+
+    def _extend_chain(self, conn: Connection, notifications: Sequence[tuple[Any, ...]]) -> None:
+        """The rebuilding process keeps the chain, not the workers."""
+
+    def _load_versions(self, conn: Connection, notifications: Sequence[tuple[Any, ...]]) -> None:
+        """A worker reads the log from its start: it meets each of its aggregates at version 1
+        (its scratch file holds no events to look a version up in)."""
+
+
+_progress: Synchronized[int] | None = None
+
+
+def _start_worker(progress: Synchronized[int], parent: int) -> None:
+    global _progress
+    _progress = progress
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this worker when the process that started it dies, however it
+    dies (``kill -9`` included): Linux's ``PR_SET_PDEATHSIG``. Elsewhere, the parent's
+    ``finally`` ends its workers."""
+    if not sys.platform.startswith("linux"):  # pragma: no cover
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no prctl: the parent's finally
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+SCRATCH_PREFIX = ".scop-ledger-rebuild-"
+
+
+def clean_scratch(ledger: Ledger) -> None:
+    """Remove what rebuilds killed before their ``finally`` left beside this SQLite ledger."""
+    path = sqlite_path(ledger.settings.url)
+    if path is not None:
+        _clean_scratch(path.resolve().parent)
+
+
+def _clean_scratch(folder: Path) -> None:
+    """Remove the scratch folders of rebuilds whose process is gone (killed before its
+    ``finally``): their names carry the process id."""
+    for found in folder.glob(f"{SCRATCH_PREFIX}*"):
+        pid_text = found.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and _alive(int(pid_text)):
+            continue
+        shutil.rmtree(found, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - another user's process
+        return True
+    return True
+
+
+@contextmanager
+def _terminated_as_interrupted() -> Iterator[None]:
+    """SIGTERM raises in the main thread while the workers run, so that the ``finally``
+    clauses stop them and remove the scratch folder (by default SIGTERM ends Python at once)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    received: list[int] = []
+
+    def stop(signum: int, _frame: Any) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+        if received:
+            # The signal's exception was raised where Python ignores exceptions (a finaliser,
+            # a lock's release): the rebuild went on, but it was asked to stop all the same.
+            raise KeyboardInterrupt(f"signal {received[0]}")
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _work(task: _Task) -> int:
+    """A worker: apply its share of the log to its scratch file; the last notification read."""
+    from scop_ledger.app.ledger import Ledger
+
+    ledger = Ledger(Settings(url=task.url, user="rebuild", read_only=True))
+    view = _scratch_engine(task.view)
+    try:
+        t.create_view_tables(view)
+        with view.begin() as conn:
+            for index in (*t.SECONDARY_INDEXES, *ON_DEMAND):
+                index.drop(conn)
+        projector = _Partition(ledger, task.index, task.workers)
+        position = 0
+        with (
+            collector_paused(),
+            ledger.engine.connect() as source,
+            view.connect() as conn,
+            _big_cache(conn),
+        ):
+            conn.commit()
+            while True:
+                with source.begin():
+                    page = projector._read_page(source, position, PAGE, task.head)
+                if not page:
+                    return position
+                with conn.begin():
+                    projector._apply_page(conn, projector.select(page))
+                position = page[-1][0]
+                if task.index == 0 and _progress is not None:
+                    with _progress.get_lock():
+                        _progress.value += len(page)
+    finally:
+        view.dispose()
+        ledger.close()
+
+
+def _scratch_engine(path: str) -> Engine:
+    """A scratch file thrown away after the merge (or on any failure): no rollback journal,
+    no waiting for the disk at each commit."""
+    engine = create_engine(f"sqlite:///{path}")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA journal_mode = OFF")
+        dbapi_connection.execute("PRAGMA synchronous = OFF")
+
+    return engine
+
+
+def _context() -> Any:
+    """Fork where there is fork: a worker starts at once, with the modules already imported.
+    (A worker opens its own connections; it never uses the parent's.)"""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def rebuild(
+    projector: Projector,
+    conn: Connection,
+    head: int,
+    workers: int,
+    progress: Callable[[int], None] | None,
+) -> int:
+    """Apply notifications 1 to ``head`` with ``workers`` processes, and replace the view with
+    their rows at position ``head``, in one transaction, without the indexes of
+    ``t.MEMBER_INDEXES`` and ``t.SECONDARY_INDEXES`` (the caller builds them); the number
+    applied. While the workers run, this process extends the chain."""
+    path = sqlite_path(projector.ledger.settings.url)
+    assert path is not None
+    # The scratch files beside the ledger: where there is room for a copy of its view.
+    _clean_scratch(path.parent)
+    scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=path.parent))
+    try:
+        files = [scratch / f"view-{i}.db" for i in range(workers)]
+        tasks = [
+            _Task(projector.ledger.settings.url, str(f), i, workers, head)
+            for i, f in enumerate(files)
+        ]
+        context = _context()
+        counter: Synchronized[int] = context.Value("q", 0)
+        with _terminated_as_interrupted():
+            pool = ProcessPoolExecutor(
+                workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(counter, os.getpid()),
+            )
+            try:
+                futures = [pool.submit(_work, task) for task in tasks]
+                _extend_chain(projector, conn, head)
+                reported = 0
+                pending: set[Future[int]] = set(futures)
+                while pending:
+                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+                    for future in done:
+                        future.result()  # a worker's error, raised here
+                    if progress is not None:
+                        read = counter.value
+                        if read > reported:
+                            progress(read - reported)
+                            reported = read
+            except BaseException:
+                # A failing worker or an interruption: the others stop now, not when done.
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    process.kill()
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
+        if progress is not None and head > reported:
+            progress(head - reported)
+        _merge(conn, files, head)
+        return head
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _extend_chain(projector: Projector, conn: Connection, head: int) -> None:
+    """Link the events up to ``head`` the chain does not hold yet, a page per transaction."""
+    with conn.begin():
+        start = int(conn.exec_driver_sql("SELECT max(seq) FROM rm_chain").scalar() or 0)
+    while start < head:
+        with conn.begin():
+            page = projector._read_page(conn, start, PAGE, head)
+            if not page:
+                return
+            projector._extend_chain(conn, page)
+        start = page[-1][0]
+
+
+def _columns(names: Sequence[str]) -> str:
+    return ", ".join(names)
+
+
+# The tables nearly all the view's pages are in. The merge fills them under another name
+# before it drops the old ones: rows written into pages the same transaction freed must first
+# be copied to the rollback journal, which grows with the view.
+BIG = (t.entries, t.states, t.refunds)
+
+
+def _shadow(table: Table) -> Table:
+    """``table``'s columns and primary key under the name the merge fills it by."""
+    return table.to_metadata(MetaData(), name=f"{table.name}__new")
+
+
+def _merge(conn: Connection, files: Sequence[Path], head: int) -> None:
+    """Replace the view with the workers' rows at position ``head``, in one transaction that
+    takes the write lock first: until it commits, other processes read the old view and
+    catch it up as usual (their pages are applied again after the merge, from ``head`` on).
+    The cooperative's rows, which every worker wrote, come from the first worker."""
+    names = [f"w{i}" for i in range(len(files))]
+    conn.commit()  # SQLite attaches a file outside a transaction only
+    for name, file in zip(names, files, strict=True):
+        conn.exec_driver_sql(f"ATTACH DATABASE ? AS {name}", (str(file),))
+    try:
+
+        def union(table: str, columns: Sequence[str], members_only: str = "") -> str:
+            cols = _columns(columns)
+            return " UNION ALL ".join(
+                f"SELECT {cols} FROM {name}.{table}" + (members_only if i else "")
+                for i, name in enumerate(names)
+            )
+
+        entries = _columns(ENTRY_COLUMNS)
+        states = _columns(STATE_COLUMNS)
+        refunds = _columns(REFUND_COLUMNS)
+        # Each worker's rows as they come: sorting them by seq (as a sequential rebuild
+        # writes them) cost a third more and changes no answer.
+        big = [
+            f"INSERT INTO rm_entries__new ({entries}) "
+            f"{union('rm_entries', ENTRY_COLUMNS, ' WHERE mid IS NOT NULL')}",
+            f"INSERT INTO rm_states__new ({states}) {union('rm_states', STATE_COLUMNS)}",
+            f"INSERT INTO rm_refunds__new ({refunds}) {union('rm_refunds', REFUND_COLUMNS)}",
+        ]
+        small = [
+            "INSERT INTO rm_coops SELECT * FROM w0.rm_coops",
+            f"INSERT INTO rm_members ({_columns(MEMBER_COLUMNS)}) "
+            f"{union('rm_members', MEMBER_COLUMNS)} ORDER BY mid",
+        ]
+        with write_transaction(conn):
+            for table in BIG:
+                shadow = _shadow(table)
+                shadow.drop(conn, checkfirst=True)
+                conn.execute(CreateTable(shadow))
+            for statement in big:
+                conn.exec_driver_sql(statement)
+            t.drop_view_tables(conn)
+            for table in BIG:
+                conn.exec_driver_sql(f"ALTER TABLE {table.name}__new RENAME TO {table.name}")
+            # The other tables, with their indexes (those of the tables above exist now, and
+            # are left to the caller).
+            t.create_view_tables(conn)
+            for statement in small:
+                conn.exec_driver_sql(statement)
+            conn.execute(
+                insert(t.tracking).values(
+                    name=NAME, position=head, schema_version=VIEW_SCHEMA_VERSION
+                )
+            )
+    finally:
+        conn.commit()
+        for name in names:
+            conn.exec_driver_sql(f"DETACH DATABASE {name}")
+        conn.commit()

@@ -1,0 +1,319 @@
+"""Point-in-time answers computed from a :class:`Snapshot`: pure functions, pydantic results in
+the shapes of CONTRACT.md (money strings with 2 places, ratios with 4, share counts integers).
+
+Votes (loi 47-1775 art. 3 bis): one person, one vote; when one-person-one-vote would give external
+partners more than the cap c (0.35) of the votes, each external vote weighs
+k = min(1, c·I / ((1−c)·E)) for I employee votes and E external partners. Computed exactly with
+fractions; a ratio exactly on a threshold meets it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, field_serializer
+
+from scop_ledger.domain.dates import add_years
+from scop_ledger.domain.votes import weight_under
+from scop_ledger.readmodel.snapshot import CoopInfo, MemberView, Snapshot
+from scop_ledger.store.gc import collector_paused
+
+CENT = Decimal("0.01")
+RATIO = Decimal("0.0001")
+LIABILITY_YEARS = 5  # Code de commerce L231-6
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT)
+
+
+def ratio(value: Fraction | Decimal) -> Decimal:
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    return value.quantize(RATIO, rounding=ROUND_HALF_UP)
+
+
+class Result(BaseModel):
+    """A query result; pydantic writes Decimal and date as the contract wants (strings)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    @classmethod
+    def of(cls, **values: Any) -> Self:
+        """A row from values the view already holds valid, every field given: what
+        ``model_construct`` does without its per-field bookkeeping (thousands of rows per
+        answer; ``model_construct`` alone cost a third of ``refunds``)."""
+        row = cls.__new__(cls)
+        _set(row, "__dict__", values)
+        _set(row, "__pydantic_fields_set__", _all_fields(cls))
+        _set(row, "__pydantic_extra__", None)
+        _set(row, "__pydantic_private__", None)
+        return row
+
+
+_set = object.__setattr__
+_FIELDS: dict[type, set[str]] = {}
+
+
+def _all_fields(cls: type[BaseModel]) -> set[str]:
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = set(cls.model_fields)
+    return found
+
+
+class PointInTime(Result):
+    """The head every point-in-time answer starts with."""
+
+    coop: str
+    as_of: date
+    known_at: datetime
+
+    @field_serializer("known_at", when_used="json")
+    def _utc_offset(self, value: datetime) -> str:
+        return value.isoformat()  # "+00:00", as the contract shows, not "Z"
+
+
+class Group(Result):
+    count: int
+    shares: int
+    amount: Decimal
+    ratio: Decimal
+
+
+class PartnerRow(Result):
+    person: str
+    name: str | None
+    category: str
+    shares: int
+    amount: Decimal
+    paid: Decimal
+
+
+class Capital(PointInTime):
+    share_value: Decimal
+    shares: int
+    amount: Decimal
+    employees: Group
+    externals: Group
+    partners: list[PartnerRow]
+
+
+@collector_paused()
+def capital(s: Snapshot) -> Capital:
+    value = s.coop.share_value
+    partners = s.partners
+    total = sum(p.shares for p in partners)
+
+    def group(category: str) -> Group:
+        members = [p for p in partners if p.category == category]
+        shares = sum(p.shares for p in members)
+        return Group(
+            count=len(members),
+            shares=shares,
+            amount=money(value * shares),
+            ratio=ratio(Fraction(shares, total) if total else Fraction(0)),
+        )
+
+    return Capital(
+        coop=s.coop.slug,
+        as_of=s.as_of,
+        known_at=s.known_at,
+        share_value=money(value),
+        shares=total,
+        amount=money(value * total),
+        employees=group("employee"),
+        externals=group("external"),
+        # Built from the view's own values: no validation needed per row.
+        partners=[
+            PartnerRow.of(
+                person=p.person,
+                name=p.name,
+                category=p.category or "",
+                shares=p.shares,
+                amount=(value * p.shares).quantize(CENT),
+                paid=p.paid.quantize(CENT),
+            )
+            for p in partners
+        ],
+    )
+
+
+class VoteGroup(Result):
+    count: int
+    votes: Decimal
+    ratio: Decimal
+
+
+class ExternalVotes(VoteGroup):
+    weight: Decimal
+
+
+class Votes(PointInTime):
+    partners: int
+    employees: VoteGroup
+    externals: ExternalVotes
+
+
+def vote_shares(s: Snapshot) -> tuple[int, int, Fraction, Fraction]:
+    """Employee and external partner counts, the external weight, and the employee share of
+    votes (exact)."""
+    partners = s.partners
+    employees = sum(1 for p in partners if p.category == "employee")
+    externals = len(partners) - employees
+    weight = weight_under(s.coop.vote_cap, employees, externals)
+    total = employees + weight * externals
+    share = Fraction(employees) / total if total else Fraction(0)
+    return employees, externals, weight, share
+
+
+@collector_paused()
+def votes(s: Snapshot) -> Votes:
+    employees, externals, weight, share = vote_shares(s)
+    external_votes = weight * externals
+    return Votes(
+        coop=s.coop.slug,
+        as_of=s.as_of,
+        known_at=s.known_at,
+        partners=employees + externals,
+        employees=VoteGroup(count=employees, votes=ratio(Fraction(employees)), ratio=ratio(share)),
+        externals=ExternalVotes(
+            count=externals,
+            votes=ratio(external_votes),
+            ratio=ratio(1 - share) if employees + externals else ratio(Fraction(0)),
+            weight=ratio(weight),
+        ),
+    )
+
+
+class RefundRow(Result):
+    person: str
+    since: date
+    cause: str
+    amount: Decimal
+    paid: Decimal
+    outstanding: Decimal
+    due: date
+    overdue: bool
+    liable_until: date | None
+
+
+class Refunds(PointInTime):
+    outstanding: Decimal
+    refunds: list[RefundRow]
+
+
+def refunds(s: Snapshot) -> Refunds:
+    owed = [
+        (m.person, r.since, r.cause, _cents(r.amount), r.partial, _cents(r.paid))
+        for m in s.members
+        for r in m.refunds
+    ]
+    owed.sort(key=lambda r: (r[1], r[0]))
+    return refunds_of(s.coop, s.as_of, s.known_at, owed)
+
+
+def _cents(amount: Decimal) -> int:
+    return int(amount.scaleb(2))
+
+
+@collector_paused()
+def refunds_of(
+    coop: CoopInfo,
+    as_of: date,
+    known_at: datetime,
+    owed: Iterable[tuple[str, date, str, int, bool, int]],
+) -> Refunds:
+    """The refunds answer from (person, since, cause, amount in cents, partial, paid in
+    cents), in the order listed (by since, then person): from a snapshot, or straight from
+    ``rm_refunds``."""
+    rows = []
+    total = 0
+    # Thousands of rows share few dates and amounts: each is computed once.
+    dues: dict[date, tuple[date, date]] = {}
+    euros: dict[int, Decimal] = {}
+    delay = coop.refund_delay_years
+    for person, since, cause, amount, partial, paid in owed:
+        found = dues.get(since)
+        if found is None:
+            found = dues[since] = (add_years(since, delay), add_years(since, LIABILITY_YEARS))
+        due, liable = found
+        left = amount - paid
+        total += left
+        owed_euros = euros.get(amount)
+        if owed_euros is None:
+            owed_euros = euros[amount] = Decimal(amount).scaleb(-2)
+        paid_euros = euros.get(paid)
+        if paid_euros is None:
+            paid_euros = euros[paid] = Decimal(paid).scaleb(-2)
+        left_euros = euros.get(left)
+        if left_euros is None:
+            left_euros = euros[left] = Decimal(left).scaleb(-2)
+        rows.append(
+            RefundRow.of(
+                person=person,
+                since=since,
+                cause=cause,
+                amount=owed_euros,
+                paid=paid_euros,
+                outstanding=left_euros,
+                due=due,
+                overdue=left > 0 and as_of > due,
+                liable_until=None if partial else liable,
+            )
+        )
+    return Refunds(
+        coop=coop.slug,
+        as_of=as_of,
+        known_at=known_at,
+        outstanding=Decimal(total).scaleb(-2),
+        refunds=rows,
+    )
+
+
+class MemberRow(Result):
+    person: str
+    name: str | None
+    employed: bool
+    partner: bool
+    category: str | None
+    shares: int
+
+
+class Members(PointInTime):
+    members: list[MemberRow]
+
+
+def eligible(m: MemberView, as_of: date) -> bool:
+    """Employed, not a partner, at least one year since the latest hire (loi 78-763 art. 7)."""
+    return (
+        m.employed
+        and not m.partner
+        and m.employed_since is not None
+        and add_years(m.employed_since, 1) <= as_of
+    )
+
+
+@collector_paused()
+def members(s: Snapshot, *, only_eligible: bool = False) -> Members:
+    chosen = [m for m in s.members if not only_eligible or eligible(m, s.as_of)]
+    return Members(
+        coop=s.coop.slug,
+        as_of=s.as_of,
+        known_at=s.known_at,
+        members=[
+            MemberRow.of(
+                person=m.person,
+                name=m.name,
+                employed=m.employed,
+                partner=m.partner,
+                category=m.category,
+                shares=m.shares,
+            )
+            for m in chosen
+        ],
+    )

@@ -1,0 +1,223 @@
+"""The register of share movements (Code de commerce L228-1; RULES.md): chronological; date,
+holder, number of shares, nature and cause of the movement, and the partner's category.
+
+It is derived from consecutive member states: a movement is an entry that changed a partner's
+shares, paid-in money, status or category, or paid a refund.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from scop_ledger.domain.values import partner_category
+from scop_ledger.readmodel.queries import PointInTime, Result, money
+from scop_ledger.readmodel.snapshot import NoCooperative, coop_from_view
+from scop_ledger.readmodel.times import micros
+from scop_ledger.store.db import DB, as_date
+
+if TYPE_CHECKING:
+    from scop_ledger.app.ledger import Ledger
+
+NATURE = {
+    "admit": "admission",
+    "subscribe": "subscription",
+    "pay-up": "payment",
+    "withdraw": "withdrawal",
+    "pay-refund": "refund",
+}
+
+
+@dataclass(frozen=True)
+class StateStep:
+    """A member's state just after one entry."""
+
+    on: date
+    seq: int
+    person: str
+    name: str | None
+    action: str
+    cause: str | None
+    shares: int
+    paid: Decimal
+    partner: bool
+    employed: bool
+    refunded: Decimal
+
+
+class Movement(Result):
+    date: date
+    sequence: int
+    person: str
+    name: str | None
+    nature: str
+    cause: str | None
+    shares: int
+    shares_after: int
+    amount: Decimal
+    category: str | None
+
+
+class Register(PointInTime):
+    share_value: Decimal
+    movements: list[Movement]
+
+
+def movements(steps: Iterable[StateStep], share_value: Decimal) -> list[Movement]:
+    """Movements from member states in (date, sequence) order."""
+    before: dict[str, StateStep] = {}
+    out: list[Movement] = []
+    for s in steps:
+        prev = before.get(s.person)
+        before[s.person] = s
+        shares_before = prev.shares if prev else 0
+        partner_before = prev.partner if prev else False
+        employed_before = prev.employed if prev else False
+        delta = s.shares - shares_before
+        paid_delta = s.paid - (prev.paid if prev else Decimal(0))
+        refunded = s.refunded - (prev.refunded if prev else Decimal(0))
+        category_before: str | None = partner_category(partner_before, employed_before)
+        category = partner_category(s.partner, s.employed)
+        if s.partner != partner_before:
+            nature = "admission" if s.partner else "loss of status"
+        elif delta or paid_delta or refunded:
+            nature = NATURE.get(s.action, s.action)
+        elif s.partner and category != category_before:
+            nature = "category change"
+        else:
+            continue
+        last = out[-1] if out else None
+        if (
+            nature == "loss of status"
+            and last is not None
+            and last.nature == "category change"
+            and (last.person, last.date) == (s.person, s.on)
+        ):
+            # An end of contract that ends the partnership: one movement, not two.
+            category_before = "employee" if last.category == "external" else "external"
+            out.pop()
+        if nature == "refund":
+            amount = refunded
+        elif nature == "payment":
+            amount = paid_delta
+        else:
+            amount = share_value * delta
+        out.append(
+            Movement(
+                date=s.on,
+                sequence=s.seq,
+                person=s.person,
+                name=s.name,
+                nature=nature,
+                cause=s.cause if nature == "loss of status" else None,
+                shares=delta,
+                shares_after=s.shares,
+                amount=money(amount),
+                category=category if s.partner else category_before,
+            )
+        )
+    return out
+
+
+STEPS_SQL = """
+SELECT s.on_date, s.seq, m.person, s.name, s.action, s.cause, s.shares, s.paid_cents, s.partner,
+       s.employed, s.refunds
+FROM rm_states s JOIN rm_members m ON m.mid = s.mid
+WHERE s.cid = :cid AND s.on_date <= :d AND s.known_from <= :t
+  AND (s.known_to IS NULL OR s.known_to > :t)
+ORDER BY s.on_date, s.seq
+"""
+
+
+def register_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> Register:
+    cid, coop = coop_from_view(db, slug, known_at)
+    steps = (
+        StateStep(
+            on=as_date(r[0]) or date.min,
+            seq=int(r[1]),
+            person=r[2],
+            name=r[3],
+            action=r[4],
+            cause=r[5],
+            shares=int(r[6]),
+            paid=Decimal(r[7]).scaleb(-2),
+            partner=bool(r[8]),
+            employed=bool(r[9]),
+            refunded=_refunded(r[10]),
+        )
+        for r in db.rows(STEPS_SQL, {"cid": cid, "d": as_of, "t": micros(known_at)})
+    )
+    return Register(
+        coop=slug,
+        as_of=as_of,
+        known_at=known_at,
+        share_value=money(coop.share_value),
+        movements=movements(steps, coop.share_value),
+    )
+
+
+def _refunded(text: str | None) -> Decimal:
+    if not text:
+        return Decimal(0)
+    return sum((Decimal(r[5]).scaleb(-2) for r in json.loads(text)), Decimal(0))
+
+
+def register_from_events(ledger: Ledger, slug: str, as_of: date, known_at: datetime) -> Register:
+    """The oracle's register: every member's effective entries folded with the domain."""
+    from scop_ledger.domain.cooperative import Cooperative
+    from scop_ledger.domain.member import Member, MemberFold, Terms, effective_entries
+
+    registration: Any = None
+    logs: dict[Any, list[Any]] = {}
+    persons: dict[Any, str] = {}
+    seqs: dict[tuple[Any, int], int] = {}
+    for notification in ledger._notifications():
+        event: Any = ledger.mapper.to_domain_event(notification)
+        if event.timestamp > known_at:
+            break  # known at that moment: the log up to the first entry recorded after it
+        if isinstance(event, Cooperative.Registered) and event.slug == slug:
+            registration = event
+        elif isinstance(event, Member.Registered) and event.coop == slug:
+            persons[event.originator_id] = event.person
+            logs[event.originator_id] = []
+        elif isinstance(event, Member.Entry) and event.originator_id in logs:
+            logs[event.originator_id].append(event)
+            seqs[(event.originator_id, event.originator_version)] = notification.id
+    if registration is None:
+        raise NoCooperative(slug)
+    terms = Terms(registration.share_value, registration.on)
+    steps: list[StateStep] = []
+    for oid, log in logs.items():
+        fold = MemberFold(persons[oid], terms, strict=False)
+        for e in effective_entries(log, known_at):
+            if e.on > as_of:
+                break
+            fold.apply(e)
+            st = fold.state
+            steps.append(
+                StateStep(
+                    on=e.on,
+                    seq=seqs[(oid, e.originator_version)],
+                    person=st.person,
+                    name=st.name,
+                    action=e.ACTION,
+                    cause=getattr(e, "cause", None) or getattr(e, "reason", None),
+                    shares=st.shares,
+                    paid=st.paid,
+                    partner=st.partner,
+                    employed=st.employed,
+                    refunded=sum((r.paid for r in st.refunds), Decimal(0)),
+                )
+            )
+    steps.sort(key=lambda s: (s.on, s.seq))
+    return Register(
+        coop=slug,
+        as_of=as_of,
+        known_at=known_at,
+        share_value=money(registration.share_value),
+        movements=movements(steps, registration.share_value),
+    )

@@ -1,0 +1,310 @@
+"""A point-in-time snapshot of a cooperative: who was what, holding what, as of a date and as
+known at a moment. Two sources build the same snapshot: the view tables (fast), and a pure fold
+over the events (the oracle, and the read-only fallback when the view lags behind).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from scop_ledger.domain import statutes
+from scop_ledger.domain.errors import NotFound
+from scop_ledger.domain.statutes import vote_cap
+from scop_ledger.domain.values import partner_category
+from scop_ledger.readmodel.times import micros
+from scop_ledger.store.db import DB, as_date
+from scop_ledger.store.gc import collector_paused
+
+if TYPE_CHECKING:
+    from scop_ledger.app.ledger import Ledger
+
+
+@dataclass(frozen=True)
+class CoopInfo:
+    slug: str
+    name: str
+    legal_form: str
+    share_value: Decimal
+    profile: str
+    refund_delay_years: int
+    boot_until: date | None
+    review_every_years: int
+    fiscal_year_end: str
+    registered_on: date
+    vote_cap: Decimal | None = statutes.EXTERNAL_VOTE_CAP
+
+
+@dataclass(slots=True)
+class RefundView:
+    since: date
+    cause: str
+    amount: Decimal
+    partial: bool
+    paid: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.amount - self.paid
+
+
+@dataclass(slots=True)
+class MemberView:
+    person: str
+    name: str | None
+    employed: bool
+    employed_since: date | None
+    partner: bool
+    legal_person: bool
+    shares: int
+    paid: Decimal
+    refunds: tuple[RefundView, ...] = ()
+
+    @property
+    def category(self) -> str | None:
+        return partner_category(self.partner, self.employed)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    coop: CoopInfo
+    as_of: date
+    known_at: datetime
+    members: tuple[MemberView, ...] = field(default_factory=tuple)
+
+    @property
+    def partners(self) -> list[MemberView]:
+        return [m for m in self.members if m.partner]
+
+
+class NoCooperative(NotFound):
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"no cooperative {slug!r} in this store (as known at that moment)")
+
+
+# ---------------------------------------------------------------------- from the view
+
+COOP_SQL = """
+SELECT slug, name, legal_form, share_value_cents, profile, refund_delay_years, boot_until,
+       review_every_years, fiscal_year_end, registered_on, cid, vote_cap
+FROM rm_coops WHERE slug = :slug AND registered_at <= :t
+"""
+
+MEMBERS_SQL = """
+SELECT m.person, s.name, s.employed, s.employed_since, s.partner, s.legal_person, s.shares,
+       s.paid_cents, {refunds}
+FROM rm_members m
+JOIN rm_states s ON s.id = (
+    SELECT s2.id FROM rm_states s2
+    WHERE s2.mid = m.mid AND s2.on_date <= :d AND s2.known_from <= :t
+      AND (s2.known_to IS NULL OR s2.known_to > :t)
+    ORDER BY s2.on_date DESC, s2.version DESC
+    LIMIT 1)
+WHERE m.cid = :cid AND m.first_at <= :t {active}
+ORDER BY m.person
+"""
+# People neither employed nor partners for good as of :d, as known at :t, have no say in
+# capital or votes: skip them before seeking their state row.
+ACTIVE_ONLY = "AND NOT (m.gone_on IS NOT NULL AND m.gone_on <= :d AND m.gone_at <= :t)"
+FILTERS = {"all": "", "active": ACTIVE_ONLY}
+
+
+def coop_from_view(db: DB, slug: str, known_at: datetime) -> tuple[int, CoopInfo]:
+    found = db.rows(COOP_SQL, {"slug": slug, "t": micros(known_at)})
+    if not found:
+        raise NoCooperative(slug)
+    r = found[0]
+    return r[10], CoopInfo(
+        slug=r[0],
+        name=r[1],
+        legal_form=r[2],
+        share_value=Decimal(r[3]).scaleb(-2),
+        profile=r[4],
+        refund_delay_years=r[5],
+        boot_until=as_date(r[6]),
+        review_every_years=r[7],
+        fiscal_year_end=r[8],
+        registered_on=as_date(r[9]) or date.min,
+        vote_cap=None if r[11] is None else Decimal(r[11]),
+    )
+
+
+@collector_paused()
+def snapshot_from_view(
+    db: DB, slug: str, as_of: date, known_at: datetime, *, only: str = "all"
+) -> Snapshot:
+    """Every member's state as of ``as_of``, as known at ``known_at``. ``only="active"`` may
+    leave out people neither employed nor partners on that date (enough for capital and
+    votes). Refunds have their own table: :func:`refunds_from_view`."""
+    cid, coop = coop_from_view(db, slug, known_at)
+    # Capital and votes never look at refunds: leave their JSON unread.
+    refunds = "NULL" if only == "active" else "s.refunds"
+    sql = MEMBERS_SQL.format(active=FILTERS[only], refunds=refunds)
+    rows = db.rows(sql, {"cid": cid, "d": as_of, "t": micros(known_at)})
+    members = tuple(
+        MemberView(
+            person=r[0],
+            name=r[1],
+            employed=bool(r[2]),
+            employed_since=as_date(r[3]),
+            partner=bool(r[4]),
+            legal_person=bool(r[5]),
+            shares=int(r[6]),
+            paid=Decimal(r[7]).scaleb(-2),
+            refunds=_refunds(r[8]),
+        )
+        for r in rows
+    )
+    return Snapshot(coop, as_of, known_at, members)
+
+
+# The rows valid on :d as known at :t. Each OR of the two conditions is split into its own
+# branch, so that each reads one range of the covering index rm_refunds_coop (cid, known_to,
+# valid_to, …): a question about now reads only the rows still known and still open-ended,
+# not the whole history of every refund.
+REFUNDS_SQL = "\nUNION ALL\n".join(
+    "SELECT person, since, cause, amount_cents, partial, paid_cents, refund FROM rm_refunds "
+    f"WHERE cid = :cid AND {known} AND {valid} AND valid_from <= :d AND known_from <= :t"
+    for known in ("known_to IS NULL", "known_to > :t")
+    for valid in ("valid_to IS NULL", "valid_to > :d")
+)
+
+
+@collector_paused()
+def refunds_from_view(
+    db: DB, slug: str, as_of: date, known_at: datetime
+) -> tuple[CoopInfo, list[tuple[str, date, str, int, bool, int]]]:
+    """Every refund owed as of ``as_of`` as known at ``known_at``, by since then person:
+    (person, since, cause, amount in cents, partial, paid in cents), read from
+    ``rm_refunds`` in one scan of its covering index."""
+    cid, coop = coop_from_view(db, slug, known_at)
+    rows = db.rows(REFUNDS_SQL, {"cid": cid, "d": as_of, "t": micros(known_at)})
+    # Sorted here, not by the database: a PostgreSQL collation may order names otherwise.
+    rows.sort(key=lambda r: (r[1], r[0], r[6]))
+    days: dict[Any, date] = {}
+    owed = []
+    for person, since, cause, amount, partial, paid, _refund in rows:
+        day = days.get(since)
+        if day is None:
+            day = days[since] = as_date(since) or date.min
+        owed.append((person, day, cause, amount, bool(partial), paid))
+    return coop, owed
+
+
+def _refunds(text: str | None) -> tuple[RefundView, ...]:
+    if not text:
+        return ()
+    return tuple(
+        RefundView(
+            since=date.fromisoformat(since),
+            cause=cause,
+            amount=Decimal(amount).scaleb(-2),
+            partial=bool(partial),
+            paid=Decimal(paid).scaleb(-2),
+        )
+        for _version, since, cause, amount, partial, paid in json.loads(text)
+    )
+
+
+# ---------------------------------------------------------------------- from the events
+
+
+@dataclass
+class MemberLogs:
+    """Every member's entries of one cooperative, as known at a moment, read from the events."""
+
+    registration: Any
+    persons: dict[Any, str]
+    logs: dict[Any, list[Any]]
+
+    @property
+    def terms(self) -> Any:
+        from scop_ledger.domain.member import Terms
+
+        return Terms(self.registration.share_value, self.registration.on)
+
+    def effective(self, oid: Any, known_at: datetime, until: date) -> list[Any]:
+        """The member's entries that count, as known at ``known_at``, dated up to ``until``."""
+        from scop_ledger.domain.member import effective_entries
+
+        return [e for e in effective_entries(self.logs[oid], known_at) if e.on <= until]
+
+
+def member_logs(ledger: Ledger, slug: str, known_at: datetime) -> MemberLogs:
+    """Read the whole log once for one cooperative's registration and member entries."""
+    from scop_ledger.domain.cooperative import Cooperative
+    from scop_ledger.domain.member import Member
+
+    registration: Any = None
+    logs: dict[Any, list[Any]] = {}
+    persons: dict[Any, str] = {}
+    for notification in ledger._notifications():
+        event: Any = ledger.mapper.to_domain_event(notification)
+        if event.timestamp > known_at:
+            break  # known at that moment: the log up to the first entry recorded after it
+        if isinstance(event, Cooperative.Registered) and event.slug == slug:
+            registration = event
+        elif isinstance(event, Member.Registered):
+            if event.coop == slug:
+                persons[event.originator_id] = event.person
+                logs[event.originator_id] = []
+        elif isinstance(event, Member.Entry) and event.originator_id in logs:
+            logs[event.originator_id].append(event)
+    if registration is None:
+        raise NoCooperative(slug)
+    return MemberLogs(registration, persons, logs)
+
+
+def snapshot_from_events(ledger: Ledger, slug: str, as_of: date, known_at: datetime) -> Snapshot:
+    """The oracle: fold every stored event, with the domain's own functions, into a snapshot.
+    Slow (it reads the whole log) but independent of the view tables."""
+    from scop_ledger.domain.member import replay
+
+    found = member_logs(ledger, slug, known_at)
+    registration = found.registration
+    coop = coop_info(registration)
+    members = []
+    for oid in found.logs:
+        entries = found.effective(oid, known_at, as_of)
+        if not entries:
+            continue
+        s = replay(found.persons[oid], entries, found.terms, strict=False)
+        members.append(
+            MemberView(
+                person=s.person,
+                name=s.name,
+                employed=s.employed,
+                employed_since=s.employed_since,
+                partner=s.partner,
+                legal_person=s.legal_person,
+                shares=s.shares,
+                paid=s.paid,
+                refunds=tuple(
+                    RefundView(r.since, r.cause, r.amount, r.partial, r.paid) for r in s.refunds
+                ),
+            )
+        )
+    members.sort(key=lambda m: m.person)
+    return Snapshot(coop, as_of, known_at, tuple(members))
+
+
+def coop_info(registration: Any) -> CoopInfo:
+    """The registration's statutes, as the queries read them."""
+    return CoopInfo(
+        slug=registration.slug,
+        name=registration.name,
+        legal_form=registration.legal_form,
+        share_value=registration.share_value,
+        profile=registration.profile,
+        refund_delay_years=registration.refund_delay_years,
+        boot_until=registration.boot_until,
+        review_every_years=registration.review_every_years,
+        fiscal_year_end=registration.fiscal_year_end,
+        registered_on=registration.on,
+        vote_cap=vote_cap(
+            registration.profile, registration.scop_thresholds, registration.external_vote_cap
+        ),
+    )

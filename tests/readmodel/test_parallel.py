@@ -1,0 +1,207 @@
+"""A rebuild on several processes writes the view a rebuild in one process writes."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scop_ledger.readmodel import parallel
+from scop_ledger.readmodel.projector import (
+    ENTRY_COLUMNS,
+    MEMBER_COLUMNS,
+    REFUND_COLUMNS,
+    STATE_COLUMNS,
+    Projector,
+)
+from scop_ledger.store import chain
+from scop_ledger.store.db import connect
+from scop_ledger.store.engine import Settings, sqlite_path
+from tests.helpers import acme, do, event_count, open_ledger
+from tests.readmodel.test_view import assert_view_matches_oracle, build_history
+
+TABLES = {
+    "rm_coops": ("*", "cid"),
+    "rm_members": (", ".join(MEMBER_COLUMNS), "mid"),
+    "rm_entries": (", ".join(ENTRY_COLUMNS), "seq"),
+    # Row ids aside (nothing reads them), in any order.
+    "rm_states": (", ".join(STATE_COLUMNS), ", ".join(STATE_COLUMNS)),
+    "rm_refunds": (", ".join(REFUND_COLUMNS), ", ".join(REFUND_COLUMNS)),
+    "rm_tracking": ("*", "name"),
+}
+
+
+def view_rows(url: str) -> dict[str, list[tuple]]:
+    db = connect(url)
+    try:
+        return {
+            table: [tuple(r) for r in db.rows(f"SELECT {columns} FROM {table} ORDER BY {order}")]
+            for table, (columns, order) in TABLES.items()
+        }
+    finally:
+        db.close()
+
+
+def two_cooperatives(url: str) -> None:
+    """A second cooperative in the same store, its members among the first's."""
+    beta = open_ledger(url)
+    try:
+        do(
+            beta,
+            "init",
+            "2016-01-01",
+            slug="beta",
+            name="Beta Scop",
+            legal_form="sa",
+            share_value="50",
+        )
+    finally:
+        beta.close()
+    beta = open_ledger_for(url, "beta")
+    try:
+        for person in ("eve", "ann"):
+            do(beta, "hire", "2016-03-01", person=person)
+            do(beta, "admit", "2016-04-01", person=person)
+            do(beta, "subscribe", "2016-04-01", person=person, shares="3")
+        do(beta, "withdraw", "2017-04-01", person="eve", shares="1")
+        review = do(beta, "review", "2019-01-01", reviewer="Union régionale")
+        do(beta, "reverse", "2019-02-01", event=str(review.event), reason="wrong year")
+        do(beta, "subscribe", "2016-06-01", person="ann", shares="2")  # back-dated
+    finally:
+        beta.close()
+
+
+def open_ledger_for(url: str, coop: str):
+    from scop_ledger.app.ledger import Ledger
+
+    return Ledger(Settings(url=url, user="tester", coop=coop))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(seed=st.integers(0, 10_000), workers=st.sampled_from([2, 3]))
+def test_a_rebuild_on_several_processes_writes_the_same_view(
+    tmp_path: Path, seed: int, workers: int
+) -> None:
+    url = f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.db'}"
+    ledger = open_ledger(url)
+    try:
+        acme(ledger)
+        two_cooperatives(url)
+        build_history(open_ledger_for(url, "acme"), seed, steps=40)
+        Projector(ledger).rebuild(workers=1)
+        one = view_rows(url)
+        assert Projector(ledger).rebuild(workers=workers) == ledger.recorder.max_notification_id()
+        assert view_rows(url) == one
+        assert_view_matches_oracle(ledger, url, date(2030, 1, 1), datetime.now(UTC))
+        # No scratch file is left beside the ledger.
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".scop")] == []
+    finally:
+        ledger.close()
+
+
+def two_partners(url: str):
+    """A ledger of two partners, ann and ben."""
+    ledger = open_ledger(url, view=False)  # the catch-ups here are what is tested
+    acme(ledger)
+    for person in ("ann", "ben"):
+        do(ledger, "hire", "2016-01-04", person=person)
+        do(ledger, "admit", "2016-02-01", person=person)
+        do(ledger, "subscribe", "2016-02-01", person=person, shares="10")
+    return ledger
+
+
+def test_entries_recorded_during_the_rebuild_are_applied_after_it(sqlite_url, monkeypatch):
+    ledger = two_partners(sqlite_url)
+    chain = parallel._extend_chain
+
+    def meanwhile(projector, conn, head):  # runs while the workers do
+        do(ledger, "subscribe", "2017-01-01", person="ann", shares="5")
+        do(ledger, "withdraw", "2016-06-01", person="ben", shares="2")  # back-dated
+        chain(projector, conn, head)
+
+    monkeypatch.setattr(parallel, "_extend_chain", meanwhile)
+    assert Projector(ledger).rebuild(workers=2) == ledger.recorder.max_notification_id()
+    assert_view_matches_oracle(ledger, sqlite_url, date(2030, 1, 1), datetime.now(UTC))
+    ledger.close()
+
+
+def test_another_process_catching_up_during_the_rebuild_does_not_break_it(sqlite_url, monkeypatch):
+    """A query or a write in another process catches the view up while the workers run: the
+    rebuild still completes, and the view is right."""
+    ledger = two_partners(sqlite_url)
+    projector = Projector(ledger)
+    projector.ensure_tables()
+    projector.catch_up()
+    chain = parallel._extend_chain
+
+    def meanwhile(projector, conn, head):  # runs while the workers do
+        do(ledger, "subscribe", "2017-01-01", person="ann", shares="5")
+        other = open_ledger(sqlite_url, create=False)
+        try:
+            assert Projector(other).catch_up() > 0
+        finally:
+            other.close()
+        chain(projector, conn, head)
+
+    monkeypatch.setattr(parallel, "_extend_chain", meanwhile)
+    assert Projector(ledger).rebuild(workers=2) == event_count(ledger)
+    assert Projector(ledger).lag() == 0
+    assert_view_matches_oracle(ledger, sqlite_url, date(2030, 1, 1), datetime.now(UTC))
+    ledger.close()
+
+
+def test_a_failing_worker_leaves_the_view_as_it_was(sqlite_url, monkeypatch):
+    ledger = open_ledger(sqlite_url)
+    acme(ledger)
+    do(ledger, "hire", "2016-01-04", person="ann")
+    do(ledger, "admit", "2016-02-01", person="ann")
+    projector = Projector(ledger)
+    projector.ensure_tables()
+    projector.catch_up()
+
+    def broken(self, conn, notifications):
+        raise RuntimeError("disk full")
+
+    # The workers are forked: they run the patched method.
+    monkeypatch.setattr(parallel._Partition, "_apply_page", broken)
+    before = view_rows(sqlite_url)
+    with pytest.raises(RuntimeError, match="disk full"):
+        Projector(ledger).rebuild(workers=2)
+    assert projector.position() == event_count(ledger)
+    assert view_rows(sqlite_url) == before
+    folder = sqlite_path(sqlite_url).parent
+    assert not any(p.name.startswith(".scop") for p in folder.iterdir())
+    assert_view_matches_oracle(ledger, sqlite_url, date(2030, 1, 1), datetime.now(UTC))
+    ledger.close()
+
+
+def test_workers_by_default(store_url) -> None:
+    """One per core for a large SQLite ledger; PostgreSQL is rebuilt in one process."""
+    ledger = open_ledger(store_url)
+    on_sqlite = store_url.startswith("sqlite")
+    assert parallel.can_split(ledger) == on_sqlite
+    assert parallel.workers_for(ledger, parallel.SPLIT_FROM - 1) == 1
+    several = parallel.workers_for(ledger, parallel.SPLIT_FROM)
+    assert several == (len(os.sched_getaffinity(0)) if on_sqlite else 1)
+    ledger.close()
+
+
+def test_a_rebuild_asked_for_two_workers_on_each_back_end(store_url) -> None:
+    ledger = open_ledger(store_url)
+    acme(ledger)
+    do(ledger, "hire", "2016-01-04", person="ann")
+    do(ledger, "admit", "2016-02-01", person="ann")
+    do(ledger, "subscribe", "2016-02-01", person="ann", shares="4")
+    # Never caught up before: the rebuild also links every event into the kept chain.
+    assert Projector(ledger).rebuild(workers=2) == event_count(ledger)
+    assert_view_matches_oracle(ledger, store_url, date(2030, 1, 1), datetime.now(UTC))
+    db = connect(store_url)
+    verdict = chain.verify(db)
+    db.close()
+    assert verdict.ok and verdict.kept == verdict.entries == event_count(ledger)
+    ledger.close()
