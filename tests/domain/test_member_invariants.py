@@ -11,10 +11,10 @@ from eventsourcing.persistence import JSONTranscoder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scop_ledger.app.ledger import DateAsISO
 from scop_ledger.domain.errors import LedgerError
 from scop_ledger.domain.member import EntryMeta, Member, Terms, effective_entries, replay
 from scop_ledger.domain.values import LeaveReason, TerminationReason
+from scop_ledger.store.eventstore import DateAsISO
 
 START = date(2016, 1, 1)
 TERMS = Terms(share_value=Decimal("25.00"), registered_on=START)

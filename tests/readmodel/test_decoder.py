@@ -49,7 +49,7 @@ def test_lean_decoder_equals_the_mapper(sqlite_url: str) -> None:
 
 
 def projector_uuid(value):
-    from scop_ledger.readmodel.projector import _uuid
+    from scop_ledger.store.eventstore import as_uuid as _uuid
 
     return _uuid(value)
 

@@ -41,6 +41,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 from scop_ledger.app import commands as cmd
 from scop_ledger.app.cells import unescape
 from scop_ledger.domain.errors import InvalidValue, LedgerError
+from scop_ledger.readmodel.history import history_from_events
 from scop_ledger.settings import EVENTS_TABLE
 from scop_ledger.store.gc import collector_paused
 
@@ -946,7 +947,7 @@ def export_rows(ledger: Ledger, slug: str, known_at: Any) -> list[dict[str, Any]
     cause derives them again). Each row's ``id`` is ``<slug>:<entry id>``, so importing the
     export twice records nothing the second time."""
     rows = []
-    for e in ledger.history(slug, None, known_at):
+    for e in history_from_events(ledger, slug, None, known_at):
         if e.action not in _EXPORT_FIELDS or e.reversed_by is not None:
             continue
         if e.details.get("consequence_of") is not None:

@@ -11,163 +11,42 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import sqlalchemy.exc
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import EventSourcingError
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import (
     DataError,
-    InfrastructureFactory,
     IntegrityError,
-    JSONTranscoder,
     PersistenceError,
-    StoredEvent,
-    Transcoding,
 )
-from eventsourcing.utils import Environment, TopicError
-from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
-from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import insert, select
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from scop_ledger.app import commands as cmd
-from scop_ledger.domain.cooperative import Cooperative, Statutes, cooperative_id
+from scop_ledger.domain.cooperative import Cooperative, Statutes
 from scop_ledger.domain.errors import InvalidValue, LedgerError, NotFound, Refused
 from scop_ledger.domain.member import EntryMeta, Member, Terms, member_id
-from scop_ledger.readmodel.projector import VIEW_ERRORS, UnreadableEntry, check_fields, why
+from scop_ledger.readmodel.projector import VIEW_ERRORS
 from scop_ledger.store.engine import (
-    EVENTS_TABLE,
     ReadOnlyStore,
     Settings,
     StoreError,
-    install_append_only_guards,
-    open_engine,
     sqlite_pragma,
     store_error,
 )
+from scop_ledger.store.eventstore import EventStore
 from scop_ledger.store.gc import collector_paused
+from scop_ledger.store.unreadable import why
 
 MAX_ATTEMPTS = 12
 # What a write raises when the view cannot hold one of its entries (see projector.VIEW_ERRORS):
 # eventsourcing's DataError wraps the database's refusal.
 _UNHOLDABLE: tuple[type[BaseException], ...] = (*VIEW_ERRORS, DataError)
 PAGE = 2000
-
-
-class DateAsISO(Transcoding):
-    """``datetime.date`` as ``YYYY-MM-DD`` in the stored JSON."""
-
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
-
-
-class _BulkRecorder(SQLAlchemyApplicationRecorder):
-    """eventsourcing-sqlalchemy's application recorder, inserting a batch's events with one
-    statement instead of one ORM object and one statement per event (an import of a million
-    rows spent most of its time there). Same table, same lock, same transaction, the same
-    stored values, the same notification ids in the same order."""
-
-    def _insert_stored_events(
-        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int]:
-        if not stored_events:
-            return []
-        table = self.events_record_cls.__table__
-        self._lock_table(session)
-        if session.get_bind().dialect.name != "sqlite":
-            rows = [
-                {
-                    "originator_id": e.originator_id,
-                    "originator_version": e.originator_version,
-                    "topic": e.topic,
-                    "state": e.state,
-                }
-                for e in stored_events
-            ]
-            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-            ids = [row[0] for row in session.execute(statement, rows)]
-        else:
-            # SQLite does not promise RETURNING's order for a multi-row insert (SQLAlchemy
-            # then falls back to a statement per row): insert them all, then read back the
-            # newest ids. This transaction holds the write lock from its first insert on and
-            # the table is append-only, so the newest ids are these rows, in order (SQLite gives
-            # each new row the largest id plus one: checked, not assumed).
-            conn = session.connection()
-            # The unique index on (aggregate, version) takes the rows in random order: a page
-            # cache of 64 MiB for the insert rather than 2 MiB keeps it in memory.
-            with sqlite_pragma(conn, "cache_size", -65536):
-                # The values as the column types store them on SQLite: the UUID's 16 bytes
-                # (UUIDType, binary), the state's bytes (sqlite3 takes bytes as a BLOB).
-                conn.exec_driver_sql(
-                    f"INSERT INTO {table.name} (originator_id, originator_version, topic, state) "
-                    "VALUES (?, ?, ?, ?)",
-                    [
-                        (_uuid_bytes(e.originator_id), e.originator_version, e.topic, e.state)
-                        for e in stored_events
-                    ],
-                )
-            count = len(stored_events)
-            head = conn.exec_driver_sql(f"SELECT max(id) FROM {table.name}").scalar_one()
-            ours = conn.exec_driver_sql(
-                f"SELECT count(*) FROM {table.name} WHERE id > {head - count}"
-            ).scalar_one()
-            if ours != count:  # pragma: no cover - SQLite allots rowids one after another
-                raise PersistenceError(f"{count} events stored, ids not consecutive")
-            ids = list(range(head - count + 1, head + 1))
-        _check_time_order(session, table.name, ids[0], stored_events[0].state)
-        self._notify_channel(session)
-        return ids
-
-
-def _check_time_order(session: Session, table: str, first: int, state: bytes) -> None:
-    """Recorded times move forward from one write to the next (``verify`` refuses a log where
-    they go backwards): a writer that stamped its events before another writer, which then
-    saved first, saves after it. Checked under the table's write lock, after the insert:
-    raise IntegrityError, so the batch is rolled back and tried again with fresh times."""
-    from scop_ledger.store.chain import recorded_at
-
-    before = session.execute(
-        sqlalchemy.text(f"SELECT state FROM {table} WHERE id < :first ORDER BY id DESC LIMIT 1"),
-        {"first": first},
-    ).scalar()
-    if before is None:
-        return
-    try:
-        earlier, ours = recorded_at(bytes(before)), recorded_at(state)
-    except (ValueError, TypeError):
-        return  # not ours to judge here: verify names such an entry
-    if ours <= earlier:
-        # Strictly after: an entry appended after a review's anchor is then recorded after
-        # it, which ``verify --anchor`` checks (entries of one write may share a time).
-        raise IntegrityError(f"entry {first} would not be recorded after the entry ahead of it")
-
-
-def _uuid_bytes(value: UUID | str) -> bytes:
-    return value.bytes if isinstance(value, UUID) else UUID(value).bytes
-
-
-class _Factory(SQLAlchemyFactory):
-    """eventsourcing-sqlalchemy's factory on an engine we configured ourselves."""
-
-    application_recorder_class = _BulkRecorder
-
-    def __init__(self, env: Environment, engine: Engine) -> None:
-        InfrastructureFactory.__init__(self, env)
-        self._schema_name = None
-        self.datastore = SQLAlchemyDatastore(session_maker=sessionmaker(bind=engine))
 
 
 class Recorded(NamedTuple):
@@ -183,21 +62,6 @@ class Recorded(NamedTuple):
     consequences: tuple[tuple[int, str], ...] = ()
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    id: int
-    sequence: int
-    action: str
-    person: str | None
-    on: date
-    recorded_at: datetime
-    recorded_by: str
-    ref: str | None
-    note: str | None
-    reversed_by: int | None
-    details: dict[str, Any] = field(default_factory=dict)
-
-
 class BatchError(LedgerError):
     """A command of a batch failed; ``index`` says which (0-based)."""
 
@@ -208,10 +72,8 @@ class BatchError(LedgerError):
         self.exit_code = error.exit_code
 
 
-class Ledger(Application[UUID]):
-    """The scop-ledger application."""
-
-    name = "ledger"
+class Ledger(EventStore):
+    """The scop-ledger application: the event store, and commands recorded in it."""
 
     def __init__(
         self, settings: Settings, *, create: bool = False, apply_view: bool = True
@@ -219,33 +81,12 @@ class Ledger(Application[UUID]):
         """``apply_view=False`` writes the events alone, as releases before the view was
         applied in the write's transaction did; the next query or write catches the view up
         (tests of the projector's catch-up use it)."""
-        self.settings = settings
         self.apply_view = apply_view
         # Run in the write's transaction after its events are applied to the view, before it
         # commits (the CLI computes its warnings there): what it raises undoes the write.
         self.before_commit: Callable[[list[Recorded], Connection], None] | None = None
         self._view: Any = None
-        self.engine = open_engine(settings, must_exist=not create)
-        env = {"CREATE_TABLE": "no" if settings.read_only else "yes"}
-        try:
-            super().__init__(env)
-            if not settings.read_only:
-                install_append_only_guards(self.engine, EVENTS_TABLE)
-        except (PersistenceError, sqlalchemy.exc.SQLAlchemyError) as error:
-            raise store_error(error) from None
-
-    def construct_factory(self, env: Environment) -> InfrastructureFactory:
-        return cast(InfrastructureFactory, _Factory(env, self.engine))
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
-
-    def close(self) -> None:
-        super().close()
-        self.engine.dispose()
-
-    # ------------------------------------------------------------------ writing
+        super().__init__(settings, create=create)
 
     def execute(self, command: cmd.Command) -> Recorded:
         """Record one command; raise a :class:`LedgerError` and write nothing when refused."""
@@ -346,201 +187,6 @@ class Ledger(Application[UUID]):
         except sqlalchemy.exc.OperationalError as error:
             raise store_error(error) from None
         return self._view
-
-    # ------------------------------------------------------------------ reading
-
-    def cooperatives(self) -> list[Cooperative.Registered]:
-        """Every cooperative registered in the store, in registration order."""
-        topic = Cooperative.Registered.TOPIC
-        out = []
-        for notification in self._notifications(topics=[topic]):
-            event = self._read(notification)
-            if isinstance(event, Cooperative.Registered):
-                out.append(event)
-        return out
-
-    def resolve_coop(self, slug: str | None) -> str:
-        """The cooperative a command is about: ``slug``, or the only one in the store."""
-        if slug is not None:
-            return slug
-        coops = [c.slug for c in self.cooperatives()]
-        if len(coops) == 1:
-            return coops[0]
-        if not coops:
-            raise NotFound("this store holds no cooperative yet: run 'scop-ledger init' first")
-        raise InvalidValue(
-            f"this store holds {len(coops)} cooperatives ({', '.join(coops)}): pass --coop"
-        )
-
-    def cooperative(self, slug: str) -> Cooperative:
-        try:
-            coop: object = self.load(cooperative_id(slug), slug)
-        except AggregateNotFoundError:
-            raise NotFound(f"no cooperative {slug!r} in this store") from None
-        assert isinstance(coop, Cooperative)
-        return coop
-
-    def member(self, slug: str, person: str) -> Member:
-        try:
-            member: object = self.load(member_id(slug, person), person)
-        except AggregateNotFoundError:
-            raise NotFound(f"no person {person!r} in cooperative {slug!r}", person=person) from None
-        assert isinstance(member, Member)
-        return member
-
-    def load(self, oid: UUID, name: str | None = None) -> object:
-        """The aggregate ``oid`` (``name``: its person or cooperative, for messages). An entry
-        of it that cannot be read (unknown kind, state not JSON or lacking a field, a version
-        out of sequence: only a change below the ledger stores one) raises a StoreError
-        naming that entry (exit 3): the aggregate cannot be replayed, so nothing that needs
-        it can be recorded."""
-        try:
-            aggregate: Any = self.repository.get(oid)
-            for entry in getattr(aggregate, "log", ()):
-                check_fields(type(entry), vars(entry))
-        except AggregateNotFoundError:
-            raise
-        except (TopicError, EventSourcingError, UnreadableEntry, AttributeError) as error:
-            raise self._unreadable(oid, name, error) from None
-        return cast(object, aggregate)
-
-    def _unreadable(self, oid: UUID, name: str | None, error: BaseException) -> StoreError:
-        """The one line naming the first entry of ``oid`` that cannot be read."""
-        from scop_ledger.readmodel.projector import Projector, unreadable
-
-        decode = Projector(self)._decoder()
-        table = self.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-        hint = "the store was changed below the ledger: run 'scop-ledger verify'"
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(table.c.id, table.c.originator_version, table.c.topic, table.c.state)
-                .where(table.c.originator_id == oid)
-                .order_by(table.c.id)
-            ).all()
-        expected = 1
-        for seq, version, topic, state in rows:
-            try:
-                if version != expected:
-                    raise UnreadableEntry(
-                        f"version {version} of its record where {expected} was expected"
-                    )
-                event = decode(oid, version, topic, state)
-                if name is None:
-                    name = getattr(event, "person", None) or getattr(event, "slug", None)
-            except (ValueError, TypeError, LookupError, ArithmeticError) as found:
-                reason = unreadable(found, topic)
-                who = f" ({name})" if name else ""
-                return StoreError(f"entry {seq}{who} cannot be read: {reason}; {hint}")
-            expected = version + 1
-        who = name or str(oid)
-        return StoreError(f"an entry of {who} cannot be read: {why(unreadable(error, ''))}; {hint}")
-
-    def history(
-        self, slug: str, person: str | None = None, known_at: datetime | None = None
-    ) -> list[HistoryEntry]:
-        """Every entry of the cooperative (or of one person), reversed ones included, in the
-        order recorded, as known at ``known_at``."""
-        self.cooperative(slug)
-        coop_uuid = cooperative_id(slug)
-        if person is not None:
-            self.member(slug, person)
-        persons: dict[UUID, str] = {}
-        entries: list[tuple[int, Any]] = []
-        reversal_of: dict[tuple[UUID, int], int] = {}
-        seq_of: dict[tuple[UUID, int], int] = {}
-        for notification in self._notifications():
-            event: Any = self._read(notification)
-            if event is None:
-                continue  # an entry that cannot be read: the view names it (rm_unviewable)
-            if known_at is not None and event.timestamp > known_at:
-                break  # known at that moment: the log up to the first entry recorded after it
-            oid = event.originator_id
-            if isinstance(event, Member.Registered):
-                if event.coop == slug:
-                    persons[oid] = event.person
-                continue
-            if oid != coop_uuid and oid not in persons:
-                continue
-            who = persons.get(oid) or getattr(event, "person", None)
-            if person is not None and who != person:
-                continue
-            entries.append((notification.id, event))
-            seq_of[(oid, event.originator_version)] = notification.id
-            if isinstance(event, Member.EntryReversed | Cooperative.EntryReversed):
-                for version in event.versions:
-                    reversal_of[(oid, version)] = notification.id
-        out = []
-        for seq, event in entries:
-            who = persons.get(event.originator_id) or getattr(event, "person", None)
-            out.append(
-                HistoryEntry(
-                    id=seq,
-                    sequence=seq,
-                    action=event.ACTION,
-                    person=who,
-                    on=event.on,
-                    recorded_at=event.timestamp,
-                    recorded_by=event.recorded_by,
-                    ref=event.ref,
-                    note=event.note,
-                    reversed_by=reversal_of.get((event.originator_id, event.originator_version)),
-                    details=_details(event, seq_of),
-                )
-            )
-        return out
-
-    def _read(self, notification: Any) -> Any:
-        """The entry of a stored notification, or None when it cannot be read."""
-        try:
-            event = self.mapper.to_domain_event(notification)
-            check_fields(type(event), vars(event))
-        except (TopicError, EventSourcingError, ValueError):
-            return None
-        return event
-
-    def _notifications(self, topics: Sequence[str] = ()) -> Iterator[Any]:
-        start = 1
-        while True:
-            page = self.recorder.select_notifications(start=start, limit=PAGE, topics=topics)
-            yield from page
-            if len(page) < PAGE:
-                return
-            start = page[-1].id + 1
-
-    def entry_location(self, event_id: int) -> tuple[UUID, int]:
-        """The aggregate and version behind an entry id."""
-        found = self.recorder.select_notifications(start=event_id, limit=1, stop=event_id)
-        if not found:
-            raise NotFound(f"no entry {event_id} in this store")
-        return cast(UUID, found[0].originator_id), found[0].originator_version
-
-
-_DETAIL_SKIP = {
-    "originator_id",
-    "originator_version",
-    "originator_topic",
-    "timestamp",
-    "on",
-    "ref",
-    "note",
-    "recorded_by",
-    "source",
-    "person",
-}
-
-
-def _details(event: Any, seq_of: dict[tuple[UUID, int], int]) -> dict[str, Any]:
-    """An entry's own fields; versions inside the aggregate become entry ids."""
-    out = {k: v for k, v in vars(event).items() if k not in _DETAIL_SKIP}
-    oid = event.originator_id
-    if out.get("consequence_of") is not None:
-        out["consequence_of"] = seq_of.get((oid, out["consequence_of"]))
-    elif "consequence_of" in out:
-        del out["consequence_of"]
-    if "target" in out:
-        out["target"] = seq_of.get((oid, out["target"]))
-        out["versions"] = [seq_of.get((oid, v)) for v in out["versions"]]
-    return out
 
 
 def _recorded(

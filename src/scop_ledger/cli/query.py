@@ -174,6 +174,8 @@ class Query:
             from scop_ledger.readmodel.history import history_from_view
 
             return history_from_view(self.db, self.slug, person, self.known_at)
+        from scop_ledger.readmodel.history import history_from_events
+
         return [
             {
                 "id": e.id,
@@ -188,7 +190,7 @@ class Query:
                 "reversed_by": e.reversed_by,
                 "details": e.details,
             }
-            for e in self.app.ledger().history(self.slug, person, self.known_at)
+            for e in history_from_events(self.app.ledger(), self.slug, person, self.known_at)
         ]
 
     def source(self, slug: str | None = None) -> Source:

@@ -10,8 +10,8 @@ from scop_ledger.settings import EVENTS_TABLE
 from scop_ledger.store.db import DB, Unavailable, connect
 
 if TYPE_CHECKING:
-    from scop_ledger.app.ledger import Ledger
     from scop_ledger.settings import Settings
+    from scop_ledger.store.eventstore import EventStore
 
 EVENTS = EVENTS_TABLE
 # The view tables' shape; a store whose view has another version is rebuilt before use.
@@ -35,7 +35,7 @@ def view_lag(db: DB) -> int | None:
 
 def open_view(
     settings: Settings,
-    ledger: Callable[[], Ledger],
+    ledger: Callable[[], EventStore],
     progress: Callable[[int, int], None] | None = None,
 ) -> DB | None:
     """A connection on a view that is level with the events, or None when the store is
@@ -51,7 +51,7 @@ def open_view(
     return db
 
 
-def catch_up(ledger: Ledger, progress: Callable[[int, int], None] | None = None) -> int:
+def catch_up(ledger: EventStore, progress: Callable[[int, int], None] | None = None) -> int:
     from scop_ledger.readmodel.projector import Projector
 
     projector = Projector(ledger)

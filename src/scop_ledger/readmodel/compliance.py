@@ -23,15 +23,15 @@ from scop_ledger.readmodel.times import micros
 from scop_ledger.store.db import DB
 
 if TYPE_CHECKING:
-    from scop_ledger.app.ledger import Ledger
     from scop_ledger.domain.cooperative import CoopState
+    from scop_ledger.store.eventstore import EventStore
 
 
 # ------------------------------------------------------------------ sources
 
 
 def coop_state(
-    ledger: Ledger, slug: str, until: date, known_at: datetime, *, by_position: bool = False
+    ledger: EventStore, slug: str, until: date, known_at: datetime, *, by_position: bool = False
 ) -> CoopState:
     """The cooperative's own entries up to ``until``, as known at ``known_at``; with
     ``by_position`` (the oracle), only those in the log before the first entry recorded after
@@ -57,14 +57,14 @@ def coop_state(
     return coop.state(until, known_at)
 
 
-def _known_version(ledger: Ledger, oid: Any, known_at: datetime) -> int | None:
+def _known_version(ledger: EventStore, oid: Any, known_at: datetime) -> int | None:
     """The last version of record ``oid`` known at ``known_at``: in the log up to the first
     entry recorded after that moment (an entry further on that claims an earlier time was not
     known then)."""
     from scop_ledger.store.chain import recorded_at
 
     found = None
-    for notification in ledger._notifications():
+    for notification in ledger.notifications():
         try:
             moment = recorded_at(notification.state)
         except ValueError:
@@ -114,7 +114,9 @@ def rows_from_view(db: DB, slug: str, until: date, known_at: datetime) -> Iterat
         )
 
 
-def rows_from_events(ledger: Ledger, slug: str, until: date, known_at: datetime) -> list[MemberRow]:
+def rows_from_events(
+    ledger: EventStore, slug: str, until: date, known_at: datetime
+) -> list[MemberRow]:
     """The oracle: each member's state after each of its dates, by replaying its entries."""
     from scop_ledger.domain.member import replay
 
@@ -133,7 +135,7 @@ def rows_from_events(ledger: Ledger, slug: str, until: date, known_at: datetime)
 class Source:
     """Where one cooperative's facts come from: the view when level, else the events."""
 
-    def __init__(self, ledger: Ledger, db: DB | None, slug: str) -> None:
+    def __init__(self, ledger: EventStore, db: DB | None, slug: str) -> None:
         self.ledger, self.db, self.slug = ledger, db, slug
 
     def runs(self, until: date, known_at: datetime) -> tuple[Params, CoopState, list[Run]]:
@@ -324,7 +326,7 @@ WHERE c.slug = :slug
 """
 
 
-def new_breaches(ledger: Ledger, db: DB, slug: str, first: int, last: int) -> list[str]:
+def new_breaches(ledger: EventStore, db: DB, slug: str, first: int, last: int) -> list[str]:
     """Warnings for the rules that entries ``first``..``last`` (just recorded, the view level
     with them) put into breach: a run of breach that begins on one of their dates (or on the
     date of an entry they reversed) and that the ledger did not show just before them."""

@@ -4,14 +4,21 @@ a moment, read from the view's entry table (an entry's details from its stored J
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
+from scop_ledger.domain.cooperative import Cooperative, cooperative_id
 from scop_ledger.domain.errors import NotFound
+from scop_ledger.domain.member import Member
 from scop_ledger.readmodel.snapshot import coop_from_view
 from scop_ledger.readmodel.times import from_micros, micros
 from scop_ledger.settings import EVENTS_TABLE
 from scop_ledger.store.db import DB, as_date
+
+if TYPE_CHECKING:
+    from scop_ledger.store.eventstore import EventStore
 
 HISTORY_SQL = f"""
 SELECT e.seq, e.action, m.person, e.on_date, e.recorded_at, e.recorded_by, e.ref, e.note,
@@ -115,3 +122,101 @@ def out_of_time(db: DB, known_at: datetime) -> tuple[int, int] | None:
         {"f": int(first), "t": t},
     )
     return None if later is None else (int(first), int(later))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: int
+    sequence: int
+    action: str
+    person: str | None
+    on: date
+    recorded_at: datetime
+    recorded_by: str
+    ref: str | None
+    note: str | None
+    reversed_by: int | None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def history_from_events(
+    store: EventStore, slug: str, person: str | None = None, known_at: datetime | None = None
+) -> list[HistoryEntry]:
+    """Every entry of the cooperative (or of one person), reversed ones included, in the
+    order recorded, as known at ``known_at``."""
+    store.cooperative(slug)
+    coop_uuid = cooperative_id(slug)
+    if person is not None:
+        store.member(slug, person)
+    persons: dict[UUID, str] = {}
+    entries: list[tuple[int, Any]] = []
+    reversal_of: dict[tuple[UUID, int], int] = {}
+    seq_of: dict[tuple[UUID, int], int] = {}
+    for notification in store.notifications():
+        event: Any = store.read(notification)
+        if event is None:
+            continue  # an entry that cannot be read: the view names it (rm_unviewable)
+        if known_at is not None and event.timestamp > known_at:
+            break  # known at that moment: the log up to the first entry recorded after it
+        oid = event.originator_id
+        if isinstance(event, Member.Registered):
+            if event.coop == slug:
+                persons[oid] = event.person
+            continue
+        if oid != coop_uuid and oid not in persons:
+            continue
+        who = persons.get(oid) or getattr(event, "person", None)
+        if person is not None and who != person:
+            continue
+        entries.append((notification.id, event))
+        seq_of[(oid, event.originator_version)] = notification.id
+        if isinstance(event, Member.EntryReversed | Cooperative.EntryReversed):
+            for version in event.versions:
+                reversal_of[(oid, version)] = notification.id
+    out = []
+    for seq, event in entries:
+        who = persons.get(event.originator_id) or getattr(event, "person", None)
+        out.append(
+            HistoryEntry(
+                id=seq,
+                sequence=seq,
+                action=event.ACTION,
+                person=who,
+                on=event.on,
+                recorded_at=event.timestamp,
+                recorded_by=event.recorded_by,
+                ref=event.ref,
+                note=event.note,
+                reversed_by=reversal_of.get((event.originator_id, event.originator_version)),
+                details=_event_details(event, seq_of),
+            )
+        )
+    return out
+
+
+_EVENT_SKIP = {
+    "originator_id",
+    "originator_version",
+    "originator_topic",
+    "timestamp",
+    "on",
+    "ref",
+    "note",
+    "recorded_by",
+    "source",
+    "person",
+}
+
+
+def _event_details(event: Any, seq_of: dict[tuple[UUID, int], int]) -> dict[str, Any]:
+    """An entry's own fields; versions inside the aggregate become entry ids."""
+    out = {k: v for k, v in vars(event).items() if k not in _EVENT_SKIP}
+    oid = event.originator_id
+    if out.get("consequence_of") is not None:
+        out["consequence_of"] = seq_of.get((oid, out["consequence_of"]))
+    elif "consequence_of" in out:
+        del out["consequence_of"]
+    if "target" in out:
+        out["target"] = seq_of.get((oid, out["target"]))
+        out["versions"] = [seq_of.get((oid, v)) for v in out["versions"]]
+    return out

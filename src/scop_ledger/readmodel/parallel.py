@@ -54,14 +54,14 @@ from scop_ledger.readmodel.projector import (
     STATE_COLUMNS,
     Projector,
     _big_cache,
-    _uuid,
 )
 from scop_ledger.settings import Settings
 from scop_ledger.store.engine import sqlite_path, write_transaction
+from scop_ledger.store.eventstore import as_uuid as _uuid
 from scop_ledger.store.gc import collector_paused
 
 if TYPE_CHECKING:
-    from scop_ledger.app.ledger import Ledger
+    from scop_ledger.store.eventstore import EventStore
 
 # Below this many events, starting the workers costs more than they save.
 SPLIT_FROM = 50_000
@@ -71,13 +71,13 @@ PAGE = 50_000  # notifications a worker reads and applies per transaction
 ON_DEMAND = [i for i in t.MEMBER_INDEXES if i.table is not t.refunds]
 
 
-def can_split(ledger: Ledger) -> bool:
+def can_split(ledger: EventStore) -> bool:
     """Whether this store can be rebuilt by several processes: a SQLite file (workers copy
     their rows in by attaching their files; PostgreSQL is rebuilt in one process)."""
     return ledger.engine.dialect.name == "sqlite" and sqlite_path(ledger.settings.url) is not None
 
 
-def workers_for(ledger: Ledger, events: int) -> int:
+def workers_for(ledger: EventStore, events: int) -> int:
     """How many processes to rebuild ``events`` events with, by default: one per core the
     process may run on, when the ledger is large enough and the store allows it."""
     if events < SPLIT_FROM or not can_split(ledger):
@@ -102,7 +102,7 @@ class _Partition(Projector):
     """A worker's projector: applies the cooperative's entries and those of the members whose
     rank (their id, ``mid``) modulo ``workers`` is ``index``, to the scratch view tables."""
 
-    def __init__(self, ledger: Ledger, index: int, workers: int) -> None:
+    def __init__(self, ledger: EventStore, index: int, workers: int) -> None:
         super().__init__(ledger)
         self.index = index
         self.workers = workers
@@ -207,7 +207,7 @@ def _die_with(parent: int) -> None:
 SCRATCH_PREFIX = ".scop-ledger-rebuild-"
 
 
-def clean_scratch(ledger: Ledger) -> None:
+def clean_scratch(ledger: EventStore) -> None:
     """Remove what rebuilds killed before their ``finally`` left beside this SQLite ledger."""
     path = sqlite_path(ledger.settings.url)
     if path is not None:
@@ -261,9 +261,9 @@ def _terminated_as_interrupted() -> Iterator[None]:
 
 def _work(task: _Task) -> int:
     """A worker: apply its share of the log to its scratch file; the last notification read."""
-    from scop_ledger.app.ledger import Ledger
+    from scop_ledger.store.eventstore import EventStore
 
-    ledger = Ledger(Settings(url=task.url, user="rebuild", read_only=True))
+    ledger = EventStore(Settings(url=task.url, user="rebuild", read_only=True))
     view = _scratch_engine(task.view)
     try:
         t.create_view_tables(view)

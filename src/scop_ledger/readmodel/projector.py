@@ -13,8 +13,6 @@ member's rows from the affected point on (``known_to``) and writes their recompu
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import json
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -24,10 +22,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
-import orjson
 import sqlalchemy.exc
 from eventsourcing.domain import EventSourcingError
-from eventsourcing.utils import TopicError, resolve_topic
+from eventsourcing.utils import TopicError
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from scop_ledger.domain.cooperative import Cooperative, cooperative_id
@@ -46,10 +43,13 @@ from scop_ledger.readmodel.times import micros
 from scop_ledger.settings import EVENTS_TABLE
 from scop_ledger.store import chain
 from scop_ledger.store.engine import schema_change, sqlite_pragma, write_transaction
+from scop_ledger.store.eventstore import as_uuid as _uuid
+from scop_ledger.store.eventstore import decoder
 from scop_ledger.store.gc import collector_paused
+from scop_ledger.store.unreadable import UnreadableEntry, printable, unreadable, why
 
 if TYPE_CHECKING:
-    from scop_ledger.app.ledger import Ledger
+    from scop_ledger.store.eventstore import EventStore
 
 
 def _big_cache(conn: Connection) -> AbstractContextManager[None]:
@@ -139,14 +139,6 @@ def _insert_sql(table: str, columns: tuple[str, ...], mark: str) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
 
 
-def _uuid(value: Any) -> UUID:
-    if isinstance(value, UUID):
-        return value
-    if isinstance(value, bytes | memoryview):
-        return UUID(bytes=bytes(value))
-    return UUID(str(value))
-
-
 @dataclass
 class _Coop:
     cid: int
@@ -194,77 +186,6 @@ VIEW_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-class UnreadableEntry(ValueError):
-    """A stored entry that cannot even be read: of an unknown kind, a state that is not JSON
-    or lacks a field, a version out of its aggregate's sequence. Only a change below the
-    ledger (by hand, or a release that wrote what this one cannot read) stores one. A
-    ValueError, so that the view sets it aside as any entry it cannot hold."""
-
-
-@functools.cache
-def required_fields(cls: type) -> frozenset[str]:
-    """The fields an event of ``cls`` must hold (those without a default)."""
-    if not dataclasses.is_dataclass(cls):
-        return frozenset()
-    return frozenset(
-        f.name
-        for f in dataclasses.fields(cls)
-        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    )
-
-
-def check_fields(cls: type, state: dict[str, Any]) -> None:
-    """Raise :class:`UnreadableEntry` when an event of ``cls`` lacks a field."""
-    required = required_fields(cls)
-    if state.keys() >= required:
-        return
-    missing = required - state.keys()
-    if missing:
-        raise UnreadableEntry(f"its field {sorted(missing)[0]!r} is missing")
-
-
-def unreadable(error: BaseException, topic: str) -> UnreadableEntry:
-    """eventsourcing's or the decoder's error reading an entry as an UnreadableEntry."""
-    if isinstance(error, UnreadableEntry):
-        return error
-    if isinstance(error, TopicError):
-        return UnreadableEntry(f"unknown kind of entry {printable(str(topic))[:80]!r}")
-    if isinstance(error, ValueError | EventSourcingError) and (
-        "JSON" in type(error).__name__ or "deserialise" in str(error) or "Expecting" in str(error)
-    ):
-        return UnreadableEntry("its stored state is not valid JSON")
-    return UnreadableEntry(why(error))
-
-
-def why(error: BaseException) -> str:
-    """Why the view cannot hold an entry, in a few words."""
-    if isinstance(error, UnreadableEntry):
-        return str(error)
-    text = str(error).strip()
-    lowered = text.lower()
-    if isinstance(error, OverflowError) and "date" in lowered:
-        return "a date out of range"
-    if isinstance(error, OverflowError) or "out of range" in lowered:
-        return "a number out of range"
-    if "nul" in lowered and ("0x00" in lowered or "character" in lowered):
-        return "a NUL character in its text"
-    if isinstance(error, UnicodeError) or "surrogate" in lowered:
-        return "text that is not valid Unicode"
-    if "too long" in lowered:
-        return "a text too long"
-    if isinstance(error, sqlalchemy.exc.NoResultFound):
-        return "what it concerns cannot be shown either"
-    first = text.splitlines()[0] if text else type(error).__name__
-    return printable(first)[:120]
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters and lone surrogates escaped (``\\x00``)."""
-    return "".join(
-        c if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF else ascii(c)[1:-1] for c in text
-    )
-
-
 class Conflict(Exception):
     """Another process moved the view while this one was applying a page."""
 
@@ -272,7 +193,7 @@ class Conflict(Exception):
 class Projector:
     """Applies notifications to the view tables (see the module's docstring)."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: EventStore) -> None:
         self.ledger = ledger
         self.engine = ledger.engine
         self._entry_rows: list[tuple[Any, ...]] = []  # rm_entries rows a page will insert
@@ -401,7 +322,7 @@ class Projector:
 
     def apply_within(self, conn: Connection) -> None:
         """Apply every notification after the tracked position in the caller's transaction
-        (a write applies its own events so, before it commits: see Ledger.execute_batch). An
+        (a write applies its own events so, before it commits: see EventStore.execute_batch). An
         entry the view cannot hold raises: the caller's transaction, and the write, fail."""
         with collector_paused(), _big_cache(conn):
             while True:
@@ -720,88 +641,7 @@ class Projector:
             )
 
     def _decoder(self) -> Callable[[Any, int, str, bytes], Any]:
-        """Stored event to domain event, as eventsourcing's mapper does (the same transcodings,
-        the same upcasting), without its per-object JSON hook: the read side's hot loop."""
-        mapper: Any = self.ledger.mapper
-        if mapper.cipher is not None or mapper.compressor is not None:
-            from eventsourcing.persistence import StoredEvent
-
-            def read(oid: Any, v: int, topic: str, state: Any) -> Any:
-                try:
-                    event = mapper.to_domain_event(StoredEvent(_uuid(oid), v, topic, bytes(state)))
-                except (TopicError, EventSourcingError, ValueError) as error:
-                    raise unreadable(error, topic) from None
-                check_fields(type(event), vars(event))
-                return event
-
-            return read
-        from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr
-
-        from scop_ledger.app.ledger import DateAsISO
-
-        # The transcodings' decode methods, or the constructor each calls (one call less per
-        # value: three values an event).
-        plain: dict[type, Callable[[str], Any]] = {
-            DatetimeAsISO: datetime.fromisoformat,
-            DecimalAsStr: Decimal,
-            DateAsISO: date.fromisoformat,
-        }
-        decoders = {
-            name: plain.get(type(transcoding), transcoding.decode)
-            for name, transcoding in mapper.transcoder.names.items()
-        }
-        uuids: dict[bytes, UUID] = {}  # a page holds many events of each member
-        classes: dict[str, tuple[Any, int]] = {}  # topic: class, class version
-        # orjson parses the same JSON to the same values as json does, three times faster:
-        # with the standard module, parsing was a fifth of a rebuild.
-        loads = orjson.loads
-
-        def decode(oid: Any, version: int, topic: str, state: bytes) -> Any:
-            found = classes.get(topic)
-            if found is None:
-                try:
-                    cls = resolve_topic(topic)
-                except TopicError as error:
-                    raise unreadable(error, topic) from None
-                found = classes[topic] = (cls, getattr(cls, "class_version", 1))
-            cls, class_version = found
-            try:
-                d = loads(state)
-            except ValueError:
-                raise UnreadableEntry("its stored state is not valid JSON") from None
-            if type(d) is not dict:
-                raise UnreadableEntry("its stored state is not a JSON object")
-            inexact = False
-            for key, value in d.items():
-                if type(value) is dict and len(value) == 2 and "_type_" in value:
-                    d[key] = decoders[value["_type_"]](value["_data_"])
-                elif type(value) is float:
-                    inexact = True
-            if inexact:
-                # No event holds a float; orjson reads an integer beyond 64 bits as one
-                # (10**21 as 1e21). The standard module reads it exactly, as the mapper does.
-                d = json.loads(state)
-                for key, value in d.items():
-                    if type(value) is dict and len(value) == 2 and "_type_" in value:
-                        d[key] = decoders[value["_type_"]](value["_data_"])
-            key = oid if type(oid) is bytes else None  # SQLite gives the id's 16 bytes
-            uuid = uuids.get(key) if key is not None else None
-            if uuid is None:
-                uuid = _uuid(oid)
-                if key is not None:
-                    uuids[key] = uuid
-            d["originator_id"] = uuid
-            d["originator_version"] = version
-            from_version = d.pop("class_version", 1)
-            while from_version < class_version:
-                getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(d)
-                from_version += 1
-            check_fields(cls, d)
-            event = object.__new__(cls)
-            object.__setattr__(event, "__dict__", d)
-            return event
-
-        return decode
+        return decoder(self.ledger.mapper)
 
     def _flush(self, conn: Connection) -> None:
         mark = "?" if self._sqlite else "%s"

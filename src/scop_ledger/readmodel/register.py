@@ -21,7 +21,7 @@ from scop_ledger.readmodel.times import micros
 from scop_ledger.store.db import DB, as_date
 
 if TYPE_CHECKING:
-    from scop_ledger.app.ledger import Ledger
+    from scop_ledger.store.eventstore import EventStore
 
 NATURE = {
     "admit": "admission",
@@ -166,7 +166,9 @@ def _refunded(text: str | None) -> Decimal:
     return sum((Decimal(r[5]).scaleb(-2) for r in json.loads(text)), Decimal(0))
 
 
-def register_from_events(ledger: Ledger, slug: str, as_of: date, known_at: datetime) -> Register:
+def register_from_events(
+    ledger: EventStore, slug: str, as_of: date, known_at: datetime
+) -> Register:
     """The oracle's register: every member's effective entries folded with the domain."""
     from scop_ledger.domain.cooperative import Cooperative
     from scop_ledger.domain.member import Member, MemberFold, Terms, effective_entries
@@ -175,7 +177,7 @@ def register_from_events(ledger: Ledger, slug: str, as_of: date, known_at: datet
     logs: dict[Any, list[Any]] = {}
     persons: dict[Any, str] = {}
     seqs: dict[tuple[Any, int], int] = {}
-    for notification in ledger._notifications():
+    for notification in ledger.notifications():
         event: Any = ledger.mapper.to_domain_event(notification)
         if event.timestamp > known_at:
             break  # known at that moment: the log up to the first entry recorded after it

@@ -20,7 +20,7 @@ from scop_ledger.store.db import DB, as_date
 from scop_ledger.store.gc import collector_paused
 
 if TYPE_CHECKING:
-    from scop_ledger.app.ledger import Ledger
+    from scop_ledger.store.eventstore import EventStore
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,7 @@ class MemberLogs:
         return [e for e in effective_entries(self.logs[oid], known_at) if e.on <= until]
 
 
-def member_logs(ledger: Ledger, slug: str, known_at: datetime) -> MemberLogs:
+def member_logs(ledger: EventStore, slug: str, known_at: datetime) -> MemberLogs:
     """Read the whole log once for one cooperative's registration and member entries."""
     from scop_ledger.domain.cooperative import Cooperative
     from scop_ledger.domain.member import Member
@@ -241,7 +241,7 @@ def member_logs(ledger: Ledger, slug: str, known_at: datetime) -> MemberLogs:
     registration: Any = None
     logs: dict[Any, list[Any]] = {}
     persons: dict[Any, str] = {}
-    for notification in ledger._notifications():
+    for notification in ledger.notifications():
         event: Any = ledger.mapper.to_domain_event(notification)
         if event.timestamp > known_at:
             break  # known at that moment: the log up to the first entry recorded after it
@@ -258,7 +258,9 @@ def member_logs(ledger: Ledger, slug: str, known_at: datetime) -> MemberLogs:
     return MemberLogs(registration, persons, logs)
 
 
-def snapshot_from_events(ledger: Ledger, slug: str, as_of: date, known_at: datetime) -> Snapshot:
+def snapshot_from_events(
+    ledger: EventStore, slug: str, as_of: date, known_at: datetime
+) -> Snapshot:
     """The oracle: fold every stored event, with the domain's own functions, into a snapshot.
     Slow (it reads the whole log) but independent of the view tables."""
     from scop_ledger.domain.member import replay

@@ -1,0 +1,398 @@
+"""The event store: eventsourcing's ``Application`` on eventsourcing-sqlalchemy, and every place
+scop-ledger reaches below their public API, in this one module.
+
+Written against eventsourcing 9.5 and eventsourcing-sqlalchemy 1.0 (pinned in pyproject.toml);
+a new release of either is checked against the overrides here:
+
+- :class:`BulkRecorder` overrides the recorder's private ``_insert_stored_events`` (one
+  statement for a batch's events instead of one ORM object each) and calls its
+  ``_lock_table`` and ``_notify_channel``;
+- :class:`Factory` builds the datastore on an engine configured here, skipping
+  ``SQLAlchemyFactory.__init__`` (which would open its own);
+- :func:`decoder` decodes stored events as the mapper does, from ``mapper.transcoder.names``,
+  without the mapper's per-object JSON hook (the read side's hot loop).
+
+:class:`EventStore` reads: aggregates, notifications, the cooperatives. Writing commands is the
+application's (:mod:`scop_ledger.app.ledger`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, cast
+from uuid import UUID
+
+import orjson
+import sqlalchemy
+import sqlalchemy.exc
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import EventSourcingError
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    IntegrityError,
+    JSONTranscoder,
+    PersistenceError,
+    StoredEvent,
+    Transcoding,
+)
+from eventsourcing.utils import Environment, TopicError, resolve_topic
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from scop_ledger.domain.cooperative import Cooperative, cooperative_id
+from scop_ledger.domain.errors import InvalidValue, NotFound
+from scop_ledger.domain.member import Member, member_id
+from scop_ledger.settings import EVENTS_TABLE, Settings
+from scop_ledger.store.engine import (
+    StoreError,
+    install_append_only_guards,
+    open_engine,
+    sqlite_pragma,
+    store_error,
+)
+from scop_ledger.store.unreadable import UnreadableEntry, check_fields, unreadable, why
+
+PAGE = 2000  # notifications read per query
+
+
+class DateAsISO(Transcoding):
+    """``datetime.date`` as ``YYYY-MM-DD`` in the stored JSON."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class BulkRecorder(SQLAlchemyApplicationRecorder):
+    """eventsourcing-sqlalchemy's application recorder, inserting a batch's events with one
+    statement instead of one ORM object and one statement per event (an import of a million
+    rows spent most of its time there). Same table, same lock, same transaction, the same
+    stored values, the same notification ids in the same order."""
+
+    def _insert_stored_events(
+        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int]:
+        if not stored_events:
+            return []
+        table = self.events_record_cls.__table__
+        self._lock_table(session)
+        if session.get_bind().dialect.name != "sqlite":
+            rows = [
+                {
+                    "originator_id": e.originator_id,
+                    "originator_version": e.originator_version,
+                    "topic": e.topic,
+                    "state": e.state,
+                }
+                for e in stored_events
+            ]
+            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            ids = [row[0] for row in session.execute(statement, rows)]
+        else:
+            # SQLite does not promise RETURNING's order for a multi-row insert (SQLAlchemy
+            # then falls back to a statement per row): insert them all, then read back the
+            # newest ids. This transaction holds the write lock from its first insert on and
+            # the table is append-only, so the newest ids are these rows, in order (SQLite gives
+            # each new row the largest id plus one: checked, not assumed).
+            conn = session.connection()
+            # The unique index on (aggregate, version) takes the rows in random order: a page
+            # cache of 64 MiB for the insert rather than 2 MiB keeps it in memory.
+            with sqlite_pragma(conn, "cache_size", -65536):
+                # The values as the column types store them on SQLite: the UUID's 16 bytes
+                # (UUIDType, binary), the state's bytes (sqlite3 takes bytes as a BLOB).
+                conn.exec_driver_sql(
+                    f"INSERT INTO {table.name} (originator_id, originator_version, topic, state) "
+                    "VALUES (?, ?, ?, ?)",
+                    [
+                        (_uuid_bytes(e.originator_id), e.originator_version, e.topic, e.state)
+                        for e in stored_events
+                    ],
+                )
+            count = len(stored_events)
+            head = conn.exec_driver_sql(f"SELECT max(id) FROM {table.name}").scalar_one()
+            ours = conn.exec_driver_sql(
+                f"SELECT count(*) FROM {table.name} WHERE id > {head - count}"
+            ).scalar_one()
+            if ours != count:  # pragma: no cover - SQLite allots rowids one after another
+                raise PersistenceError(f"{count} events stored, ids not consecutive")
+            ids = list(range(head - count + 1, head + 1))
+        check_time_order(session, table.name, ids[0], stored_events[0].state)
+        self._notify_channel(session)
+        return ids
+
+
+def check_time_order(session: Session, table: str, first: int, state: bytes) -> None:
+    """Recorded times move forward from one write to the next (``verify`` refuses a log where
+    they go backwards): a writer that stamped its events before another writer, which then
+    saved first, saves after it. Checked under the table's write lock, after the insert:
+    raise IntegrityError, so the batch is rolled back and tried again with fresh times."""
+    from scop_ledger.store.chain import recorded_at
+
+    before = session.execute(
+        sqlalchemy.text(f"SELECT state FROM {table} WHERE id < :first ORDER BY id DESC LIMIT 1"),
+        {"first": first},
+    ).scalar()
+    if before is None:
+        return
+    try:
+        earlier, ours = recorded_at(bytes(before)), recorded_at(state)
+    except (ValueError, TypeError):
+        return  # not ours to judge here: verify names such an entry
+    if ours <= earlier:
+        # Strictly after: an entry appended after a review's anchor is then recorded after
+        # it, which ``verify --anchor`` checks (entries of one write may share a time).
+        raise IntegrityError(f"entry {first} would not be recorded after the entry ahead of it")
+
+
+def _uuid_bytes(value: UUID | str) -> bytes:
+    return value.bytes if isinstance(value, UUID) else UUID(value).bytes
+
+
+class Factory(SQLAlchemyFactory):
+    """eventsourcing-sqlalchemy's factory on an engine we configured ourselves."""
+
+    application_recorder_class = BulkRecorder
+
+    def __init__(self, env: Environment, engine: Engine) -> None:
+        InfrastructureFactory.__init__(self, env)
+        self._schema_name = None
+        self.datastore = SQLAlchemyDatastore(session_maker=sessionmaker(bind=engine))
+
+
+def as_uuid(value: Any) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    if isinstance(value, bytes | memoryview):
+        return UUID(bytes=bytes(value))
+    return UUID(str(value))
+
+
+class EventStore(Application[UUID]):
+    """The store of one ledger: its engine, eventsourcing's recorder and mapper, and reads."""
+
+    name = "ledger"
+
+    def __init__(self, settings: Settings, *, create: bool = False) -> None:
+        self.settings = settings
+        self.engine = open_engine(settings, must_exist=not create)
+        env = {"CREATE_TABLE": "no" if settings.read_only else "yes"}
+        try:
+            super().__init__(env)
+            if not settings.read_only:
+                install_append_only_guards(self.engine, EVENTS_TABLE)
+        except (PersistenceError, sqlalchemy.exc.SQLAlchemyError) as error:
+            raise store_error(error) from None
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        return cast(InfrastructureFactory, Factory(env, self.engine))
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def close(self) -> None:
+        super().close()
+        self.engine.dispose()
+
+    def cooperatives(self) -> list[Cooperative.Registered]:
+        """Every cooperative registered in the store, in registration order."""
+        topic = Cooperative.Registered.TOPIC
+        out = []
+        for notification in self.notifications(topics=[topic]):
+            event = self.read(notification)
+            if isinstance(event, Cooperative.Registered):
+                out.append(event)
+        return out
+
+    def resolve_coop(self, slug: str | None) -> str:
+        """The cooperative a command is about: ``slug``, or the only one in the store."""
+        if slug is not None:
+            return slug
+        coops = [c.slug for c in self.cooperatives()]
+        if len(coops) == 1:
+            return coops[0]
+        if not coops:
+            raise NotFound("this store holds no cooperative yet: run 'scop-ledger init' first")
+        raise InvalidValue(
+            f"this store holds {len(coops)} cooperatives ({', '.join(coops)}): pass --coop"
+        )
+
+    def cooperative(self, slug: str) -> Cooperative:
+        try:
+            coop: object = self.load(cooperative_id(slug), slug)
+        except AggregateNotFoundError:
+            raise NotFound(f"no cooperative {slug!r} in this store") from None
+        assert isinstance(coop, Cooperative)
+        return coop
+
+    def member(self, slug: str, person: str) -> Member:
+        try:
+            member: object = self.load(member_id(slug, person), person)
+        except AggregateNotFoundError:
+            raise NotFound(f"no person {person!r} in cooperative {slug!r}", person=person) from None
+        assert isinstance(member, Member)
+        return member
+
+    def load(self, oid: UUID, name: str | None = None) -> object:
+        """The aggregate ``oid`` (``name``: its person or cooperative, for messages). An entry
+        of it that cannot be read (unknown kind, state not JSON or lacking a field, a version
+        out of sequence: only a change below the ledger stores one) raises a StoreError
+        naming that entry (exit 3): the aggregate cannot be replayed, so nothing that needs
+        it can be recorded."""
+        try:
+            aggregate: Any = self.repository.get(oid)
+            for entry in getattr(aggregate, "log", ()):
+                check_fields(type(entry), vars(entry))
+        except AggregateNotFoundError:
+            raise
+        except (TopicError, EventSourcingError, UnreadableEntry, AttributeError) as error:
+            raise self._unreadable(oid, name, error) from None
+        return cast(object, aggregate)
+
+    def _unreadable(self, oid: UUID, name: str | None, error: BaseException) -> StoreError:
+        """The one line naming the first entry of ``oid`` that cannot be read."""
+        decode = decoder(self.mapper)
+        table = self.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        hint = "the store was changed below the ledger: run 'scop-ledger verify'"
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(table.c.id, table.c.originator_version, table.c.topic, table.c.state)
+                .where(table.c.originator_id == oid)
+                .order_by(table.c.id)
+            ).all()
+        expected = 1
+        for seq, version, topic, state in rows:
+            try:
+                if version != expected:
+                    raise UnreadableEntry(
+                        f"version {version} of its record where {expected} was expected"
+                    )
+                event = decode(oid, version, topic, state)
+                if name is None:
+                    name = getattr(event, "person", None) or getattr(event, "slug", None)
+            except (ValueError, TypeError, LookupError, ArithmeticError) as found:
+                reason = unreadable(found, topic)
+                who = f" ({name})" if name else ""
+                return StoreError(f"entry {seq}{who} cannot be read: {reason}; {hint}")
+            expected = version + 1
+        who = name or str(oid)
+        return StoreError(f"an entry of {who} cannot be read: {why(unreadable(error, ''))}; {hint}")
+
+    def read(self, notification: Any) -> Any:
+        """The entry of a stored notification, or None when it cannot be read."""
+        try:
+            event = self.mapper.to_domain_event(notification)
+            check_fields(type(event), vars(event))
+        except (TopicError, EventSourcingError, ValueError):
+            return None
+        return event
+
+    def notifications(self, topics: Sequence[str] = ()) -> Iterator[Any]:
+        start = 1
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=PAGE, topics=topics)
+            yield from page
+            if len(page) < PAGE:
+                return
+            start = page[-1].id + 1
+
+    def entry_location(self, event_id: int) -> tuple[UUID, int]:
+        """The aggregate and version behind an entry id."""
+        found = self.recorder.select_notifications(start=event_id, limit=1, stop=event_id)
+        if not found:
+            raise NotFound(f"no entry {event_id} in this store")
+        return cast(UUID, found[0].originator_id), found[0].originator_version
+
+
+def decoder(mapper: Any) -> Callable[[Any, int, str, bytes], Any]:
+    """Stored event to domain event, as eventsourcing's mapper does (the same transcodings,
+    the same upcasting), without its per-object JSON hook: the read side's hot loop."""
+    if mapper.cipher is not None or mapper.compressor is not None:
+        from eventsourcing.persistence import StoredEvent
+
+        def read(oid: Any, v: int, topic: str, state: Any) -> Any:
+            try:
+                event = mapper.to_domain_event(StoredEvent(as_uuid(oid), v, topic, bytes(state)))
+            except (TopicError, EventSourcingError, ValueError) as error:
+                raise unreadable(error, topic) from None
+            check_fields(type(event), vars(event))
+            return event
+
+        return read
+    from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr
+
+    # The transcodings' decode methods, or the constructor each calls (one call less per
+    # value: three values an event).
+    plain: dict[type, Callable[[str], Any]] = {
+        DatetimeAsISO: datetime.fromisoformat,
+        DecimalAsStr: Decimal,
+        DateAsISO: date.fromisoformat,
+    }
+    decoders = {
+        name: plain.get(type(transcoding), transcoding.decode)
+        for name, transcoding in mapper.transcoder.names.items()
+    }
+    uuids: dict[bytes, UUID] = {}  # a page holds many events of each member
+    classes: dict[str, tuple[Any, int]] = {}  # topic: class, class version
+    # orjson parses the same JSON to the same values as json does, three times faster:
+    # with the standard module, parsing was a fifth of a rebuild.
+    loads = orjson.loads
+
+    def decode(oid: Any, version: int, topic: str, state: bytes) -> Any:
+        found = classes.get(topic)
+        if found is None:
+            try:
+                cls = resolve_topic(topic)
+            except TopicError as error:
+                raise unreadable(error, topic) from None
+            found = classes[topic] = (cls, getattr(cls, "class_version", 1))
+        cls, class_version = found
+        try:
+            d = loads(state)
+        except ValueError:
+            raise UnreadableEntry("its stored state is not valid JSON") from None
+        if type(d) is not dict:
+            raise UnreadableEntry("its stored state is not a JSON object")
+        inexact = False
+        for key, value in d.items():
+            if type(value) is dict and len(value) == 2 and "_type_" in value:
+                d[key] = decoders[value["_type_"]](value["_data_"])
+            elif type(value) is float:
+                inexact = True
+        if inexact:
+            # No event holds a float; orjson reads an integer beyond 64 bits as one
+            # (10**21 as 1e21). The standard module reads it exactly, as the mapper does.
+            d = json.loads(state)
+            for key, value in d.items():
+                if type(value) is dict and len(value) == 2 and "_type_" in value:
+                    d[key] = decoders[value["_type_"]](value["_data_"])
+        key = oid if type(oid) is bytes else None  # SQLite gives the id's 16 bytes
+        uuid = uuids.get(key) if key is not None else None
+        if uuid is None:
+            uuid = as_uuid(oid)
+            if key is not None:
+                uuids[key] = uuid
+        d["originator_id"] = uuid
+        d["originator_version"] = version
+        from_version = d.pop("class_version", 1)
+        while from_version < class_version:
+            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(d)
+            from_version += 1
+        check_fields(cls, d)
+        event = object.__new__(cls)
+        object.__setattr__(event, "__dict__", d)
+        return event
+
+    return decode
