@@ -184,7 +184,7 @@ def render(pack: Pack) -> str:
     from scop_ledger.audit.report.charts import share_chart
 
     env = Environment(
-        loader=PackageLoader("scop_ledger", "report"),
+        loader=PackageLoader("scop_ledger", "audit/report"),
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
