@@ -33,6 +33,7 @@ from scop_ledger.app.ledger import Ledger  # noqa: E402
 from scop_ledger.readmodel import queries  # noqa: E402
 from scop_ledger.readmodel.compliance import Source, timeline  # noqa: E402
 from scop_ledger.readmodel.projector import Projector  # noqa: E402
+from scop_ledger.readmodel.rebuild import ensure_view  # noqa: E402
 from scop_ledger.readmodel.snapshot import refunds_from_view, snapshot_from_view  # noqa: E402
 from scop_ledger.store.db import connect  # noqa: E402
 from scop_ledger.store.engine import Settings  # noqa: E402
@@ -153,7 +154,7 @@ def main() -> int:
         )
 
         projector = Projector(ledger)
-        projector.ensure_tables()
+        ensure_view(projector)
         started = time.perf_counter()
         applied = projector.catch_up()
         seconds = time.perf_counter() - started

@@ -1,11 +1,11 @@
-"""The projector's lean decoder gives exactly the objects eventsourcing's mapper gives."""
+"""The read side's lean decoder gives exactly the objects eventsourcing's mapper gives."""
 
 from __future__ import annotations
 
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import text
 
-from scop_ledger.readmodel.projector import Projector
+from scop_ledger.store.eventstore import as_uuid, decoder
 from tests.helpers import acme, do, open_ledger
 
 
@@ -29,8 +29,7 @@ def test_lean_decoder_equals_the_mapper(sqlite_url: str) -> None:
         dividends="10",
     )
     do(ledger, "terminate", "2018-01-01", person="ann", reason="dismissal")
-    projector = Projector(ledger)
-    decode = projector._decoder()
+    decode = decoder(ledger.mapper)
     with ledger.engine.connect() as conn:
         rows = conn.execute(
             text(
@@ -41,17 +40,11 @@ def test_lean_decoder_equals_the_mapper(sqlite_url: str) -> None:
     for oid, version, topic, state in rows:
         lean = decode(oid, version, topic, bytes(state))
         full = ledger.mapper.to_domain_event(
-            StoredEvent(projector_uuid(oid), version, topic, bytes(state))
+            StoredEvent(as_uuid(oid), version, topic, bytes(state))
         )
         assert type(lean) is type(full)
         assert vars(lean) == vars(full)
     ledger.close()
-
-
-def projector_uuid(value):
-    from scop_ledger.store.eventstore import as_uuid as _uuid
-
-    return _uuid(value)
 
 
 def test_a_registration_stored_before_the_statutes_options_is_upcast(sqlite_url: str) -> None:
@@ -71,8 +64,8 @@ def test_a_registration_stored_before_the_statutes_options_is_upcast(sqlite_url:
     for key in ("scop_thresholds", "external_vote_cap", "supervisory_board_from"):
         del old[key]
     stored = json.dumps(old).encode()
-    lean = Projector(ledger)._decoder()(oid, version, topic, stored.decode())
-    full = ledger.mapper.to_domain_event(StoredEvent(projector_uuid(oid), version, topic, stored))
+    lean = decoder(ledger.mapper)(oid, version, topic, stored.decode())
+    full = ledger.mapper.to_domain_event(StoredEvent(as_uuid(oid), version, topic, stored))
     for event in (lean, full):
         assert event.scop_thresholds is None
         assert event.external_vote_cap == Decimal("0.35")

@@ -12,12 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scop_ledger.readmodel import parallel
-from scop_ledger.readmodel.projector import (
+from scop_ledger.readmodel.hooks import Hooks
+from scop_ledger.readmodel.projector import Projector
+from scop_ledger.readmodel.rebuild import ensure_view, rebuild
+from scop_ledger.readmodel.schema import (
     ENTRY_COLUMNS,
     MEMBER_COLUMNS,
     REFUND_COLUMNS,
     STATE_COLUMNS,
-    Projector,
 )
 from scop_ledger.store import chain
 from scop_ledger.store.db import connect
@@ -93,9 +95,9 @@ def test_a_rebuild_on_several_processes_writes_the_same_view(
         acme(ledger)
         two_cooperatives(url)
         build_history(open_ledger_for(url, "acme"), seed, steps=40)
-        Projector(ledger).rebuild(workers=1)
+        rebuild(Projector(ledger), workers=1)
         one = view_rows(url)
-        assert Projector(ledger).rebuild(workers=workers) == ledger.recorder.max_notification_id()
+        assert rebuild(Projector(ledger), workers=workers) == ledger.recorder.max_notification_id()
         assert view_rows(url) == one
         assert_view_matches_oracle(ledger, url, date(2030, 1, 1), datetime.now(UTC))
         # No scratch file is left beside the ledger.
@@ -115,63 +117,72 @@ def two_partners(url: str):
     return ledger
 
 
-def test_entries_recorded_during_the_rebuild_are_applied_after_it(sqlite_url, monkeypatch):
-    ledger = two_partners(sqlite_url)
-    chain = parallel._extend_chain
+def once(action):
+    """A progress callback that runs ``action`` the first time it is called: in the rebuilding
+    process, while the workers read the log and before their rows replace the view."""
+    done = []
 
-    def meanwhile(projector, conn, head):  # runs while the workers do
+    def progress(_read: int) -> None:
+        if not done:
+            done.append(True)
+            action()
+
+    return progress
+
+
+def test_entries_recorded_during_the_rebuild_are_applied_after_it(sqlite_url):
+    ledger = two_partners(sqlite_url)
+
+    def meanwhile() -> None:
         do(ledger, "subscribe", "2017-01-01", person="ann", shares="5")
         do(ledger, "withdraw", "2016-06-01", person="ben", shares="2")  # back-dated
-        chain(projector, conn, head)
 
-    monkeypatch.setattr(parallel, "_extend_chain", meanwhile)
-    assert Projector(ledger).rebuild(workers=2) == ledger.recorder.max_notification_id()
+    head = event_count(ledger)
+    assert rebuild(Projector(ledger), once(meanwhile), workers=2) == head + 2
+    assert event_count(ledger) == head + 2
     assert_view_matches_oracle(ledger, sqlite_url, date(2030, 1, 1), datetime.now(UTC))
     ledger.close()
 
 
-def test_another_process_catching_up_during_the_rebuild_does_not_break_it(sqlite_url, monkeypatch):
+def test_another_process_catching_up_during_the_rebuild_does_not_break_it(sqlite_url):
     """A query or a write in another process catches the view up while the workers run: the
     rebuild still completes, and the view is right."""
     ledger = two_partners(sqlite_url)
     projector = Projector(ledger)
-    projector.ensure_tables()
+    ensure_view(projector)
     projector.catch_up()
-    chain = parallel._extend_chain
 
-    def meanwhile(projector, conn, head):  # runs while the workers do
+    def meanwhile() -> None:
         do(ledger, "subscribe", "2017-01-01", person="ann", shares="5")
         other = open_ledger(sqlite_url, create=False)
         try:
             assert Projector(other).catch_up() > 0
         finally:
             other.close()
-        chain(projector, conn, head)
 
-    monkeypatch.setattr(parallel, "_extend_chain", meanwhile)
-    assert Projector(ledger).rebuild(workers=2) == event_count(ledger)
+    head = event_count(ledger)
+    assert rebuild(Projector(ledger), once(meanwhile), workers=2) == head + 1
+    assert event_count(ledger) == head + 1
     assert Projector(ledger).lag() == 0
     assert_view_matches_oracle(ledger, sqlite_url, date(2030, 1, 1), datetime.now(UTC))
     ledger.close()
 
 
-def test_a_failing_worker_leaves_the_view_as_it_was(sqlite_url, monkeypatch):
+def test_a_failing_worker_leaves_the_view_as_it_was(sqlite_url):
     ledger = open_ledger(sqlite_url)
     acme(ledger)
     do(ledger, "hire", "2016-01-04", person="ann")
     do(ledger, "admit", "2016-02-01", person="ann")
     projector = Projector(ledger)
-    projector.ensure_tables()
+    ensure_view(projector)
     projector.catch_up()
 
-    def broken(self, conn, notifications):
+    def broken(notifications) -> None:  # in the workers, which run the projector's hooks
         raise RuntimeError("disk full")
 
-    # The workers are forked: they run the patched method.
-    monkeypatch.setattr(parallel._Partition, "_apply_page", broken)
     before = view_rows(sqlite_url)
     with pytest.raises(RuntimeError, match="disk full"):
-        Projector(ledger).rebuild(workers=2)
+        rebuild(Projector(ledger, Hooks(on_page=broken)), workers=2)
     assert projector.position() == event_count(ledger)
     assert view_rows(sqlite_url) == before
     folder = sqlite_path(sqlite_url).parent
@@ -198,7 +209,7 @@ def test_a_rebuild_asked_for_two_workers_on_each_back_end(store_url) -> None:
     do(ledger, "admit", "2016-02-01", person="ann")
     do(ledger, "subscribe", "2016-02-01", person="ann", shares="4")
     # Never caught up before: the rebuild also links every event into the kept chain.
-    assert Projector(ledger).rebuild(workers=2) == event_count(ledger)
+    assert rebuild(Projector(ledger), workers=2) == event_count(ledger)
     assert_view_matches_oracle(ledger, store_url, date(2030, 1, 1), datetime.now(UTC))
     db = connect(store_url)
     verdict = chain.verify(db)

@@ -176,13 +176,14 @@ class Ledger(EventStore):
         its view made and levelled first (an entry an older release stored that the view
         cannot hold is set aside there, in transactions of its own)."""
         from scop_ledger.readmodel.projector import Projector
+        from scop_ledger.readmodel.rebuild import ensure_view
 
         if self._view is None:
             self._view = Projector(self)
         if not self.apply_view:
             return self._view
         try:
-            self._view.ensure_tables()
+            ensure_view(self._view)
             self._view.catch_up()
         except sqlalchemy.exc.OperationalError as error:
             raise store_error(error) from None

@@ -728,6 +728,7 @@ def rebuild(ctx: click.Context, /, workers: int | None) -> None:
     import time
 
     from scop_ledger.readmodel.projector import Projector
+    from scop_ledger.readmodel.rebuild import rebuild as rebuild_view
 
     app = get_app(ctx)
     if app.settings.read_only:
@@ -739,7 +740,7 @@ def rebuild(ctx: click.Context, /, workers: int | None) -> None:
     total = ledger.recorder.max_notification_id() or 0
     step = _progress("rebuilding")
     started = time.perf_counter()
-    applied = projector.rebuild(None if step is None else lambda n: step(n, total), workers)
+    applied = rebuild_view(projector, None if step is None else lambda n: step(n, total), workers)
     seconds = time.perf_counter() - started
     rate = applied / seconds if seconds else 0.0
     click.echo(f"rebuilt the view from {applied} events in {seconds:.1f} s ({rate:,.0f} events/s)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from scop_ledger.readmodel.version import TRACKING_NAME, VIEW_SCHEMA_VERSION
 from scop_ledger.settings import EVENTS_TABLE
 from scop_ledger.store.db import DB, Unavailable, connect
 
@@ -14,8 +15,6 @@ if TYPE_CHECKING:
     from scop_ledger.store.eventstore import EventStore
 
 EVENTS = EVENTS_TABLE
-# The view tables' shape; a store whose view has another version is rebuilt before use.
-VIEW_SCHEMA_VERSION = 8
 
 
 def view_lag(db: DB) -> int | None:
@@ -27,7 +26,9 @@ def view_lag(db: DB) -> int | None:
     head = int(db.scalar(f"SELECT COALESCE(MAX(id), 0) FROM {EVENTS}") or 0)
     if not db.has_table("rm_tracking"):
         return None
-    found = db.rows("SELECT position, schema_version FROM rm_tracking WHERE name = 'view'")
+    found = db.rows(
+        f"SELECT position, schema_version FROM rm_tracking WHERE name = '{TRACKING_NAME}'"
+    )
     if not found or found[0][1] != VIEW_SCHEMA_VERSION:
         return None
     return max(0, head - int(found[0][0]))
@@ -52,10 +53,12 @@ def open_view(
 
 
 def catch_up(ledger: EventStore, progress: Callable[[int, int], None] | None = None) -> int:
+    """Make the view if needed, and apply what it has not applied yet; the number applied."""
     from scop_ledger.readmodel.projector import Projector
+    from scop_ledger.readmodel.rebuild import ensure_view
 
     projector = Projector(ledger)
-    projector.ensure_tables()
+    ensure_view(projector)
     if progress is None:
         return projector.catch_up()
     total = projector.lag()

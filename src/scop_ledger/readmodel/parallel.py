@@ -3,10 +3,10 @@
 Each member's entries fold on their own: only the cooperative's few entries (its statutes, its
 reversals) concern everyone. A rebuild therefore shares the members among worker processes.
 Each worker reads the whole notification log up to the head, and applies the cooperative's
-entries and its own members' entries, with the projector's own code, to view tables in a
-scratch SQLite file. Until they are all done, the old view stays as it was: other processes
-read it and catch it up as usual. Then one transaction replaces it with the workers' rows
-(SQLite copies rows between attached files without Python) at the tracking position of the
+entries and its own members' entries, with a projector plugged in through its hooks
+(readmodel/hooks.py), to view tables in a scratch SQLite file. Until they are all done, the old
+view stays as it was: other processes read it and catch it up as usual. Then one transaction
+replaces it with the workers' rows (readmodel/merge.py) at the tracking position of the
 head the workers read to: a crash or a failing worker leaves the old view. The rebuilding
 process then builds the indexes and applies whatever was recorded meanwhile, as a catch-up
 does (pages another process applied to the old view after that head are applied again).
@@ -39,24 +39,17 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.utils import TopicError, resolve_topic
-from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event, insert
-from sqlalchemy.schema import CreateTable
+from sqlalchemy import Connection, Engine, create_engine, event
 
 from scop_ledger.domain.cooperative import Cooperative
 from scop_ledger.domain.member import Member
 from scop_ledger.readmodel import schema as t
-from scop_ledger.readmodel.access import VIEW_SCHEMA_VERSION
-from scop_ledger.readmodel.projector import (
-    ENTRY_COLUMNS,
-    MEMBER_COLUMNS,
-    NAME,
-    REFUND_COLUMNS,
-    STATE_COLUMNS,
-    Projector,
-    _big_cache,
-)
+from scop_ledger.readmodel.hooks import Hooks
+from scop_ledger.readmodel.log import read_page
+from scop_ledger.readmodel.merge import merge
+from scop_ledger.readmodel.projector import Projector, big_cache
 from scop_ledger.settings import Settings
-from scop_ledger.store.engine import sqlite_path, write_transaction
+from scop_ledger.store.engine import sqlite_path
 from scop_ledger.store.eventstore import as_uuid as _uuid
 from scop_ledger.store.gc import collector_paused
 
@@ -98,12 +91,18 @@ class _Task:
     head: int
 
 
-class _Partition(Projector):
-    """A worker's projector: applies the cooperative's entries and those of the members whose
-    rank (their id, ``mid``) modulo ``workers`` is ``index``, to the scratch view tables."""
+class _Partition:
+    """A worker's share of the log: the cooperative's entries and those of the members whose
+    rank (their id, ``mid``) modulo ``workers`` is ``index``, applied to the scratch view tables
+    by :attr:`projector` (``on_page``: the rebuilding projector's hook)."""
 
-    def __init__(self, ledger: EventStore, index: int, workers: int) -> None:
-        super().__init__(ledger)
+    def __init__(
+        self,
+        ledger: EventStore,
+        index: int,
+        workers: int,
+        on_page: Callable[[Sequence[tuple[Any, ...]]], None] | None,
+    ) -> None:
         self.index = index
         self.workers = workers
         self._kinds: dict[str, str] = {}
@@ -111,6 +110,17 @@ class _Partition(Projector):
         self._mids: dict[UUID, int] = {}
         self._mine: set[Any] = set()  # the stored ids of this worker's members
         self._indexed = False  # whether the ON_DEMAND indexes exist yet
+        hooks = Hooks(
+            member_id=self._mids.__getitem__,
+            before_lookup=self._index,
+            # The rebuilding process keeps the chain, not the workers.
+            chain=False,
+            # A worker reads the log from its start (its scratch file holds no events to look
+            # a version up in).
+            from_start=True,
+            on_page=on_page,
+        )
+        self.projector = Projector(ledger, hooks)
 
     def _kind(self, topic: str) -> str:
         kind = self._kinds.get(topic)
@@ -119,7 +129,7 @@ class _Partition(Projector):
                 cls = resolve_topic(topic)
             except TopicError:
                 # Every worker takes an entry of an unknown kind, and fails on it: the
-                # rebuild then sets it aside in one process (see Projector.rebuild).
+                # rebuild then sets it aside in one process (see readmodel/rebuild.py).
                 cls = Cooperative.Event
             if isinstance(cls, type) and issubclass(cls, Member.Registered):
                 kind = "registered"
@@ -150,17 +160,6 @@ class _Partition(Projector):
                     chosen.append(row)
         return chosen
 
-    def _mid_for(self, conn: Connection, oid: UUID) -> int:
-        return self._mids[oid]
-
-    def _recompute(self, conn: Connection, *args: Any) -> None:
-        self._index(conn)
-        super()._recompute(conn, *args)
-
-    def _mark_reversed(self, conn: Connection, *args: Any) -> None:
-        self._index(conn)
-        super()._mark_reversed(conn, *args)
-
     def _index(self, conn: Connection) -> None:
         """The indexes a back-dated entry or a reversal looks a member's rows up by, built
         the first time one needs them: kept up row by row from the start, they were a tenth
@@ -170,20 +169,21 @@ class _Partition(Projector):
                 index.create(conn)
             self._indexed = True
 
-    def _extend_chain(self, conn: Connection, notifications: Sequence[tuple[Any, ...]]) -> None:
-        """The rebuilding process keeps the chain, not the workers."""
-
-    def _load_versions(self, conn: Connection, notifications: Sequence[tuple[Any, ...]]) -> None:
-        """A worker reads the log from its start: it meets each of its aggregates at version 1
-        (its scratch file holds no events to look a version up in)."""
-
 
 _progress: Synchronized[int] | None = None
+_on_page: Callable[[Sequence[tuple[Any, ...]]], None] | None = None
 
 
-def _start_worker(progress: Synchronized[int], parent: int) -> None:
-    global _progress
+def _start_worker(
+    progress: Synchronized[int],
+    parent: int,
+    on_page: Callable[[Sequence[tuple[Any, ...]]], None] | None,
+) -> None:
+    """A worker's start: what its parent passes it by inheritance (a forked worker takes
+    ``on_page`` as it is; a spawned one, where there is no fork, only what pickles)."""
+    global _progress, _on_page
     _progress = progress
+    _on_page = on_page
     _die_with(parent)
 
 
@@ -270,22 +270,23 @@ def _work(task: _Task) -> int:
         with view.begin() as conn:
             for index in (*t.SECONDARY_INDEXES, *ON_DEMAND):
                 index.drop(conn)
-        projector = _Partition(ledger, task.index, task.workers)
+        partition = _Partition(ledger, task.index, task.workers, _on_page)
+        projector = partition.projector
         position = 0
         with (
             collector_paused(),
             ledger.engine.connect() as source,
             view.connect() as conn,
-            _big_cache(conn),
+            big_cache(conn),
         ):
             conn.commit()
             while True:
                 with source.begin():
-                    page = projector._read_page(source, position, PAGE, task.head)
+                    page = read_page(source, position, PAGE, task.head)
                 if not page:
                     return position
                 with conn.begin():
-                    projector._apply_page(conn, projector.select(page))
+                    projector.apply_page(conn, partition.select(page))
                 position = page[-1][0]
                 if task.index == 0 and _progress is not None:
                     with _progress.get_lock():
@@ -344,11 +345,11 @@ def rebuild(
                 workers,
                 mp_context=context,
                 initializer=_start_worker,
-                initargs=(counter, os.getpid()),
+                initargs=(counter, os.getpid(), projector.hooks.on_page),
             )
             try:
                 futures = [pool.submit(_work, task) for task in tasks]
-                _extend_chain(projector, conn, head)
+                projector.extend_chain_to(conn, head, PAGE)
                 reported = 0
                 pending: set[Future[int]] = set(futures)
                 while pending:
@@ -369,96 +370,7 @@ def rebuild(
             pool.shutdown(wait=True)
         if progress is not None and head > reported:
             progress(head - reported)
-        _merge(conn, files, head)
+        merge(conn, files, head)
         return head
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _extend_chain(projector: Projector, conn: Connection, head: int) -> None:
-    """Link the events up to ``head`` the chain does not hold yet, a page per transaction."""
-    with conn.begin():
-        start = int(conn.exec_driver_sql("SELECT max(seq) FROM rm_chain").scalar() or 0)
-    while start < head:
-        with conn.begin():
-            page = projector._read_page(conn, start, PAGE, head)
-            if not page:
-                return
-            projector._extend_chain(conn, page)
-        start = page[-1][0]
-
-
-def _columns(names: Sequence[str]) -> str:
-    return ", ".join(names)
-
-
-# The tables nearly all the view's pages are in. The merge fills them under another name
-# before it drops the old ones: rows written into pages the same transaction freed must first
-# be copied to the rollback journal, which grows with the view.
-BIG = (t.entries, t.states, t.refunds)
-
-
-def _shadow(table: Table) -> Table:
-    """``table``'s columns and primary key under the name the merge fills it by."""
-    return table.to_metadata(MetaData(), name=f"{table.name}__new")
-
-
-def _merge(conn: Connection, files: Sequence[Path], head: int) -> None:
-    """Replace the view with the workers' rows at position ``head``, in one transaction that
-    takes the write lock first: until it commits, other processes read the old view and
-    catch it up as usual (their pages are applied again after the merge, from ``head`` on).
-    The cooperative's rows, which every worker wrote, come from the first worker."""
-    names = [f"w{i}" for i in range(len(files))]
-    conn.commit()  # SQLite attaches a file outside a transaction only
-    for name, file in zip(names, files, strict=True):
-        conn.exec_driver_sql(f"ATTACH DATABASE ? AS {name}", (str(file),))
-    try:
-
-        def union(table: str, columns: Sequence[str], members_only: str = "") -> str:
-            cols = _columns(columns)
-            return " UNION ALL ".join(
-                f"SELECT {cols} FROM {name}.{table}" + (members_only if i else "")
-                for i, name in enumerate(names)
-            )
-
-        entries = _columns(ENTRY_COLUMNS)
-        states = _columns(STATE_COLUMNS)
-        refunds = _columns(REFUND_COLUMNS)
-        # Each worker's rows as they come: sorting them by seq (as a sequential rebuild
-        # writes them) cost a third more and changes no answer.
-        big = [
-            f"INSERT INTO rm_entries__new ({entries}) "
-            f"{union('rm_entries', ENTRY_COLUMNS, ' WHERE mid IS NOT NULL')}",
-            f"INSERT INTO rm_states__new ({states}) {union('rm_states', STATE_COLUMNS)}",
-            f"INSERT INTO rm_refunds__new ({refunds}) {union('rm_refunds', REFUND_COLUMNS)}",
-        ]
-        small = [
-            "INSERT INTO rm_coops SELECT * FROM w0.rm_coops",
-            f"INSERT INTO rm_members ({_columns(MEMBER_COLUMNS)}) "
-            f"{union('rm_members', MEMBER_COLUMNS)} ORDER BY mid",
-        ]
-        with write_transaction(conn):
-            for table in BIG:
-                shadow = _shadow(table)
-                shadow.drop(conn, checkfirst=True)
-                conn.execute(CreateTable(shadow))
-            for statement in big:
-                conn.exec_driver_sql(statement)
-            t.drop_view_tables(conn)
-            for table in BIG:
-                conn.exec_driver_sql(f"ALTER TABLE {table.name}__new RENAME TO {table.name}")
-            # The other tables, with their indexes (those of the tables above exist now, and
-            # are left to the caller).
-            t.create_view_tables(conn)
-            for statement in small:
-                conn.exec_driver_sql(statement)
-            conn.execute(
-                insert(t.tracking).values(
-                    name=NAME, position=head, schema_version=VIEW_SCHEMA_VERSION
-                )
-            )
-    finally:
-        conn.commit()
-        for name in names:
-            conn.exec_driver_sql(f"DETACH DATABASE {name}")
-        conn.commit()

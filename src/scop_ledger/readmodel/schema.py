@@ -1,11 +1,13 @@
-"""View tables (SQLAlchemy Core: their DDL and the projector's writes; the queries read them with
-plain SQL on DB-API, see db.py).
+"""View tables (SQLAlchemy Core: their DDL and the columns the projector writes; the queries read
+them with plain SQL on DB-API, see store/db.py).
 
 Money is stored in integer cents, times in integer microseconds since the epoch (UTC), dates as
 ISO dates. The schema may change freely: ``scop-ledger rebuild`` recreates it from the events.
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
@@ -24,11 +26,19 @@ from sqlalchemy.engine import Connection, Engine
 
 metadata = MetaData()
 
+# Their schema version is version.py's VIEW_SCHEMA_VERSION: raise it with any change here.
+ROW_ID = "id"
+
+
+def cents(amount: Decimal) -> int:
+    """An amount of money as the view stores it: whole cents."""
+    return int(amount.scaleb(2))
+
 
 def _row_id() -> Column[int]:
     """A row id nothing reads: SQLite's rowid itself (INTEGER PRIMARY KEY), a BIGINT elsewhere."""
     return Column(
-        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+        ROW_ID, BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
 
 
@@ -190,7 +200,7 @@ unviewable = Table(
     Column("reason", Text, nullable=False),
 )
 
-# The hash chain the projector keeps (projections/chain.py). Not a view table: rebuild never
+# The hash chain the projector keeps (store/chain.py). Not a view table: rebuild never
 # drops it, for it is the store's memory of what it held when each event was first applied.
 audit_metadata = MetaData()
 chain = Table(
@@ -217,13 +227,29 @@ VIEW_TABLES = [tracking, coops, members, entries, states, refunds, unviewable]
 _BY_MEMBER = ("rm_entries_member", "rm_states_member", "rm_refunds_member")
 # The indexes the projector's own lookups go by (a member's rows, for a back-dated entry or a
 # reversal), and those only queries read: a rebuild builds the latter once at the end rather
-# than row by row, and a rebuild on several processes both (see Projector.rebuild).
+# than row by row, and a rebuild on several processes both (see readmodel/rebuild.py).
 MEMBER_INDEXES = [
     i for i in (*entries.indexes, *states.indexes, *refunds.indexes) if i.name in _BY_MEMBER
 ]
 SECONDARY_INDEXES = [
     i for i in (*entries.indexes, *states.indexes, *refunds.indexes) if i.name not in _BY_MEMBER
 ]
+
+
+def written_columns(table: Table) -> tuple[str, ...]:
+    """The columns the projector writes, in the table's order: all but a row id nothing reads."""
+    return tuple(c.name for c in table.columns if c.name != ROW_ID)
+
+
+MEMBER_COLUMNS = written_columns(members)
+ENTRY_COLUMNS = written_columns(entries)
+STATE_COLUMNS = written_columns(states)
+REFUND_COLUMNS = written_columns(refunds)
+
+
+def insert_sql(table: str, columns: tuple[str, ...], mark: str) -> str:
+    """An insert of ``columns`` with the driver's parameter ``mark``, for a list of rows."""
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
 
 
 def missing_tables(conn: Connection) -> set[str]:

@@ -320,30 +320,8 @@ def decoder(mapper: Any) -> Callable[[Any, int, str, bytes], Any]:
     """Stored event to domain event, as eventsourcing's mapper does (the same transcodings,
     the same upcasting), without its per-object JSON hook: the read side's hot loop."""
     if mapper.cipher is not None or mapper.compressor is not None:
-        from eventsourcing.persistence import StoredEvent
-
-        def read(oid: Any, v: int, topic: str, state: Any) -> Any:
-            try:
-                event = mapper.to_domain_event(StoredEvent(as_uuid(oid), v, topic, bytes(state)))
-            except (TopicError, EventSourcingError, ValueError) as error:
-                raise unreadable(error, topic) from None
-            check_fields(type(event), vars(event))
-            return event
-
-        return read
-    from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr
-
-    # The transcodings' decode methods, or the constructor each calls (one call less per
-    # value: three values an event).
-    plain: dict[type, Callable[[str], Any]] = {
-        DatetimeAsISO: datetime.fromisoformat,
-        DecimalAsStr: Decimal,
-        DateAsISO: date.fromisoformat,
-    }
-    decoders = {
-        name: plain.get(type(transcoding), transcoding.decode)
-        for name, transcoding in mapper.transcoder.names.items()
-    }
+        return lambda *row: _read_with_mapper(mapper, *row)
+    decoders = _value_decoders(mapper)
     uuids: dict[bytes, UUID] = {}  # a page holds many events of each member
     classes: dict[str, tuple[Any, int]] = {}  # topic: class, class version
     # orjson parses the same JSON to the same values as json does, three times faster:
@@ -396,3 +374,25 @@ def decoder(mapper: Any) -> Callable[[Any, int, str, bytes], Any]:
         return event
 
     return decode
+
+
+def _read_with_mapper(mapper: Any, oid: Any, v: int, topic: str, state: Any) -> Any:
+    """:func:`decoder` for a store with a cipher or a compressor: eventsourcing's mapper."""
+    try:
+        event = mapper.to_domain_event(StoredEvent(as_uuid(oid), v, topic, bytes(state)))
+    except (TopicError, EventSourcingError, ValueError) as error:
+        raise unreadable(error, topic) from None
+    check_fields(type(event), vars(event))
+    return event
+
+
+def _value_decoders(mapper: Any) -> dict[str, Callable[[str], Any]]:
+    """The transcodings' decode methods by name, or the constructor each calls (one call less)."""
+    from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr
+
+    plain: dict[type, Callable[[str], Any]] = {DecimalAsStr: Decimal, DateAsISO: date.fromisoformat}
+    plain[DatetimeAsISO] = datetime.fromisoformat
+    return {
+        name: plain.get(type(transcoding), transcoding.decode)
+        for name, transcoding in mapper.transcoder.names.items()
+    }
