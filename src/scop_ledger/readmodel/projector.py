@@ -605,40 +605,7 @@ class Projector:
         would not start at the log's first entry, is left as it is: ``verify`` names it, and
         only ``verify --reseed-chain`` re-seeds it."""
         self._sqlite = conn.dialect.name == "sqlite"
-        last = conn.exec_driver_sql(
-            "SELECT seq, link FROM rm_chain ORDER BY seq DESC LIMIT 1"
-        ).first()
-        head, previous = (0, chain.GENESIS) if last is None else (last[0], bytes.fromhex(last[1]))
-        sealed = conn.exec_driver_sql(
-            f"SELECT seq, link FROM {chain.SEAL} WHERE name = 'chain'"
-        ).first()
-        if sealed is not None and (int(sealed[0]), str(sealed[1])) != (head, previous.hex()):
-            return  # the kept chain no longer reaches its seal: dropped, cut short, rewritten
-        fresh = [n for n in notifications if n[0] > head]
-        if not fresh:
-            return
-        following = conn.exec_driver_sql(
-            f"SELECT min(id) FROM {EVENTS} WHERE id > {int(head)}"
-        ).scalar()
-        if following != fresh[0][0]:
-            return  # the kept chain does not reach this page: it lost entries
-        rows = []
-        for seq, oid, version, topic, stored in notifications:
-            if seq <= head:
-                continue
-            digest = chain.content(oid, version, topic, bytes(stored))
-            previous = chain.link(previous, seq, digest)
-            rows.append((seq, digest.hex(), previous.hex()))
-        if rows:
-            mark = "?" if self._sqlite else "%s"
-            conn.exec_driver_sql(
-                f"INSERT INTO rm_chain (seq, content, link) VALUES ({mark}, {mark}, {mark})", rows
-            )
-            conn.exec_driver_sql(
-                f"INSERT INTO {chain.SEAL} (name, seq, link) VALUES ('chain', {mark}, {mark}) "
-                "ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, link = excluded.link",
-                (rows[-1][0], rows[-1][2]),
-            )
+        chain.extend(conn, notifications)
 
     def _decoder(self) -> Callable[[Any, int, str, bytes], Any]:
         return decoder(self.ledger.mapper)

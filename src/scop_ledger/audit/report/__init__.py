@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from scop_ledger import __version__
+from scop_ledger.audit.verdict import Verdict
 from scop_ledger.domain.rules import Params, Status
 from scop_ledger.domain.rules.facts import Facts, vote_weight
 from scop_ledger.domain.rules.registry import (
@@ -26,7 +27,6 @@ from scop_ledger.readmodel import queries
 from scop_ledger.readmodel.compliance import Compliance, Source, compliance_of
 from scop_ledger.readmodel.register import Register
 from scop_ledger.readmodel.snapshot import Snapshot
-from scop_ledger.store.chain import Verdict
 
 AGES = ("not yet due", "overdue under 1 year", "overdue 1 to 2 years", "overdue over 2 years")
 
