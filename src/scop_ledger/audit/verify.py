@@ -77,13 +77,18 @@ def _applied(db: DB) -> int | None:
     return None if found is None else int(found)
 
 
-def _state(seq: int, stored: Any) -> bytes:
-    if not isinstance(stored, bytes | bytearray | memoryview):
-        raise Finding(
-            f"entry {seq} no longer matches the chain: its stored state was rewritten "
-            f"as {type(stored).__name__}, not the bytes recorded"
-        )
-    return bytes(stored)
+def _rewritten(seq: int, stored: Any) -> Finding:
+    return Finding(
+        f"entry {seq} no longer matches the chain: its stored state was rewritten "
+        f"as {type(stored).__name__}, not the bytes recorded"
+    )
+
+
+def _unsealed(seq: int) -> Finding:
+    return Finding(
+        f"entry {seq} no longer matches the seal of the kept chain: the entries "
+        f"up to it and the kept chain were both rewritten"
+    )
 
 
 def _misnumbered(seq: int, version: int, before: tuple[int, int] | None) -> Finding:
@@ -100,13 +105,6 @@ def _misnumbered(seq: int, version: int, before: tuple[int, int] | None) -> Find
         f"entry {seq} is version {version} of its record{after}: versions must run "
         f"1, 2, 3…, version {expected} is missing"
     )
-
-
-def _recorded(seq: int, state: bytes) -> datetime:
-    try:
-        return recorded_at(state)
-    except ValueError as error:
-        raise Finding(f"entry {seq} no longer matches the chain: {error}") from None
 
 
 class _Walk:
@@ -143,7 +141,9 @@ class _Walk:
         pending = next(kept, None)
         try:
             for seq, oid, version, topic, stored in _events(self.db):
-                state = _state(seq, stored)
+                if not isinstance(stored, bytes | bytearray | memoryview):
+                    raise _rewritten(seq, stored)
+                state = bytes(stored)
                 digest = content(oid, version, topic, state)
                 value = link(previous, seq, digest)
                 # 1. The kept chain, entry by entry.
@@ -159,10 +159,7 @@ class _Walk:
                     self._unkept(pending, seq, digest, value, vouched, last_seq)
                     pending_count += 1
                 if seal is not None and seq == seal.seq and value.hex() != seal.link:
-                    raise Finding(
-                        f"entry {seq} no longer matches the seal of the kept chain: the entries "
-                        f"up to it and the kept chain were both rewritten"
-                    )
+                    raise _unsealed(seq)
                 # 2. Each record's versions run 1, 2, 3…
                 key = uuid_bytes(oid)
                 before = versions.get(key)
@@ -170,7 +167,10 @@ class _Walk:
                     raise _misnumbered(seq, version, before)
                 versions[key] = (version, seq)
                 # 3. Recorded times never go backwards along the log.
-                moment = _recorded(seq, state)
+                try:
+                    moment = recorded_at(state)
+                except ValueError as error:
+                    raise Finding(f"entry {seq} no longer matches the chain: {error}") from None
                 for check in checks:
                     check.step(seq, value, moment)
                 if last_time is not None and moment < last_time:
