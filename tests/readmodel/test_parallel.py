@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scop_ledger.audit.verify import verify
 from scop_ledger.readmodel import parallel
 from scop_ledger.readmodel.hooks import Hooks
 from scop_ledger.readmodel.projector import Projector
@@ -21,7 +22,6 @@ from scop_ledger.readmodel.schema import (
     REFUND_COLUMNS,
     STATE_COLUMNS,
 )
-from scop_ledger.store import chain
 from scop_ledger.store.db import connect
 from scop_ledger.store.engine import Settings, sqlite_path
 from tests.helpers import acme, do, event_count, open_ledger
@@ -212,7 +212,7 @@ def test_a_rebuild_asked_for_two_workers_on_each_back_end(store_url) -> None:
     assert rebuild(Projector(ledger), workers=2) == event_count(ledger)
     assert_view_matches_oracle(ledger, store_url, date(2030, 1, 1), datetime.now(UTC))
     db = connect(store_url)
-    verdict = chain.verify(db)
+    verdict = verify(db)
     db.close()
     assert verdict.ok and verdict.kept == verdict.entries == event_count(ledger)
     ledger.close()

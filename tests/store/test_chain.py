@@ -1,149 +1,113 @@
-"""The hash chain names the first entry changed, deleted or moved, wherever it is."""
+"""The chain's own mechanics: its hashes, the recorded time it binds, and :func:`extend`, which
+the projector calls in the transaction that applies the events."""
 
 from __future__ import annotations
 
-import json
-import sqlite3
+import hashlib
 import uuid
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+import pytest
+import sqlalchemy
 
 from scop_ledger.store import chain
-from scop_ledger.store.db import DB
+
+TOPIC = "scop_ledger.domain.member:Member.Subscribed"
 
 
-def store(events: list[tuple[bytes, int, str, bytes]]) -> DB:
-    """An event table as eventsourcing lays it out, and the chain the projector would keep."""
-    con = sqlite3.connect(":memory:")
-    con.execute(
-        "CREATE TABLE ledger_events (id INTEGER PRIMARY KEY, originator_id BLOB, "
-        "originator_version INTEGER, topic TEXT, state BLOB)"
+def state(n: int) -> bytes:
+    return (
+        b'{"timestamp":{"_type_":"datetime_iso","_data_":"2024-01-01T00:00:0'
+        + str(n).encode()
+        + b'+00:00"},"x":1}'
     )
-    con.execute("CREATE TABLE rm_chain (seq INTEGER PRIMARY KEY, content TEXT, link TEXT)")
+
+
+@pytest.fixture
+def conn() -> Iterator[sqlalchemy.Connection]:
+    """An event table as eventsourcing lays it out, and the chain's tables, in memory."""
+    engine = sqlalchemy.create_engine("sqlite://")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(
+            f"CREATE TABLE {chain.EVENTS} (id INTEGER PRIMARY KEY, originator_id BLOB, "
+            "originator_version INTEGER, topic TEXT, state BLOB)"
+        )
+        chain.create_tables(connection)
+        yield connection
+    engine.dispose()
+
+
+def notifications(conn: sqlalchemy.Connection, count: int) -> list[tuple]:
+    """Store ``count`` more events; their rows, as the projector reads them."""
+    start = conn.exec_driver_sql(f"SELECT count(*) FROM {chain.EVENTS}").scalar() or 0
+    rows = [
+        (seq, uuid.UUID(int=1).bytes, seq, TOPIC, state(seq % 10))
+        for seq in range(start + 1, start + count + 1)
+    ]
+    conn.exec_driver_sql(f"INSERT INTO {chain.EVENTS} VALUES (?, ?, ?, ?, ?)", rows)
+    return rows
+
+
+def kept(conn: sqlalchemy.Connection) -> list[tuple]:
+    return conn.exec_driver_sql(f"SELECT seq, content, link FROM {chain.CHAIN} ORDER BY seq").all()
+
+
+def seal(conn: sqlalchemy.Connection) -> tuple | None:
+    return conn.exec_driver_sql(f"SELECT seq, link FROM {chain.SEAL}").first()
+
+
+def test_a_link_binds_the_previous_link_the_position_and_the_content() -> None:
+    oid = uuid.UUID(int=7)
+    digest = chain.content(oid, 3, TOPIC, b"abc")
+    expected = hashlib.sha256(
+        oid.bytes
+        + (3).to_bytes(8, "big")
+        + len(TOPIC).to_bytes(4, "big")
+        + TOPIC.encode()
+        + (3).to_bytes(4, "big")
+        + b"abc"
+    ).digest()
+    assert digest == expected
+    # The id as the back ends return it: UUID, 16 bytes, or text.
+    assert chain.content(oid.bytes, 3, TOPIC, b"abc") == digest
+    assert chain.content(str(oid), 3, TOPIC, b"abc") == digest
+    value = chain.link(chain.GENESIS, 1, digest)
+    assert value == hashlib.sha256(chain.GENESIS + (1).to_bytes(8, "big") + digest).digest()
+    assert chain.head_text(1, value) == f"1:{value.hex()}"
+
+
+def test_the_recorded_time_is_read_from_the_stored_state() -> None:
+    assert chain.recorded_at(state(5)).isoformat() == "2024-01-01T00:00:05+00:00"
+    with pytest.raises(ValueError, match="no readable recorded time"):
+        chain.recorded_at(b'{"x":1}')
+    with pytest.raises(ValueError, match="no UTC offset"):
+        chain.recorded_at(b'{"timestamp":"2024-01-01T00:00:00"}')
+
+
+def test_extend_links_new_events_once_and_moves_the_seal(conn) -> None:
+    first = notifications(conn, 3)
+    chain.extend(conn, first)
+    chain.extend(conn, first)  # a rebuild re-applies the view, never the chain's memory
+    more = notifications(conn, 2)
+    chain.extend(conn, first[1:] + more)
+    rows = kept(conn)
+    assert [r[0] for r in rows] == [1, 2, 3, 4, 5]
     previous = chain.GENESIS
-    for seq, (oid, version, topic, state) in enumerate(events, start=1):
-        con.execute(
-            "INSERT INTO ledger_events VALUES (?, ?, ?, ?, ?)", (seq, oid, version, topic, state)
-        )
-        digest = chain.content(oid, version, topic, state)
-        previous = chain.link(previous, seq, digest)
-        con.execute("INSERT INTO rm_chain VALUES (?, ?, ?)", (seq, digest.hex(), previous.hex()))
-    return DB(con, "sqlite")
+    for seq, oid, version, topic, stored in first + more:
+        previous = chain.link(previous, seq, chain.content(oid, version, topic, stored))
+    assert rows[-1][2] == previous.hex()
+    assert seal(conn) == (5, previous.hex())
 
 
-START = datetime(2024, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
+def test_extend_leaves_a_chain_that_no_longer_reaches_its_seal(conn) -> None:
+    chain.extend(conn, notifications(conn, 3))
+    conn.exec_driver_sql(f"DELETE FROM {chain.CHAIN} WHERE seq = 3")
+    chain.extend(conn, notifications(conn, 2))
+    assert [r[0] for r in kept(conn)] == [1, 2]
+    assert seal(conn)[0] == 3
 
 
-def stamped(moment: datetime, payload: str) -> bytes:
-    """A stored state as the mapper writes it: the recorded time first."""
-    return json.dumps(
-        {"timestamp": {"_type_": "datetime_iso", "_data_": moment.isoformat()}, "x": payload},
-        separators=(",", ":"),
-    ).encode()
-
-
-@st.composite
-def histories(draw) -> list[tuple[bytes, int, str, bytes]]:
-    people = [uuid.UUID(int=i + 1).bytes for i in range(draw(st.integers(1, 4)))]
-    versions = dict.fromkeys(people, 0)
-    out = []
-    moment = START
-    for _ in range(draw(st.integers(3, 25))):
-        who = draw(st.sampled_from(people))
-        versions[who] += 1
-        moment += timedelta(seconds=draw(st.integers(0, 3600)))
-        state = stamped(moment, draw(st.text(min_size=1, max_size=20)))
-        out.append((who, versions[who], "scop_ledger.domain.member:Member.Subscribed", state))
-    return out
-
-
-@settings(max_examples=60, deadline=None)
-@given(histories(), st.data())
-def test_any_change_is_named_at_its_entry(events, data) -> None:
-    honest = chain.verify(store(events))
-    assert honest.ok and honest.entries == honest.kept == len(events)
-    seq = data.draw(st.integers(1, len(events)))
-    state = events[seq - 1][3]
-    kind = data.draw(st.sampled_from(["flip", "delete", "swap"]))
-    db = store(events)
-    con = db.connection
-    if kind == "flip":
-        index = data.draw(st.integers(0, len(state) - 1))
-        changed = bytearray(state)
-        changed[index] ^= 1 << data.draw(st.integers(0, 7))
-        con.execute("UPDATE ledger_events SET state = ? WHERE id = ?", (bytes(changed), seq))
-        expected = f"entry {seq} no longer matches the chain"
-    elif kind == "delete":
-        con.execute("DELETE FROM ledger_events WHERE id = ?", (seq,))
-        expected = f"entry {seq} is missing"
-    else:
-        other = data.draw(
-            st.integers(1, len(events)).filter(lambda n: events[n - 1] != events[seq - 1])
-        )
-        first, second = sorted((seq, other))
-        a, b = events[first - 1], events[second - 1]
-        con.execute("DELETE FROM ledger_events WHERE id IN (?, ?)", (first, second))
-        con.execute("INSERT INTO ledger_events VALUES (?, ?, ?, ?, ?)", (first, *b))
-        con.execute("INSERT INTO ledger_events VALUES (?, ?, ?, ?, ?)", (second, *a))
-        expected = f"entry {first} is out of order"
-    found = chain.verify(db)
-    assert found.problem is not None and found.problem.startswith(expected), found.problem
-    anchored = chain.verify(db, chain.parse_anchor(honest.head))
-    assert not anchored.ok
-
-
-@settings(max_examples=30, deadline=None)
-@given(histories(), histories())
-def test_every_earlier_head_anchors_a_longer_honest_chain(first, more) -> None:
-    early = chain.verify(store(first))
-    people = {oid for oid, *_ in first}
-    top = {oid: max(v for o, v, *_ in first if o == oid) for oid in people}
-    extended = list(first)
-    last = chain.recorded_at(first[-1][3])
-    for oid, _version, topic, state in more:
-        top[oid] = top.get(oid, 0) + 1
-        # recorded after the first part (a write is stamped strictly after the one ahead)
-        later = last + MICROSECOND + (chain.recorded_at(state) - START)
-        extended.append((oid, top[oid], topic, stamped(later, "more")))
-    later = chain.verify(store(extended), chain.parse_anchor(early.head))
-    assert later.ok and later.entries == len(extended)
-
-
-@settings(max_examples=60, deadline=None)
-@given(histories(), st.data())
-def test_appended_forged_rows_with_earlier_times_are_named(events, data) -> None:
-    """Issue 14: any sequence of rows appended after an honest log, each a next version of a
-    record, the first claiming a time before the last honest entry's: ``verify`` names the
-    first of them, with or without the kept chain following it, and with an anchor."""
-    honest = chain.verify(store(events))
-    assert honest.ok
-    times = [chain.recorded_at(state) for *_, state in events]
-    top: dict[bytes, int] = {}
-    for oid, version, *_ in events:
-        top[oid] = max(top.get(oid, 0), version)
-    forged = []
-    for n in range(data.draw(st.integers(1, 4))):
-        oid = data.draw(st.sampled_from(sorted(top)))
-        top[oid] += 1
-        if n == 0:  # strictly before the last honest entry
-            before = times[-1] - timedelta(seconds=data.draw(st.integers(1, 10**6)))
-        else:  # anything at all
-            before = START + timedelta(seconds=data.draw(st.integers(0, 10**6)))
-        forged.append(
-            (oid, top[oid], "scop_ledger.domain.member:Member.Subscribed", stamped(before, "500"))
-        )
-    first = len(events) + 1
-    db = store(events)  # the kept chain as it was: the forged rows only in the events
-    for seq, row in enumerate(forged, start=first):
-        db.connection.execute("INSERT INTO ledger_events VALUES (?, ?, ?, ?, ?)", (seq, *row))
-    found = chain.verify(db)
-    assert found.problem is not None and found.problem.startswith(f"entry {first} "), found
-    followed = store(events + forged)  # the projector kept their links too
-    found = chain.verify(followed)
-    assert found.problem is not None and found.problem.startswith(f"entry {first} was recorded at ")
-    anchored = chain.verify(followed, chain.parse_anchor(honest.head))
-    assert anchored.problem is not None
-    assert anchored.problem.startswith(f"entry {first} was recorded at ")
+def test_extend_leaves_a_chain_that_does_not_reach_the_page(conn) -> None:
+    notifications(conn, 2)  # stored, never linked
+    chain.extend(conn, notifications(conn, 2)[1:])
+    assert kept(conn) == [] and seal(conn) is None

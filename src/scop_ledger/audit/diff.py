@@ -90,29 +90,23 @@ def figures(s: Snapshot) -> Figures:
     )
 
 
-def diff(
-    slug: str,
-    as_of: date,
-    t1: datetime,
-    t2: datetime,
-    snapshot: Callable[[datetime], Snapshot],
-    rules: Callable[[datetime], Compliance],
-    history: Callable[[datetime], list[dict[str, Any]]],
-) -> Diff:
-    """Compare the answers as of ``as_of`` known at ``t1`` and at ``t2``; ``history(t)`` is every
-    entry as known at ``t`` (see :func:`scop_ledger.readmodel.history.history_from_view`)."""
-    s1, s2 = snapshot(t1), snapshot(t2)
+def _holdings(s1: Snapshot, s2: Snapshot) -> list[Holding]:
+    """The partners whose shares differ between the two snapshots, by person."""
     held1 = {p.person: p.shares for p in s1.partners}
     held2 = {p.person: p.shares for p in s2.partners}
-    holdings = [
+    return [
         Holding(person=person, from_shares=held1.get(person, 0), to_shares=held2.get(person, 0))
         for person in sorted(held1.keys() | held2.keys())
         if held1.get(person, 0) != held2.get(person, 0)
     ]
-    c1 = {c.rule: c for c in rules(t1).checks}
+
+
+def _rule_changes(c1: Compliance, c2: Compliance) -> list[RuleChange]:
+    """The rules whose status or value differ, in the order of the later answer."""
+    earlier = {c.rule: c for c in c1.checks}
     changes = []
-    for c in rules(t2).checks:
-        old = c1.get(c.rule)
+    for c in c2.checks:
+        old = earlier.get(c.rule)
         if old is None or (old.status, old.value) != (c.status, c.value):
             changes.append(
                 RuleChange(
@@ -123,11 +117,14 @@ def diff(
                     to_value=None if c.value is None else str(c.value),
                 )
             )
-    known = history(t2)
+    return changes
+
+
+def _recorded_between(
+    known: list[dict[str, Any]], earlier: set[int], as_of: date, t1: datetime
+) -> list[Recorded]:
+    """The entries of ``known`` (as known at the later moment) not in ``earlier``."""
     dated = {e["id"]: e["date"] for e in known}
-    # In between: what was known at t2 and not at t1, by position in the log (an entry
-    # appended after t1 that claims an earlier recorded time is one of them).
-    earlier = {e["id"] for e in history(t1)}
 
     def effective(e: dict[str, Any]) -> date:
         """The date an entry changes the figures from: a reversal's is its target's."""
@@ -137,7 +134,7 @@ def diff(
             return min(on, target)
         return on
 
-    entries = [
+    return [
         Recorded(
             id=e["id"],
             action=e["action"],
@@ -152,6 +149,28 @@ def diff(
         for e in known
         if e["id"] not in earlier
     ]
+
+
+def diff(
+    slug: str,
+    as_of: date,
+    t1: datetime,
+    t2: datetime,
+    snapshot: Callable[[datetime], Snapshot],
+    rules: Callable[[datetime], Compliance],
+    history: Callable[[datetime], list[dict[str, Any]]],
+) -> Diff:
+    """Compare the answers as of ``as_of`` known at ``t1`` and at ``t2``; ``history(t)`` is every
+    entry as known at ``t`` (see :func:`scop_ledger.readmodel.history.history_from_view`)."""
+    s1, s2 = snapshot(t1), snapshot(t2)
+    holdings = _holdings(s1, s2)
+    r1 = rules(t1)
+    changes = _rule_changes(r1, rules(t2))
+    known = history(t2)
+    # In between: what was known at t2 and not at t1, by position in the log (an entry
+    # appended after t1 that claims an earlier recorded time is one of them).
+    earlier = {e["id"] for e in history(t1)}
+    entries = _recorded_between(known, earlier, as_of, t1)
     before, after = figures(s1), figures(s2)
     return Diff(
         coop=slug,

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from scop_ledger.cli.main import get_app
-from scop_ledger.cli.options import DATE, DATETIME, OutFile, WholeNumber, format_option
+from scop_ledger.cli.options import DATE, DATETIME, F, OutFile, WholeNumber, format_option
 from scop_ledger.cli.render import emit_json, emit_table
+
+if TYPE_CHECKING:
+    from scop_ledger.app.audit import QueryClass, Verified
+    from scop_ledger.audit.diff import Diff
+    from scop_ledger.audit.reseed import Reseeded
 
 
 def register(group: click.Group) -> None:
@@ -19,51 +23,65 @@ def register(group: click.Group) -> None:
         group.add_command(command)
 
 
+# verify's options, in the order --help lists them.
+_VERIFY_OPTIONS = (
+    click.option(
+        "--anchor",
+        default=None,
+        metavar="SEQ:HASH",
+        help="The head written down at an earlier review: it must be a prefix of today's chain "
+        "(SEQ:HASH:SIGNATURE when it was signed).",
+    ),
+    click.option(
+        "--sign",
+        "key_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help="Sign today's head with this Ed25519 private key (PEM): prints SEQ:HASH:SIGNATURE.",
+    ),
+    click.option(
+        "--check-signature",
+        "public_key",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help="The anchor must carry a signature made with the key of this Ed25519 public key "
+        "(PEM).",
+    ),
+    click.option(
+        "--anchor-out",
+        "anchor_out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Append today's head (signed with --sign), its recorded time, the moment of this "
+        "check and the fingerprints of every entry to this anchors file, kept outside the store.",
+    ),
+    click.option(
+        "--anchors",
+        "anchors_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help="Check every anchor of this anchors file (written by --anchor-out); with "
+        "--check-signature, every one must be signed with that key.",
+    ),
+    click.option(
+        "--reseed-chain",
+        is_flag=True,
+        default=False,
+        help="Replace the chain kept in the store with the chain of the entries as they are now "
+        "(after a finding you have explained); prints what it replaced. Needs write access.",
+    ),
+)
+
+
+def _verify_options(func: F) -> F:
+    """``verify``'s options (see ``_VERIFY_OPTIONS``)."""
+    for option in reversed(_VERIFY_OPTIONS):
+        func = option(func)
+    return func
+
+
 @click.command()
-@click.option(
-    "--anchor",
-    default=None,
-    metavar="SEQ:HASH",
-    help="The head written down at an earlier review: it must be a prefix of today's chain "
-    "(SEQ:HASH:SIGNATURE when it was signed).",
-)
-@click.option(
-    "--sign",
-    "key_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Sign today's head with this Ed25519 private key (PEM): prints SEQ:HASH:SIGNATURE.",
-)
-@click.option(
-    "--check-signature",
-    "public_key",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="The anchor must carry a signature made with the key of this Ed25519 public key (PEM).",
-)
-@click.option(
-    "--anchor-out",
-    "anchor_out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Append today's head (signed with --sign), its recorded time, the moment of this "
-    "check and the fingerprints of every entry to this anchors file, kept outside the store.",
-)
-@click.option(
-    "--anchors",
-    "anchors_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Check every anchor of this anchors file (written by --anchor-out); with "
-    "--check-signature, every one must be signed with that key.",
-)
-@click.option(
-    "--reseed-chain",
-    is_flag=True,
-    default=False,
-    help="Replace the chain kept in the store with the chain of the entries as they are now "
-    "(after a finding you have explained); prints what it replaced. Needs write access.",
-)
+@_verify_options
 @format_option("table", "json")
 @click.pass_context
 def verify(
@@ -91,80 +109,35 @@ def verify(
       scop-ledger --read-only verify --anchors anchors.jsonl --check-signature reviewer.pub
       scop-ledger --read-only verify --anchor 1042:9f2c…e1:Qm9…== --check-signature reviewer.pub
     """
-    from scop_ledger.domain.errors import InvalidValue
-    from scop_ledger.store import chain
-    from scop_ledger.store.db import connect
+    from scop_ledger.app import audit
 
     app = get_app(ctx)
     if reseed_chain:
-        _reseed(ctx, fmt)
+        _show_reseeded(audit.reseed(app), app.settings.user, fmt)
         return
-    file_anchors: list[chain.Anchor] = []
-    if anchors_file is not None:
-        try:
-            file_anchors = chain.read_anchors(anchors_file.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as error:
-            raise InvalidValue(f"{anchors_file}: {error}") from None
-    if anchor_out is not None and not anchor_out.parent.is_dir():
-        raise InvalidValue(f"{anchor_out}: no such directory {anchor_out.parent}")
-    verified_at = datetime.now(UTC)
-    wanted = None
-    signature = None
-    unsigned = None
-    if anchor is not None:
-        try:
-            seq, hash_hex, signature = chain.split_anchor(anchor)
-        except ValueError as error:
-            raise InvalidValue(f"--anchor: {error}") from None
-        wanted = (seq, hash_hex)
-    if public_key is not None:
-        if (wanted is None or signature is None) and not file_anchors:
-            raise InvalidValue(
-                "--check-signature needs a signed --anchor SEQ:HASH:SIGNATURE or --anchors FILE"
-            )
-        signed_anchors = [(*wanted, signature)] if wanted is not None else []
-        signed_anchors += [(a.seq, a.hash, a.signature) for a in file_anchors]
-        for seq, hash_hex, mark in signed_anchors:
-            try:
-                signed = mark is not None and chain.check_signature(
-                    seq, hash_hex, mark, public_key.read_bytes()
-                )
-            except chain.BadKey as error:
-                raise InvalidValue(f"{public_key}: {error}") from None
-            if not signed:
-                unsigned = (
-                    f"the anchor's signature was not made with the key of {public_key}: "
-                    f"nothing proves the reviewer saw {seq}:{hash_hex}"
-                )
-                break
-    private_key = None if key_file is None else key_file.read_bytes()
-    db = connect(app.settings.url, read_only=True, recover=not app.settings.read_only)
-    try:
-        if not db.has_table(chain.EVENTS):
-            from scop_ledger.store.db import Unavailable
+    found = audit.verify(
+        app.settings,
+        anchor=anchor,
+        anchors_file=anchors_file,
+        anchor_out=anchor_out,
+        key_file=key_file,
+        public_key=public_key,
+    )
+    _show_verified(found, fmt, anchors_file, public_key, key_file)
+    if found.verdict.problem is not None:
+        click.echo(f"error: {found.verdict.problem}", err=True)
+        ctx.exit(1)
 
-            raise Unavailable("store unavailable: this store holds no ledger yet")
-        verdict = chain.verify(db, wanted, anchors=file_anchors, collect=anchor_out is not None)
-    finally:
-        db.close()
-    if unsigned is not None and verdict.ok:
-        verdict = replace(verdict, problem=unsigned)
-    signed_head = None
-    if private_key is not None and verdict.ok:
-        try:
-            signed_head = chain.sign_head(verdict.head, private_key)
-        except chain.BadKey as error:
-            raise InvalidValue(f"{key_file}: {error}") from None
-    written = None
-    if anchor_out is not None and verdict.ok and verdict.entries:
-        signature_part = None if signed_head is None else signed_head.rsplit(":", 1)[1]
-        line = chain.anchor_line(verdict, verified_at, signature_part)
-        try:
-            with anchor_out.open("a", encoding="utf-8") as out:
-                out.write(line + "\n")
-        except OSError as error:
-            raise InvalidValue(f"{anchor_out}: cannot write ({error.strerror})") from None
-        written = str(anchor_out)
+
+def _show_verified(
+    found: Verified,
+    fmt: str,
+    anchors_file: Path | None,
+    public_key: Path | None,
+    key_file: Path | None,
+) -> None:
+    """The head (signed, with --sign) and what was checked, as a table or JSON."""
+    verdict = found.verdict
     if fmt == "json":
         emit_json(
             {
@@ -174,63 +147,57 @@ def verify(
                 "anchor": verdict.anchor,
                 "ok": verdict.ok,
                 "problem": verdict.problem,
-                "signed": signed_head,
-                "signature_checked": public_key is not None and unsigned is None,
+                "signed": found.signed,
+                "signature_checked": found.signature_checked,
                 "pending": verdict.pending,
                 "recorded_at": None
                 if verdict.recorded_at is None
                 else verdict.recorded_at.isoformat(),
-                "anchors_checked": len(file_anchors),
-                "anchor_out": written,
+                "anchors_checked": found.anchors_checked,
+                "anchor_out": found.written,
                 "reseeded_at": None if verdict.seal is None else verdict.seal.reseeded_at,
             }
         )
     else:
-        click.echo(signed_head or verdict.head)
-        if verdict.ok:
-            seal = verdict.seal
-            click.echo(
-                f"{verdict.entries} entries chained; {verdict.kept} checked against the chain "
-                f"kept since they were recorded"
-                + (
-                    ""
-                    if not verdict.pending
-                    else f" ({verdict.pending} recorded since the view last caught up)"
-                )
-                + (
-                    ""
-                    if seal is None or seal.reseeded_at is None
-                    else f" (the kept chain was re-seeded at {seal.reseeded_at} by "
-                    f"{seal.reseeded_by})"
-                )
-                + ("" if verdict.anchor is None else f"; anchor {verdict.anchor} holds")
-                + (
-                    ""
-                    if not file_anchors
-                    else f"; {len(file_anchors)} anchors of {anchors_file} hold"
-                )
-                + ("" if public_key is None else f", signed with the key of {public_key}")
-                + ("" if signed_head is None else f"; head signed with {key_file}")
-                + ("" if written is None else f"; anchor appended to {written}")
-            )
-        else:
-            click.echo(f"the chain holds for the {verdict.entries} entries before the problem")
-    if verdict.problem is not None:
-        click.echo(f"error: {verdict.problem}", err=True)
-        ctx.exit(1)
+        click.echo(found.signed or verdict.head)
+        click.echo(_summary(found, anchors_file, public_key, key_file))
 
 
-def _reseed(ctx: click.Context, fmt: str) -> None:
+def _summary(
+    found: Verified, anchors_file: Path | None, public_key: Path | None, key_file: Path | None
+) -> str:
+    """The line under the head: what was checked and done, or how far the chain holds."""
+    verdict = found.verdict
+    if not verdict.ok:
+        return f"the chain holds for the {verdict.entries} entries before the problem"
+    seal = verdict.seal
+    return (
+        f"{verdict.entries} entries chained; {verdict.kept} checked against the chain "
+        f"kept since they were recorded"
+        + (
+            ""
+            if not verdict.pending
+            else f" ({verdict.pending} recorded since the view last caught up)"
+        )
+        + (
+            ""
+            if seal is None or seal.reseeded_at is None
+            else f" (the kept chain was re-seeded at {seal.reseeded_at} by {seal.reseeded_by})"
+        )
+        + ("" if verdict.anchor is None else f"; anchor {verdict.anchor} holds")
+        + (
+            ""
+            if not found.anchors_checked
+            else f"; {found.anchors_checked} anchors of {anchors_file} hold"
+        )
+        + ("" if public_key is None else f", signed with the key of {public_key}")
+        + ("" if found.signed is None else f"; head signed with {key_file}")
+        + ("" if found.written is None else f"; anchor appended to {found.written}")
+    )
+
+
+def _show_reseeded(done: Reseeded, user: str, fmt: str) -> None:
     """``verify --reseed-chain``: the kept chain replaced, explicitly, and said so."""
-    from scop_ledger.store import chain
-    from scop_ledger.store.engine import ReadOnlyStore, schema_change
-
-    app = get_app(ctx)
-    if app.settings.read_only:
-        raise ReadOnlyStore("the store is open read-only: the kept chain cannot be re-seeded")
-    ledger = app.ledger()
-    with schema_change(ledger.engine) as conn:
-        done = chain.reseed(conn, app.settings.user)
     if fmt == "json":
         emit_json(
             {
@@ -245,7 +212,7 @@ def _reseed(ctx: click.Context, fmt: str) -> None:
     click.echo(done.head)
     click.echo(
         f"re-seeded the kept chain from the {done.entries} entries as they are now, by "
-        f"{app.settings.user}; it held {done.was} entries"
+        f"{user}; it held {done.was} entries"
         + ("" if done.was_head is None else f" (head {done.was_head})")
         + (
             "; it agreed with them"
@@ -253,6 +220,13 @@ def _reseed(ctx: click.Context, fmt: str) -> None:
             else f"; the first entry that differed: {done.first_difference}"
         )
     )
+
+
+def _query_class() -> QueryClass:
+    """The query service's ``Query``, named in this one place."""
+    from scop_ledger.cli.query import Query
+
+    return Query
 
 
 @click.command()
@@ -288,48 +262,21 @@ def diff(
     Example:
       scop-ledger diff --from-known-at 2024-06-30 --to-known-at 2025-06-30 --as-of 2023-12-31
     """
-    from scop_ledger.audit.diff import diff as compare
-    from scop_ledger.cli.query import Query
-    from scop_ledger.domain.errors import InvalidValue
-    from scop_ledger.readmodel import compliance as engine
+    from scop_ledger.app import audit
 
-    later = t2 or datetime.now(UTC)
-    if t1 >= later:
-        raise InvalidValue(
-            f"--from-known-at {t1.isoformat()} is not before --to-known-at {later.isoformat()}"
-        )
-    q = Query(get_app(ctx), as_of, later, explicit=True)
-
-    def rules(moment: datetime) -> Any:
-        q.known_at = moment  # the view or the events, as fits this moment (Query.db)
-        return engine.compliance(q.source(), q.as_of, moment)
-
-    def snapshot(moment: datetime) -> Any:
-        q.known_at = moment
-        return q.snapshot(only="active")
-
-    def history(moment: datetime) -> list[dict[str, Any]]:
-        q.known_at = moment
-        return q.history()
-
-    try:
-        result = compare(
-            q.slug,
-            q.as_of,
-            t1,
-            later,
-            snapshot,
-            rules,
-            history,
-        )
-    finally:
-        q.close()
+    result = audit.diff(get_app(ctx), _query_class(), t1, t2, as_of)
     if fmt == "json":
         click.echo(result.model_dump_json())
         return
+    _show_diff(result)
+
+
+def _show_diff(result: Diff) -> None:
+    """The figures, holdings and rules that changed, and the entries recorded in between."""
     click.echo(
-        f"{result.coop} as of {result.as_of}: known at {t1:%Y-%m-%d %H:%M:%S%z} "
-        f"→ known at {later:%Y-%m-%d %H:%M:%S%z}: " + ("changed" if result.changed else "no change")
+        f"{result.coop} as of {result.as_of}: known at {result.from_known_at:%Y-%m-%d %H:%M:%S%z} "
+        f"→ known at {result.to_known_at:%Y-%m-%d %H:%M:%S%z}: "
+        + ("changed" if result.changed else "no change")
     )
     before, after = result.before.model_dump(), result.after.model_dump()
     emit_table(
@@ -352,6 +299,11 @@ def diff(
             ],
         )
     click.echo("")
+    _show_entries(result)
+
+
+def _show_entries(result: Diff) -> None:
+    """The entries recorded between the two moments, each with what it did."""
     emit_table(
         ["id", "date", "action", "person", "recorded_at", "recorded_by", "note"],
         [
@@ -417,38 +369,17 @@ def report(
     Example:
       scop-ledger report --as-of 2024-12-31 --out review-2024.html
     """
-    from scop_ledger.audit.report import gather, render
-    from scop_ledger.cli.query import Query
+    from scop_ledger.app import audit
+    from scop_ledger.cli.render import write_text
     from scop_ledger.domain.errors import InvalidValue
-    from scop_ledger.readmodel import register as reg
-    from scop_ledger.store import chain
-    from scop_ledger.store.db import connect
 
     if out.suffix.lower() not in (".html", ".htm"):
         raise InvalidValue(f"{out}: the review pack is an HTML file (.html)")
     if not out.parent.is_dir():
         raise InvalidValue(f"{out}: no such directory {out.parent}")
-    app = get_app(ctx)
-    q = Query(app, as_of, known_at)
-    try:
-        snapshot = q.snapshot()
-        if q.db is None:
-            register = reg.register_from_events(q.app.ledger(), q.slug, q.as_of, q.known_at)
-        else:
-            register = reg.register_from_view(q.db, q.slug, q.as_of, q.known_at)
-        history = q.history()
-        db = connect(app.settings.url, read_only=True, recover=not app.settings.read_only)
-        try:
-            verdict = chain.verify(db)
-        finally:
-            db.close()
-        pack = gather(q.source(), snapshot, register, history, verdict, late_days)
-    finally:
-        q.close()
-    from scop_ledger.cli.render import write_text
-
-    write_text(out, render(pack))
+    pack = audit.report(get_app(ctx), _query_class(), as_of, known_at, late_days)
+    write_text(out, pack.html)
     click.echo(
-        f"{out}: review pack of {q.slug} as of {q.as_of}; chain head {verdict.head}"
-        + ("" if verdict.ok else f" (BROKEN: {verdict.problem})")
+        f"{out}: review pack of {pack.slug} as of {pack.as_of}; chain head {pack.chain.head}"
+        + ("" if pack.chain.ok else f" (BROKEN: {pack.chain.problem})")
     )

@@ -31,7 +31,6 @@ from scop_ledger.readmodel.hooks import Hooks
 from scop_ledger.readmodel.log import load_versions, read_page
 from scop_ledger.readmodel.version import TRACKING_NAME
 from scop_ledger.readmodel.writer import PageWriter
-from scop_ledger.settings import EVENTS_TABLE as EVENTS
 from scop_ledger.store import chain
 from scop_ledger.store.engine import sqlite_pragma
 from scop_ledger.store.eventstore import as_uuid, decoder
@@ -198,7 +197,7 @@ class Projector:
         decode = decoder(self.ledger.mapper)
         hooks = self.hooks
         if hooks.chain:
-            self._extend_chain(conn, notifications)
+            chain.extend(conn, notifications)
         if not hooks.from_start:
             load_versions(conn, notifications, self._versions)
         versions = self._versions
@@ -232,7 +231,7 @@ class Projector:
             if moved.rowcount != 1:
                 return False
             if self.hooks.chain:
-                self._extend_chain(conn, [row])
+                chain.extend(conn, [row])
             conn.execute(
                 insert(t.unviewable).values(
                     seq=seq, uuid=str(oid), version=version, label=label, reason=why(error)
@@ -278,47 +277,5 @@ class Projector:
                 notifications = read_page(conn, start, page, head)
                 if not notifications:
                     return
-                self._extend_chain(conn, notifications)
+                chain.extend(conn, notifications)
             start = notifications[-1][0]
-
-    def _extend_chain(self, conn: Connection, notifications: Sequence[tuple[Any, ...]]) -> None:
-        """Add the page's links to the kept hash chain (entries it already has are left as
-        they are: a rebuild re-applies the view, never the chain's memory), and move its seal.
-        A kept chain that no longer reaches its seal (dropped, cut short, rewritten), or that
-        would not start at the log's first entry, is left as it is: ``verify`` names it, and
-        only ``verify --reseed-chain`` re-seeds it."""
-        sqlite = conn.dialect.name == "sqlite"
-        last = conn.exec_driver_sql(
-            "SELECT seq, link FROM rm_chain ORDER BY seq DESC LIMIT 1"
-        ).first()
-        head, previous = (0, chain.GENESIS) if last is None else (last[0], bytes.fromhex(last[1]))
-        sealed = conn.exec_driver_sql(
-            f"SELECT seq, link FROM {chain.SEAL} WHERE name = 'chain'"
-        ).first()
-        if sealed is not None and (int(sealed[0]), str(sealed[1])) != (head, previous.hex()):
-            return  # the kept chain no longer reaches its seal: dropped, cut short, rewritten
-        fresh = [n for n in notifications if n[0] > head]
-        if not fresh:
-            return
-        following = conn.exec_driver_sql(
-            f"SELECT min(id) FROM {EVENTS} WHERE id > {int(head)}"
-        ).scalar()
-        if following != fresh[0][0]:
-            return  # the kept chain does not reach this page: it lost entries
-        rows = []
-        for seq, oid, version, topic, stored in notifications:
-            if seq <= head:
-                continue
-            digest = chain.content(oid, version, topic, bytes(stored))
-            previous = chain.link(previous, seq, digest)
-            rows.append((seq, digest.hex(), previous.hex()))
-        if rows:
-            mark = "?" if sqlite else "%s"
-            conn.exec_driver_sql(
-                f"INSERT INTO rm_chain (seq, content, link) VALUES ({mark}, {mark}, {mark})", rows
-            )
-            conn.exec_driver_sql(
-                f"INSERT INTO {chain.SEAL} (name, seq, link) VALUES ('chain', {mark}, {mark}) "
-                "ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, link = excluded.link",
-                (rows[-1][0], rows[-1][2]),
-            )

@@ -24,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 
+from scop_ledger.store import chain
+
 metadata = MetaData()
 
 # Their schema version is version.py's VIEW_SCHEMA_VERSION: raise it with any change here.
@@ -200,29 +202,6 @@ unviewable = Table(
     Column("reason", Text, nullable=False),
 )
 
-# The hash chain the projector keeps (store/chain.py). Not a view table: rebuild never
-# drops it, for it is the store's memory of what it held when each event was first applied.
-audit_metadata = MetaData()
-chain = Table(
-    "rm_chain",
-    audit_metadata,
-    Column("seq", BigInteger, primary_key=True, autoincrement=False),
-    Column("content", String(64), nullable=False),
-    Column("link", String(64), nullable=False),
-)
-# The kept chain's head as the projector last extended it (one row, name "chain"), and when and
-# by whom it was last re-seeded (``verify --reseed-chain``): a kept chain dropped or cut short
-# is told from one that never held those entries, and the projector never re-seeds it.
-chain_seal = Table(
-    "rm_chain_seal",
-    audit_metadata,
-    Column("name", String(32), primary_key=True),
-    Column("seq", BigInteger, nullable=False),
-    Column("link", String(64), nullable=False),
-    Column("reseeded_at", String(40)),
-    Column("reseeded_by", Text),
-)
-
 VIEW_TABLES = [tracking, coops, members, entries, states, refunds, unviewable]
 _BY_MEMBER = ("rm_entries_member", "rm_states_member", "rm_refunds_member")
 # The indexes the projector's own lookups go by (a member's rows, for a back-dated entry or a
@@ -253,14 +232,14 @@ def insert_sql(table: str, columns: tuple[str, ...], mark: str) -> str:
 
 
 def missing_tables(conn: Connection) -> set[str]:
-    """The view and audit tables this store does not have (one catalogue query)."""
-    wanted = {*metadata.tables, *audit_metadata.tables}
+    """The view and chain tables this store does not have (one catalogue query)."""
+    wanted = {*metadata.tables, *chain.TABLES}
     return wanted - set(inspect(conn).get_table_names())
 
 
 def create_view_tables(bind: Engine | Connection) -> None:
     metadata.create_all(bind, checkfirst=True)
-    audit_metadata.create_all(bind, checkfirst=True)
+    chain.create_tables(bind)
 
 
 def drop_view_tables(bind: Engine | Connection) -> None:

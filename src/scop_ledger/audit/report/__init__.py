@@ -14,6 +14,8 @@ from fractions import Fraction
 from typing import Any
 
 from scop_ledger import __version__
+from scop_ledger.audit.verdict import Verdict
+from scop_ledger.domain.cooperative import CoopState
 from scop_ledger.domain.rules import Params, Status
 from scop_ledger.domain.rules.facts import Facts, vote_weight
 from scop_ledger.domain.rules.registry import (
@@ -26,7 +28,6 @@ from scop_ledger.readmodel import queries
 from scop_ledger.readmodel.compliance import Compliance, Source, compliance_of
 from scop_ledger.readmodel.register import Register
 from scop_ledger.readmodel.snapshot import Snapshot
-from scop_ledger.store.chain import Verdict
 
 AGES = ("not yet due", "overdue under 1 year", "overdue 1 to 2 years", "overdue over 2 years")
 
@@ -98,6 +99,57 @@ def _age(row: queries.RefundRow, as_of: date) -> str:
     return AGES[1] if days < 365 else AGES[2] if days < 730 else AGES[3]
 
 
+def _refunds(
+    snapshot: Snapshot, as_of: date
+) -> tuple[list[dict[str, Any]], list[tuple[str, int, Decimal]]]:
+    """The refunds still outstanding, each with its age, and their count and total by age."""
+    rows = []
+    ageing: dict[str, tuple[int, Decimal]] = dict.fromkeys(AGES, (0, Decimal("0.00")))
+    for r in queries.refunds(snapshot).refunds:
+        if r.outstanding <= 0:
+            continue
+        age = _age(r, as_of)
+        count, total = ageing[age]
+        ageing[age] = (count + 1, total + r.outstanding)
+        rows.append({**r.model_dump(), "age": age})
+    return rows, [(age, *ageing[age]) for age in AGES]
+
+
+def _mandates(coop: CoopState, as_of: date) -> list[dict[str, Any]]:
+    """The mandates begun by ``as_of``, running then or not."""
+    return [
+        {
+            "person": m.person,
+            "office": m.office.value,
+            "start": m.start,
+            "term_end": m.term_end,
+            "ended_on": m.ended_on,
+            "running": m.running_on(as_of),
+        }
+        for m in coop.mandates
+        if m.start <= as_of
+    ]
+
+
+def _late(history: list[dict[str, Any]], late_days: int) -> list[dict[str, Any]]:
+    """The entries recorded more than ``late_days`` after their date, reversed or reversing,
+    each with why it is listed."""
+    late = []
+    for e in history:
+        recorded = e["recorded_at"].date()
+        delay = (recorded - e["date"]).days
+        reasons = []
+        if delay > late_days:
+            reasons.append(f"recorded {delay} days after its date")
+        if e["reversed_by"] is not None:
+            reasons.append(f"reversed by entry {e['reversed_by']}")
+        if e["action"] == "reverse":
+            reasons.append(f"reverses entry {e['details'].get('target')}")
+        if reasons:
+            late.append({**e, "why": "; ".join(reasons)})
+    return late
+
+
 def gather(
     source: Source,
     snapshot: Snapshot,
@@ -112,40 +164,7 @@ def gather(
     facts = list(facts_iter)
     found = runs(params, facts, as_of)
     verdict = compliance_of(source.slug, params, found, as_of, known_at)
-    refund_rows = []
-    ageing: dict[str, tuple[int, Decimal]] = dict.fromkeys(AGES, (0, Decimal("0.00")))
-    for r in queries.refunds(snapshot).refunds:
-        if r.outstanding <= 0:
-            continue
-        age = _age(r, as_of)
-        count, total = ageing[age]
-        ageing[age] = (count + 1, total + r.outstanding)
-        refund_rows.append({**r.model_dump(), "age": age})
-    mandates = [
-        {
-            "person": m.person,
-            "office": m.office.value,
-            "start": m.start,
-            "term_end": m.term_end,
-            "ended_on": m.ended_on,
-            "running": m.running_on(as_of),
-        }
-        for m in coop.mandates
-        if m.start <= as_of
-    ]
-    late = []
-    for e in history:
-        recorded = e["recorded_at"].date()
-        delay = (recorded - e["date"]).days
-        reasons = []
-        if delay > late_days:
-            reasons.append(f"recorded {delay} days after its date")
-        if e["reversed_by"] is not None:
-            reasons.append(f"reversed by entry {e['reversed_by']}")
-        if e["action"] == "reverse":
-            reasons.append(f"reverses entry {e['details'].get('target')}")
-        if reasons:
-            late.append({**e, "why": "; ".join(reasons)})
+    refunds, ageing = _refunds(snapshot, as_of)
     return Pack(
         coop=snapshot,
         as_of=as_of,
@@ -169,10 +188,10 @@ def gather(
             found,
         ),
         register=register,
-        refunds=refund_rows,
-        ageing=[(age, *ageing[age]) for age in AGES],
-        mandates=mandates,
-        late=late,
+        refunds=refunds,
+        ageing=ageing,
+        mandates=_mandates(coop, as_of),
+        late=_late(history, late_days),
         late_days=late_days,
     )
 

@@ -1,0 +1,279 @@
+"""The audit services every front end calls: verify the hash chain (anchors, signatures, the
+anchors file), re-seed the kept chain, what changed between two states of knowledge, and the
+review pack. Each takes the session (the settings and the ledger opened on first use) and
+returns a typed result for the front end to render.
+
+The point-in-time questions of :func:`diff` and :func:`report` are asked through ``query``, the
+class of the query service (``Query``), handed over by the front end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from scop_ledger.audit.anchors import Anchor, anchor_line, read_anchors, split_anchor
+from scop_ledger.audit.reseed import Reseeded
+from scop_ledger.audit.signing import BadKey, check_signature, sign_head
+from scop_ledger.audit.verdict import Verdict
+from scop_ledger.audit.verify import verify as verify_chain
+from scop_ledger.domain.errors import InvalidValue
+from scop_ledger.store.chain import EVENTS
+from scop_ledger.store.db import DB, Unavailable, connect
+
+if TYPE_CHECKING:
+    from scop_ledger.app.ledger import Ledger
+    from scop_ledger.audit.diff import Diff
+    from scop_ledger.readmodel.compliance import Source
+    from scop_ledger.readmodel.snapshot import Snapshot
+    from scop_ledger.settings import Settings
+
+
+class Session(Protocol):
+    """What the services need of a front end's session: the settings and the ledger."""
+
+    settings: Settings
+
+    def ledger(self, *, create: bool = False) -> Ledger: ...
+
+
+class Question(Protocol):
+    """One point-in-time question (the query service's ``Query``): the view or the events, the
+    cooperative, the business date and the moment of knowledge (which :func:`diff` moves)."""
+
+    slug: str
+    as_of: date
+    known_at: datetime
+
+    @property
+    def db(self) -> DB | None: ...
+
+    def snapshot(self, slug: str | None = None, *, only: str = "all") -> Snapshot: ...
+
+    def history(self, person: str | None = None) -> list[dict[str, Any]]: ...
+
+    def source(self, slug: str | None = None) -> Source: ...
+
+    def close(self) -> None: ...
+
+
+QueryClass = Callable[..., Question]
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What ``verify`` found and did: the verdict, today's head signed (``SEQ:HASH:SIGNATURE``,
+    with a private key), whether the anchors' signatures were checked and held, how many anchors
+    the anchors file held, and the anchors file a line was appended to."""
+
+    verdict: Verdict
+    signed: str | None
+    signature_checked: bool
+    anchors_checked: int
+    written: str | None
+
+
+def _open(settings: Settings) -> DB:
+    return connect(settings.url, read_only=True, recover=not settings.read_only)
+
+
+def _file_anchors(anchors_file: Path | None) -> list[Anchor]:
+    if anchors_file is None:
+        return []
+    try:
+        return read_anchors(anchors_file.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidValue(f"{anchors_file}: {error}") from None
+
+
+def _unsigned(
+    wanted: tuple[int, str] | None,
+    signature: str | None,
+    file_anchors: Sequence[Anchor],
+    public_key: Path,
+) -> str | None:
+    """Why an anchor's signature does not hold under ``public_key`` (None when they all do)."""
+    if (wanted is None or signature is None) and not file_anchors:
+        raise InvalidValue(
+            "--check-signature needs a signed --anchor SEQ:HASH:SIGNATURE or --anchors FILE"
+        )
+    signed_anchors = [(*wanted, signature)] if wanted is not None else []
+    signed_anchors += [(a.seq, a.hash, a.signature) for a in file_anchors]
+    for seq, hash_hex, mark in signed_anchors:
+        try:
+            signed = mark is not None and check_signature(
+                seq, hash_hex, mark, public_key.read_bytes()
+            )
+        except BadKey as error:
+            raise InvalidValue(f"{public_key}: {error}") from None
+        if not signed:
+            return (
+                f"the anchor's signature was not made with the key of {public_key}: "
+                f"nothing proves the reviewer saw {seq}:{hash_hex}"
+            )
+    return None
+
+
+def _checked(
+    settings: Settings, wanted: tuple[int, str] | None, anchors: list[Anchor], collect: bool
+) -> Verdict:
+    """The verdict on the store's chain, read on a connection of its own."""
+    db = _open(settings)
+    try:
+        if not db.has_table(EVENTS):
+            raise Unavailable("store unavailable: this store holds no ledger yet")
+        return verify_chain(db, wanted, anchors=anchors, collect=collect)
+    finally:
+        db.close()
+
+
+def _append(anchor_out: Path, line: str) -> None:
+    try:
+        with anchor_out.open("a", encoding="utf-8") as out:
+            out.write(line + "\n")
+    except OSError as error:
+        raise InvalidValue(f"{anchor_out}: cannot write ({error.strerror})") from None
+
+
+def verify(
+    settings: Settings,
+    *,
+    anchor: str | None = None,
+    anchors_file: Path | None = None,
+    anchor_out: Path | None = None,
+    key_file: Path | None = None,
+    public_key: Path | None = None,
+) -> Verified:
+    """Verify the chain against the kept chain, ``anchor`` (``SEQ:HASH[:SIGNATURE]``) and the
+    anchors of ``anchors_file``; with ``public_key``, every anchor must be signed with its key;
+    with ``key_file``, sign today's head; with ``anchor_out``, append today's head to that
+    anchors file. A problem is in the verdict; bad arguments raise InvalidValue."""
+    file_anchors = _file_anchors(anchors_file)
+    if anchor_out is not None and not anchor_out.parent.is_dir():
+        raise InvalidValue(f"{anchor_out}: no such directory {anchor_out.parent}")
+    verified_at = datetime.now(UTC)
+    wanted: tuple[int, str] | None = None
+    signature: str | None = None
+    if anchor is not None:
+        try:
+            seq, hash_hex, signature = split_anchor(anchor)
+        except ValueError as error:
+            raise InvalidValue(f"--anchor: {error}") from None
+        wanted = (seq, hash_hex)
+    unsigned = None
+    if public_key is not None:
+        unsigned = _unsigned(wanted, signature, file_anchors, public_key)
+    private_key = None if key_file is None else key_file.read_bytes()
+    verdict = _checked(settings, wanted, file_anchors, anchor_out is not None)
+    if unsigned is not None and verdict.ok:
+        verdict = replace(verdict, problem=unsigned)
+    signed = None
+    if private_key is not None and verdict.ok:
+        try:
+            signed = sign_head(verdict.head, private_key)
+        except BadKey as error:
+            raise InvalidValue(f"{key_file}: {error}") from None
+    written = None
+    if anchor_out is not None and verdict.ok and verdict.entries:
+        signature_part = None if signed is None else signed.rsplit(":", 1)[1]
+        _append(anchor_out, anchor_line(verdict, verified_at, signature_part))
+        written = str(anchor_out)
+    return Verified(
+        verdict, signed, public_key is not None and unsigned is None, len(file_anchors), written
+    )
+
+
+def reseed(session: Session) -> Reseeded:
+    """Replace the kept chain with the chain of the entries as they are now (``verify
+    --reseed-chain``); refused on a read-only store."""
+    from scop_ledger.audit.reseed import reseed as reseed_chain
+    from scop_ledger.store.engine import ReadOnlyStore, schema_change
+
+    if session.settings.read_only:
+        raise ReadOnlyStore("the store is open read-only: the kept chain cannot be re-seeded")
+    ledger = session.ledger()
+    with schema_change(ledger.engine) as conn:
+        done = reseed_chain(conn, session.settings.user)
+    return done
+
+
+def diff(
+    session: Session,
+    query: QueryClass,
+    t1: datetime,
+    t2: datetime | None,
+    as_of: date | None,
+) -> Diff:
+    """What changed as of ``as_of`` (default today) between the states of knowledge at ``t1``
+    and at ``t2`` (default now), each answered from the view or the events as fits it."""
+    from scop_ledger.audit.diff import diff as compare
+    from scop_ledger.readmodel import compliance as engine
+
+    later = t2 or datetime.now(UTC)
+    if t1 >= later:
+        raise InvalidValue(
+            f"--from-known-at {t1.isoformat()} is not before --to-known-at {later.isoformat()}"
+        )
+    q = query(session, as_of, later, explicit=True)
+
+    def rules(moment: datetime) -> Any:
+        q.known_at = moment  # the view or the events, as fits this moment (Query.db)
+        return engine.compliance(q.source(), q.as_of, moment)
+
+    def snapshot(moment: datetime) -> Any:
+        q.known_at = moment
+        return q.snapshot(only="active")
+
+    def history(moment: datetime) -> list[dict[str, Any]]:
+        q.known_at = moment
+        return q.history()
+
+    try:
+        return compare(q.slug, q.as_of, t1, later, snapshot, rules, history)
+    finally:
+        q.close()
+
+
+@dataclass(frozen=True)
+class ReviewPack:
+    """The review pack (one HTML document), whom and which date it is of, and the chain's
+    verdict it shows."""
+
+    html: str
+    slug: str
+    as_of: date
+    chain: Verdict
+
+
+def report(
+    session: Session,
+    query: QueryClass,
+    as_of: date | None,
+    known_at: datetime | None,
+    late_days: int,
+) -> ReviewPack:
+    """The review pack as of ``as_of`` as known at ``known_at``, listing entries recorded more
+    than ``late_days`` after their date."""
+    from scop_ledger.audit.report import gather, render
+    from scop_ledger.readmodel import register as reg
+
+    q = query(session, as_of, known_at)
+    try:
+        snapshot = q.snapshot()
+        if q.db is None:
+            register = reg.register_from_events(session.ledger(), q.slug, q.as_of, q.known_at)
+        else:
+            register = reg.register_from_view(q.db, q.slug, q.as_of, q.known_at)
+        history = q.history()
+        db = _open(session.settings)
+        try:
+            verdict = verify_chain(db)
+        finally:
+            db.close()
+        pack = gather(q.source(), snapshot, register, history, verdict, late_days)
+    finally:
+        q.close()
+    return ReviewPack(render(pack), q.slug, q.as_of, verdict)
