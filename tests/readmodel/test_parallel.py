@@ -19,9 +19,10 @@ from scop_ledger.readmodel.projector import (
     STATE_COLUMNS,
     Projector,
 )
+from scop_ledger.settings import Settings
 from scop_ledger.store import chain
 from scop_ledger.store.db import connect
-from scop_ledger.store.engine import Settings, sqlite_path
+from scop_ledger.store.engine import sqlite_path
 from tests.helpers import acme, do, event_count, open_ledger
 from tests.readmodel.test_view import assert_view_matches_oracle, build_history
 
