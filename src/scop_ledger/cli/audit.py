@@ -9,14 +9,9 @@ from typing import Any
 
 import click
 
-from scop_ledger.cli.main import get_app
+from scop_ledger.cli.context import get_app
 from scop_ledger.cli.options import DATE, DATETIME, OutFile, WholeNumber, format_option
 from scop_ledger.cli.render import emit_json, emit_table
-
-
-def register(group: click.Group) -> None:
-    for command in (verify, diff, report):
-        group.add_command(command)
 
 
 @click.command()
