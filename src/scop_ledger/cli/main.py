@@ -201,7 +201,7 @@ class LedgerGroup(click.Group):
         limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
         rows = [
             (name, click.Command(name, help=summary).get_short_help_str(limit))
-            for name, (_, summary) in sorted(COMMANDS.items())
+            for name, (_where, summary) in sorted(COMMANDS.items())
         ]
         with formatter.section(_("Commands")):
             formatter.write_dl(rows)
