@@ -20,7 +20,7 @@ from scop_ledger.domain.values import far_ahead
 from scop_ledger.settings import Settings
 
 
-class Opens(Protocol):
+class LedgerSession(Protocol):
     """What :func:`record` needs of a front end's session: its settings, and its ledger
     opened on first use (``create``: make the store when there is none yet)."""
 
@@ -38,7 +38,7 @@ class Outcome:
     warnings: tuple[str, ...]
 
 
-def record(session: Opens, command: cmd.Command) -> Outcome:
+def record(session: LedgerSession, command: cmd.Command) -> Outcome:
     """Record ``command``; raise a :class:`LedgerError` (or a store error) and write nothing
     when it is refused. ``init`` creates the store if needed."""
     ensure_writable(session.settings)
