@@ -35,8 +35,8 @@ from scop_ledger.readmodel.compliance import Source, timeline  # noqa: E402
 from scop_ledger.readmodel.projector import Projector  # noqa: E402
 from scop_ledger.readmodel.rebuild import ensure_view  # noqa: E402
 from scop_ledger.readmodel.snapshot import refunds_from_view, snapshot_from_view  # noqa: E402
+from scop_ledger.settings import Settings  # noqa: E402
 from scop_ledger.store.db import connect  # noqa: E402
-from scop_ledger.store.engine import Settings  # noqa: E402
 
 
 def measured(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:

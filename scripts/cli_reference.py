@@ -21,8 +21,9 @@ def render() -> str:
     ]
     root = click.Context(main, info_name="scop-ledger", terminal_width=100, max_content_width=100)
     parts += ["## scop-ledger", "", "```text", main.get_help(root).rstrip(), "```", ""]
-    for name in sorted(main.commands):
-        command = main.commands[name]
+    for name in main.list_commands(root):
+        command = main.get_command(root, name)
+        assert command is not None, name
         ctx = click.Context(
             command, info_name=name, parent=root, terminal_width=100, max_content_width=100
         )

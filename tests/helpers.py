@@ -7,7 +7,7 @@ from typing import Any
 
 from scop_ledger.app import commands as cmd
 from scop_ledger.app.ledger import Ledger, Recorded
-from scop_ledger.store.engine import Settings
+from scop_ledger.settings import Settings
 
 D = date.fromisoformat
 

@@ -224,3 +224,9 @@ def test_a_large_batch_gets_each_entry_its_own_id_and_knows_who_is_already_there
         assert command.action == entry.ACTION and entry.on == command.on
     assert [r.event for r in recorded] == sorted(r.event for r in recorded)
     assert len(ledger.member("acme", "p000").log) == 3  # hire, admit, subscribe: one stream
+
+
+def test_every_command_but_init_has_its_handler() -> None:
+    from scop_ledger.app.handlers import HANDLERS
+
+    assert set(HANDLERS) == set(cmd.ACTIONS.values()) - {cmd.Init}

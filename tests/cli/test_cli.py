@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
-from scop_ledger.cli.main import main
+from scop_ledger.cli.main import COMMANDS, main
 
 
 @pytest.fixture
@@ -25,10 +28,27 @@ def cli(tmp_path: Path):
 
 
 def test_every_command_has_help_with_an_example(cli) -> None:
-    for name in main.commands:
+    names = main.list_commands(click.Context(main))
+    assert "hire" in names and "verify" in names
+    for name in names:
         result = cli(name, "--help")
         assert result.exit_code == 0, name
         assert "Example:" in result.output and f"scop-ledger {name}" in result.output, name
+
+
+def test_the_root_help_lists_each_command_with_the_summary_of_its_own_help() -> None:
+    ctx = click.Context(main)
+    for name, (_, summary) in COMMANDS.items():
+        command = main.get_command(ctx, name)
+        assert command is not None and command.name == name, name
+        assert command.get_short_help_str(10**6) == summary, name
+
+
+def test_an_unknown_command_suggests_the_close_names(cli) -> None:
+    result = cli("hir")
+    assert result.exit_code == 2
+    assert "No such command 'hir'." in result.output
+    assert "'hire'" in result.output and "'history'" in result.output
 
 
 def test_global_options_and_their_environment_variables(cli, tmp_path: Path) -> None:
@@ -178,3 +198,20 @@ def test_an_out_file_that_cannot_be_written_is_one_line(
     assert result.exit_code == 2, result.output
     assert result.stderr == f"error: {says}\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".x")] == []
+
+
+def test_a_command_imports_its_own_module_only() -> None:
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from scop_ledger.cli.main import main\n"
+        "assert CliRunner().invoke(main, ['--help']).exit_code == 0\n"
+        "assert CliRunner().invoke(main, ['hire', '--help']).exit_code == 0\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('scop_ledger.cli.', 'sqlalchemy'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = done.stdout.strip()
+    assert "scop_ledger.cli.people" in loaded and "scop_ledger.cli.write" in loaded
+    for other in ("query", "audit", "governance"):
+        assert f"scop_ledger.cli.{other}'" not in loaded, other
+    assert "sqlalchemy" not in loaded

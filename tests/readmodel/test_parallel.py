@@ -22,8 +22,9 @@ from scop_ledger.readmodel.schema import (
     REFUND_COLUMNS,
     STATE_COLUMNS,
 )
+from scop_ledger.settings import Settings
 from scop_ledger.store.db import connect
-from scop_ledger.store.engine import Settings, sqlite_path
+from scop_ledger.store.engine import sqlite_path
 from tests.helpers import acme, do, event_count, open_ledger
 from tests.readmodel.test_view import assert_view_matches_oracle, build_history
 

@@ -12,13 +12,8 @@ import sqlalchemy
 from sqlalchemy import text
 
 from scop_ledger.readmodel.history import history_from_events
-from scop_ledger.store.engine import (
-    EVENTS_TABLE,
-    ReadOnlyStore,
-    Settings,
-    StoreUnavailable,
-    open_engine,
-)
+from scop_ledger.settings import EVENTS_TABLE, Settings
+from scop_ledger.store.engine import ReadOnlyStore, StoreUnavailable, open_engine
 from tests.helpers import acme, do, event_count, open_ledger
 
 

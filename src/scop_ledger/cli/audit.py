@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from scop_ledger.cli.main import get_app
+from scop_ledger.cli.context import get_app
 from scop_ledger.cli.options import DATE, DATETIME, F, OutFile, WholeNumber, format_option
 from scop_ledger.cli.render import emit_json, emit_table
 
@@ -16,11 +16,6 @@ if TYPE_CHECKING:
     from scop_ledger.app.audit import QueryClass, Verified
     from scop_ledger.audit.diff import Diff
     from scop_ledger.audit.reseed import Reseeded
-
-
-def register(group: click.Group) -> None:
-    for command in (verify, diff, report):
-        group.add_command(command)
 
 
 # verify's options, in the order --help lists them.

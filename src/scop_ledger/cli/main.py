@@ -1,10 +1,13 @@
-"""The root command group: global options, the shared context, and the one place where
-errors become one line on stderr and an exit code (CONTRACT.md)."""
+"""The root command group: global options, the shared context, the table of commands (each
+module imported only when its command runs), and the one place where errors become one line on
+stderr and an exit code (CONTRACT.md)."""
 
 from __future__ import annotations
 
 import os
 import sys
+from gettext import gettext as _
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -38,13 +41,6 @@ class AppContext:
             self._ledger.close()
 
 
-def get_app(ctx: click.Context) -> AppContext:
-    """The invocation's :class:`AppContext` (set by the root group)."""
-    app = ctx.find_object(AppContext)
-    assert app is not None, "the root group sets the context"
-    return app
-
-
 def fail(message: str, code: int) -> None:
     """One line on stderr per problem (an import reports one line per invalid row)."""
     for line in message.splitlines() or [message]:
@@ -52,59 +48,163 @@ def fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-def classify(error: BaseException) -> tuple[int, str] | None:
-    """The exit code and one-line message for an error a user may meet, or None for a bug.
+# Each command: where it is defined (``module:function`` under scop_ledger.cli, imported only
+# when the command runs) and the first sentence of its help, which ``scop-ledger --help`` lists
+# (tests/cli/test_cli.py checks that it is the command's own).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "admit": (
+        "people:admit",
+        "The person becomes a partner; employee or external follows from employment.",
+    ),
+    "allocate": ("governance:allocate", "The general meeting allocated a year's net surplus."),
+    "appoint": ("governance:appoint", "A management mandate starts."),
+    "capital": (
+        "query:capital",
+        "The share capital and who holds it: employee and external partners, with ratios.",
+    ),
+    "change-form": ("governance:change_form", "The cooperative changed its legal form."),
+    "compliance": (
+        "query:compliance",
+        "Every rule of the cooperative's profile as of the date: status, value, threshold, the "
+        "date the current status began, and the legal source.",
+    ),
+    "coops": (
+        "query:coops",
+        "Every cooperative in the store with its headline figures as of the date.",
+    ),
+    "diff": (
+        "audit:diff",
+        "What changed in capital, votes, holdings and compliance as of a date between two "
+        "states of knowledge, and the entries recorded in between (back-dated entries, "
+        "reversals).",
+    ),
+    "end-mandate": ("governance:end_mandate", "A mandate ends before its term."),
+    "export": (
+        "query:export",
+        "Write the whole history in the import format (JSON Lines): into an empty store, "
+        "'init' with the same statutes then 'import FILE' reproduces every answer.",
+    ),
+    "factsheet": (
+        "query:factsheet",
+        "The annual fact sheet for the Ministry of Labour, as of the financial year's end: "
+        "shares, employee partners, the largest holder, non-employee partners with their votes.",
+    ),
+    "hire": ("people:hire", "An employment contract starts."),
+    "history": (
+        "query:history",
+        "Every entry (init and reversals included) in the order recorded, with who reversed it.",
+    ),
+    "import": (
+        "write:import_cmd",
+        "Record every row of a .csv, .jsonl or .xlsx file: all rows or none.",
+    ),
+    "init": (
+        "write:init",
+        "Register a cooperative (creates the store if needed); --date is its registration.",
+    ),
+    "leave": (
+        "people:leave",
+        "Partner status ends; all shares are cancelled and a refund becomes owed.",
+    ),
+    "members": (
+        "query:members",
+        "Every person known to the ledger: employed, partner, category, shares.",
+    ),
+    "pay-refund": ("people:pay_refund", "Money paid to a former or withdrawing partner."),
+    "pay-up": ("people:pay_up", "Money paid against subscribed, unpaid shares."),
+    "rebuild": (
+        "query:rebuild",
+        "Rebuild the view tables from the events (a progress bar on a terminal).",
+    ),
+    "refunds": (
+        "query:refunds",
+        "Refunds owed after exits and withdrawals: paid, outstanding, due date, liability.",
+    ),
+    "register": (
+        "query:register_cmd",
+        "The chronological register of share movements, with cause and category.",
+    ),
+    "report": (
+        "audit:report",
+        "The review pack: one self-contained HTML file with the cooperative, the period and "
+        "the chain head; the employee shares of capital and votes over the whole history "
+        "against their thresholds, breaches shaded; the register; refunds owed and their "
+        "ageing; mandates; the compliance findings with their legal sources; entries recorded "
+        "late or reversed.",
+    ),
+    "reverse": (
+        "write:reverse",
+        "Correct an entry: it stays in the history, marked reversed from now on.",
+    ),
+    "review": ("governance:review", "A cooperative review was completed."),
+    "subscribe": (
+        "people:subscribe",
+        "The partner subscribes shares, paid in full unless --paid says otherwise.",
+    ),
+    "terminate": (
+        "people:terminate",
+        "An employment contract ends (a partner's partnership ends with it, except on "
+        "retirement, economic dismissal or invalidity).",
+    ),
+    "timeline": (
+        "query:timeline",
+        "Each rule's status over a period (--from to --as-of): from, to, status, and the value "
+        "when the status began.",
+    ),
+    "verify": (
+        "audit:verify",
+        "Recompute the hash chain over every stored event and print its head SEQ:HASH; exit 1 "
+        "naming the first entry changed, missing, inserted, out of order or recorded at a time "
+        "before an entry already in the log, when the chain kept in the store is missing, "
+        "shorter or different, or when an anchor is not a prefix of today's chain.",
+    ),
+    "votes": (
+        "query:votes",
+        "Votes: one person, one vote; external partners capped at 35% by proportional weighting.",
+    ),
+    "withdraw": (
+        "people:withdraw",
+        "A partial withdrawal of shares; a refund becomes owed (to withdraw all, leave).",
+    ),
+}
 
-    Only modules already loaded are consulted, so an error on the light query path does not
-    import SQLAlchemy."""
-    from scop_ledger.domain.errors import LedgerError
-    from scop_ledger.store.db import Unavailable
-
-    if isinstance(error, LedgerError):
-        return error.exit_code, error.message
-    if isinstance(error, UnicodeEncodeError) and error.reason == "surrogates not allowed":
-        # Undecodable bytes in an argument, a variable or a file name (Python keeps them as
-        # lone surrogates): the text fields refuse them; this catches any other place.
-        return 2, "an argument or file name is not valid UTF-8 text"
-    if isinstance(error, Unavailable):
-        return error.exit_code, str(error)
-    if isinstance(error, OSError) and error.filename is not None:
-        # A file named on the command line (--out, an anchors file) that cannot be written
-        # or read: its name, shortened, and the system's reason.
-        from scop_ledger.domain.values import show
-
-        reason = error.strerror or type(error).__name__
-        return 2, f"{show(str(error.filename), 80)}: {reason}"
-    store = sys.modules.get("scop_ledger.store.engine")
-    if store is not None and isinstance(error, store.StoreError):
-        return error.exit_code, str(error)
-    database_errors: list[type[BaseException]] = []
-    for module, name in (
-        ("sqlalchemy.exc", "SQLAlchemyError"),
-        ("eventsourcing.persistence", "PersistenceError"),
-        ("psycopg", "Error"),
-        ("sqlite3", "Error"),
-    ):
-        loaded = sys.modules.get(module)
-        if loaded is not None:
-            database_errors.append(getattr(loaded, name))
-    if isinstance(error, tuple(database_errors)):
-        text = _first_line(error)
-        if "does not exist" in text or "no such table" in text:
-            return 3, "store unavailable: this store holds no ledger yet (run 'scop-ledger init')"
-        if "locked" in text or "lock timeout" in text:
-            return 3, f"store locked: {text}"
-        return 3, f"store unavailable: {text}"
-    return None
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+# Click 8.4 and later suggest the close names of an unknown command (none before: catch none).
+_NO_SUCH_COMMAND: Any = getattr(click.exceptions, "NoSuchCommand", ())
 
 
 class LedgerGroup(click.Group):
-    """Turns every error into one line on stderr and its exit code (CONTRACT.md)."""
+    """The commands of :data:`COMMANDS`, each module imported when its command runs; turns
+    every error into one line on stderr and its exit code (CONTRACT.md)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = COMMANDS.get(cmd_name)
+        if found is None:
+            return None
+        module, name = found[0].split(":")
+        command: click.Command = getattr(import_module(f"scop_ledger.cli.{module}"), name)
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except _NO_SUCH_COMMAND as error:
+            # The close names ("Did you mean ...?") among every command, not the loaded ones.
+            raise _NO_SUCH_COMMAND(error.command_name, possibilities=COMMANDS, ctx=ctx) from None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their summaries, as click lists them, without importing them."""
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [
+            (name, click.Command(name, help=summary).get_short_help_str(limit))
+            for name, (_where, summary) in sorted(COMMANDS.items())
+        ]
+        with formatter.section(_("Commands")):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -119,12 +219,14 @@ class LedgerGroup(click.Group):
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(1)
         except Exception as error:
+            from scop_ledger.app.errors import classify, first_line
+
             found = classify(error)
             if found is None:
                 if os.environ.get("SCOP_LEDGER_DEBUG"):
                     raise
                 # Never a traceback for a user: one line; SCOP_LEDGER_DEBUG=1 shows the rest.
-                found = 1, f"unexpected failure ({type(error).__name__}): {_first_line(error)}"
+                found = 1, f"unexpected failure ({type(error).__name__}): {first_line(error)}"
             fail(found[1], found[0])
         finally:
             obj = ctx.obj
@@ -178,14 +280,3 @@ def main(ctx: click.Context, db: str, coop: str | None, user: str | None, read_o
     ctx.obj = AppContext(
         Settings(url=db, coop=coop, user=user or default_user(), read_only=read_only)
     )
-
-
-def _register() -> None:
-    from scop_ledger.cli import audit, query, write
-
-    write.register(main)
-    query.register(main)
-    audit.register(main)
-
-
-_register()

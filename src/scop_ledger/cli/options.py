@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -172,3 +173,8 @@ def out_option(func: F) -> F:
         default=None,
         help="Write the rows to this .csv or .xlsx file (the screen gets one line).",
     )(func)
+
+
+def choice(enum: type[Enum]) -> click.Choice[str]:
+    """The values of a domain enumeration, in its order, as an option's choices."""
+    return click.Choice([member.value for member in enum])

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from scop_ledger.cli.main import AppContext, get_app
+from scop_ledger.cli.context import get_app
 from scop_ledger.cli.options import (
     DATE,
     DATETIME,
@@ -23,28 +23,11 @@ from scop_ledger.cli.options import (
 from scop_ledger.cli.render import cell, emit_csv, emit_json, emit_table, write_rows
 
 if TYPE_CHECKING:
+    from scop_ledger.cli.main import AppContext
     from scop_ledger.readmodel.compliance import Source
     from scop_ledger.readmodel.queries import Result
     from scop_ledger.readmodel.snapshot import Snapshot
     from scop_ledger.store.db import DB
-
-
-def register(group: click.Group) -> None:
-    for command in (
-        capital,
-        votes,
-        refunds,
-        members,
-        register_cmd,
-        history,
-        coops,
-        compliance,
-        timeline,
-        factsheet,
-        export,
-        rebuild,
-    ):
-        group.add_command(command)
 
 
 def _progress(label: str) -> Callable[[int, int], None] | None:
@@ -744,6 +727,8 @@ def rebuild(ctx: click.Context, /, workers: int | None) -> None:
     seconds = time.perf_counter() - started
     rate = applied / seconds if seconds else 0.0
     click.echo(f"rebuilt the view from {applied} events in {seconds:.1f} s ({rate:,.0f} events/s)")
-    from scop_ledger.cli.write import note_unviewable
+    from scop_ledger.app.recording import unviewable_note
 
-    note_unviewable(app.settings)
+    note = unviewable_note(app.settings)
+    if note:
+        click.echo(note, err=True)

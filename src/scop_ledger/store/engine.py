@@ -2,8 +2,7 @@
 
 - ``sqlite:///path.db`` (the default ``sqlite:///scop-ledger.db``) or ``postgresql://…``
   (run with psycopg 3).
-- Event tables are append-only at the database level: triggers refuse ``UPDATE`` and ``DELETE``
-  (and ``TRUNCATE`` on PostgreSQL), whoever connects.
+- Event tables are append-only at the database level (guards.py).
 - Read-only mode opens SQLite with ``mode=ro`` and PostgreSQL sessions with
   ``default_transaction_read_only``, so no write can reach the database even by mistake.
 """
@@ -21,17 +20,12 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
 from scop_ledger.settings import (
-    DEFAULT_URL,
-    EVENTS_TABLE,
     Settings,
-    default_user,
     lock_timeout,
     pg_timeouts,
     quiet_driver_log,
     sqlite_uri,
 )
-
-__all__ = ["DEFAULT_URL", "EVENTS_TABLE", "Settings", "default_user"]
 
 
 class StoreError(Exception):
@@ -159,7 +153,7 @@ def sqlite_pragma(conn: Connection, name: str, value: int) -> Iterator[None]:
 SCHEMA_LOCK = 0x53434F50_4C454447  # "SCOPLEDG"
 
 
-def _pg_schema_lock(conn: Connection) -> None:
+def pg_schema_lock(conn: Connection) -> None:
     """This transaction alone changes the schema until it ends (PostgreSQL): two processes
     creating or replacing the same object at once otherwise fail, the second with "tuple
     concurrently updated" or a duplicate key in the catalogue."""
@@ -184,7 +178,7 @@ def write_transaction(conn: Connection, *, schema_lock: bool = False) -> Iterato
         return
     with conn.begin():
         if schema_lock and conn.dialect.name == "postgresql":
-            _pg_schema_lock(conn)
+            pg_schema_lock(conn)
         yield
 
 
@@ -194,75 +188,3 @@ def schema_change(engine: Engine) -> Iterator[Connection]:
     table and creating it are one step (see :func:`write_transaction`)."""
     with engine.connect() as conn, write_transaction(conn, schema_lock=True):
         yield conn
-
-
-def install_append_only_guards(engine: Engine, table: str = EVENTS_TABLE) -> None:
-    """Refuse UPDATE and DELETE (and TRUNCATE) on ``table`` at the database level, and on
-    SQLite an insert that would replace a stored row (``INSERT OR REPLACE``, ``REPLACE``: the
-    replaced row is deleted without firing the DELETE trigger). On PostgreSQL, a login that
-    does not own the table (the least-privilege set-up of docs/store.md) finds the guards its
-    owner installed and leaves them as they are."""
-    with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            # CREATE … IF NOT EXISTS checks and creates in one statement, under the write lock.
-            for op in ("UPDATE", "DELETE"):
-                conn.execute(
-                    text(
-                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} "
-                        f"BEFORE {op} ON {table} "
-                        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-                    )
-                )
-            # An appended row has a new id and a new (record, version): two index look-ups.
-            conn.execute(
-                text(
-                    f"CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table} "
-                    f"WHEN EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id) "
-                    f"OR EXISTS (SELECT 1 FROM {table} WHERE originator_id = NEW.originator_id "
-                    f"AND originator_version = NEW.originator_version) "
-                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: a stored row cannot "
-                    f"be replaced'); END"
-                )
-            )
-        elif engine.dialect.name == "postgresql":
-            if not _pg_owns(conn, table):
-                return
-            _pg_schema_lock(conn)
-            conn.execute(
-                text(
-                    "CREATE OR REPLACE FUNCTION scop_ledger_append_only() RETURNS trigger "
-                    "AS $$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$ "
-                    "LANGUAGE plpgsql"
-                )
-            )
-            for name, spec in (
-                (f"{table}_no_update_delete", "BEFORE UPDATE OR DELETE ON {t} FOR EACH ROW"),
-                (f"{table}_no_truncate", "BEFORE TRUNCATE ON {t} FOR EACH STATEMENT"),
-            ):
-                exists = conn.execute(
-                    text(
-                        "SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                        "WHERE t.tgname = :name AND c.oid = to_regclass(:table)"
-                    ),
-                    {"name": name, "table": table},
-                ).first()
-                if not exists:
-                    conn.execute(
-                        text(
-                            f"CREATE TRIGGER {name} {spec.format(t=table)} "
-                            "EXECUTE FUNCTION scop_ledger_append_only()"
-                        )
-                    )
-
-
-def _pg_owns(conn: Connection, table: str) -> bool:
-    """Whether this login may install the guards on ``table``: it owns it (or is a
-    superuser). A least-privilege login finds them installed by the owner."""
-    found = conn.execute(
-        text(
-            "SELECT pg_has_role(current_user, c.relowner, 'USAGE') "
-            "FROM pg_class c WHERE c.oid = to_regclass(:table)"
-        ),
-        {"table": table},
-    ).scalar()
-    return found is None or bool(found)

@@ -52,11 +52,11 @@ from scop_ledger.domain.member import Member, member_id
 from scop_ledger.settings import EVENTS_TABLE, Settings
 from scop_ledger.store.engine import (
     StoreError,
-    install_append_only_guards,
     open_engine,
     sqlite_pragma,
     store_error,
 )
+from scop_ledger.store.guards import install_append_only_guards
 from scop_ledger.store.unreadable import UnreadableEntry, check_fields, unreadable, why
 
 PAGE = 2000  # notifications read per query

@@ -1,0 +1,239 @@
+"""Which aggregate call records each command: :data:`HANDLERS`, and the aggregates a batch loads.
+
+A command names its rule in one hop: ``HANDLERS[cmd.Subscribe]`` calls ``Member.subscribe``,
+where the rules that refuse a subscription are. :class:`UnitOfWork` holds the aggregates loaded
+for one attempt at a batch, so later commands of the batch see what earlier ones did, and hands
+back the new events of each command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from sqlalchemy import select
+
+from scop_ledger.app import commands as cmd
+from scop_ledger.domain.cooperative import Cooperative, Statutes
+from scop_ledger.domain.errors import LedgerError, NotFound, Refused
+from scop_ledger.domain.member import EntryMeta, Member, Terms, member_id
+from scop_ledger.store.eventstore import EventStore
+
+# A handler runs one command against the aggregates of the unit of work: the cooperative the
+# command is about is loaded (and so its events come first), the entry's metadata is built.
+Handler = Callable[["UnitOfWork", Any, Cooperative, EntryMeta], None]
+
+
+def _appoint(w: UnitOfWork, c: cmd.Appoint, coop: Cooperative, meta: EntryMeta) -> None:
+    w.member(coop.slug, c.person)  # raises NotFound for a person the cooperative does not know
+    coop.appoint(c.on, c.person, c.office, c.term_years, meta)
+
+
+def _end_mandate(w: UnitOfWork, c: cmd.EndMandate, coop: Cooperative, meta: EntryMeta) -> None:
+    w.member(coop.slug, c.person)  # raises NotFound for a person the cooperative does not know
+    coop.end_mandate(c.on, c.person, c.office, meta)
+
+
+HANDLERS: dict[type[cmd.Command], Handler] = {
+    # The person commands: the person's Member aggregate (hire and admit register a new one).
+    cmd.Hire: lambda w, c, coop, meta: w.member(coop.slug, c.person, create=True).hire(
+        c.on, w.terms(coop), meta, name=c.name
+    ),
+    cmd.Terminate: lambda w, c, coop, meta: w.member(coop.slug, c.person).terminate(
+        c.on, c.reason, w.terms(coop), meta
+    ),
+    cmd.Admit: lambda w, c, coop, meta: w.member(coop.slug, c.person, create=True).admit(
+        c.on, w.terms(coop), meta, name=c.name, legal_person=c.legal_person
+    ),
+    cmd.Subscribe: lambda w, c, coop, meta: w.member(coop.slug, c.person).subscribe(
+        c.on, c.shares, w.terms(coop), meta, paid=c.paid
+    ),
+    cmd.PayUp: lambda w, c, coop, meta: w.member(coop.slug, c.person).pay_up(
+        c.on, c.amount, w.terms(coop), meta
+    ),
+    cmd.Withdraw: lambda w, c, coop, meta: w.member(coop.slug, c.person).withdraw(
+        c.on, c.shares, w.terms(coop), meta
+    ),
+    cmd.Leave: lambda w, c, coop, meta: w.member(coop.slug, c.person).leave(
+        c.on, c.reason, w.terms(coop), meta
+    ),
+    cmd.PayRefund: lambda w, c, coop, meta: w.member(coop.slug, c.person).pay_refund(
+        c.on, c.amount, w.terms(coop), meta
+    ),
+    # The cooperative's commands: its Cooperative aggregate (a mandate's person must be known).
+    cmd.ChangeForm: lambda w, c, coop, meta: coop.change_form(c.on, c.legal_form, meta),
+    cmd.Appoint: _appoint,
+    cmd.EndMandate: _end_mandate,
+    cmd.Review: lambda w, c, coop, meta: coop.review(c.on, c.reviewer, c.reservations, meta),
+    cmd.Allocate: lambda w, c, coop, meta: coop.allocate(
+        c.on,
+        c.year,
+        c.surplus,
+        c.legal_reserve,
+        c.development_fund,
+        c.employees,
+        c.dividends,
+        meta,
+    ),
+    # A reversal: the aggregate that holds the entry (see UnitOfWork.reverse).
+    cmd.Reverse: lambda w, c, coop, meta: w.reverse(coop, c, meta),
+}
+
+
+class UnitOfWork:
+    """The aggregates loaded for one attempt at a batch, so later commands of the batch see
+    what earlier ones did."""
+
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+        self.coops: dict[str, Cooperative | None] = {}
+        self.members: dict[UUID, Member | None] = {}
+        self.ids: dict[tuple[str, str], UUID] = {}
+        self._terms: dict[int, Terms] = {}
+        self.default_coop: str | None = None
+        self._marks: dict[int, tuple[Cooperative | Member, int]] = {}
+
+    def apply(self, command: cmd.Command) -> list[Any]:
+        """Run one command against the loaded aggregates; return the events it triggered."""
+        self._marks = {}
+        if isinstance(command, cmd.Init):
+            self.init(command)
+        else:
+            coop = self.coop(self.slug())
+            meta = EntryMeta(command.ref, command.note, self.store.settings.user, command.source)
+            HANDLERS[type(command)](self, command, coop, meta)
+        return [e for a, mark in self._marks.values() for e in a.pending_events[mark:]]
+
+    def prefetch(self, commands: Sequence[cmd.Command]) -> None:
+        """Note which people of a large batch are not in the store yet, a query per 500
+        people, rather than one failed load each."""
+        persons = {c.person for c in commands if isinstance(c, cmd.PersonCommand)}
+        if len(persons) < 100:
+            return
+        try:
+            slug = self.slug()
+        except LedgerError:
+            return  # the first command that needs the cooperative will say why
+        ids = {member_id(slug, person): person for person in persons}
+        table = self.store.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        found: set[UUID] = set()
+        wanted = list(ids)
+        with self.store.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                found.update(
+                    conn.execute(
+                        select(table.c.originator_id).where(
+                            table.c.originator_id.in_(chunk), table.c.originator_version == 1
+                        )
+                    ).scalars()
+                )
+        for key, person in ids.items():
+            self.ids[(slug, person)] = key
+            if key not in found:
+                self.members[key] = None
+
+    def slug(self) -> str:
+        """The cooperative the batch is about (the settings', or the store's only one)."""
+        if self.default_coop is None:
+            self.default_coop = self.store.resolve_coop(self.store.settings.coop)
+        return self.default_coop
+
+    def coop(self, slug: str) -> Cooperative:
+        if slug not in self.coops:
+            try:
+                self.coops[slug] = self.store.cooperative(slug)
+            except NotFound:
+                self.coops[slug] = None
+        found = self.coops[slug]
+        if found is None:
+            raise NotFound(f"no cooperative {slug!r} in this store")
+        self._touch(found)
+        return found
+
+    def terms(self, coop: Cooperative) -> Terms:
+        """The cooperative's terms for its members' rules (the registration never changes:
+        one per batch)."""
+        terms = self._terms.get(id(coop))
+        if terms is None:
+            terms = self._terms[id(coop)] = coop.terms
+        return terms
+
+    def member(self, slug: str, person: str, *, create: bool = False) -> Member:
+        key = self.ids.get((slug, person))
+        if key is None:
+            key = self.ids[(slug, person)] = member_id(slug, person)
+        if key not in self.members:
+            try:
+                self.members[key] = self.store.member(slug, person)
+            except NotFound:
+                self.members[key] = None
+        found = self.members[key]
+        if found is None:
+            if not create:
+                raise NotFound(f"no person {person!r} in cooperative {slug!r}", person=person)
+            found = Member.register(slug, person)
+            self.members[key] = found
+            self._touch(found, new=True)
+        self._touch(found)
+        return found
+
+    def _touch(self, aggregate: Cooperative | Member, new: bool = False) -> None:
+        """Remember where the aggregate's pending events stood before this command."""
+        if id(aggregate) not in self._marks:
+            self._marks[id(aggregate)] = (aggregate, 0 if new else len(aggregate.pending_events))
+
+    def init(self, command: cmd.Init) -> None:
+        """Register the cooperative (refused when the slug is taken)."""
+        if command.slug in self.coops and self.coops[command.slug] is not None:
+            raise Refused(f"cooperative {command.slug!r} is already registered")
+        try:
+            self.store.cooperative(command.slug)
+        except NotFound:
+            pass
+        else:
+            raise Refused(f"cooperative {command.slug!r} is already registered")
+        statutes = Statutes(
+            share_value=command.share_value,
+            profile=command.profile,
+            refund_delay_years=command.refund_delay_years,
+            boot_until=command.boot_until,
+            review_every_years=command.review_every_years,
+            fiscal_year_end=command.fiscal_year_end,
+            scop_thresholds=command.scop_thresholds,
+            external_vote_cap=command.external_vote_cap,
+            supervisory_board_from=command.supervisory_board_from,
+        )
+        meta = EntryMeta(command.ref, command.note, self.store.settings.user, command.source)
+        coop = Cooperative.register(
+            command.slug, command.name, command.legal_form, statutes, command.on, meta
+        )
+        self.coops[command.slug] = coop
+        self._touch(coop, new=True)
+        if self.default_coop is None:
+            self.default_coop = command.slug
+
+    def reverse(self, coop: Cooperative, command: cmd.Reverse, meta: EntryMeta) -> None:
+        """Reverse an entry of the cooperative or of one of its members (``Cooperative.reverse``,
+        ``Member.reverse``)."""
+        slug = coop.slug
+        originator, version = self.store.entry_location(command.event)
+        if originator == coop.id:
+            coop.reverse(command.on, version, command.reason, meta)
+            return
+        try:
+            loaded: object = self.store.load(originator)
+        except AggregateNotFoundError:  # pragma: no cover - the row exists
+            raise NotFound(f"no entry {command.event} in this store") from None
+        if not isinstance(loaded, Member) or loaded.coop != slug:
+            raise NotFound(f"entry {command.event} is not an entry of cooperative {slug!r}")
+        member = self.member(slug, loaded.person)
+        if version == 1:
+            raise Refused(
+                f"entry {command.event} records that {member.person} is known to the ledger; "
+                "reverse their hire or admission instead",
+                person=member.person,
+            )
+        member.reverse(command.on, version, command.reason, coop.terms, meta)

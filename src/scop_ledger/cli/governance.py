@@ -1,0 +1,154 @@
+"""The cooperative's acts: its legal form, mandates, reviews and the allocation of a surplus
+(each records one entry, see write.record)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import click
+
+from scop_ledger.cli.options import choice, write_options
+from scop_ledger.cli.write import record
+from scop_ledger.domain.values import LegalForm, Office
+
+# The bounds of docs/concepts.md, as the options' help says them.
+PART_BOUNDS = "0 to 10^12, 2 decimals at most"
+
+
+@click.command("change-form")
+@click.option("--legal-form", type=choice(LegalForm), required=True)
+@write_options
+@click.pass_context
+def change_form(
+    ctx: click.Context,
+    /,
+    legal_form: str,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
+    """The cooperative changed its legal form.
+
+    \b
+    Example:
+      scop-ledger change-form --legal-form sas --date 2022-07-01 --ref "EGM minutes 2022-06-30"
+    """
+    record(ctx, "change-form", fmt, on, legal_form=legal_form, ref=ref, note=note)
+
+
+@click.command()
+@click.argument("person")
+@click.option("--office", type=choice(Office), required=True)
+@click.option("--term-years", required=True, help="Length of the mandate in years (1 to 99).")
+@write_options
+@click.pass_context
+def appoint(
+    ctx: click.Context,
+    /,
+    person: str,
+    office: str,
+    term_years: str,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
+    """A management mandate starts.
+
+    \b
+    Example:
+      scop-ledger appoint alice --office manager --term-years 4 --date 2020-01-01
+    """
+    record(
+        ctx,
+        "appoint",
+        fmt,
+        on,
+        person=person,
+        office=office,
+        term_years=term_years,
+        ref=ref,
+        note=note,
+    )
+
+
+@click.command("end-mandate")
+@click.argument("person")
+@click.option("--office", type=choice(Office), required=True)
+@write_options
+@click.pass_context
+def end_mandate(
+    ctx: click.Context,
+    /,
+    person: str,
+    office: str,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
+    """A mandate ends before its term.
+
+    \b
+    Example:
+      scop-ledger end-mandate alice --office manager --date 2022-06-30
+    """
+    record(ctx, "end-mandate", fmt, on, person=person, office=office, ref=ref, note=note)
+
+
+@click.command()
+@click.option(
+    "--reviewer",
+    required=True,
+    help="The approved reviewer (one line, at most 200 characters).",
+)
+@click.option(
+    "--reservations",
+    default=None,
+    help="The reviewer's reservations, if any (at most 2,000 characters).",
+)
+@write_options
+@click.pass_context
+def review(
+    ctx: click.Context,
+    /,
+    reviewer: str,
+    reservations: str | None,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
+    """A cooperative review was completed.
+
+    \b
+    Example:
+      scop-ledger review --reviewer "URSCOP Ouest" --date 2021-06-30
+    """
+    record(ctx, "review", fmt, on, reviewer=reviewer, reservations=reservations, ref=ref, note=note)
+
+
+@click.command()
+@click.option("--year", required=True, help="Financial year (1900 to 2199).")
+@click.option(
+    "--surplus",
+    required=True,
+    help="Net surplus of the year, in euros (at most 10^12 either way, 2 decimals at most).",
+)
+@click.option("--legal-reserve", required=True, help=f"In euros ({PART_BOUNDS}).")
+@click.option("--development-fund", required=True, help=f"In euros ({PART_BOUNDS}).")
+@click.option("--employees", required=True, help=f"Employee share, in euros ({PART_BOUNDS}).")
+@click.option("--dividends", required=True, help=f"In euros ({PART_BOUNDS}).")
+@write_options
+@click.pass_context
+def allocate(ctx: click.Context, /, fmt: str, on: date | None, **fields: Any) -> None:
+    """The general meeting allocated a year's net surplus.
+
+    \b
+    Example:
+      scop-ledger allocate --year 2023 --surplus 100000 --legal-reserve 16000 \\
+        --development-fund 24000 --employees 45000 --dividends 15000 --date 2024-06-15
+    """
+    record(ctx, "allocate", fmt, on, **fields)
