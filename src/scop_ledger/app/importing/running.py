@@ -102,11 +102,12 @@ def import_file(
     read; ``progress(1, total)`` is called for each row recorded; ``breaches`` gives the
     ledger's ``before_commit`` hook that collects the warnings of the rules put into breach."""
     planned, recorded = _planned_and_recorded(ledger, settings, path, sheet, notes, writing=True)
+    opened = ledger()
     warnings: list[str] = []
     if breaches is not None:
-        ledger().before_commit = breaches(warnings, ledger())
+        opened.before_commit = breaches(warnings, opened)
     step = None if progress is None else _row_by_row(progress, recorded)
-    result = run_import(ledger(), planned.rows, recorded, step)
+    result = run_import(opened, planned.rows, recorded, step)
     for row, seq in zip(planned.rows, recorded, strict=True):
         ahead = far_ahead(row.command.on) if seq is None else None
         if ahead is not None:
@@ -133,8 +134,8 @@ def _planned_and_recorded(
 ) -> tuple[Plan, list[int | None]]:
     """The file's plan, and for each row the entry that already records it (None: new)."""
     planned = plan(path, sheet)
-    for note in planned.notes:
-        if notes is not None:
+    if notes is not None:
+        for note in planned.notes:
             notes(note)
     if settings.read_only and writing:
         from scop_ledger.store.engine import ReadOnlyStore
