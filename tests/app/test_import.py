@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from scop_ledger.app import importing
 from scop_ledger.cli.main import main
+from scop_ledger.store.engine import ReadOnlyStore
+from tests.helpers import acme, open_ledger
 
 CSV = """action,date,person,name,shares,paid,amount,reason,ref
 hire,2016-01-01,alice,Alice Martin,,,,,contract 1
@@ -174,3 +179,59 @@ def test_xlsx(cli, tmp_path: Path) -> None:
             "shares": 100,
         }
     ]
+
+
+# ---------------------------------------------------------------------------- the app's import
+
+
+@pytest.fixture
+def acme_ledger(sqlite_url: str):
+    ledger = open_ledger(sqlite_url)
+    acme(ledger)
+    yield ledger
+    ledger.close()
+
+
+def test_a_dry_run_then_an_import_as_typed_results(acme_ledger, tmp_path: Path) -> None:
+    settings = acme_ledger.settings
+    path = tmp_path / "moves.csv"
+    path.write_text(CSV + "hire,2099-01-01,zoe,,,,,,\n")
+    dry = importing.dry_run_file(lambda: acme_ledger, settings, path)
+    assert [(r.line, r.entry, r.action, r.person) for r in dry.rows[:2]] == [
+        (2, None, "hire", "alice"),
+        (3, None, "admit", "alice"),
+    ]
+    assert dry.new == 7 and dry.rows[0].on == date(2016, 1, 1)
+    seen: list[int] = []
+    done = importing.import_file(
+        lambda: acme_ledger, settings, path, progress=lambda n, total: seen.append(total)
+    )
+    assert (done.result.rows, done.result.recorded, done.result.skipped) == (7, 7, 0)
+    assert seen == [7] * 7
+    assert len(done.warnings) == 1 and done.warnings[0].startswith("line 8: warning: the date")
+    again = importing.dry_run_file(lambda: acme_ledger, settings, path)
+    assert again.new == 0 and again.rows[0].entry == done.result.first_event
+    assert importing.import_file(lambda: acme_ledger, settings, path).result.recorded == 0
+
+
+def test_the_breach_check_warns_first_and_notes_come_before_a_refusal(
+    acme_ledger, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    settings = acme_ledger.settings
+    book = openpyxl.Workbook()
+    book.active.append(["action", "date", "person"])
+    book.active.append(["hire", "2099-01-01", "zoe"])
+    book.create_sheet("other")
+    path = tmp_path / "two.xlsx"
+    book.save(path)
+
+    done = importing.import_file(lambda: acme_ledger, settings, path)
+    assert done.result.recorded and done.warnings[-1].startswith("line 2: warning")
+    notes: list[str] = []
+    read_only = replace(settings, read_only=True)
+    with pytest.raises(ReadOnlyStore):
+        importing.import_file(lambda: acme_ledger, read_only, path, notes=notes.append)
+    assert len(notes) == 1 and "2 sheets" in notes[0]
+    assert importing.dry_run_file(lambda: acme_ledger, read_only, path).new == 0

@@ -19,6 +19,7 @@ from scop_ledger.domain import statutes
 from scop_ledger.domain.values import LegalForm, Profile
 
 if TYPE_CHECKING:
+    from scop_ledger.app.importing import DryRun, Imported
     from scop_ledger.app.ledger import Recorded
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -209,51 +210,38 @@ def import_cmd(
     """
     from scop_ledger.app import importing, recording
     from scop_ledger.cli.query import _progress
-    from scop_ledger.domain.values import far_ahead
-    from scop_ledger.readmodel.access import open_view
-    from scop_ledger.store.engine import ReadOnlyStore
 
     app = get_app(ctx)
-    planned = importing.plan(file, sheet)
-    for note in planned.notes:
-        click.echo(f"note: {note}", err=True)
-    if app.settings.read_only and not dry_run:
-        raise ReadOnlyStore("the store is open read-only: nothing can be recorded")
-    ledger = app.ledger()
-    slug = ledger.resolve_coop(app.settings.coop)
-    db = open_view(app.settings, app.ledger)
-    if db is None:
-        raise ReadOnlyStore(
-            "the store is open read-only and its view lags behind the events: "
-            "run the dry run once without --read-only"
-        )
-    try:
-        recorded = importing.recorded_entries(db, slug, planned)
-    finally:
-        db.close()
+
+    def note(text: str) -> None:
+        click.echo(f"note: {text}", err=True)
+
     if dry_run:
-        _dry_run(file, planned, recorded, fmt)
+        _dry_run(importing.dry_run_file(app.ledger, app.settings, file, sheet, notes=note), fmt)
         return
-    step = _progress("importing")
-    warnings: list[str] = []
-    ledger.before_commit = recording.breaches_into(warnings, ledger)
-    total = sum(1 for seq in recorded if seq is None)
-    result = importing.run_import(
-        ledger, planned.rows, recorded, None if step is None else lambda n: step(1, total)
+    imported = importing.import_file(
+        app.ledger,
+        app.settings,
+        file,
+        sheet,
+        notes=note,
+        progress=_progress("importing"),
     )
-    for line in warnings:
+    for line in imported.warnings:
         click.echo(line, err=True)
-    for row, seq in zip(planned.rows, recorded, strict=True):
-        ahead = far_ahead(row.command.on) if seq is None else None
-        if ahead is not None:
-            click.echo(f"line {row.line}: {ahead}", err=True)
     unviewable = recording.unviewable_note(app.settings)
     if unviewable:
         click.echo(unviewable, err=True)
+    _imported(imported, fmt)
+
+
+def _imported(imported: Imported, fmt: str) -> None:
+    """What ``import`` prints: how many rows were recorded, and their entries."""
+    result = imported.result
     if fmt == "json":
         emit_json(
             {
-                "file": str(file),
+                "file": str(imported.file),
                 "rows": result.rows,
                 "recorded": result.recorded,
                 "skipped": result.skipped,
@@ -263,39 +251,37 @@ def import_cmd(
         )
         return
     click.echo(
-        f"{file.name}: {result.rows} rows, {result.recorded} recorded, "
+        f"{imported.file.name}: {result.rows} rows, {result.recorded} recorded, "
         f"{result.skipped} already recorded"
         + (f" (entries {result.first_event}-{result.last_event})" if result.recorded else "")
     )
 
 
-def _dry_run(file: Path, planned: Any, recorded: list[int | None], fmt: str) -> None:
+def _dry_run(dry: DryRun, fmt: str) -> None:
     """What ``import --dry-run`` prints: one line (or object) per row."""
-    rows = []
-    for p, seq in zip(planned.rows, recorded, strict=True):
-        c = p.command
-        rows.append(
-            {
-                "line": p.line,
-                "status": "new" if seq is None else "recorded",
-                "entry": seq,
-                "action": c.action,
-                "date": c.on,
-                "person": getattr(c, "person", None),
-                "id": p.id,
-            }
-        )
     if fmt == "json":
-        emit_json(rows)
+        emit_json(
+            [
+                {
+                    "line": row.line,
+                    "status": "new" if row.entry is None else "recorded",
+                    "entry": row.entry,
+                    "action": row.action,
+                    "date": row.on,
+                    "person": row.person,
+                    "id": row.id,
+                }
+                for row in dry.rows
+            ]
+        )
         return
-    for row in rows:
-        if row["entry"] is None:
-            who = f" {row['person']}" if row["person"] else ""
-            click.echo(f"line {row['line']}: would record {row['action']}{who} {row['date']}")
+    for row in dry.rows:
+        if row.entry is None:
+            who = f" {row.person}" if row.person else ""
+            click.echo(f"line {row.line}: would record {row.action}{who} {row.on}")
         else:
-            click.echo(f"line {row['line']}: already recorded (entry {row['entry']})")
-    new = sum(1 for seq in recorded if seq is None)
+            click.echo(f"line {row.line}: already recorded (entry {row.entry})")
     click.echo(
-        f"{file.name}: {len(rows)} rows, {new} would be recorded, "
-        f"{len(rows) - new} already recorded (dry run: nothing written)"
+        f"{dry.file.name}: {len(dry.rows)} rows, {dry.new} would be recorded, "
+        f"{len(dry.rows) - dry.new} already recorded (dry run: nothing written)"
     )

@@ -1,0 +1,302 @@
+"""Which rows a ledger already records, by content (CONTRACT.md).
+
+A row's identity is its content: the action, the date, the person and every field, its ``ref``
+and ``note`` included (who recorded it and when are not). The n-th row of a file with a given
+content is recorded when the ledger holds at least n entries with that content; a row whose
+``source`` (its ``id``, or the file's hash and its line) the ledger holds is that entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from scop_ledger.app import commands as cmd
+from scop_ledger.app.importing.messages import ConflictingRows, Errors
+from scop_ledger.app.importing.planning import Plan, Planned
+from scop_ledger.app.importing.rows import IMPORT_ACTIONS
+from scop_ledger.settings import EVENTS_TABLE
+
+if TYPE_CHECKING:
+    from scop_ledger.store.db import DB
+
+_NOT_CONTENT = {"on", "ref", "note", "source", "person"}
+# Each action's own fields, in a fixed order: with the action, the date, the person, the ref
+# and the note, an entry's content.
+_CONTENT_FIELDS = {
+    action: tuple(sorted(set(cmd.ACTIONS[action].model_fields) - _NOT_CONTENT))
+    for action in IMPORT_ACTIONS
+}
+_ENTRY_PAGE = 5000
+
+
+def _canonical(value: Any) -> str | None:
+    """One text per value, whatever its spelling: ``25``, ``25.0`` and ``25.00`` are one
+    amount; an enumeration is its contract spelling."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return str(value)
+        norm = value.normalize()
+        text = str(norm)
+        if "E" in text and abs(norm.adjusted()) < 30:
+            text = format(norm, "f")  # 1E+2 as 100
+        return text
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _stored(value: Any) -> str | None:
+    """:func:`_canonical` of a value as an event's JSON stores it."""
+    if isinstance(value, dict) and "_data_" in value:
+        if value.get("_type_") == "decimal_str":
+            try:
+                return _canonical(Decimal(value["_data_"]))
+            except (InvalidOperation, TypeError):
+                return str(value["_data_"])
+        return str(value["_data_"])
+    return _canonical(value)
+
+
+Content = tuple[Any, ...]
+
+
+def row_content(command: cmd.Command, share_value: Decimal) -> Content:
+    """A row's content, as :func:`entry_content` gives an entry's. A subscription without
+    ``paid`` is paid in full: the entry stores what that is."""
+    values = []
+    for name in _CONTENT_FIELDS[command.action]:
+        value = getattr(command, name)
+        if name == "paid" and value is None and isinstance(command, cmd.Subscribe):
+            value = share_value * command.shares
+        values.append(_canonical(value))
+    return (
+        command.action,
+        command.on.isoformat(),
+        getattr(command, "person", None),
+        command.ref,
+        command.note,
+        *values,
+    )
+
+
+def entry_content(
+    action: str,
+    on: str,
+    person: str | None,
+    ref: str | None,
+    note: str | None,
+    state: dict[str, Any],
+) -> Content:
+    """An entry's content from the view's columns and its event's stored JSON."""
+    values: list[str | None] = []
+    for name in _CONTENT_FIELDS[action]:
+        if action == "leave" and name == "reason":
+            values.append(str(state.get("cause", "")).split(":", 1)[-1])
+        else:
+            values.append(_stored(state.get(name)))
+    if person is None:
+        person = state.get("person")
+    return (action, on, person, ref, note, *values)
+
+
+def _key(content: Content) -> bytes:
+    """A short fixed-size key for a content (a million of them fit in little memory)."""
+    text = repr(content).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=16).digest()
+
+
+def _differences(action: str, row: Content, entry: Content) -> str:
+    names = ("action", "date", "person", "ref", "note", *_CONTENT_FIELDS[action])
+    parts = [
+        f"{name.replace('_', '-')} {there!r} there, {here!r} here"
+        for name, here, there in zip(names, row, entry, strict=False)
+        if here != there
+    ]
+    return "; ".join(parts)
+
+
+# The entries an import could have made, with their person, view columns and stored JSON.
+_ACTIONS = ", ".join(f"'{a}'" for a in IMPORT_ACTIONS)
+_SELECT = (
+    "SELECT e.seq, e.action, m.person, e.on_date, e.ref, e.note, ev.state "
+    "FROM rm_entries e LEFT JOIN rm_members m ON m.mid = e.mid "
+    f"JOIN {EVENTS_TABLE} ev ON ev.id = e.seq "
+    f"WHERE e.cid = :cid AND e.action IN ({_ACTIONS}) "
+)
+
+
+def recorded_entries(db: DB, slug: str, planned: Plan) -> list[int | None]:
+    """For each planned row, the entry that already records it, or None when it is new.
+
+    A row whose ``source`` (its ``id``, or this file's hash and its line, as an earlier
+    release recorded it) the ledger holds is that entry; a row with a known ``id`` whose
+    content differs is refused (:class:`ConflictingRows`). Every other row counts by content:
+    the n-th row of the file with a given content is recorded when the ledger holds at least n
+    entries with that content besides those claimed by source.
+
+    Reads the view's entry table (the view must be level with the events) and the stored JSON
+    of the entries dated within the file's dates: one pass, no domain objects."""
+    rows = planned.rows
+    if not rows:
+        return []
+    coop = db.rows("SELECT cid, share_value_cents FROM rm_coops WHERE slug = :slug", {"slug": slug})
+    if not coop:
+        return [None] * len(rows)
+    cid, cents = coop[0]
+    share_value = Decimal(int(cents)) / 100
+    contents = [row_content(p.command, share_value) for p in rows]
+    keys = [_key(c) for c in contents]
+    wanted = _named_by_source(db, cid, planned)
+    entries = _Entries({seq for seqs in wanted.values() for seq in seqs}, contents, set(keys))
+    _read_entries(db, cid, sorted(c[1] for c in contents), entries)
+    out, claimed = _claim_by_source(rows, contents, wanted, entries.content_of)
+    _claim_by_content(keys, entries.pool, out, claimed)
+    return out
+
+
+def _named_by_source(db: DB, cid: Any, planned: Plan) -> dict[int, list[int]]:
+    """Row index -> the entries its ``source`` names (its id, or an earlier release's file
+    hash and line), oldest first; only rows that name some."""
+    by_source: dict[str, list[int]] = {}
+    for seq, source in db.rows(
+        "SELECT seq, source FROM rm_entries WHERE cid = :cid AND source IS NOT NULL "
+        "AND (source LIKE :prefix OR source LIKE 'id:%') ORDER BY seq",
+        {"cid": cid, "prefix": f"{planned.digest}:%"},
+    ):
+        by_source.setdefault(source, []).append(seq)
+    wanted: dict[int, list[int]] = {}
+    for index, p in enumerate(planned.rows):
+        found = by_source.get(p.command.source or "")
+        if found:
+            wanted[index] = found
+    return wanted
+
+
+class _Entries:
+    """The entries read so far: the content of each candidate (an entry some row's source
+    names), and the entries with each content a row has (``pool``, oldest first)."""
+
+    def __init__(self, candidates: set[int], contents: list[Content], keys: set[bytes]) -> None:
+        self.candidates = candidates
+        self.prefixes = {(c[0], c[1]) for c in contents}
+        self.wanted_keys = keys
+        self.content_of: dict[int, Content] = {}
+        self.pool: dict[bytes, list[int]] = {}
+
+    def take(self, found: list[tuple[Any, ...]]) -> None:
+        """Keep what matters of one page of :data:`_SELECT` rows."""
+        candidates, prefixes, wanted_keys = self.candidates, self.prefixes, self.wanted_keys
+        content_of, pool = self.content_of, self.pool
+        for seq, action, person, on, ref, note, state in found:
+            on = on if isinstance(on, str) else on.isoformat()
+            if seq not in candidates and (action, on) not in prefixes:
+                continue
+            try:
+                details = json.loads(bytes(state))
+            except ValueError:
+                continue  # not an entry this import could have made
+            if details.get("consequence_of") is not None:
+                continue  # derived by the rules from another entry, never a row
+            content = entry_content(action, on, person, ref, note, details)
+            if seq in candidates:
+                content_of[seq] = content
+            key = _key(content)
+            if key in wanted_keys:
+                pool.setdefault(key, []).append(seq)
+
+
+def _read_entries(db: DB, cid: Any, days: list[str], entries: _Entries) -> None:
+    """Every entry dated within the file's dates (``days``, sorted), a page at a time, then
+    the candidates dated elsewhere."""
+    after = 0
+    while True:
+        page = db.rows(
+            _SELECT + "AND e.on_date BETWEEN :lo AND :hi AND e.seq > :after "
+            f"ORDER BY e.seq LIMIT {_ENTRY_PAGE}",
+            {
+                "cid": cid,
+                "lo": date.fromisoformat(days[0]),
+                "hi": date.fromisoformat(days[-1]),
+                "after": after,
+            },
+        )
+        entries.take(page)
+        if len(page) < _ENTRY_PAGE:
+            break
+        after = page[-1][0]
+    missing = sorted(entries.candidates - entries.content_of.keys())
+    for start in range(0, len(missing), 500):
+        chunk = missing[start : start + 500]
+        marks = ", ".join(f":s{i}" for i in range(len(chunk)))
+        entries.take(
+            db.rows(
+                _SELECT + f"AND e.seq IN ({marks})",
+                {"cid": cid, **{f"s{i}": seq for i, seq in enumerate(chunk)}},
+            )
+        )
+
+
+def _claim_by_source(
+    rows: list[Planned],
+    contents: list[Content],
+    wanted: dict[int, list[int]],
+    content_of: dict[int, Content],
+) -> tuple[list[int | None], set[int]]:
+    """The entries rows claim by source, and the set of them; raise :class:`ConflictingRows`
+    for rows whose ``id`` names an entry with other content.
+
+    Claims by source come first: those entries are not in the pool for other rows. A file
+    hash and line claims only an entry with the row's content (an .xlsx's other sheets have
+    the same hash and lines; a reader may have read a value otherwise)."""
+    out: list[int | None] = [None] * len(rows)
+    conflicts = Errors()
+    claimed: set[int] = set()
+    for index, seqs in wanted.items():
+        seq = next((s for s in seqs if s in content_of and s not in claimed), None)
+        if seq is None:
+            continue
+        p = rows[index]
+        if content_of[seq] != contents[index]:
+            if p.id is not None:
+                diff = _differences(p.command.action, contents[index], content_of[seq])
+                conflicts.add(
+                    p.line, f"id {p.id!r} is entry {seq}, recorded with other content ({diff})"
+                )
+            continue
+        out[index] = seq
+        claimed.add(seq)
+    if conflicts:
+        raise ConflictingRows(conflicts.report())
+    return out, claimed
+
+
+def _claim_by_content(
+    keys: list[bytes], pool: dict[bytes, list[int]], out: list[int | None], claimed: set[int]
+) -> None:
+    """Into ``out``, for each row not claimed by source: the next entry with its content that
+    no row has claimed, in the order of the file."""
+    used: dict[bytes, int] = {}
+    for index, key in enumerate(keys):
+        if out[index] is not None:
+            continue
+        pooled = pool.get(key)
+        if not pooled:
+            continue
+        n = used.get(key, 0)
+        while n < len(pooled) and pooled[n] in claimed:
+            n += 1
+        if n < len(pooled):
+            out[index] = pooled[n]
+            n += 1
+        used[key] = n

@@ -1,0 +1,67 @@
+"""A file into its plan: every row read and turned into a command, every invalid row named."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from scop_ledger.app import commands as cmd
+from scop_ledger.app.importing.messages import Errors, InvalidRows
+from scop_ledger.app.importing.reading import read_rows
+from scop_ledger.app.importing.rows import Bad, row_id, to_command
+from scop_ledger.domain.errors import InvalidValue
+from scop_ledger.store.gc import collector_paused
+
+
+class Planned(NamedTuple):
+    """A valid row: its line, its command (``source`` set), and its ``id`` when it has one."""
+
+    line: int
+    command: cmd.Command
+    id: str | None
+
+
+@dataclass
+class Plan:
+    """A file's valid rows; ``digest`` (16 hex digits) names the file's bytes."""
+
+    digest: str
+    rows: list[Planned]
+    notes: list[str] = field(default_factory=list)
+
+
+def plan(path: Path, sheet: str | None = None) -> Plan:
+    """The file's rows as commands; raise :class:`InvalidRows` naming each invalid row (the
+    first :data:`MAX_ERRORS`, then how many more)."""
+    with collector_paused():
+        return _plan(path, sheet)
+
+
+def _plan(path: Path, sheet: str | None) -> Plan:
+    notes: list[str] = []
+    digest, rows = read_rows(path, sheet, notes)
+    prefix = digest[:16]
+    out: list[Planned] = []
+    errors = Errors()
+    seen: dict[str, int] = {}
+    for row in rows:
+        if isinstance(row, Bad):
+            errors.add(row.line, row.message)
+            continue
+        try:
+            given = row_id(row.fields.get("id"))
+            source = f"id:{given}" if given is not None else f"{prefix}:{row.line}"
+            if given is not None and source in seen:
+                raise InvalidValue(f"id {given!r} already used on line {seen[source]}")
+            command = to_command(row, source)
+        except InvalidValue as error:
+            errors.add(row.line, error.message)
+            continue
+        if given is not None:
+            seen[source] = row.line
+        if not errors:  # once a row is invalid, nothing is recorded: only count the rest
+            out.append(Planned(row.line, command, given))
+    if errors:
+        raise InvalidRows(errors.report())
+    return Plan(prefix, out, notes)

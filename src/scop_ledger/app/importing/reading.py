@@ -1,0 +1,262 @@
+"""Reading an import file as a stream of rows: the checks that keep a hostile file from
+exhausting the machine (a regular file within ``SCOP_LEDGER_IMPORT_MAX_BYTES``; for ``.xlsx``, a
+zip that is not a bomb), the file's hash, and the CSV and JSON Lines readers (:mod:`.xlsx`
+reads workbooks)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import stat
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from scop_ledger.app.cells import unescape
+from scop_ledger.app.importing.limits import (
+    DEFAULT_MAX_BYTES,
+    MAX_BYTES_ENV,
+    MAX_JSONL_LINE,
+    MAX_XLSX_PARTS,
+    MAX_XLSX_RATIO,
+)
+from scop_ledger.app.importing.messages import InvalidRows, one_line
+from scop_ledger.app.importing.rows import COLUMNS, Bad, Row, check_columns
+from scop_ledger.app.importing.xlsx import xlsx_rows
+from scop_ledger.domain.errors import InvalidValue
+
+
+def max_bytes() -> int:
+    """The largest file an import reads (``SCOP_LEDGER_IMPORT_MAX_BYTES``)."""
+    raw = os.environ.get(MAX_BYTES_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_BYTES
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise InvalidValue(f"{MAX_BYTES_ENV}={one_line(raw)!r} is not a positive number of bytes")
+    return int(raw)
+
+
+def open_file(path: Path) -> io.BufferedReader:
+    """``path`` opened for reading, once it is known to be a regular file within the limit."""
+    limit = max_bytes()
+    name = one_line(str(path))
+    try:
+        found = path.stat()
+    except OSError as error:
+        raise InvalidValue(f"{name}: {error.strerror or error}") from None
+    if not stat.S_ISREG(found.st_mode):
+        raise InvalidValue(f"{name}: not a regular file (a device, a pipe or a folder)")
+    if found.st_size > limit:
+        raise InvalidValue(
+            f"{name}: {found.st_size:,} bytes, more than the import limit of {limit:,} "
+            f"(set {MAX_BYTES_ENV} to raise it)"
+        )
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise InvalidValue(f"{name}: {error.strerror or error}") from None
+    opened = os.fstat(fd)  # the file opened, should it have been swapped since
+    if not stat.S_ISREG(opened.st_mode) or opened.st_size > limit:
+        os.close(fd)
+        raise InvalidValue(f"{name}: not a regular file within the import limit")
+    return os.fdopen(fd, "rb")
+
+
+def read_rows(
+    path: Path, sheet: str | None = None, notes: list[str] | None = None
+) -> tuple[str, Iterator[Row | Bad]]:
+    """The file's content hash and its rows as they are read, each with the line a person
+    would look at (a row that cannot be read is a :class:`Bad`). Problems with the file as a
+    whole (its kind, size, header) raise :class:`InvalidValue`."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".jsonl", ".xlsx"):
+        raise InvalidValue(f"{one_line(path.name)}: import reads .csv, .jsonl or .xlsx files")
+    if sheet is not None and suffix != ".xlsx":
+        raise InvalidValue("--sheet applies to .xlsx files")
+    f = open_file(path)
+    try:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+        f.seek(0)
+    except OSError as error:
+        f.close()
+        raise InvalidValue(f"{one_line(str(path))}: {error.strerror or error}") from None
+    if suffix == ".csv":
+        return digest, _closing(f, _csv_rows(f))
+    if suffix == ".jsonl":
+        return digest, _closing(f, _jsonl_rows(f))
+    try:
+        name = one_line(path.name)
+        _check_zip(f, name)
+        rows = xlsx_rows(f, name, sheet, notes if notes is not None else [])
+    except BaseException:
+        f.close()
+        raise
+    return digest, _closing(f, rows)
+
+
+def _closing(f: IO[bytes], rows: Iterator[Row | Bad]) -> Iterator[Row | Bad]:
+    try:
+        yield from rows
+    finally:
+        f.close()
+
+
+def _not_utf8(text: str) -> bool:
+    """Whether ``text`` holds bytes that were not UTF-8 (decoded as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+_NOT_UTF8 = "not UTF-8 text (save the file as UTF-8, e.g. 'CSV UTF-8')"
+
+
+def _csv_rows(f: IO[bytes]) -> Iterator[Row | Bad]:
+    text = io.TextIOWrapper(f, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    reader = csv.reader(text)
+    start = 1
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise InvalidRows([one_line(f"line 1: {_csv_problem(error)}")]) from None
+    if header is None:
+        return
+    if _not_utf8("".join(header)):
+        raise InvalidRows([f"line 1: {_NOT_UTF8}"])
+    names = [h.strip() for h in header]
+    check_columns(names, 1)
+    start = reader.line_num + 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            # The reader cannot find the next row reliably after this: the file stops here.
+            yield Bad(start, _csv_problem(error))
+            return
+        line, start = start, reader.line_num + 1
+        if not any(v.strip() for v in values):
+            continue
+        if _not_utf8("".join(values)):
+            yield Bad(line, _NOT_UTF8)
+        elif len(values) > len(names):
+            yield Bad(line, f"{len(values)} values for {len(names)} columns")
+        else:
+            yield Row(line, dict(zip(names, map(unescape, values), strict=False)))
+
+
+def _csv_problem(error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        return (
+            f"a value longer than {csv.field_size_limit():,} characters "
+            "(a quote left open?); the file is read no further"
+        )
+    return f"not readable as CSV ({error}); the file is read no further"
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+# One decoder for every line, not one each. NaN and Infinity are not numbers a ledger holds.
+_JSON = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constant)
+_SCALARS = (str, int, Decimal, bool)
+
+
+def _jsonl_rows(f: IO[bytes]) -> Iterator[Row | Bad]:
+    number = 0
+    while True:
+        raw = f.readline(MAX_JSONL_LINE + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_JSONL_LINE and not raw.endswith(b"\n"):
+            while True:  # the rest of the line, without holding it
+                rest = f.readline(MAX_JSONL_LINE)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield Bad(number, f"longer than {MAX_JSONL_LINE:,} bytes")
+            continue
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield Bad(number, "not UTF-8 text")
+            continue
+        if not line.strip():
+            continue
+        try:
+            value = _JSON.decode(line)
+        except json.JSONDecodeError as error:
+            yield Bad(number, f"not JSON ({error.msg})")
+            continue
+        except RecursionError:
+            yield Bad(number, "not JSON a row can hold (nested too deeply)")
+            continue
+        except ValueError as error:  # NaN, Infinity, an integer of thousands of digits
+            yield Bad(number, f"not JSON a row can hold ({error})")
+            continue
+        if not isinstance(value, dict):
+            yield Bad(number, "a row must be a JSON object")
+            continue
+        problem = _jsonl_problem(value)
+        if problem is not None:
+            yield Bad(number, problem)
+            continue
+        yield Row(number, value)
+
+
+def _jsonl_problem(value: dict[str, Any]) -> str | None:
+    unknown = sorted(set(value) - set(COLUMNS))
+    if unknown:
+        return f"unknown column(s) {', '.join(unknown)}"
+    for key, item in value.items():
+        if item is None:
+            continue
+        if not isinstance(item, _SCALARS):
+            kind = "an object" if isinstance(item, dict) else "a list"
+            return f"{key}: {kind} where a value is expected"
+        if isinstance(item, str) and _not_utf8(item):
+            return f"{key}: text with a lone surrogate (\\ud800-\\udfff), which is not Unicode text"
+    return None
+
+
+def _check_zip(f: IO[bytes], name: str) -> None:
+    """Refuse a zip whose parts would expand beyond the import limit, or by so much that it
+    can only be a zip bomb, before anything is decompressed. (The sizes a zip declares bound
+    what Python's zipfile yields: it stops at the declared size.)"""
+    import zipfile
+
+    limit = max_bytes()
+    try:
+        with zipfile.ZipFile(f) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise InvalidValue(f"{name}: not a readable .xlsx file (not a zip archive)") from None
+    finally:
+        f.seek(0)
+    if len(parts) > MAX_XLSX_PARTS:
+        raise InvalidValue(f"{name}: {len(parts):,} parts in the zip; not a spreadsheet")
+    total = sum(p.file_size for p in parts)
+    if total > limit:
+        raise InvalidValue(
+            f"{name}: expands to {total:,} bytes, more than the import limit of {limit:,} "
+            f"(set {MAX_BYTES_ENV} to raise it)"
+        )
+    for part in parts:
+        if part.file_size > 1024 * 1024 and part.file_size > MAX_XLSX_RATIO * max(
+            part.compress_size, 1
+        ):
+            ratio = part.file_size // max(part.compress_size, 1)
+            raise InvalidValue(
+                f"{name}: {one_line(part.filename)} expands {ratio:,} times; "
+                "a zip bomb, not a spreadsheet"
+            )
