@@ -27,9 +27,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from scop_ledger.app import commands as cmd
-from scop_ledger.domain.cooperative import Cooperative, Statutes
+from scop_ledger.domain.cooperative import Cooperative
+from scop_ledger.domain.entries import EntryMeta
 from scop_ledger.domain.errors import InvalidValue, LedgerError, NotFound, Refused
-from scop_ledger.domain.member import EntryMeta, Member, Terms, member_id
+from scop_ledger.domain.member import Member, member_id
+from scop_ledger.domain.statutes import Statutes, Terms
 from scop_ledger.readmodel.projector import VIEW_ERRORS
 from scop_ledger.store.engine import (
     ReadOnlyStore,

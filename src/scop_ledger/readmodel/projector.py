@@ -29,14 +29,9 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from scop_ledger.domain.cooperative import Cooperative, cooperative_id
 from scop_ledger.domain.errors import LedgerError
-from scop_ledger.domain.member import (
-    Member,
-    MemberFold,
-    MemberState,
-    Terms,
-    effective_entries,
-)
-from scop_ledger.domain.statutes import vote_cap
+from scop_ledger.domain.member import Member, effective_entries
+from scop_ledger.domain.member_fold import MemberFold, MemberState
+from scop_ledger.domain.statutes import Terms, vote_cap
 from scop_ledger.readmodel import schema as t
 from scop_ledger.readmodel.access import VIEW_SCHEMA_VERSION
 from scop_ledger.readmodel.times import micros
