@@ -205,8 +205,7 @@ class Cooperative(Aggregate):
     @property
     def terms(self) -> Terms:
         """What a member's timeline needs of this cooperative."""
-        reg = self.registration
-        return Terms(share_value=reg.share_value, registered_on=reg.on)
+        return Terms.of(self.registration)
 
     def state(self, until: date | None = None, known_at: datetime | None = None) -> CoopState:
         entries = effective_entries(self.log, known_at)

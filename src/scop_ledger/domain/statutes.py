@@ -104,6 +104,11 @@ class Terms:
     registered_on: date
     resignation_ends_employment: bool = True
 
+    @classmethod
+    def of(cls, registration: Any) -> Terms:
+        """The terms a cooperative's registration sets: its share value and its date."""
+        return cls(share_value=registration.share_value, registered_on=registration.on)
+
     def leave_ends_employment(self, reason: LeaveReason) -> bool:
         """Whether leaving the partnership for ``reason`` also ends a running employment:
         death always, resignation when the statutes say so, exclusion never."""
