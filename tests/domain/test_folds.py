@@ -29,7 +29,7 @@ def entry_kinds(aggregate: type) -> dict[str, type]:
         and issubclass(value, aggregate.Entry)  # type: ignore[attr-defined]
         and value is not aggregate.Entry  # type: ignore[attr-defined]
     }
-    kinds = {cls.ACTION: cls for cls in classes}
+    kinds = {cls.ACTION: cls for cls in classes}  # type: ignore[attr-defined]
     assert len(kinds) == len(classes), "two entry classes share an ACTION"
     assert "" not in kinds, "an entry class without its ACTION"
     return kinds
@@ -81,7 +81,7 @@ def test_the_member_fold_steps_each_kind_through_its_handler() -> None:
         "leave",
     ]
     s = member_fold.replay("alice", m.log, TERMS)
-    assert (s.name, s.employed, s.partner, s.shares, s.paid) == ("Alice", False, False, 0, 0)
+    assert (s.name, s.employed, s.partner, s.shares, s.paid) == ("Alice", False, False, 0, Decimal(0))
     assert [(r.cause, r.amount, r.paid) for r in s.refunds] == [
         ("withdrawal", Decimal("25.00"), Decimal("25.00")),
         ("terminated:dismissal", Decimal("75.00"), Decimal("0.00")),

@@ -27,8 +27,12 @@ class CoopEntry(Protocol):
     """What the fold reads of every cooperative entry (``Cooperative.Entry``)."""
 
     ACTION: ClassVar[str]
-    on: date
-    originator_version: int
+
+    @property
+    def on(self) -> date: ...
+
+    @property
+    def originator_version(self) -> int: ...
 
 
 @dataclass

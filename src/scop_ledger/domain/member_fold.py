@@ -28,8 +28,12 @@ class MemberEntry(Protocol):
     """What the fold reads of every member entry (``Member.Entry``)."""
 
     ACTION: ClassVar[str]
-    on: date
-    originator_version: int
+
+    @property
+    def on(self) -> date: ...
+
+    @property
+    def originator_version(self) -> int: ...
 
 
 @dataclass
