@@ -7,9 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from scop_ledger.domain.cooperative import Cooperative, Statutes, add_years, cooperative_id
+from scop_ledger.domain.cooperative import Cooperative, cooperative_id
+from scop_ledger.domain.dates import add_years
+from scop_ledger.domain.entries import EntryMeta
 from scop_ledger.domain.errors import InvalidValue, Refused
-from scop_ledger.domain.member import EntryMeta
+from scop_ledger.domain.statutes import Statutes
 from scop_ledger.domain.values import LegalForm, Office
 
 D = date.fromisoformat

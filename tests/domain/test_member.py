@@ -7,8 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from scop_ledger.domain.entries import EntryMeta
 from scop_ledger.domain.errors import InvalidValue, Refused
-from scop_ledger.domain.member import EntryMeta, Member, Terms, effective_entries, member_id
+from scop_ledger.domain.member import Member, effective_entries, member_id
+from scop_ledger.domain.statutes import Terms
 from scop_ledger.domain.values import Category, LeaveReason, TerminationReason
 
 D = date.fromisoformat

@@ -11,8 +11,11 @@ from eventsourcing.persistence import JSONTranscoder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scop_ledger.domain.entries import EntryMeta
 from scop_ledger.domain.errors import LedgerError
-from scop_ledger.domain.member import EntryMeta, Member, Terms, effective_entries, replay
+from scop_ledger.domain.member import Member, effective_entries
+from scop_ledger.domain.member_fold import replay
+from scop_ledger.domain.statutes import Terms
 from scop_ledger.domain.values import LeaveReason, TerminationReason
 from scop_ledger.store.eventstore import DateAsISO
 

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from scop_ledger.domain.cooperative import Allocation
+from scop_ledger.domain.cooperative_fold import Allocation
 from scop_ledger.domain.rules import (
     PROFILES,
     Exit,

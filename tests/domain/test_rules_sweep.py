@@ -13,17 +13,12 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scop_ledger.domain.cooperative import (
-    Allocation,
-    CoopState,
-    Mandate,
-    Review,
-    Statutes,
-    add_years,
-)
+from scop_ledger.domain.cooperative_fold import Allocation, CoopState, Mandate, Review
+from scop_ledger.domain.dates import add_years
 from scop_ledger.domain.rules import Exit, Facts, Holding, MandateFact, Params, RefundFact, evaluate
 from scop_ledger.domain.rules.facts import NOBODY
 from scop_ledger.domain.rules.sweep import EXIT_CAUSES, facts_over, runs
+from scop_ledger.domain.statutes import Statutes
 from scop_ledger.domain.values import LegalForm, Office, Profile
 
 START = date(2016, 1, 1)

@@ -137,8 +137,10 @@ Part = Annotated[Decimal, BeforeValidator(_part)]
 ShareValue = Annotated[Decimal, BeforeValidator(_share_value)]
 Paid = Annotated[Decimal | None, BeforeValidator(_paid)]
 Shares = Annotated[int, BeforeValidator(_whole(1, values.MAX_SHARES))]
-Years = Annotated[int, BeforeValidator(_whole(0, 50))]
-TermYears = Annotated[int, BeforeValidator(_whole(1, 99))]
+# The statutes' counts of years (refund delay, review interval) within the wider of their ranges
+# (the refund delay's); Cooperative.register holds each to its own.
+Years = Annotated[int, BeforeValidator(_whole(*statutes.REFUND_DELAY_RANGE))]
+TermYears = Annotated[int, BeforeValidator(_whole(1, values.MAX_TERM_YEARS))]
 Year = Annotated[int, BeforeValidator(_whole(values.MIN_YEAR, values.MAX_YEAR))]
 EntryId = Annotated[int, BeforeValidator(_whole(1, values.MAX_ENTRY_ID))]
 Partners = Annotated[int, BeforeValidator(_whole(*statutes.SUPERVISORY_BOARD_RANGE))]

@@ -16,9 +16,11 @@ from eventsourcing.application import AggregateNotFoundError
 from sqlalchemy import select
 
 from scop_ledger.app import commands as cmd
-from scop_ledger.domain.cooperative import Cooperative, Statutes
+from scop_ledger.domain.cooperative import Cooperative
+from scop_ledger.domain.entries import EntryMeta
 from scop_ledger.domain.errors import LedgerError, NotFound, Refused
-from scop_ledger.domain.member import EntryMeta, Member, Terms, member_id
+from scop_ledger.domain.member import Member, member_id
+from scop_ledger.domain.statutes import Statutes, Terms
 from scop_ledger.store.eventstore import EventStore
 
 # A handler runs one command against the aggregates of the unit of work: the cooperative the
@@ -195,17 +197,7 @@ class UnitOfWork:
             pass
         else:
             raise Refused(f"cooperative {command.slug!r} is already registered")
-        statutes = Statutes(
-            share_value=command.share_value,
-            profile=command.profile,
-            refund_delay_years=command.refund_delay_years,
-            boot_until=command.boot_until,
-            review_every_years=command.review_every_years,
-            fiscal_year_end=command.fiscal_year_end,
-            scop_thresholds=command.scop_thresholds,
-            external_vote_cap=command.external_vote_cap,
-            supervisory_board_from=command.supervisory_board_from,
-        )
+        statutes = Statutes.of(command)
         meta = EntryMeta(command.ref, command.note, self.store.settings.user, command.source)
         coop = Cooperative.register(
             command.slug, command.name, command.legal_form, statutes, command.on, meta

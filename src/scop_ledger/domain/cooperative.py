@@ -11,8 +11,7 @@ loi 78-763 (Scop statute); loi ESS 2014 art. 49 ter (Scop d'amorçage, ``boot_un
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -20,23 +19,23 @@ from typing import Any, ClassVar
 from eventsourcing.domain import Aggregate
 
 from scop_ledger.domain import entries
-from scop_ledger.domain.dates import add_years as add_years  # re-exported
+from scop_ledger.domain.cooperative_fold import CoopState, CoopTimelineError, replay_cooperative
 from scop_ledger.domain.entries import NAMESPACE, EntryMeta
 from scop_ledger.domain.errors import InvalidValue, Refused
-from scop_ledger.domain.member import Terms
 from scop_ledger.domain.statutes import (
     REFUND_DELAY_RANGE,
     REVIEW_EVERY_RANGE,
     SUPERVISORY_BOARD_RANGE,
+    Statutes,
+    Terms,
     parse_fiscal_year_end,
 )
-from scop_ledger.domain.statutes import Statutes as Statutes  # re-exported
 from scop_ledger.domain.values import (
+    MAX_TERM_YEARS,
     MAX_YEAR,
     MIN_YEAR,
     LegalForm,
     Office,
-    Profile,
     non_negative_money,
     parse_money,
     share_value,
@@ -47,64 +46,6 @@ from scop_ledger.domain.values import (
 def cooperative_id(slug: str) -> uuid.UUID:
     """A cooperative's aggregate id: uuid5 of its slug."""
     return uuid.uuid5(NAMESPACE, f"coop:{slug}")
-
-
-@dataclass
-class Mandate:
-    """A management mandate; it ends at ``ended_on`` or at its term, whichever comes first."""
-
-    version: int
-    person: str
-    office: Office
-    start: date
-    term_years: int
-    ended_on: date | None = None
-
-    @property
-    def term_end(self) -> date:
-        return add_years(self.start, self.term_years)
-
-    def running_on(self, on: date) -> bool:
-        end = self.term_end if self.ended_on is None else min(self.ended_on, self.term_end)
-        return self.start <= on < end
-
-
-@dataclass(frozen=True)
-class Review:
-    version: int
-    on: date
-    reviewer: str
-    reservations: str | None
-
-
-@dataclass(frozen=True)
-class Allocation:
-    version: int
-    on: date
-    year: int
-    surplus: Decimal
-    legal_reserve: Decimal
-    development_fund: Decimal
-    employees: Decimal
-    dividends: Decimal
-
-
-@dataclass
-class CoopState:
-    """A cooperative's state after some entries: the result of :func:`replay_cooperative`."""
-
-    slug: str
-    name: str
-    registered_on: date
-    statutes: Statutes
-    legal_form: LegalForm
-    forms: list[tuple[date, LegalForm]] = field(default_factory=list)
-    mandates: list[Mandate] = field(default_factory=list)
-    reviews: list[Review] = field(default_factory=list)
-    allocations: dict[int, Allocation] = field(default_factory=dict)
-
-    def running_mandates(self, on: date) -> list[Mandate]:
-        return [m for m in self.mandates if m.running_on(on)]
 
 
 class Cooperative(Aggregate):
@@ -248,15 +189,7 @@ class Cooperative(Aggregate):
             slug=slug,
             name=name.strip(),
             legal_form=legal_form.value,
-            share_value=statutes.share_value,
-            profile=statutes.profile.value,
-            refund_delay_years=statutes.refund_delay_years,
-            boot_until=statutes.boot_until,
-            review_every_years=statutes.review_every_years,
-            fiscal_year_end=statutes.fiscal_year_end,
-            scop_thresholds=statutes.scop_thresholds,
-            external_vote_cap=cap,
-            supervisory_board_from=statutes.supervisory_board_from,
+            **statutes.as_fields(),
             on=on,
             **meta.as_kwargs(),
         )
@@ -272,8 +205,7 @@ class Cooperative(Aggregate):
     @property
     def terms(self) -> Terms:
         """What a member's timeline needs of this cooperative."""
-        reg = self.registration
-        return Terms(share_value=reg.share_value, registered_on=reg.on)
+        return Terms.of(self.registration)
 
     def state(self, until: date | None = None, known_at: datetime | None = None) -> CoopState:
         entries = effective_entries(self.log, known_at)
@@ -298,9 +230,11 @@ class Cooperative(Aggregate):
         if (
             isinstance(term_years, bool)
             or not isinstance(term_years, int)
-            or not 1 <= term_years <= 99
+            or not 1 <= term_years <= MAX_TERM_YEARS
         ):
-            raise InvalidValue(f"term of {term_years!r} years is not a whole number from 1 to 99")
+            raise InvalidValue(
+                f"term of {term_years!r} years is not a whole number from 1 to {MAX_TERM_YEARS}"
+            )
         self._record(
             self.MandateAppointed,
             meta,
@@ -422,12 +356,6 @@ class Cooperative(Aggregate):
         self.trigger_event(cls, **fields)
 
 
-class CoopTimelineError(Refused):
-    def __init__(self, entry: Cooperative.Entry, message: str, person: str | None = None) -> None:
-        super().__init__(message, person=person, on=entry.on)
-        self.entry = entry
-
-
 def reversed_versions(
     log: Iterable[Cooperative.Entry], known_at: datetime | None = None
 ) -> dict[int, int]:
@@ -440,86 +368,3 @@ def effective_entries(
 ) -> list[Cooperative.Entry]:
     """The entries that count as known at ``known_at``, by date then recorded order."""
     return entries.effective(log, Cooperative.EntryReversed, known_at)
-
-
-def replay_cooperative(
-    registration: Cooperative.Registered,
-    entries: Sequence[Cooperative.Entry],
-    *,
-    strict: bool = True,
-) -> CoopState:
-    """Fold effective entries into a :class:`CoopState`; when ``strict``, the first entry that
-    cannot stand raises :class:`CoopTimelineError` (a change to the form already in force, a
-    mandate ended that is not running, a second appointment to a running office, a second
-    allocation for the same year)."""
-    reg = registration
-    statutes = Statutes(
-        share_value=reg.share_value,
-        profile=Profile(reg.profile),
-        refund_delay_years=reg.refund_delay_years,
-        boot_until=reg.boot_until,
-        review_every_years=reg.review_every_years,
-        fiscal_year_end=reg.fiscal_year_end,
-        scop_thresholds=reg.scop_thresholds,
-        external_vote_cap=reg.external_vote_cap,
-        supervisory_board_from=reg.supervisory_board_from,
-    )
-    form = LegalForm(reg.legal_form)
-    s = CoopState(
-        slug=reg.slug,
-        name=reg.name,
-        registered_on=reg.on,
-        statutes=statutes,
-        legal_form=form,
-        forms=[(reg.on, form)],
-    )
-
-    def fail(entry: Cooperative.Entry, message: str, person: str | None = None) -> None:
-        if strict:
-            raise CoopTimelineError(entry, message, person)
-
-    for e in sorted(entries, key=lambda e: (e.on, e.originator_version)):
-        if isinstance(e, Cooperative.Registered):
-            continue
-        if isinstance(e, Cooperative.LegalFormChanged):
-            new = LegalForm(e.legal_form)
-            if new is s.legal_form:
-                fail(e, f"the cooperative is already a {new.value.upper()} on {e.on}")
-            s.legal_form = new
-            s.forms.append((e.on, new))
-        elif isinstance(e, Cooperative.MandateAppointed):
-            office = Office(e.office)
-            if any(m.person == e.person and m.office is office for m in s.running_mandates(e.on)):
-                fail(
-                    e,
-                    f"{e.person} already holds a running {office.value} mandate on {e.on}",
-                    e.person,
-                )
-            s.mandates.append(Mandate(e.originator_version, e.person, office, e.on, e.term_years))
-        elif isinstance(e, Cooperative.MandateEnded):
-            office = Office(e.office)
-            running = [
-                m
-                for m in s.running_mandates(e.on)
-                if m.person == e.person and m.office is office and m.start <= e.on
-            ]
-            if not running:
-                fail(e, f"{e.person} holds no running {office.value} mandate on {e.on}", e.person)
-            for m in running:
-                m.ended_on = e.on
-        elif isinstance(e, Cooperative.ReviewCompleted):
-            s.reviews.append(Review(e.originator_version, e.on, e.reviewer, e.reservations))
-        elif isinstance(e, Cooperative.SurplusAllocated):
-            if e.year in s.allocations:
-                fail(e, f"the surplus of {e.year} is already allocated")
-            s.allocations[e.year] = Allocation(
-                e.originator_version,
-                e.on,
-                e.year,
-                e.surplus,
-                e.legal_reserve,
-                e.development_fund,
-                e.employees,
-                e.dividends,
-            )
-    return s

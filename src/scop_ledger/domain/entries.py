@@ -48,6 +48,11 @@ class Reversal(Entry, Protocol):
 E = TypeVar("E", bound=Entry)
 
 
+class UnfoldableEntry(TypeError):
+    """An event a fold has no handler for (a reversal, a registration, an unknown kind): a
+    fold steps through effective entries only, by the kind their ``ACTION`` names."""
+
+
 def reversed_by(
     log: Iterable[Entry], reversal: type[Reversal], known_at: datetime | None = None
 ) -> dict[int, int]:

@@ -1,5 +1,6 @@
 """The statutes' parameters (:class:`Statutes`) and their defaults, defined once: the command
-models, the CLI's ``init`` options, the aggregate and the views all take them from here.
+models, the CLI's ``init`` options, the aggregate and the views all take them from here; and
+what a member's timeline needs of them (:class:`Terms`).
 
 Light on purpose (no eventsourcing, no SQLAlchemy): the CLI reads the defaults for ``--help``.
 """
@@ -7,12 +8,15 @@ Light on purpose (no eventsourcing, no SQLAlchemy): the CLI reads the defaults f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from scop_ledger.domain.errors import InvalidValue
-from scop_ledger.domain.values import Profile, show
+from scop_ledger.domain.values import LeaveReason, Profile, show
+
+Cap = TypeVar("Cap")
 
 # The defaults ``init`` applies when an option is not given.
 PROFILE = Profile.FR_SCOP
@@ -51,7 +55,7 @@ def thresholds_apply(profile: str, scop_thresholds: bool | None) -> bool:
     return scop_thresholds
 
 
-def vote_cap(profile: str, scop_thresholds: bool | None, cap: Decimal) -> Decimal | None:
+def vote_cap(profile: str, scop_thresholds: bool | None, cap: Cap) -> Cap | None:
     """The external partners' vote ceiling that applies, or None when votes are not weighted
     (be-cnc without the Scop thresholds in its statutes)."""
     return cap if thresholds_apply(profile, scop_thresholds) else None
@@ -72,7 +76,42 @@ class Statutes:
     external_vote_cap: Decimal = EXTERNAL_VOTE_CAP
     supervisory_board_from: int = SUPERVISORY_BOARD_FROM
 
+    @classmethod
+    def of(cls, record: Any) -> Statutes:
+        """The statutes that ``record`` carries under their own names (a registration entry,
+        an ``init`` command); its profile may be the profile's name."""
+        found = {f.name: getattr(record, f.name) for f in fields(cls)}
+        found["profile"] = Profile(found["profile"])
+        return cls(**found)
+
+    def as_fields(self) -> dict[str, Any]:
+        """The statutes as a registration entry records them (the profile by its name)."""
+        found = {f.name: getattr(self, f.name) for f in fields(self)}
+        found["profile"] = self.profile.value
+        return found
+
     @property
     def thresholds(self) -> bool:
         """Whether the 51% / 65% thresholds and vote weighting apply."""
         return thresholds_apply(self.profile, self.scop_thresholds)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What a member's timeline needs to know of its cooperative's statutes."""
+
+    share_value: Decimal
+    registered_on: date
+    resignation_ends_employment: bool = True
+
+    @classmethod
+    def of(cls, registration: Any) -> Terms:
+        """The terms a cooperative's registration sets: its share value and its date."""
+        return cls(share_value=registration.share_value, registered_on=registration.on)
+
+    def leave_ends_employment(self, reason: LeaveReason) -> bool:
+        """Whether leaving the partnership for ``reason`` also ends a running employment:
+        death always, resignation when the statutes say so, exclusion never."""
+        if reason is LeaveReason.DEATH:
+            return True
+        return reason is LeaveReason.RESIGNATION and self.resignation_ends_employment

@@ -111,6 +111,7 @@ MAX_ENTRY_ID = 2**63 - 1  # a 64-bit integer column on every back end
 MAX_NAME = 200  # names, references, reviewers, the recording user: one line
 MAX_NOTE = 2000  # notes, reservations, reasons: may hold line breaks and tabs
 MAX_SOURCE = 500  # an import row's identity (its ``id`` column, or the file and line)
+MAX_TERM_YEARS = 99  # a mandate's term, from one year
 FAR_AHEAD = timedelta(days=366)  # a later effective date is recorded with a warning
 
 # ASCII digits only: ``\d`` and ``int()`` / ``Decimal()`` also take full-width and

@@ -20,4 +20,6 @@ def weight_under(cap: Decimal | Fraction | None, employees: int, externals: int)
     (``cap`` None), else :func:`external_weight`."""
     if cap is None:
         return Fraction(1)
-    return external_weight(employees, externals, Fraction(cap))
+    return external_weight(
+        employees, externals, cap if isinstance(cap, Fraction) else Fraction(cap)
+    )

@@ -22,7 +22,9 @@ from eventsourcing.utils import TopicError
 from sqlalchemy import Connection, delete, func, select
 
 from scop_ledger.domain.cooperative import Cooperative, cooperative_id
-from scop_ledger.domain.member import Member, MemberFold, MemberState, Terms, effective_entries
+from scop_ledger.domain.member import Member, effective_entries
+from scop_ledger.domain.member_fold import MemberFold, MemberState
+from scop_ledger.domain.statutes import Terms
 from scop_ledger.readmodel import schema as t
 from scop_ledger.readmodel.hooks import Hooks
 from scop_ledger.readmodel.refunds import RefundRow, RefundValues, add_step
@@ -82,7 +84,7 @@ class Applier:
         if isinstance(event, Cooperative.Registered):
             cid = self._new_cid(conn)
             self.writer.coop(conn, cid, seq, event)
-            self._coops[oid] = CachedCoop(cid, event.slug, Terms(event.share_value, event.on))
+            self._coops[oid] = CachedCoop(cid, event.slug, Terms.of(event))
         coop = self.coop(conn, oid)
         day = self.writer.day
         self.writer.entry(seq, coop.cid, None, event, micros(event.timestamp), day(event.on))

@@ -23,7 +23,7 @@ from scop_ledger.readmodel.times import micros
 from scop_ledger.store.db import DB
 
 if TYPE_CHECKING:
-    from scop_ledger.domain.cooperative import CoopState
+    from scop_ledger.domain.cooperative_fold import CoopState
     from scop_ledger.store.eventstore import EventStore
 
 
@@ -118,7 +118,7 @@ def rows_from_events(
     ledger: EventStore, slug: str, until: date, known_at: datetime
 ) -> list[MemberRow]:
     """The oracle: each member's state after each of its dates, by replaying its entries."""
-    from scop_ledger.domain.member import replay
+    from scop_ledger.domain.member_fold import replay
 
     logs = member_logs(ledger, slug, known_at)
     out: list[MemberRow] = []

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, update
 
-from scop_ledger.domain.member import MemberState
+from scop_ledger.domain.member_fold import MemberState
 from scop_ledger.readmodel import schema as t
 
 KNOWN_TO = t.REFUND_COLUMNS.index("known_to")

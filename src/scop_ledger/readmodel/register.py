@@ -171,7 +171,9 @@ def register_from_events(
 ) -> Register:
     """The oracle's register: every member's effective entries folded with the domain."""
     from scop_ledger.domain.cooperative import Cooperative
-    from scop_ledger.domain.member import Member, MemberFold, Terms, effective_entries
+    from scop_ledger.domain.member import Member, effective_entries
+    from scop_ledger.domain.member_fold import MemberFold
+    from scop_ledger.domain.statutes import Terms
 
     registration: Any = None
     logs: dict[Any, list[Any]] = {}

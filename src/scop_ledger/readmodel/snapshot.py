@@ -222,7 +222,7 @@ class MemberLogs:
 
     @property
     def terms(self) -> Any:
-        from scop_ledger.domain.member import Terms
+        from scop_ledger.domain.statutes import Terms
 
         return Terms(self.registration.share_value, self.registration.on)
 
@@ -263,7 +263,7 @@ def snapshot_from_events(
 ) -> Snapshot:
     """The oracle: fold every stored event, with the domain's own functions, into a snapshot.
     Slow (it reads the whole log) but independent of the view tables."""
-    from scop_ledger.domain.member import replay
+    from scop_ledger.domain.member_fold import replay
 
     found = member_logs(ledger, slug, known_at)
     registration = found.registration

@@ -15,7 +15,7 @@ from typing import Any
 
 from scop_ledger import __version__
 from scop_ledger.audit.verdict import Verdict
-from scop_ledger.domain.cooperative import CoopState
+from scop_ledger.domain.cooperative_fold import CoopState
 from scop_ledger.domain.rules import Params, Status
 from scop_ledger.domain.rules.facts import Facts, vote_weight
 from scop_ledger.domain.rules.registry import (

@@ -10,10 +10,11 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import NamedTuple
 
-from scop_ledger.domain.cooperative import Allocation, CoopState
+from scop_ledger.domain.cooperative_fold import Allocation, CoopState
 from scop_ledger.domain.dates import add_years, year_end
+from scop_ledger.domain.statutes import vote_cap
 from scop_ledger.domain.values import Category, LegalForm, Office, Profile, partner_category
-from scop_ledger.domain.votes import external_weight
+from scop_ledger.domain.votes import weight_under
 
 ZERO = Decimal(0)
 
@@ -171,6 +172,5 @@ class Params:
 
 def vote_weight(params: Params, employees: int, externals: int) -> Fraction:
     """The external weight the profile applies: weighted only under the Scop thresholds."""
-    if not params.scop_thresholds:
-        return Fraction(1)
-    return external_weight(employees, externals, params.external_vote_cap)
+    cap = vote_cap(params.profile, params.scop_thresholds, params.external_vote_cap)
+    return weight_under(cap, employees, externals)

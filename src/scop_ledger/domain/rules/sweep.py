@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from scop_ledger.domain.cooperative import Allocation, CoopState
+from scop_ledger.domain.cooperative_fold import Allocation, CoopState
 from scop_ledger.domain.dates import add_years
 from scop_ledger.domain.rules import evaluate
 from scop_ledger.domain.rules.facts import (
@@ -45,64 +45,69 @@ def facts_over(
     ``rows`` are (date, person, state from that date on), in date order; of several rows of
     one person on one date the last counts. ``coop`` is the cooperative's state as of
     ``until`` (its forms, mandates, reviews and allocations carry their dates)."""
-    member_rows = iter(rows)
-    pending = next(member_rows, None)
-    wakes: list[tuple[date, str]] = []
-
-    def wake(on: date, person: str = "") -> None:
-        if on <= until:
-            heapq.heappush(wakes, (on, person))
-
-    reg = params.registered_on
-    wake(reg)
-    for on, _ in coop.forms:
-        wake(on)
-    mandate_bounds: set[date] = set()
-    for m in coop.mandates:
-        mandate_bounds.update((m.start, m.term_end))
-        if m.ended_on is not None:
-            mandate_bounds.add(m.ended_on)
-    for on in mandate_bounds:
-        wake(on)
-    reviews = sorted(r.on for r in coop.reviews)
-    for on in (reg, *reviews):
-        wake(on)
-        wake(add_years(on, params.review_every_years) + DAY)
-    allocations = sorted(coop.allocations.values(), key=lambda a: (a.on, a.version))
-    for a in allocations:
-        wake(a.on)
-        wake(add_years(a.on, 1) + DAY)
-    if params.boot_until is not None:
-        wake(params.boot_until + DAY)
-    year = params.financial_year(reg)
-    while (start := params.year_end(year) + DAY) <= until:
-        wake(start)
-        year += 1
-
-    holdings: dict[str, Holding] = {}
-    employees = externals = employee_shares = external_shares = highest = 0
-    paid = ZERO
-    late: dict[str, tuple[Decimal, int, int]] = {}
-    overdue, overdue_n, over_n = ZERO, 0, 0
-    exits: list[Exit] = []
-    founders: set[str] | None = None
-    forms = list(coop.forms)
-    form_index = 0
-    review_index = 0
-    applied: list[Allocation] = []
-    allocation_paid: dict[int, Decimal] = {}
-    triggers: list[date] = []
-    running: list[MandateFact] = []
-    mandates_at: date | None = None
-
+    wakes = _Wakes(until)
+    governance = _Governance(params, coop, wakes)
+    roll = _Roll(params, rows)
     while True:
-        heads = [wakes[0][0]] if wakes else []
-        if pending is not None:
-            heads.append(pending[0])
+        heads = [wakes.heap[0][0]] if wakes.heap else []
+        if roll.pending is not None:
+            heads.append(roll.pending[0])
         if not heads or min(heads) > until:
             return
         d = min(heads)
-        changed: set[str] = set()
+        changed = roll.take(d, wakes)
+        changed.update(wakes.pop(d))
+        roll.settle(d, changed)
+        yield governance.facts(d, roll)
+
+
+class _Wakes:
+    """The dates on which the facts may change without a member row, up to ``until``: a heap
+    of (date, person); a person's wake makes the sweep look at their refunds again."""
+
+    def __init__(self, until: date) -> None:
+        self.until = until
+        self.heap: list[tuple[date, str]] = []
+
+    def add(self, on: date, person: str = "") -> None:
+        if on <= self.until:
+            heapq.heappush(self.heap, (on, person))
+
+    def pop(self, d: date) -> set[str]:
+        """Drop the wakes due by ``d``; the persons among them."""
+        persons = set()
+        heap = self.heap
+        while heap and heap[0][0] <= d:
+            _, person = heapq.heappop(heap)
+            if person:
+                persons.add(person)
+        return persons
+
+
+class _Roll:
+    """The partners' running totals, stepped by the member rows of each date in turn."""
+
+    def __init__(self, params: Params, rows: Iterable[MemberRow]) -> None:
+        self.params = params
+        self.rows = iter(rows)
+        self.pending = next(self.rows, None)
+        self.holdings: dict[str, Holding] = {}
+        self.employees = self.externals = self.employee_shares = self.external_shares = 0
+        self.highest = 0
+        self.paid = ZERO
+        # Per person with refunds late or paid above their amount: (late money, late, over).
+        self.late: dict[str, tuple[Decimal, int, int]] = {}
+        self.overdue, self.overdue_n, self.over_n = ZERO, 0, 0
+        self.exits: list[Exit] = []
+        self.founders: set[str] | None = None
+
+    def take(self, d: date, wakes: _Wakes) -> set[str]:
+        """Apply the rows of date ``d``; the persons they change. A refund still owed wakes
+        its person the day after it falls due."""
+        holdings, due, changed = self.holdings, self.params.due, set()
+        employees, externals = self.employees, self.externals
+        employee_shares, external_shares = self.employee_shares, self.external_shares
+        paid, pending, rows = self.paid, self.pending, self.rows
         while pending is not None and pending[0] == d:
             _, person, h = pending
             old = holdings.get(person, NOBODY)
@@ -123,26 +128,32 @@ def facts_over(
             paid += h.paid - old.paid
             for r in h.refunds[len(old.refunds) :]:
                 if r.cause in EXIT_CAUSES:
-                    exits.append(Exit(person, r.since, r.cause, person in (founders or ())))
+                    self.exits.append(
+                        Exit(person, r.since, r.cause, person in (self.founders or ()))
+                    )
             if h.refunds != old.refunds:  # an unchanged list was scheduled when it came
                 for r in h.refunds:
-                    due = params.due(r.since)
-                    if r.outstanding > 0 and due >= d:
-                        wake(due + DAY, person)
+                    on = due(r.since)
+                    if r.outstanding > 0 and on >= d:
+                        wakes.add(on + DAY, person)
             holdings[person] = h
             changed.add(person)
-            pending = next(member_rows, None)
-        mandates_changed = d in mandate_bounds or mandates_at is None
-        while wakes and wakes[0][0] <= d:
-            _, person = heapq.heappop(wakes)
-            if person:
-                changed.add(person)
+            pending = next(rows, None)
+        self.paid, self.pending = paid, pending
+        self.employees, self.externals = employees, externals
+        self.employee_shares, self.external_shares = employee_shares, external_shares
+        return changed
+
+    def settle(self, d: date, changed: set[str]) -> None:
+        """Bring the late and over-refunded totals of the ``changed`` persons to date ``d``;
+        the partners on the first date are the founders."""
+        due, late = self.params.due, self.late
         for person in changed:
-            if not holdings[person].refunds and person not in late:
+            if not self.holdings[person].refunds and person not in late:
                 continue  # never owed a refund: nothing late, nothing over-refunded
             amount, n, over = ZERO, 0, 0
-            for r in holdings[person].refunds:
-                if r.outstanding > 0 and d > params.due(r.since):
+            for r in self.holdings[person].refunds:
+                if r.outstanding > 0 and d > due(r.since):
                     amount += r.outstanding
                     n += 1
                 if r.paid > r.amount:
@@ -150,66 +161,125 @@ def facts_over(
             was = late.pop(person, (ZERO, 0, 0))
             if n or over:
                 late[person] = (amount, n, over)
-            overdue += amount - was[0]
-            overdue_n += n - was[1]
-            over_n += over - was[2]
-        if founders is None:
-            founders = {p for p, h in holdings.items() if h.partner}
-        highest = max(highest, employee_shares + external_shares)
-        while form_index + 1 < len(forms) and forms[form_index + 1][0] <= d:
-            form_index += 1
-        while review_index < len(reviews) and reviews[review_index] <= d:
-            review_index += 1
-        while len(applied) < len(allocations) and allocations[len(applied)].on <= d:
-            a = allocations[len(applied)]
-            applied.append(a)
-            allocation_paid[a.year] = paid
-            losses = {x.year for x in applied if x.surplus < 0}
-            if {a.year, a.year - 1, a.year - 2} <= losses or (
-                a.surplus < 0 and -a.surplus * 2 >= params.share_value * highest
-            ):
-                triggers.append(d)
-        if mandates_changed:
-            mandates_at = d
-            running = [
-                MandateFact(m.person, m.office, m.start, m.term_years, None)
-                for m in coop.running_mandates(d)
-            ]
-        latest = max(applied, key=lambda a: a.year) if applied else None
-        year_start = params.year_start(d)
-        this_year: list[Exit] = []
-        for e in reversed(exits):
-            if e.on < year_start:
+            self.overdue += amount - was[0]
+            self.overdue_n += n - was[1]
+            self.over_n += over - was[2]
+        if self.founders is None:
+            self.founders = {p for p, h in self.holdings.items() if h.partner}
+        self.highest = max(self.highest, self.employee_shares + self.external_shares)
+
+    def exits_since(self, start: date) -> tuple[Exit, ...]:
+        """The exits from ``start`` on, in date order."""
+        found: list[Exit] = []
+        for e in reversed(self.exits):
+            if e.on < start:
                 break
-            this_year.append(e)
-        yield Facts(
+            found.append(e)
+        return tuple(reversed(found))
+
+
+class _Governance:
+    """The cooperative's side of the facts: forms, mandates, reviews and allocations in force
+    on each date, read in date order; it schedules the dates they change on."""
+
+    def __init__(self, params: Params, coop: CoopState, wakes: _Wakes) -> None:
+        self.params = params
+        self.coop = coop
+        self.forms = list(coop.forms)
+        self.reviews = sorted(r.on for r in coop.reviews)
+        self.allocations = sorted(coop.allocations.values(), key=lambda a: (a.on, a.version))
+        self.mandate_bounds: set[date] = set()
+        for m in coop.mandates:
+            self.mandate_bounds.update((m.start, m.term_end))
+            if m.ended_on is not None:
+                self.mandate_bounds.add(m.ended_on)
+        self.form_index = self.review_index = 0
+        self.applied: list[Allocation] = []
+        self.allocation_paid: dict[int, Decimal] = {}
+        self.triggers: list[date] = []
+        self.running: list[MandateFact] = []
+        self.mandates_at: date | None = None
+        self._schedule(wakes)
+
+    def _schedule(self, wakes: _Wakes) -> None:
+        params = self.params
+        reg = params.registered_on
+        wakes.add(reg)
+        for on, _ in self.forms:
+            wakes.add(on)
+        for on in self.mandate_bounds:
+            wakes.add(on)
+        for on in (reg, *self.reviews):
+            wakes.add(on)
+            wakes.add(add_years(on, params.review_every_years) + DAY)
+        for a in self.allocations:
+            wakes.add(a.on)
+            wakes.add(add_years(a.on, 1) + DAY)
+        if params.boot_until is not None:
+            wakes.add(params.boot_until + DAY)
+        year = params.financial_year(reg)
+        while (start := params.year_end(year) + DAY) <= wakes.until:
+            wakes.add(start)
+            year += 1
+
+    def facts(self, d: date, roll: _Roll) -> Facts:
+        """The facts of date ``d``, after the rows and wakes of ``d``."""
+        mandates_changed = d in self.mandate_bounds or self.mandates_at is None
+        forms, reviews = self.forms, self.reviews
+        while self.form_index + 1 < len(forms) and forms[self.form_index + 1][0] <= d:
+            self.form_index += 1
+        while self.review_index < len(reviews) and reviews[self.review_index] <= d:
+            self.review_index += 1
+        self._allocate(d, roll)
+        if mandates_changed:
+            self.mandates_at = d
+            self.running = [
+                MandateFact(m.person, m.office, m.start, m.term_years, None)
+                for m in self.coop.running_mandates(d)
+            ]
+        latest = max(self.applied, key=lambda a: a.year) if self.applied else None
+        return Facts(
             on=d,
-            form=forms[form_index][1],
-            employees=employees,
-            externals=externals,
-            employee_shares=employee_shares,
-            external_shares=external_shares,
-            paid=paid,
-            highest_shares=highest,
-            overdue=overdue,
-            overdue_refunds=overdue_n,
-            over_refunded=over_n,
+            form=forms[self.form_index][1],
+            employees=roll.employees,
+            externals=roll.externals,
+            employee_shares=roll.employee_shares,
+            external_shares=roll.external_shares,
+            paid=roll.paid,
+            highest_shares=roll.highest,
+            overdue=roll.overdue,
+            overdue_refunds=roll.overdue_n,
+            over_refunded=roll.over_n,
             mandates=tuple(
                 MandateFact(
                     m.person,
                     m.office,
                     m.start,
                     m.term_years,
-                    holdings.get(m.person, NOBODY).category,
+                    roll.holdings.get(m.person, NOBODY).category,
                 )
-                for m in running
+                for m in self.running
             ),
-            last_review=reviews[review_index - 1] if review_index else None,
-            review_trigger=triggers[-1] if triggers else None,
+            last_review=reviews[self.review_index - 1] if self.review_index else None,
+            review_trigger=self.triggers[-1] if self.triggers else None,
             allocation=latest,
-            allocation_paid=ZERO if latest is None else allocation_paid[latest.year],
-            exits=tuple(reversed(this_year)),
+            allocation_paid=ZERO if latest is None else self.allocation_paid[latest.year],
+            exits=roll.exits_since(self.params.year_start(d)),
         )
+
+    def _allocate(self, d: date, roll: _Roll) -> None:
+        """Apply the allocations of ``d``; losses three years in a row, or losses of half the
+        highest capital, make a review due (loi 47-1775 art. 25-1)."""
+        applied, allocations = self.applied, self.allocations
+        while len(applied) < len(allocations) and allocations[len(applied)].on <= d:
+            a = allocations[len(applied)]
+            applied.append(a)
+            self.allocation_paid[a.year] = roll.paid
+            losses = {x.year for x in applied if x.surplus < 0}
+            if {a.year, a.year - 1, a.year - 2} <= losses or (
+                a.surplus < 0 and -a.surplus * 2 >= self.params.share_value * roll.highest
+            ):
+                self.triggers.append(d)
 
 
 @dataclass(slots=True)
