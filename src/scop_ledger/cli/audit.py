@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from scop_ledger.cli.main import get_app
+from scop_ledger.cli.context import get_app
 from scop_ledger.cli.options import DATE, DATETIME, OutFile, WholeNumber, format_option
 from scop_ledger.cli.render import emit_json, emit_table
 
@@ -288,8 +288,8 @@ def diff(
     Example:
       scop-ledger diff --from-known-at 2024-06-30 --to-known-at 2025-06-30 --as-of 2023-12-31
     """
+    from scop_ledger.app.queries import Query
     from scop_ledger.audit.diff import diff as compare
-    from scop_ledger.cli.query import Query
     from scop_ledger.domain.errors import InvalidValue
     from scop_ledger.readmodel import compliance as engine
 
@@ -302,13 +302,13 @@ def diff(
 
     def rules(moment: datetime) -> Any:
         q.known_at = moment  # the view or the events, as fits this moment (Query.db)
-        return engine.compliance(q.source(), q.as_of, moment)
+        return engine.compliance(q.rules(), q.as_of, moment)
 
     def snapshot(moment: datetime) -> Any:
         q.known_at = moment
         return q.snapshot(only="active")
 
-    def history(moment: datetime) -> list[dict[str, Any]]:
+    def history(moment: datetime) -> list[Any]:
         q.known_at = moment
         return q.history()
 
@@ -417,10 +417,9 @@ def report(
     Example:
       scop-ledger report --as-of 2024-12-31 --out review-2024.html
     """
+    from scop_ledger.app.queries import Query
     from scop_ledger.audit.report import gather, render
-    from scop_ledger.cli.query import Query
     from scop_ledger.domain.errors import InvalidValue
-    from scop_ledger.readmodel import register as reg
     from scop_ledger.store import chain
     from scop_ledger.store.db import connect
 
@@ -432,17 +431,14 @@ def report(
     q = Query(app, as_of, known_at)
     try:
         snapshot = q.snapshot()
-        if q.db is None:
-            register = reg.register_from_events(q.app.ledger(), q.slug, q.as_of, q.known_at)
-        else:
-            register = reg.register_from_view(q.db, q.slug, q.as_of, q.known_at)
+        register = q.register()
         history = q.history()
         db = connect(app.settings.url, read_only=True, recover=not app.settings.read_only)
         try:
             verdict = chain.verify(db)
         finally:
             db.close()
-        pack = gather(q.source(), snapshot, register, history, verdict, late_days)
+        pack = gather(q.rules(), snapshot, register, history, verdict, late_days)
     finally:
         q.close()
     from scop_ledger.cli.render import write_text

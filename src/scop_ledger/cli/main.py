@@ -5,44 +5,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from scop_ledger import __version__
-
-if TYPE_CHECKING:
-    from scop_ledger.app.ledger import Ledger
-    from scop_ledger.settings import Settings
-
-
-class AppContext:
-    """Shared state of one invocation: the settings, and the ledger opened on first use."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._ledger: Ledger | None = None
-
-    def ledger(self, *, create: bool = False) -> Ledger:
-        if self._ledger is None:
-            from scop_ledger.app.ledger import Ledger
-
-            self._ledger = Ledger(self.settings, create=create)
-        return self._ledger
-
-    def coop(self) -> str:
-        return self.ledger().resolve_coop(self.settings.coop)
-
-    def close(self) -> None:
-        if self._ledger is not None:
-            self._ledger.close()
-
-
-def get_app(ctx: click.Context) -> AppContext:
-    """The invocation's :class:`AppContext` (set by the root group)."""
-    app = ctx.find_object(AppContext)
-    assert app is not None, "the root group sets the context"
-    return app
+from scop_ledger.app.session import Session
 
 
 def fail(message: str, code: int) -> None:
@@ -128,7 +96,7 @@ class LedgerGroup(click.Group):
             fail(found[1], found[0])
         finally:
             obj = ctx.obj
-            if isinstance(obj, AppContext):
+            if isinstance(obj, Session):
                 obj.close()
 
 
@@ -167,6 +135,7 @@ def main(ctx: click.Context, db: str, coop: str | None, user: str | None, read_o
       scop-ledger hire alice --name "Alice Martin" --date 2020-01-01
       scop-ledger history --format json
     """
+    from scop_ledger.cli.render import note, progress
     from scop_ledger.domain.values import MAX_NAME, coop_slug, single_line
     from scop_ledger.settings import Settings, default_user
 
@@ -175,8 +144,10 @@ def main(ctx: click.Context, db: str, coop: str | None, user: str | None, read_o
         coop_slug(coop)
     if user:
         single_line(user, what="--user", limit=MAX_NAME)
-    ctx.obj = AppContext(
-        Settings(url=db, coop=coop, user=user or default_user(), read_only=read_only)
+    ctx.obj = Session(
+        Settings(url=db, coop=coop, user=user or default_user(), read_only=read_only),
+        note=note,
+        progress=progress,
     )
 
 

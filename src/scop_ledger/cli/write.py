@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from scop_ledger.cli.main import get_app
+from scop_ledger.cli.context import get_app
 from scop_ledger.cli.options import DATE, WholeNumber, format_option, write_options
 from scop_ledger.cli.render import emit_json
 from scop_ledger.domain import statutes
@@ -628,7 +628,7 @@ def import_cmd(
       scop-ledger import movements-2024.csv
     """
     from scop_ledger.app import importing
-    from scop_ledger.cli.query import _progress
+    from scop_ledger.cli.render import progress
     from scop_ledger.domain.values import far_ahead
     from scop_ledger.readmodel.access import open_view
     from scop_ledger.store.engine import ReadOnlyStore
@@ -654,7 +654,7 @@ def import_cmd(
     if dry_run:
         _dry_run(file, planned, recorded, fmt)
         return
-    step = _progress("importing")
+    step = progress("importing")
     warnings: list[str] = []
     ledger.before_commit = breaches_into(warnings, ledger, app.settings)
     total = sum(1 for seq in recorded if seq is None)

@@ -23,9 +23,11 @@ from scop_ledger.domain.rules.registry import (
 )
 from scop_ledger.domain.rules.sweep import Run, runs
 from scop_ledger.readmodel import queries
-from scop_ledger.readmodel.compliance import Compliance, Source, compliance_of
+from scop_ledger.readmodel.compliance import Compliance, compliance_of
+from scop_ledger.readmodel.history import HistoryEntry
 from scop_ledger.readmodel.register import Register
 from scop_ledger.readmodel.snapshot import Snapshot
+from scop_ledger.readmodel.sources import RuleFacts
 from scop_ledger.store.chain import Verdict
 
 AGES = ("not yet due", "overdue under 1 year", "overdue 1 to 2 years", "overdue over 2 years")
@@ -99,10 +101,10 @@ def _age(row: queries.RefundRow, as_of: date) -> str:
 
 
 def gather(
-    source: Source,
+    source: RuleFacts,
     snapshot: Snapshot,
     register: Register,
-    history: list[dict[str, Any]],
+    history: list[HistoryEntry],
     chain: Verdict,
     late_days: int,
 ) -> Pack:
