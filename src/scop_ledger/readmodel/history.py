@@ -171,9 +171,8 @@ def history_from_events(
             continue
         if oid != coop_uuid and oid not in persons:
             continue
-        who = persons.get(oid) or getattr(event, "person", None)
-        if person is not None and who != person:
-            continue
+        if person is not None and persons.get(oid) != person:
+            continue  # a person's entries are their record's (as the view selects them)
         entries.append((notification.id, event))
         seq_of[(oid, event.originator_version)] = notification.id
         if isinstance(event, Member.EntryReversed | Cooperative.EntryReversed):
