@@ -31,10 +31,11 @@ from scop_ledger.app import commands as cmd  # noqa: E402
 from scop_ledger.app.importing import plan, run_import  # noqa: E402
 from scop_ledger.app.ledger import Ledger  # noqa: E402
 from scop_ledger.readmodel import queries  # noqa: E402
-from scop_ledger.readmodel.compliance import Source, timeline  # noqa: E402
+from scop_ledger.readmodel.compliance import timeline  # noqa: E402
 from scop_ledger.readmodel.projector import Projector  # noqa: E402
 from scop_ledger.readmodel.rebuild import ensure_view  # noqa: E402
 from scop_ledger.readmodel.snapshot import refunds_from_view, snapshot_from_view  # noqa: E402
+from scop_ledger.readmodel.sources import ViewReader  # noqa: E402
 from scop_ledger.settings import Settings  # noqa: E402
 from scop_ledger.store.db import connect  # noqa: E402
 
@@ -209,7 +210,7 @@ def main() -> int:
         capital = queries.capital(snapshot_from_view(db, "acme", as_of, now, only="active"))
         # The rules over the whole history (issue: timeline over 1M events under 5 s).
         rules_ledger = Ledger(Settings(url=url, user="bench", coop="acme", read_only=True))
-        source = Source(rules_ledger, db, "acme")
+        source = ViewReader(db, lambda: rules_ledger).rules("acme")
         started = time.perf_counter()
         line = timeline(source, as_of, now)
         seconds = time.perf_counter() - started

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 DEFAULT_URL = "sqlite:///scop-ledger.db"
@@ -20,6 +21,23 @@ class Settings:
     coop: str | None = None
     user: str = "unknown"
     read_only: bool = False
+
+
+def chosen_coop(asked: str | None, slugs: Callable[[], list[str]]) -> str:
+    """The cooperative a command means: the one ``--coop`` names (``asked``), else the only one
+    of the store's ``slugs()``."""
+    if asked is not None:
+        return asked
+    from scop_ledger.domain.errors import InvalidValue, NotFound
+
+    found = slugs()
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NotFound("this store holds no cooperative yet: run 'scop-ledger init' first")
+    raise InvalidValue(
+        f"this store holds {len(found)} cooperatives ({', '.join(found)}): pass --coop"
+    )
 
 
 def default_user() -> str:

@@ -9,7 +9,8 @@ import pytest
 
 from scop_ledger.domain.errors import Refused
 from scop_ledger.readmodel.access import catch_up
-from scop_ledger.readmodel.compliance import Source, compliance, new_breaches, timeline
+from scop_ledger.readmodel.compliance import compliance, new_breaches, timeline
+from scop_ledger.readmodel.sources import ViewReader
 from scop_ledger.store.db import connect
 from tests.helpers import acme, do, open_ledger
 
@@ -29,7 +30,9 @@ def verdicts(ledger, url: str, on: str, known_at: datetime | None = None) -> dic
     catch_up(ledger)
     db = connect(url)
     try:
-        result = compliance(Source(ledger, db, "acme"), D(on), known_at or datetime.now(UTC))
+        result = compliance(
+            ViewReader(db, lambda: ledger).rules("acme"), D(on), known_at or datetime.now(UTC)
+        )
     finally:
         db.close()
     return {c.rule: (c.status, c.value, c.since.isoformat()) for c in result.checks}
@@ -257,7 +260,7 @@ def test_timeline_and_a_date_before_registration(ledger, store_url) -> None:
     catch_up(ledger)
     db = connect(store_url)
     try:
-        source = Source(ledger, db, "acme")
+        source = ViewReader(db, lambda: ledger).rules("acme")
         result = timeline(source, D("2020-12-31"), datetime.now(UTC), D("2017-01-01"))
         with pytest.raises(Refused, match="before the cooperative's registration"):
             compliance(source, D("2015-12-31"), datetime.now(UTC))

@@ -49,7 +49,7 @@ def test_every_command_records_an_entry_with_its_id(ledger) -> None:
     assert len(set(ids)) == len(ids) and ids == sorted(ids)
     assert [a for _, a in left.consequences] == ["terminate"]
     history = history_from_events(ledger, "acme")
-    assert [h.action for h in history] == [
+    assert [h["action"] for h in history] == [
         "init",
         "hire",
         "admit",
@@ -65,9 +65,9 @@ def test_every_command_records_an_entry_with_its_id(ledger) -> None:
         "leave",
         "terminate",
     ]
-    assert all(h.recorded_by == "tester" for h in history)
-    assert all(h.recorded_at.utcoffset() is not None for h in history)
-    assert {h.id for h in history} >= set(ids)
+    assert all(h["recorded_by"] == "tester" for h in history)
+    assert all(h["recorded_at"].utcoffset() is not None for h in history)
+    assert {h["id"] for h in history} >= set(ids)
     alice = ledger.member("acme", "alice").state(ledger.cooperative("acme").terms)
     assert (alice.partner, alice.employed, alice.refund_outstanding) == (
         False,
@@ -131,10 +131,10 @@ def test_reverse_by_entry_id(ledger) -> None:
     rev = do(ledger, "reverse", "2016-03-01", event=str(dup.event), reason="typed twice")
     terms = ledger.cooperative("acme").terms
     assert ledger.member("acme", "alice").state(terms).shares == 10
-    entry = {h.id: h for h in history_from_events(ledger, "acme")}
-    assert entry[dup.event].reversed_by == rev.event
-    assert entry[sub.event].reversed_by is None
-    assert entry[rev.event].details["target"] == dup.event
+    entry = {h["id"]: h for h in history_from_events(ledger, "acme")}
+    assert entry[dup.event]["reversed_by"] == rev.event
+    assert entry[sub.event]["reversed_by"] is None
+    assert entry[rev.event]["details"]["target"] == dup.event
     before = event_count(ledger)
     with pytest.raises(Refused, match="already reversed"):
         do(ledger, "reverse", "2016-03-01", event=str(dup.event), reason="again")
@@ -144,7 +144,7 @@ def test_reverse_by_entry_id(ledger) -> None:
         do(ledger, "reverse", "2016-03-01", event="1", reason="again")
     with pytest.raises(NotFound, match="no entry 999"):
         do(ledger, "reverse", "2016-03-01", event="999", reason="again")
-    registered = min(h.id for h in history_from_events(ledger, "acme", "alice")) - 1
+    registered = min(h["id"] for h in history_from_events(ledger, "acme", "alice")) - 1
     with pytest.raises(Refused, match="known to the ledger"):
         do(ledger, "reverse", "2016-03-01", event=str(registered), reason="x")
     assert event_count(ledger) == before
@@ -152,13 +152,13 @@ def test_reverse_by_entry_id(ledger) -> None:
 
 def test_known_at_in_history_ignores_later_entries_and_reversals(ledger) -> None:
     do(ledger, "hire", "2016-01-01", person="alice")
-    first = history_from_events(ledger, "acme")[-1].recorded_at
+    first = history_from_events(ledger, "acme")[-1]["recorded_at"]
     hired_bob = do(ledger, "hire", "2016-01-01", person="bob")
     do(ledger, "reverse", "2016-03-01", event=str(hired_bob.event), reason="never came")
     then = history_from_events(ledger, "acme", known_at=first)
-    assert [h.action for h in then] == ["init", "hire"]
+    assert [h["action"] for h in then] == ["init", "hire"]
     assert [
-        h.reversed_by
+        h["reversed_by"]
         for h in history_from_events(ledger, "acme", "bob", known_at=hired_bob.recorded_at)
     ] == [None]
 

@@ -14,7 +14,7 @@ from scop_ledger.app import commands as cmd
 from scop_ledger.domain.errors import LedgerError
 from scop_ledger.readmodel import queries
 from scop_ledger.readmodel.access import catch_up
-from scop_ledger.readmodel.compliance import Source, compliance, timeline
+from scop_ledger.readmodel.compliance import compliance, timeline
 from scop_ledger.readmodel.hooks import Hooks
 from scop_ledger.readmodel.projector import Projector
 from scop_ledger.readmodel.rebuild import ensure_view, rebuild
@@ -24,6 +24,7 @@ from scop_ledger.readmodel.snapshot import (
     snapshot_from_events,
     snapshot_from_view,
 )
+from scop_ledger.readmodel.sources import EventReader, ViewReader
 from scop_ledger.store.db import connect
 from tests.helpers import acme, do, open_ledger
 
@@ -56,7 +57,8 @@ def assert_view_matches_oracle(ledger, url: str, as_of: date, known_at: datetime
             ledger, "acme", as_of, known_at
         )
         if as_of >= START:
-            view_rules, oracle_rules = Source(ledger, db, "acme"), Source(ledger, None, "acme")
+            view_rules = ViewReader(db, lambda: ledger).rules("acme")
+            oracle_rules = EventReader(ledger).rules("acme")
             assert compliance(view_rules, as_of, known_at) == compliance(
                 oracle_rules, as_of, known_at
             )

@@ -49,7 +49,7 @@ def test_read_only_store_refuses_every_write(store_url: str) -> None:
     reader = open_ledger(store_url, read_only=True, create=False)
     with pytest.raises(ReadOnlyStore):
         do(reader, "hire", "2016-01-01", person="alice")
-    assert [h.action for h in history_from_events(reader, "acme")] == ["init"]
+    assert [h["action"] for h in history_from_events(reader, "acme")] == ["init"]
     # Even a write that bypasses the application cannot reach the database.
     with pytest.raises(sqlalchemy.exc.DatabaseError), reader.engine.begin() as conn:
         conn.execute(
@@ -111,7 +111,7 @@ def test_two_processes_writing_to_the_same_member_lose_nothing(store_url: str) -
     terms = ledger.cooperative("acme").terms
     state = ledger.member("acme", "alice").state(terms)
     assert state.shares == 1 + 2 * n
-    notes = [h.note for h in history_from_events(ledger, "acme", "alice") if h.note]
+    notes = [h["note"] for h in history_from_events(ledger, "acme", "alice") if h["note"]]
     assert sorted(notes) == sorted(f"{t}-{i}" for t in ("w1", "w2") for i in range(n))
     assert event_count(ledger) >= start + 2 * n
     ledger.close()

@@ -3,18 +3,19 @@ anchors file), re-seed the kept chain, what changed between two states of knowle
 review pack. Each takes the session (the settings and the ledger opened on first use) and
 returns a typed result for the front end to render.
 
-The point-in-time questions of :func:`diff` and :func:`report` are asked through ``query``, the
-class of the query service (``Query``), handed over by the front end.
+The point-in-time questions of :func:`diff` and :func:`report` are the query service's
+(:class:`scop_ledger.app.queries.Query`): from the view, or from the events, as fits each moment.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
+from scop_ledger.app.queries import Query
 from scop_ledger.audit.anchors import Anchor, anchor_line, read_anchors, split_anchor
 from scop_ledger.audit.reseed import Reseeded
 from scop_ledger.audit.signing import BadKey, check_signature, sign_head
@@ -25,42 +26,10 @@ from scop_ledger.store.chain import EVENTS
 from scop_ledger.store.db import DB, Unavailable, connect
 
 if TYPE_CHECKING:
-    from scop_ledger.app.ledger import Ledger
+    from scop_ledger.app.session import Session
     from scop_ledger.audit.diff import Diff
-    from scop_ledger.readmodel.compliance import Source
-    from scop_ledger.readmodel.snapshot import Snapshot
+    from scop_ledger.readmodel.history import HistoryEntry
     from scop_ledger.settings import Settings
-
-
-class Session(Protocol):
-    """What the services need of a front end's session: the settings and the ledger."""
-
-    settings: Settings
-
-    def ledger(self, *, create: bool = False) -> Ledger: ...
-
-
-class Question(Protocol):
-    """One point-in-time question (the query service's ``Query``): the view or the events, the
-    cooperative, the business date and the moment of knowledge (which :func:`diff` moves)."""
-
-    slug: str
-    as_of: date
-    known_at: datetime
-
-    @property
-    def db(self) -> DB | None: ...
-
-    def snapshot(self, slug: str | None = None, *, only: str = "all") -> Snapshot: ...
-
-    def history(self, person: str | None = None) -> list[dict[str, Any]]: ...
-
-    def source(self, slug: str | None = None) -> Source: ...
-
-    def close(self) -> None: ...
-
-
-QueryClass = Callable[..., Question]
 
 
 @dataclass(frozen=True)
@@ -202,7 +171,6 @@ def reseed(session: Session) -> Reseeded:
 
 def diff(
     session: Session,
-    query: QueryClass,
     t1: datetime,
     t2: datetime | None,
     as_of: date | None,
@@ -217,17 +185,17 @@ def diff(
         raise InvalidValue(
             f"--from-known-at {t1.isoformat()} is not before --to-known-at {later.isoformat()}"
         )
-    q = query(session, as_of, later, explicit=True)
+    q = Query(session, as_of, later, explicit=True)
 
     def rules(moment: datetime) -> Any:
         q.known_at = moment  # the view or the events, as fits this moment (Query.db)
-        return engine.compliance(q.source(), q.as_of, moment)
+        return engine.compliance(q.rules(), q.as_of, moment)
 
     def snapshot(moment: datetime) -> Any:
         q.known_at = moment
         return q.snapshot(only="active")
 
-    def history(moment: datetime) -> list[dict[str, Any]]:
+    def history(moment: datetime) -> list[HistoryEntry]:
         q.known_at = moment
         return q.history()
 
@@ -250,7 +218,6 @@ class ReviewPack:
 
 def report(
     session: Session,
-    query: QueryClass,
     as_of: date | None,
     known_at: datetime | None,
     late_days: int,
@@ -258,22 +225,18 @@ def report(
     """The review pack as of ``as_of`` as known at ``known_at``, listing entries recorded more
     than ``late_days`` after their date."""
     from scop_ledger.audit.report import gather, render
-    from scop_ledger.readmodel import register as reg
 
-    q = query(session, as_of, known_at)
+    q = Query(session, as_of, known_at)
     try:
         snapshot = q.snapshot()
-        if q.db is None:
-            register = reg.register_from_events(session.ledger(), q.slug, q.as_of, q.known_at)
-        else:
-            register = reg.register_from_view(q.db, q.slug, q.as_of, q.known_at)
+        register = q.register()
         history = q.history()
         db = _open(session.settings)
         try:
             verdict = verify_chain(db)
         finally:
             db.close()
-        pack = gather(q.source(), snapshot, register, history, verdict, late_days)
+        pack = gather(q.rules(), snapshot, register, history, verdict, late_days)
     finally:
         q.close()
     return ReviewPack(render(pack), q.slug, q.as_of, verdict)

@@ -16,6 +16,7 @@ from pydantic import field_serializer
 
 from scop_ledger.readmodel import queries
 from scop_ledger.readmodel.compliance import Compliance
+from scop_ledger.readmodel.history import HistoryEntry
 from scop_ledger.readmodel.queries import Result
 from scop_ledger.readmodel.snapshot import Snapshot
 
@@ -121,12 +122,12 @@ def _rule_changes(c1: Compliance, c2: Compliance) -> list[RuleChange]:
 
 
 def _recorded_between(
-    known: list[dict[str, Any]], earlier: set[int], as_of: date, t1: datetime
+    known: list[HistoryEntry], earlier: set[int], as_of: date, t1: datetime
 ) -> list[Recorded]:
     """The entries of ``known`` (as known at the later moment) not in ``earlier``."""
     dated = {e["id"]: e["date"] for e in known}
 
-    def effective(e: dict[str, Any]) -> date:
+    def effective(e: HistoryEntry) -> date:
         """The date an entry changes the figures from: a reversal's is its target's."""
         on: date = e["date"]
         if e["action"] == "reverse":
@@ -158,7 +159,7 @@ def diff(
     t2: datetime,
     snapshot: Callable[[datetime], Snapshot],
     rules: Callable[[datetime], Compliance],
-    history: Callable[[datetime], list[dict[str, Any]]],
+    history: Callable[[datetime], list[HistoryEntry]],
 ) -> Diff:
     """Compare the answers as of ``as_of`` known at ``t1`` and at ``t2``; ``history(t)`` is every
     entry as known at ``t`` (see :func:`scop_ledger.readmodel.history.history_from_view`)."""

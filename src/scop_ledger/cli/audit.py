@@ -13,7 +13,7 @@ from scop_ledger.cli.options import DATE, DATETIME, F, OutFile, WholeNumber, for
 from scop_ledger.cli.render import emit_json, emit_table
 
 if TYPE_CHECKING:
-    from scop_ledger.app.audit import QueryClass, Verified
+    from scop_ledger.app.audit import Verified
     from scop_ledger.audit.diff import Diff
     from scop_ledger.audit.reseed import Reseeded
 
@@ -217,13 +217,6 @@ def _show_reseeded(done: Reseeded, user: str, fmt: str) -> None:
     )
 
 
-def _query_class() -> QueryClass:
-    """The query service's ``Query``, named in this one place."""
-    from scop_ledger.cli.query import Query
-
-    return Query
-
-
 @click.command()
 @click.option(
     "--from-known-at",
@@ -259,7 +252,7 @@ def diff(
     """
     from scop_ledger.app import audit
 
-    result = audit.diff(get_app(ctx), _query_class(), t1, t2, as_of)
+    result = audit.diff(get_app(ctx), t1, t2, as_of)
     if fmt == "json":
         click.echo(result.model_dump_json())
         return
@@ -372,7 +365,7 @@ def report(
         raise InvalidValue(f"{out}: the review pack is an HTML file (.html)")
     if not out.parent.is_dir():
         raise InvalidValue(f"{out}: no such directory {out.parent}")
-    pack = audit.report(get_app(ctx), _query_class(), as_of, known_at, late_days)
+    pack = audit.report(get_app(ctx), as_of, known_at, late_days)
     write_text(out, pack.html)
     click.echo(
         f"{out}: review pack of {pack.slug} as of {pack.as_of}; chain head {pack.chain.head}"

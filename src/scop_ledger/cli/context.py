@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
 
-if TYPE_CHECKING:
-    from scop_ledger.cli.main import AppContext
+from scop_ledger.app.session import Session
 
 
-def get_app(ctx: click.Context) -> AppContext:
-    """The invocation's :class:`AppContext` (set by the root group)."""
-    from scop_ledger.cli.main import AppContext
-
-    app = ctx.find_object(AppContext)
-    assert app is not None, "the root group sets the context"
-    return app
+def get_app(ctx: click.Context) -> Session:
+    """The invocation's :class:`~scop_ledger.app.session.Session` (set by the root group)."""
+    session = ctx.find_object(Session)
+    assert session is not None, "the root group sets the context"
+    return session

@@ -8,37 +8,12 @@ import os
 import sys
 from gettext import gettext as _
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from scop_ledger import __version__
-
-if TYPE_CHECKING:
-    from scop_ledger.app.ledger import Ledger
-    from scop_ledger.settings import Settings
-
-
-class AppContext:
-    """Shared state of one invocation: the settings, and the ledger opened on first use."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._ledger: Ledger | None = None
-
-    def ledger(self, *, create: bool = False) -> Ledger:
-        if self._ledger is None:
-            from scop_ledger.app.ledger import Ledger
-
-            self._ledger = Ledger(self.settings, create=create)
-        return self._ledger
-
-    def coop(self) -> str:
-        return self.ledger().resolve_coop(self.settings.coop)
-
-    def close(self) -> None:
-        if self._ledger is not None:
-            self._ledger.close()
+from scop_ledger.app.session import Session
 
 
 def fail(message: str, code: int) -> None:
@@ -64,7 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "change-form": ("governance:change_form", "The cooperative changed its legal form."),
     "compliance": (
-        "query:compliance",
+        "reports:compliance",
         "Every rule of the cooperative's profile as of the date: status, value, threshold, the "
         "date the current status began, and the legal source.",
     ),
@@ -80,12 +55,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "end-mandate": ("governance:end_mandate", "A mandate ends before its term."),
     "export": (
-        "query:export",
+        "reports:export",
         "Write the whole history in the import format (JSON Lines): into an empty store, "
         "'init' with the same statutes then 'import FILE' reproduces every answer.",
     ),
     "factsheet": (
-        "query:factsheet",
+        "reports:factsheet",
         "The annual fact sheet for the Ministry of Labour, as of the financial year's end: "
         "shares, employee partners, the largest holder, non-employee partners with their votes.",
     ),
@@ -113,7 +88,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pay-refund": ("people:pay_refund", "Money paid to a former or withdrawing partner."),
     "pay-up": ("people:pay_up", "Money paid against subscribed, unpaid shares."),
     "rebuild": (
-        "query:rebuild",
+        "reports:rebuild",
         "Rebuild the view tables from the events (a progress bar on a terminal).",
     ),
     "refunds": (
@@ -147,7 +122,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "retirement, economic dismissal or invalidity).",
     ),
     "timeline": (
-        "query:timeline",
+        "reports:timeline",
         "Each rule's status over a period (--from to --as-of): from, to, status, and the value "
         "when the status began.",
     ),
@@ -230,7 +205,7 @@ class LedgerGroup(click.Group):
             fail(found[1], found[0])
         finally:
             obj = ctx.obj
-            if isinstance(obj, AppContext):
+            if isinstance(obj, Session):
                 obj.close()
 
 
@@ -269,6 +244,7 @@ def main(ctx: click.Context, db: str, coop: str | None, user: str | None, read_o
       scop-ledger hire alice --name "Alice Martin" --date 2020-01-01
       scop-ledger history --format json
     """
+    from scop_ledger.cli.render import note, progress
     from scop_ledger.domain.values import MAX_NAME, coop_slug, single_line
     from scop_ledger.settings import Settings, default_user
 
@@ -277,6 +253,8 @@ def main(ctx: click.Context, db: str, coop: str | None, user: str | None, read_o
         coop_slug(coop)
     if user:
         single_line(user, what="--user", limit=MAX_NAME)
-    ctx.obj = AppContext(
-        Settings(url=db, coop=coop, user=user or default_user(), read_only=read_only)
+    ctx.obj = Session(
+        Settings(url=db, coop=coop, user=user or default_user(), read_only=read_only),
+        note=note,
+        progress=progress,
     )

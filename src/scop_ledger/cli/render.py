@@ -6,14 +6,16 @@ import csv
 import io
 import json
 import os
+import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import BaseModel
 
 from scop_ledger.app.cells import QUOTE, needs_quote, neutralise
 
@@ -209,3 +211,64 @@ def write_rows(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def headline(result: Any) -> str:
+    """The first line of a point-in-time answer's table: the cooperative and the two times."""
+    return f"{result.coop} as of {result.as_of}, as known at {result.known_at:%Y-%m-%d %H:%M:%S%z}"
+
+
+def emit_result(
+    result: BaseModel,
+    fmt: str,
+    headers: list[str],
+    rows: list[list[Any]],
+    title: str,
+    out: Path | None = None,
+) -> None:
+    """A point-in-time answer: written to ``out``, or as json (the whole result), csv (the
+    rows) or a table under ``title``."""
+    if out is not None:
+        about = {k: getattr(result, k, None) for k in ("coop", "as_of", "known_at")}
+        written(out, headers, rows, about, fmt)
+    elif fmt == "json":
+        click.echo(result.model_dump_json())
+    elif fmt == "csv":
+        emit_csv(headers, rows)
+    else:
+        emit_table(headers, rows, title=title)
+
+
+def written(
+    out: Path, headers: list[str], rows: list[list[Any]], about: dict[str, Any], fmt: str
+) -> None:
+    """Write the rows to ``out``; the screen gets one line saying so."""
+    command = click.get_current_context().info_name or "rows"
+    write_rows(out, headers, rows, {"command": command, **about})
+    if fmt == "json":
+        emit_json({"file": str(out), "rows": len(rows)})
+    else:
+        click.echo(f"{len(rows)} rows written to {out}")
+
+
+def note(line: str) -> None:
+    """One line for the user on stderr (a warning, where an answer comes from)."""
+    click.echo(line, err=True)
+
+
+def progress(label: str) -> Callable[[int, int], None] | None:
+    """A progress bar on stderr when it is a terminal (never on a pipe)."""
+    if not sys.stderr.isatty():
+        return None
+    bar: Any = None
+
+    def step(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done)
+        if bar.pos >= total:
+            bar.__exit__(None, None, None)
+
+    return step

@@ -209,7 +209,7 @@ def import_cmd(
       scop-ledger import movements-2024.csv
     """
     from scop_ledger.app import importing, recording
-    from scop_ledger.cli.query import _progress
+    from scop_ledger.cli.render import progress
 
     app = get_app(ctx)
 
@@ -225,7 +225,7 @@ def import_cmd(
         file,
         sheet,
         notes=note,
-        progress=_progress("importing"),
+        progress=progress("importing"),
     )
     for line in imported.warnings:
         click.echo(line, err=True)

@@ -1,163 +1,25 @@
 """Compliance, timeline and the annual fact sheet: the rule profile's checks over time.
 
-Members' states come from the view's bitemporal state rows (fast) or from the events (the
-oracle); the cooperative's own entries (forms, mandates, reviews, allocations) are few and are
-always read from its aggregate. Both feed the same pure sweep (``domain.rules.sweep``).
+The facts come from a reader (``readmodel.sources``): members' states from the view's
+bitemporal state rows (fast) or from the events (the oracle), and the cooperative's own entries
+(forms, mandates, reviews, allocations). Both feed the same pure sweep (``domain.rules.sweep``).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from scop_ledger.domain.dates import year_end
 from scop_ledger.domain.rules import Params, Status
-from scop_ledger.domain.rules.facts import Facts, Holding, RefundFact
-from scop_ledger.domain.rules.sweep import MemberRow, Run, facts_over, runs
+from scop_ledger.domain.rules.sweep import Run
 from scop_ledger.readmodel.queries import PointInTime, Result, money, ratio
-from scop_ledger.readmodel.snapshot import NoCooperative, Snapshot, coop_from_view, member_logs
-from scop_ledger.readmodel.times import micros
+from scop_ledger.readmodel.snapshot import NoCooperative, Snapshot
 from scop_ledger.store.db import DB
 
 if TYPE_CHECKING:
-    from scop_ledger.domain.cooperative_fold import CoopState
+    from scop_ledger.readmodel.sources import RuleFacts
     from scop_ledger.store.eventstore import EventStore
-
-
-# ------------------------------------------------------------------ sources
-
-
-def coop_state(
-    ledger: EventStore, slug: str, until: date, known_at: datetime, *, by_position: bool = False
-) -> CoopState:
-    """The cooperative's own entries up to ``until``, as known at ``known_at``; with
-    ``by_position`` (the oracle), only those in the log before the first entry recorded after
-    that moment (the view's reader checked that recorded times say the same)."""
-    from scop_ledger.domain.cooperative import Cooperative, cooperative_id
-
-    try:
-        coop: Cooperative = ledger.repository.get(cooperative_id(slug))
-    except Exception as error:
-        from eventsourcing.application import AggregateNotFoundError
-
-        if isinstance(error, AggregateNotFoundError):
-            raise NoCooperative(slug) from None
-        raise
-    if coop.registration.timestamp > known_at:
-        raise NoCooperative(slug)
-    if by_position:
-        known = _known_version(ledger, cooperative_id(slug), known_at)
-        if known is None:
-            raise NoCooperative(slug)
-        if known < coop.version:
-            coop = ledger.repository.get(cooperative_id(slug), version=known)
-    return coop.state(until, known_at)
-
-
-def _known_version(ledger: EventStore, oid: Any, known_at: datetime) -> int | None:
-    """The last version of record ``oid`` known at ``known_at``: in the log up to the first
-    entry recorded after that moment (an entry further on that claims an earlier time was not
-    known then)."""
-    from scop_ledger.store.chain import recorded_at
-
-    found = None
-    for notification in ledger.notifications():
-        try:
-            moment = recorded_at(notification.state)
-        except ValueError:
-            event: Any = ledger.mapper.to_domain_event(notification)
-            moment = event.timestamp
-        if moment > known_at:
-            break
-        if notification.originator_id == oid:
-            found = notification.originator_version
-    return found
-
-
-ROWS_SQL = """
-SELECT s.on_date, s.mid, s.employed, s.partner, s.shares, s.paid_cents, s.refunds
-FROM rm_states s
-WHERE s.cid = :cid AND s.on_date <= :d AND s.known_from <= :t
-  AND (s.known_to IS NULL OR s.known_to > :t)
-ORDER BY s.on_date, s.seq
-"""
-
-
-def rows_from_view(db: DB, slug: str, until: date, known_at: datetime) -> Iterator[MemberRow]:
-    """Every member state row that counts as known at ``known_at``, up to ``until``."""
-    cid, _ = coop_from_view(db, slug, known_at)
-    persons = dict(db.rows("SELECT mid, person FROM rm_members WHERE cid = :cid", {"cid": cid}))
-    days: dict[Any, date] = {}
-    parsed: dict[str, tuple[RefundFact, ...]] = {}
-    cents = Decimal("0.01")
-    for on, mid, employed, partner, shares, paid, refunds in db.rows(
-        ROWS_SQL, {"cid": cid, "d": until, "t": micros(known_at)}
-    ):
-        day = days.get(on)
-        if day is None:
-            day = days[on] = on if isinstance(on, date) else date.fromisoformat(on)
-        found: tuple[RefundFact, ...] = ()
-        if refunds:
-            found = parsed.get(refunds) or ()
-            if not found:
-                found = parsed[refunds] = tuple(
-                    RefundFact(date.fromisoformat(since), cause, amount * cents, paid_back * cents)
-                    for _v, since, cause, amount, _partial, paid_back in json.loads(refunds)
-                )
-        yield (
-            day,
-            persons[mid],
-            Holding(bool(employed), bool(partner), int(shares), paid * cents, found),
-        )
-
-
-def rows_from_events(
-    ledger: EventStore, slug: str, until: date, known_at: datetime
-) -> list[MemberRow]:
-    """The oracle: each member's state after each of its dates, by replaying its entries."""
-    from scop_ledger.domain.member_fold import replay
-
-    logs = member_logs(ledger, slug, known_at)
-    out: list[MemberRow] = []
-    for oid, person in logs.persons.items():
-        entries = logs.effective(oid, known_at, until)
-        for day in sorted({e.on for e in entries}):
-            s = replay(person, [e for e in entries if e.on <= day], logs.terms, strict=False)
-            refunds = tuple(RefundFact(r.since, r.cause, r.amount, r.paid) for r in s.refunds)
-            out.append((day, person, Holding(s.employed, s.partner, s.shares, s.paid, refunds)))
-    out.sort(key=lambda row: row[0])
-    return out
-
-
-class Source:
-    """Where one cooperative's facts come from: the view when level, else the events."""
-
-    def __init__(self, ledger: EventStore, db: DB | None, slug: str) -> None:
-        self.ledger, self.db, self.slug = ledger, db, slug
-
-    def runs(self, until: date, known_at: datetime) -> tuple[Params, CoopState, list[Run]]:
-        params, coop, facts = self.facts(until, known_at)
-        return params, coop, runs(params, facts, until)
-
-    def facts(self, until: date, known_at: datetime) -> tuple[Params, CoopState, Iterator[Facts]]:
-        """The cooperative's facts on every date they may change, registration to ``until``."""
-        coop = coop_state(self.ledger, self.slug, until, known_at, by_position=self.db is None)
-        params = Params.of(coop)
-        if until < params.registered_on:
-            from scop_ledger.domain.errors import Refused
-
-            raise Refused(
-                f"{until} is before the cooperative's registration on {params.registered_on}"
-            )
-        rows: Any
-        if self.db is None:
-            rows = rows_from_events(self.ledger, self.slug, until, known_at)
-        else:
-            rows = rows_from_view(self.db, self.slug, until, known_at)
-        return params, coop, facts_over(params, coop, rows, until)
 
 
 # ------------------------------------------------------------------ results
@@ -178,10 +40,10 @@ class Compliance(PointInTime):
     checks: list[CheckRow]
 
 
-def compliance(source: Source, as_of: date, known_at: datetime) -> Compliance:
+def compliance(rules: RuleFacts, as_of: date, known_at: datetime) -> Compliance:
     """Each rule's status as of ``as_of``, with the date its current run began."""
-    params, _, found = source.runs(as_of, known_at)
-    return compliance_of(source.slug, params, found, as_of, known_at)
+    params, _, found = rules.runs(as_of, known_at)
+    return compliance_of(rules.slug, params, found, as_of, known_at)
 
 
 def compliance_of(
@@ -219,14 +81,14 @@ class Timeline(PointInTime):
 
 
 def timeline(
-    source: Source,
+    source: RuleFacts,
     as_of: date,
     known_at: datetime,
     since: date | None = None,
     rules: tuple[str, ...] = (),
 ) -> Timeline:
     """Each rule's runs of one status over the period [since, as_of]: from, to, status, the
-    value and detail when the run began."""
+    value and detail when the run began (of ``rules`` only, when given)."""
     params, _, found = source.runs(as_of, known_at)
     start = since or params.registered_on
     changes = [
@@ -277,9 +139,6 @@ class Factsheet(PointInTime):
     employee_partners: EmployeePartners
     largest_holder: Holder | None
     externals: list[ExternalHolder]
-
-
-fiscal_year_end = year_end  # the name the factsheet command calls
 
 
 def factsheet(s: Snapshot, year: int) -> Factsheet:
@@ -340,7 +199,9 @@ def new_breaches(ledger: EventStore, db: DB, slug: str, first: int, last: int) -
     first_at = min(at for _, at in found)
     before = from_micros(first_at - 1)
     after = from_micros(recorded)
-    source = Source(ledger, db, slug)
+    from scop_ledger.readmodel.sources import ViewReader
+
+    source = ViewReader(db, lambda: ledger).rules(slug)
     until = max(dates)
     _, _, new = source.runs(until, after)
     started = [r for r in new if r.status is Status.BREACH and r.start in dates]

@@ -1,12 +1,12 @@
 """``history``: every entry of a cooperative (or one person), reversed ones included, as known at
-a moment, read from the view's entry table (an entry's details from its stored JSON)."""
+a moment: read from the view's entry table (an entry's details from its stored JSON), or from
+the events (the oracle). Both give :class:`HistoryEntry` rows."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
 from scop_ledger.domain.cooperative import Cooperative, cooperative_id
@@ -34,9 +34,30 @@ class NoPerson(NotFound):
     pass
 
 
+class HistoryEntry(TypedDict):
+    """One entry as ``history`` shows it, from the view or from the events: the same fields,
+    in this order (``details``: the entry's own fields, versions inside its record as entry
+    ids)."""
+
+    id: int
+    sequence: int
+    action: str
+    person: str | None
+    date: date
+    recorded_at: datetime
+    recorded_by: str
+    ref: str | None
+    note: str | None
+    reversed_by: int | None
+    details: dict[str, Any]
+
+
 def history_from_view(
     db: DB, slug: str, person: str | None, known_at: datetime
-) -> list[dict[str, Any]]:
+) -> list[HistoryEntry]:
+    """Every entry of the cooperative (or of one person), reversed ones included, in the
+    order recorded, as known at ``known_at``, from the view's entry table (an entry's details
+    from its stored JSON, transcoded values as their stored text)."""
     cid, _coop = coop_from_view(db, slug, known_at)
     params: dict[str, Any] = {"cid": cid, "t": micros(known_at)}
     clause = ""
@@ -47,7 +68,7 @@ def history_from_view(
             raise NoPerson(f"no person {person!r} in cooperative {slug!r}", person=person)
     rows = db.rows(HISTORY_SQL.format(person=clause), params)
     seq_of = {(r[11], r[12]): r[0] for r in rows}
-    out = []
+    out: list[HistoryEntry] = []
     for r in rows:
         details = _details(r[10])
         _link(details, seq_of, r[11])
@@ -58,7 +79,7 @@ def history_from_view(
                 "sequence": r[0],
                 "action": r[1],
                 "person": r[2] if r[2] is not None else details.pop("person", None),
-                "date": as_date(r[3]),
+                "date": as_date(r[3]) or date.min,
                 "recorded_at": from_micros(r[4]),
                 "recorded_by": r[5],
                 "ref": r[6],
@@ -124,26 +145,11 @@ def out_of_time(db: DB, known_at: datetime) -> tuple[int, int] | None:
     return None if later is None else (int(first), int(later))
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    id: int
-    sequence: int
-    action: str
-    person: str | None
-    on: date
-    recorded_at: datetime
-    recorded_by: str
-    ref: str | None
-    note: str | None
-    reversed_by: int | None
-    details: dict[str, Any] = field(default_factory=dict)
-
-
 def history_from_events(
     store: EventStore, slug: str, person: str | None = None, known_at: datetime | None = None
 ) -> list[HistoryEntry]:
-    """Every entry of the cooperative (or of one person), reversed ones included, in the
-    order recorded, as known at ``known_at``."""
+    """The oracle's :func:`history_from_view`, read from the events (details as their
+    values)."""
     store.cooperative(slug)
     coop_uuid = cooperative_id(slug)
     if person is not None:
@@ -165,31 +171,30 @@ def history_from_events(
             continue
         if oid != coop_uuid and oid not in persons:
             continue
-        who = persons.get(oid) or getattr(event, "person", None)
-        if person is not None and who != person:
-            continue
+        if person is not None and persons.get(oid) != person:
+            continue  # a person's entries are their record's (as the view selects them)
         entries.append((notification.id, event))
         seq_of[(oid, event.originator_version)] = notification.id
         if isinstance(event, Member.EntryReversed | Cooperative.EntryReversed):
             for version in event.versions:
                 reversal_of[(oid, version)] = notification.id
-    out = []
+    out: list[HistoryEntry] = []
     for seq, event in entries:
         who = persons.get(event.originator_id) or getattr(event, "person", None)
         out.append(
-            HistoryEntry(
-                id=seq,
-                sequence=seq,
-                action=event.ACTION,
-                person=who,
-                on=event.on,
-                recorded_at=event.timestamp,
-                recorded_by=event.recorded_by,
-                ref=event.ref,
-                note=event.note,
-                reversed_by=reversal_of.get((event.originator_id, event.originator_version)),
-                details=_event_details(event, seq_of),
-            )
+            {
+                "id": seq,
+                "sequence": seq,
+                "action": event.ACTION,
+                "person": who,
+                "date": event.on,
+                "recorded_at": event.timestamp,
+                "recorded_by": event.recorded_by,
+                "ref": event.ref,
+                "note": event.note,
+                "reversed_by": reversal_of.get((event.originator_id, event.originator_version)),
+                "details": _event_details(event, seq_of),
+            }
         )
     return out
 

@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scop_ledger.domain.values import partner_category
 from scop_ledger.readmodel.queries import PointInTime, Result, money
-from scop_ledger.readmodel.snapshot import NoCooperative, coop_from_view
+from scop_ledger.readmodel.snapshot import coop_from_view, member_logs
 from scop_ledger.readmodel.times import micros
 from scop_ledger.store.db import DB, as_date
 
@@ -170,42 +170,20 @@ def register_from_events(
     ledger: EventStore, slug: str, as_of: date, known_at: datetime
 ) -> Register:
     """The oracle's register: every member's effective entries folded with the domain."""
-    from scop_ledger.domain.cooperative import Cooperative
-    from scop_ledger.domain.member import Member, effective_entries
     from scop_ledger.domain.member_fold import MemberFold
-    from scop_ledger.domain.statutes import Terms
 
-    registration: Any = None
-    logs: dict[Any, list[Any]] = {}
-    persons: dict[Any, str] = {}
-    seqs: dict[tuple[Any, int], int] = {}
-    for notification in ledger.notifications():
-        event: Any = ledger.mapper.to_domain_event(notification)
-        if event.timestamp > known_at:
-            break  # known at that moment: the log up to the first entry recorded after it
-        if isinstance(event, Cooperative.Registered) and event.slug == slug:
-            registration = event
-        elif isinstance(event, Member.Registered) and event.coop == slug:
-            persons[event.originator_id] = event.person
-            logs[event.originator_id] = []
-        elif isinstance(event, Member.Entry) and event.originator_id in logs:
-            logs[event.originator_id].append(event)
-            seqs[(event.originator_id, event.originator_version)] = notification.id
-    if registration is None:
-        raise NoCooperative(slug)
-    terms = Terms(registration.share_value, registration.on)
+    found = member_logs(ledger, slug, known_at)
+    registration, terms = found.registration, found.terms
     steps: list[StateStep] = []
-    for oid, log in logs.items():
-        fold = MemberFold(persons[oid], terms, strict=False)
-        for e in effective_entries(log, known_at):
-            if e.on > as_of:
-                break
+    for oid in found.logs:
+        fold = MemberFold(found.persons[oid], terms, strict=False)
+        for e in found.effective(oid, known_at, as_of):
             fold.apply(e)
             st = fold.state
             steps.append(
                 StateStep(
                     on=e.on,
-                    seq=seqs[(oid, e.originator_version)],
+                    seq=found.seqs[(oid, e.originator_version)],
                     person=st.person,
                     name=st.name,
                     action=e.ACTION,

@@ -214,11 +214,14 @@ def _refunds(text: str | None) -> tuple[RefundView, ...]:
 
 @dataclass
 class MemberLogs:
-    """Every member's entries of one cooperative, as known at a moment, read from the events."""
+    """One cooperative's entries as known at a moment, read from the events: its registration
+    and own entries, every member's entries, and each member entry's id in the log."""
 
     registration: Any
+    coop_log: list[Any]
     persons: dict[Any, str]
     logs: dict[Any, list[Any]]
+    seqs: dict[tuple[Any, int], int]
 
     @property
     def terms(self) -> Any:
@@ -234,28 +237,36 @@ class MemberLogs:
 
 
 def member_logs(ledger: EventStore, slug: str, known_at: datetime) -> MemberLogs:
-    """Read the whole log once for one cooperative's registration and member entries."""
-    from scop_ledger.domain.cooperative import Cooperative
+    """Read the log once for one cooperative's entries and its members' entries: the log up to
+    the first entry recorded after ``known_at`` (what the ledger knew at that moment)."""
+    from scop_ledger.domain.cooperative import Cooperative, cooperative_id
     from scop_ledger.domain.member import Member
 
+    coop_uuid = cooperative_id(slug)
     registration: Any = None
+    coop_log: list[Any] = []
     logs: dict[Any, list[Any]] = {}
     persons: dict[Any, str] = {}
+    seqs: dict[tuple[Any, int], int] = {}
     for notification in ledger.notifications():
         event: Any = ledger.mapper.to_domain_event(notification)
         if event.timestamp > known_at:
             break  # known at that moment: the log up to the first entry recorded after it
-        if isinstance(event, Cooperative.Registered) and event.slug == slug:
-            registration = event
-        elif isinstance(event, Member.Registered):
+        if isinstance(event, Member.Registered):
             if event.coop == slug:
                 persons[event.originator_id] = event.person
                 logs[event.originator_id] = []
-        elif isinstance(event, Member.Entry) and event.originator_id in logs:
-            logs[event.originator_id].append(event)
+        elif isinstance(event, Member.Entry):
+            if event.originator_id in logs:
+                logs[event.originator_id].append(event)
+                seqs[(event.originator_id, event.originator_version)] = notification.id
+        elif event.originator_id == coop_uuid:
+            coop_log.append(event)
+            if isinstance(event, Cooperative.Registered):
+                registration = event
     if registration is None:
         raise NoCooperative(slug)
-    return MemberLogs(registration, persons, logs)
+    return MemberLogs(registration, coop_log, persons, logs, seqs)
 
 
 def snapshot_from_events(

@@ -47,9 +47,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from scop_ledger.domain.cooperative import Cooperative, cooperative_id
-from scop_ledger.domain.errors import InvalidValue, NotFound
+from scop_ledger.domain.errors import NotFound
 from scop_ledger.domain.member import Member, member_id
-from scop_ledger.settings import EVENTS_TABLE, Settings
+from scop_ledger.settings import EVENTS_TABLE, Settings, chosen_coop
 from scop_ledger.store.engine import (
     StoreError,
     open_engine,
@@ -218,16 +218,7 @@ class EventStore(Application[UUID]):
 
     def resolve_coop(self, slug: str | None) -> str:
         """The cooperative a command is about: ``slug``, or the only one in the store."""
-        if slug is not None:
-            return slug
-        coops = [c.slug for c in self.cooperatives()]
-        if len(coops) == 1:
-            return coops[0]
-        if not coops:
-            raise NotFound("this store holds no cooperative yet: run 'scop-ledger init' first")
-        raise InvalidValue(
-            f"this store holds {len(coops)} cooperatives ({', '.join(coops)}): pass --coop"
-        )
+        return chosen_coop(slug, lambda: [c.slug for c in self.cooperatives()])
 
     def cooperative(self, slug: str) -> Cooperative:
         try:

@@ -36,21 +36,22 @@ def export_rows(ledger: Ledger, slug: str, known_at: Any) -> list[dict[str, Any]
     export twice records nothing the second time."""
     rows = []
     for e in history_from_events(ledger, slug, None, known_at):
-        if e.action not in _EXPORT_FIELDS or e.reversed_by is not None:
+        action, details = e["action"], e["details"]
+        if action not in _EXPORT_FIELDS or e["reversed_by"] is not None:
             continue
-        if e.details.get("consequence_of") is not None:
+        if details.get("consequence_of") is not None:
             continue
-        row: dict[str, Any] = {"id": f"{slug}:{e.id}", "action": e.action, "date": e.on}
-        if e.person is not None:
-            row["person"] = e.person
-        for key in _EXPORT_FIELDS[e.action]:
-            value = e.details.get(key)
+        row: dict[str, Any] = {"id": f"{slug}:{e['id']}", "action": action, "date": e["date"]}
+        if e["person"] is not None:
+            row["person"] = e["person"]
+        for key in _EXPORT_FIELDS[action]:
+            value = details.get(key)
             if value is not None and value is not False:
                 row[key] = value
-        if e.action == "leave":
-            row["reason"] = str(e.details["cause"]).split(":", 1)[1]
-        for key in ("ref", "note"):
-            if getattr(e, key) is not None:
-                row[key] = getattr(e, key)
+        if action == "leave":
+            row["reason"] = str(details["cause"]).split(":", 1)[1]
+        for key, text in (("ref", e["ref"]), ("note", e["note"])):
+            if text is not None:
+                row[key] = text
         rows.append(row)
     return rows

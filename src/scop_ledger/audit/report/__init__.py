@@ -25,9 +25,11 @@ from scop_ledger.domain.rules.registry import (
 )
 from scop_ledger.domain.rules.sweep import Run, runs
 from scop_ledger.readmodel import queries
-from scop_ledger.readmodel.compliance import Compliance, Source, compliance_of
+from scop_ledger.readmodel.compliance import Compliance, compliance_of
+from scop_ledger.readmodel.history import HistoryEntry
 from scop_ledger.readmodel.register import Register
 from scop_ledger.readmodel.snapshot import Snapshot
+from scop_ledger.readmodel.sources import RuleFacts
 
 AGES = ("not yet due", "overdue under 1 year", "overdue 1 to 2 years", "overdue over 2 years")
 
@@ -131,7 +133,7 @@ def _mandates(coop: CoopState, as_of: date) -> list[dict[str, Any]]:
     ]
 
 
-def _late(history: list[dict[str, Any]], late_days: int) -> list[dict[str, Any]]:
+def _late(history: list[HistoryEntry], late_days: int) -> list[dict[str, Any]]:
     """The entries recorded more than ``late_days`` after their date, reversed or reversing,
     each with why it is listed."""
     late = []
@@ -151,10 +153,10 @@ def _late(history: list[dict[str, Any]], late_days: int) -> list[dict[str, Any]]
 
 
 def gather(
-    source: Source,
+    source: RuleFacts,
     snapshot: Snapshot,
     register: Register,
-    history: list[dict[str, Any]],
+    history: list[HistoryEntry],
     chain: Verdict,
     late_days: int,
 ) -> Pack:

@@ -1,0 +1,280 @@
+"""The application's reads: each question of the CLI (and of any other front end) as one call
+on a :class:`~scop_ledger.app.session.Session`, answered as a typed result.
+
+:class:`Query` makes the one choice of where the answers come from: the view, caught up first
+(fast), or the events themselves (``readmodel.sources``), when a read-only store's view lags
+behind or when the recorded times of the log cannot say what was known at the moment asked
+about. Notes for the user (answering from the events, an entry the view cannot show) go out
+through the session's ``note``; the catch-up's progress through its ``progress``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from scop_ledger.readmodel import queries as answers
+
+if TYPE_CHECKING:
+    from scop_ledger.app.session import Session
+    from scop_ledger.readmodel.compliance import Compliance, Factsheet, Timeline
+    from scop_ledger.readmodel.history import HistoryEntry
+    from scop_ledger.readmodel.queries import Capital, Members, Refunds, Votes
+    from scop_ledger.readmodel.register import Register
+    from scop_ledger.readmodel.snapshot import Snapshot
+    from scop_ledger.readmodel.sources import EventReader, Reader, RuleFacts, ViewReader
+    from scop_ledger.store.db import DB
+
+LAGS = (
+    "note: the view lags behind the events and the store is read-only: "
+    "answering from the events (slower)"
+)
+
+
+class Query:
+    """One point-in-time question: where its answers come from, the cooperative, the two
+    times (``known_at`` may be moved between questions: ``diff`` asks at two moments)."""
+
+    def __init__(
+        self,
+        session: Session,
+        as_of: date | None,
+        known_at: datetime | None,
+        *,
+        one_coop: bool = True,
+        explicit: bool = False,
+    ) -> None:
+        from scop_ledger.readmodel.access import open_view, unviewable_note
+        from scop_ledger.settings import chosen_coop
+
+        self.session = session
+        self.as_of = as_of or date.today()
+        self.known_at = known_at or datetime.now(UTC)
+        self._view: DB | None = open_view(
+            session.settings, session.ledger, session.progress("catching up")
+        )
+        self._now = known_at is None and not explicit
+        self._out_of_time: dict[datetime, bool] = {}
+        self._readers: dict[bool, Reader] = {}
+        if self._view is None:
+            session.note(LAGS)
+        else:
+            note = unviewable_note(self._view)
+            if note:
+                session.note(note)
+        self.slug = chosen_coop(session.settings.coop, self.slugs) if one_coop else ""
+
+    def __enter__(self) -> Query:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType
+    ) -> None:
+        self.close()
+
+    @property
+    def reader(self) -> Reader:
+        """The view, or the events when the question is answered from them: the view lags in
+        read-only mode, or, as known at a past moment, an entry recorded after that moment
+        precedes in the log one that claims an earlier time. ``--known-at T`` means the
+        entries of the log up to the first one recorded after T, whatever times later entries
+        claim; the view reads recorded times, which say the same only while they never go
+        backwards along the log (``verify`` names the entry where they do)."""
+        level = self._level()
+        found = self._readers.get(level)
+        if found is None:
+            found = self._readers[level] = self._view_reader() if level else self._events()
+        return found
+
+    def _view_reader(self) -> ViewReader:
+        from scop_ledger.readmodel.sources import ViewReader
+
+        assert self._view is not None
+        return ViewReader(self._view, self.session.ledger)
+
+    def _events(self) -> EventReader:
+        from scop_ledger.readmodel.sources import EventReader
+
+        return EventReader(self.session.ledger())
+
+    def _level(self) -> bool:
+        """Whether the view answers as known at ``known_at``."""
+        view = self._view
+        if view is None or self._now:
+            return view is not None
+        known_at = self.known_at
+        if known_at not in self._out_of_time:
+            from scop_ledger.readmodel.history import out_of_time
+
+            found = out_of_time(view, known_at)
+            self._out_of_time[known_at] = found is not None
+            if found is not None:
+                self.session.note(
+                    f"note: entry {found[1]} claims a recorded time at or before "
+                    f"{known_at.isoformat()} but comes after entry {found[0]}, recorded after "
+                    f"it (run verify): answering from the log's order, from the events (slower)"
+                )
+        return not self._out_of_time[known_at]
+
+    def slugs(self) -> list[str]:
+        """Every cooperative in the store, in registration order."""
+        return self.reader.slugs()
+
+    def snapshot(self, slug: str | None = None, *, only: str = "all") -> Snapshot:
+        """The point-in-time snapshot; ``only`` narrows it to what a question needs (see
+        :func:`scop_ledger.readmodel.snapshot.snapshot_from_view`)."""
+        return self.reader.snapshot(slug or self.slug, self.as_of, self.known_at, only=only)
+
+    def refunds(self) -> Refunds:
+        return self.reader.refunds(self.slug, self.as_of, self.known_at)
+
+    def register(self) -> Register:
+        return self.reader.register(self.slug, self.as_of, self.known_at)
+
+    def history(self, person: str | None = None) -> list[HistoryEntry]:
+        """Every entry (of ``person``, or all) as known at the moment, in the order recorded."""
+        return self.reader.history(self.slug, person, self.known_at)
+
+    def rules(self, slug: str | None = None) -> RuleFacts:
+        """What the rules read of the cooperative (see :mod:`scop_ledger.readmodel.compliance`)."""
+        return self.reader.rules(slug or self.slug)
+
+    def close(self) -> None:
+        if self._view is not None:
+            self._view.close()
+
+
+# ------------------------------------------------------------------ the questions
+
+
+def capital(session: Session, as_of: date | None, known_at: datetime | None) -> Capital:
+    """The share capital and who holds it."""
+    with Query(session, as_of, known_at) as q:
+        return answers.capital(q.snapshot(only="active"))
+
+
+def votes(session: Session, as_of: date | None, known_at: datetime | None) -> Votes:
+    """The votes, external partners' weighted under the cap."""
+    with Query(session, as_of, known_at) as q:
+        return answers.votes(q.snapshot(only="active"))
+
+
+def refunds(session: Session, as_of: date | None, known_at: datetime | None) -> Refunds:
+    """The refunds owed after exits and withdrawals."""
+    with Query(session, as_of, known_at) as q:
+        return q.refunds()
+
+
+def members(
+    session: Session, as_of: date | None, known_at: datetime | None, *, eligible: bool = False
+) -> Members:
+    """Every person known to the ledger (``eligible``: only employees eligible for admission)."""
+    with Query(session, as_of, known_at) as q:
+        return answers.members(q.snapshot(), only_eligible=eligible)
+
+
+def register(session: Session, as_of: date | None, known_at: datetime | None) -> Register:
+    """The register of share movements."""
+    with Query(session, as_of, known_at) as q:
+        return q.register()
+
+
+@dataclass(frozen=True)
+class History:
+    """``history``'s answer: the cooperative, the moment, every entry known then."""
+
+    coop: str
+    known_at: datetime
+    entries: list[HistoryEntry]
+
+
+def history(session: Session, person: str | None, known_at: datetime | None) -> History:
+    """Every entry (of ``person``, or all), reversed ones included, in the order recorded."""
+    with Query(session, None, known_at) as q:
+        return History(q.slug, q.known_at, q.history(person))
+
+
+@dataclass(frozen=True)
+class Coops:
+    """``coops``' answer: each cooperative's headline figures."""
+
+    as_of: date
+    known_at: datetime
+    coops: list[dict[str, Any]]
+
+
+def coops(session: Session, as_of: date | None, known_at: datetime | None) -> Coops:
+    """Every cooperative in the store (registered as known at the moment) with its headline
+    figures as of the date."""
+    from scop_ledger.readmodel.compliance import compliance as rules
+    from scop_ledger.readmodel.snapshot import NoCooperative
+
+    with Query(session, as_of, known_at, one_coop=False) as q:
+        out = []
+        for slug in q.slugs():
+            try:
+                s = q.snapshot(slug)
+            except NoCooperative:
+                continue  # registered after known_at
+            cap, vote = answers.capital(s), answers.votes(s)
+            verdict = rules(q.rules(slug), q.as_of, q.known_at)
+            out.append(
+                {
+                    "coop": slug,
+                    "name": s.coop.name,
+                    "legal_form": s.coop.legal_form,
+                    "profile": s.coop.profile,
+                    "jobs": sum(1 for m in s.members if m.employed),
+                    "partners": len(s.partners),
+                    "capital": cap.amount,
+                    "employee_capital_ratio": cap.employees.ratio,
+                    "employee_vote_ratio": vote.employees.ratio,
+                    "compliant": verdict.compliant,
+                    "breaches": [c.rule for c in verdict.checks if c.status == "breach"],
+                }
+            )
+        return Coops(q.as_of, q.known_at, out)
+
+
+def compliance(session: Session, as_of: date | None, known_at: datetime | None) -> Compliance:
+    """Every rule of the cooperative's profile as of the date."""
+    from scop_ledger.readmodel.compliance import compliance as rules
+
+    with Query(session, as_of, known_at) as q:
+        return rules(q.rules(), q.as_of, q.known_at)
+
+
+def timeline(
+    session: Session,
+    as_of: date | None,
+    known_at: datetime | None,
+    since: date | None,
+    rules: tuple[str, ...],
+) -> Timeline:
+    """Each rule's status over the period ``since`` (default: the registration) to ``as_of``
+    (of ``rules`` only, when given)."""
+    from scop_ledger.domain.errors import InvalidValue
+    from scop_ledger.domain.rules.registry import rule_ids
+    from scop_ledger.readmodel.compliance import timeline as over
+
+    known = rule_ids()
+    for rule in rules:
+        if rule not in known:
+            raise InvalidValue(f"unknown rule {rule!r} (one of: {', '.join(known)})")
+    with Query(session, as_of, known_at) as q:
+        if since is not None and since > q.as_of:
+            raise InvalidValue(f"--from {since} is after --as-of {q.as_of}")
+        return over(q.rules(), q.as_of, q.known_at, since, rules)
+
+
+def factsheet(session: Session, year: int, known_at: datetime | None) -> Factsheet:
+    """The annual fact sheet, as of the end of the financial year ``year``."""
+    from scop_ledger.domain.dates import year_end
+    from scop_ledger.readmodel.compliance import factsheet as sheet
+
+    with Query(session, None, known_at) as q:
+        fiscal_year_end = q.reader.coop(q.slug, q.known_at).fiscal_year_end
+        q.as_of = year_end(fiscal_year_end, year)
+        return sheet(q.snapshot(), year)

@@ -1,0 +1,295 @@
+"""Where a read's answers come from: one interface, :class:`Reader`, and its two
+implementations. :class:`ViewReader` reads the view tables (level with the events: fast);
+:class:`EventReader` folds the stored events with the domain's own functions (the oracle, and
+the answer when a read-only store's view lags behind). Both give the same answers
+(tests/readmodel/test_view.py); the application picks one (``app.queries.Query``).
+
+Modules here are imported on the light query path (``capital``): the heavier ones (history,
+register, compliance, the event store) only inside the methods that need them.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from scop_ledger.readmodel import snapshot as snap
+from scop_ledger.readmodel.times import micros
+from scop_ledger.settings import EVENTS_TABLE
+
+if TYPE_CHECKING:
+    from scop_ledger.domain.cooperative_fold import CoopState
+    from scop_ledger.domain.rules import Params
+    from scop_ledger.domain.rules.facts import Facts
+    from scop_ledger.domain.rules.sweep import MemberRow, Run
+    from scop_ledger.readmodel.history import HistoryEntry
+    from scop_ledger.readmodel.queries import Refunds
+    from scop_ledger.readmodel.register import Register
+    from scop_ledger.readmodel.snapshot import CoopInfo, MemberLogs, Snapshot
+    from scop_ledger.store.db import DB
+    from scop_ledger.store.eventstore import EventStore
+
+
+class Reader(ABC):
+    """The questions a read asks of one store, each about one cooperative (``slug``) as of a
+    date and as known at a moment."""
+
+    @abstractmethod
+    def slugs(self) -> list[str]:
+        """Every cooperative in the store, in registration order."""
+
+    @abstractmethod
+    def coop(self, slug: str, known_at: datetime) -> CoopInfo:
+        """The cooperative's statutes as known at ``known_at`` (NoCooperative if unknown)."""
+
+    @abstractmethod
+    def snapshot(
+        self, slug: str, as_of: date, known_at: datetime, *, only: str = "all"
+    ) -> Snapshot:
+        """Every member's state; ``only="active"`` may leave out people neither employed nor
+        partners on ``as_of`` (see :func:`snapshot.snapshot_from_view`)."""
+
+    @abstractmethod
+    def refunds(self, slug: str, as_of: date, known_at: datetime) -> Refunds:
+        """The refunds owed."""
+
+    @abstractmethod
+    def history(self, slug: str, person: str | None, known_at: datetime) -> list[HistoryEntry]:
+        """Every entry (of ``person``, or all), reversed ones included, in the order recorded."""
+
+    @abstractmethod
+    def register(self, slug: str, as_of: date, known_at: datetime) -> Register:
+        """The register of share movements."""
+
+    @abstractmethod
+    def facts(
+        self, slug: str, until: date, known_at: datetime
+    ) -> tuple[Params, CoopState, Iterator[Facts]]:
+        """The cooperative's statutes, its own entries' state, and its facts on every date
+        they may change, from the registration to ``until``."""
+
+    def rules(self, slug: str) -> RuleFacts:
+        """What the rules read of one cooperative (compliance, timeline, the review pack)."""
+        return RuleFacts(self, slug)
+
+
+class RuleFacts:
+    """One cooperative's rule facts, from a :class:`Reader`."""
+
+    def __init__(self, reader: Reader, slug: str) -> None:
+        self.reader, self.slug = reader, slug
+
+    def facts(self, until: date, known_at: datetime) -> tuple[Params, CoopState, Iterator[Facts]]:
+        """See :meth:`Reader.facts`; a date before the registration is refused."""
+        params, coop, facts = self.reader.facts(self.slug, until, known_at)
+        if until < params.registered_on:
+            from scop_ledger.domain.errors import Refused
+
+            raise Refused(
+                f"{until} is before the cooperative's registration on {params.registered_on}"
+            )
+        return params, coop, facts
+
+    def runs(self, until: date, known_at: datetime) -> tuple[Params, CoopState, list[Run]]:
+        """Each rule's runs of one status, from the registration to ``until``."""
+        from scop_ledger.domain.rules.sweep import runs
+
+        params, coop, facts = self.facts(until, known_at)
+        return params, coop, runs(params, facts, until)
+
+
+# ---------------------------------------------------------------------- from the view
+
+# The cooperative's own entries (no member: ``mid`` null) known at :t. ``+e.cid`` keeps SQLite
+# off the (cid, seq) index, which would read every entry of the cooperative: the entries
+# without a member are few, found by the (mid, version) index.
+COOP_ENTRIES_SQL = f"""
+SELECT ev.originator_id, ev.originator_version, ev.topic, ev.state
+FROM rm_entries e JOIN {EVENTS_TABLE} ev ON ev.id = e.seq
+WHERE e.mid IS NULL AND +e.cid = :cid AND e.recorded_at <= :t
+ORDER BY e.seq
+"""
+
+
+ROWS_SQL = """
+SELECT s.on_date, s.mid, s.employed, s.partner, s.shares, s.paid_cents, s.refunds
+FROM rm_states s
+WHERE s.cid = :cid AND s.on_date <= :d AND s.known_from <= :t
+  AND (s.known_to IS NULL OR s.known_to > :t)
+ORDER BY s.on_date, s.seq
+"""
+
+
+def rows_from_view(db: DB, slug: str, until: date, known_at: datetime) -> Iterator[MemberRow]:
+    """Every member state row that counts as known at ``known_at``, up to ``until``, for
+    the rules (:func:`scop_ledger.domain.rules.sweep.facts_over`)."""
+    from scop_ledger.domain.rules.facts import Holding, RefundFact
+
+    cid, _ = snap.coop_from_view(db, slug, known_at)
+    persons = dict(db.rows("SELECT mid, person FROM rm_members WHERE cid = :cid", {"cid": cid}))
+    days: dict[Any, date] = {}
+    parsed: dict[str, tuple[RefundFact, ...]] = {}
+    cents = Decimal("0.01")
+    for on, mid, employed, partner, shares, paid, refunds in db.rows(
+        ROWS_SQL, {"cid": cid, "d": until, "t": micros(known_at)}
+    ):
+        day = days.get(on)
+        if day is None:
+            day = days[on] = on if isinstance(on, date) else date.fromisoformat(on)
+        found: tuple[RefundFact, ...] = ()
+        if refunds:
+            found = parsed.get(refunds) or ()
+            if not found:
+                found = parsed[refunds] = tuple(
+                    RefundFact(date.fromisoformat(since), cause, amount * cents, paid_back * cents)
+                    for _v, since, cause, amount, _partial, paid_back in json.loads(refunds)
+                )
+        yield (
+            day,
+            persons[mid],
+            Holding(bool(employed), bool(partner), int(shares), paid * cents, found),
+        )
+
+
+class ViewReader(Reader):
+    """Answers from the view tables (level with the events). ``ledger`` opens the event store,
+    on first use only: the cooperative's own entries (few) are decoded from their stored
+    state for the rules."""
+
+    def __init__(self, db: DB, ledger: Callable[[], EventStore]) -> None:
+        self.db, self._ledger = db, ledger
+
+    def slugs(self) -> list[str]:
+        return [str(r[0]) for r in self.db.rows("SELECT slug FROM rm_coops ORDER BY cid")]
+
+    def coop(self, slug: str, known_at: datetime) -> CoopInfo:
+        return snap.coop_from_view(self.db, slug, known_at)[1]
+
+    def snapshot(
+        self, slug: str, as_of: date, known_at: datetime, *, only: str = "all"
+    ) -> Snapshot:
+        return snap.snapshot_from_view(self.db, slug, as_of, known_at, only=only)
+
+    def refunds(self, slug: str, as_of: date, known_at: datetime) -> Refunds:
+        from scop_ledger.readmodel.queries import refunds_of
+
+        coop, owed = snap.refunds_from_view(self.db, slug, as_of, known_at)
+        return refunds_of(coop, as_of, known_at, owed)
+
+    def history(self, slug: str, person: str | None, known_at: datetime) -> list[HistoryEntry]:
+        from scop_ledger.readmodel.history import history_from_view
+
+        return history_from_view(self.db, slug, person, known_at)
+
+    def register(self, slug: str, as_of: date, known_at: datetime) -> Register:
+        from scop_ledger.readmodel.register import register_from_view
+
+        return register_from_view(self.db, slug, as_of, known_at)
+
+    def facts(
+        self, slug: str, until: date, known_at: datetime
+    ) -> tuple[Params, CoopState, Iterator[Facts]]:
+        from scop_ledger.domain.rules import Params
+        from scop_ledger.domain.rules.sweep import facts_over
+
+        coop = self.coop_state(slug, until, known_at)
+        params = Params.of(coop)
+        rows = rows_from_view(self.db, slug, until, known_at)
+        return params, coop, facts_over(params, coop, rows, until)
+
+    def coop_state(self, slug: str, until: date, known_at: datetime) -> CoopState:
+        """The cooperative's own entries (forms, mandates, reviews, allocations) up to
+        ``until`` as known at ``known_at``: read from the view's entries, folded with the
+        domain's function (no aggregate is loaded)."""
+        from scop_ledger.domain.cooperative import Cooperative, effective_entries
+        from scop_ledger.domain.cooperative_fold import replay_cooperative as fold
+        from scop_ledger.store.eventstore import decoder
+
+        cid, _coop = snap.coop_from_view(self.db, slug, known_at)
+        decode = decoder(self._ledger().mapper)
+        log = [
+            decode(oid, version, topic, bytes(state))
+            for oid, version, topic, state in self.db.rows(
+                COOP_ENTRIES_SQL, {"cid": cid, "t": micros(known_at)}
+            )
+        ]
+        registration = next(e for e in log if isinstance(e, Cooperative.Registered))
+        entries = [e for e in effective_entries(log, known_at) if e.on <= until]
+        return fold(registration, entries, strict=False)
+
+
+# ---------------------------------------------------------------------- from the events
+
+
+class EventReader(Reader):
+    """The oracle: every answer folded from the stored events with the domain's functions.
+    Slow (each question reads the whole log) but independent of the view tables. As known at
+    a moment, the ledger knew the entries of its log up to the first one recorded after it."""
+
+    def __init__(self, ledger: EventStore) -> None:
+        self.ledger = ledger
+
+    def slugs(self) -> list[str]:
+        return [c.slug for c in self.ledger.cooperatives()]
+
+    def coop(self, slug: str, known_at: datetime) -> CoopInfo:
+        registration = self.ledger.cooperative(slug).registration
+        if registration.timestamp > known_at:
+            raise snap.NoCooperative(slug)
+        return snap.coop_info(registration)
+
+    def snapshot(
+        self, slug: str, as_of: date, known_at: datetime, *, only: str = "all"
+    ) -> Snapshot:
+        return snap.snapshot_from_events(self.ledger, slug, as_of, known_at)
+
+    def refunds(self, slug: str, as_of: date, known_at: datetime) -> Refunds:
+        from scop_ledger.readmodel.queries import refunds
+
+        return refunds(self.snapshot(slug, as_of, known_at))
+
+    def history(self, slug: str, person: str | None, known_at: datetime) -> list[HistoryEntry]:
+        from scop_ledger.readmodel.history import history_from_events
+
+        return history_from_events(self.ledger, slug, person, known_at)
+
+    def register(self, slug: str, as_of: date, known_at: datetime) -> Register:
+        from scop_ledger.readmodel.register import register_from_events
+
+        return register_from_events(self.ledger, slug, as_of, known_at)
+
+    def facts(
+        self, slug: str, until: date, known_at: datetime
+    ) -> tuple[Params, CoopState, Iterator[Facts]]:
+        from scop_ledger.domain.cooperative import effective_entries
+        from scop_ledger.domain.cooperative_fold import replay_cooperative
+        from scop_ledger.domain.rules import Params
+        from scop_ledger.domain.rules.sweep import facts_over
+
+        logs = snap.member_logs(self.ledger, slug, known_at)
+        own = [e for e in effective_entries(logs.coop_log, known_at) if e.on <= until]
+        coop = replay_cooperative(logs.registration, own, strict=False)
+        params = Params.of(coop)
+        rows: Any = rows_from_events(logs, until, known_at)
+        return params, coop, facts_over(params, coop, rows, until)
+
+
+def rows_from_events(logs: MemberLogs, until: date, known_at: datetime) -> list[MemberRow]:
+    """The oracle's :func:`rows_from_view`: each member's state after each of its dates, by
+    replaying its entries."""
+    from scop_ledger.domain.member_fold import replay
+    from scop_ledger.domain.rules.facts import Holding, RefundFact
+
+    out: list[MemberRow] = []
+    for oid, person in logs.persons.items():
+        entries = logs.effective(oid, known_at, until)
+        for day in sorted({e.on for e in entries}):
+            s = replay(person, [e for e in entries if e.on <= day], logs.terms, strict=False)
+            refunds = tuple(RefundFact(r.since, r.cause, r.amount, r.paid) for r in s.refunds)
+            out.append((day, person, Holding(s.employed, s.partner, s.shares, s.paid, refunds)))
+    out.sort(key=lambda row: row[0])
+    return out
