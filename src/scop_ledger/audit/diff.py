@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from pydantic import field_serializer
 
@@ -131,8 +130,8 @@ def _recorded_between(
         """The date an entry changes the figures from: a reversal's is its target's."""
         on: date = e["date"]
         if e["action"] == "reverse":
-            target: date = dated.get(e["details"].get("target"), on)
-            return min(on, target)
+            target = e["details"].get("target")
+            return min(on, dated.get(target, on) if isinstance(target, int) else on)
         return on
 
     return [
