@@ -3,8 +3,7 @@
 Each member entry adds one state row (the member's state just after it). Entries mostly arrive in
 date order, so the member's fold is stepped once. A back-dated entry or a reversal closes the
 member's rows from the affected point on (``known_to``) and writes their recomputed successors.
-What the applier remembers of cooperatives and members between pages is valid only as long as
-no other process moves the view: the projector then calls :meth:`Applier.reset`.
+What it remembers between pages holds while no other process moves the view (then: ``reset``).
 """
 
 from __future__ import annotations
