@@ -10,7 +10,7 @@ import click
 
 from scop_ledger.cli.options import choice, write_options
 from scop_ledger.cli.write import record
-from scop_ledger.domain.values import LegalForm, Office
+from scop_ledger.domain.values import MAX_TERM_YEARS, LegalForm, Office
 
 # The bounds of docs/concepts.md, as the options' help says them.
 PART_BOUNDS = "0 to 10^12, 2 decimals at most"
@@ -41,7 +41,9 @@ def change_form(
 @click.command()
 @click.argument("person")
 @click.option("--office", type=choice(Office), required=True)
-@click.option("--term-years", required=True, help="Length of the mandate in years (1 to 99).")
+@click.option(
+    "--term-years", required=True, help=f"Length of the mandate in years (1 to {MAX_TERM_YEARS})."
+)
 @write_options
 @click.pass_context
 def appoint(

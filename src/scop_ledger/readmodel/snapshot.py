@@ -227,7 +227,7 @@ class MemberLogs:
     def terms(self) -> Any:
         from scop_ledger.domain.statutes import Terms
 
-        return Terms(self.registration.share_value, self.registration.on)
+        return Terms.of(self.registration)
 
     def effective(self, oid: Any, known_at: datetime, until: date) -> list[Any]:
         """The member's entries that count, as known at ``known_at``, dated up to ``until``."""
