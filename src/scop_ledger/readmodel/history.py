@@ -199,18 +199,9 @@ def history_from_events(
     return out
 
 
-_EVENT_SKIP = {
-    "originator_id",
-    "originator_version",
-    "originator_topic",
-    "timestamp",
-    "on",
-    "ref",
-    "note",
-    "recorded_by",
-    "source",
-    "person",
-}
+# A decoded event also holds its aggregate's id and version, and a member entry its person: the
+# fields every entry shares (``_META``) and these are the history row's own columns.
+_EVENT_SKIP = _META | {"originator_id", "originator_version", "person"}
 
 
 def _event_details(event: Any, seq_of: dict[tuple[UUID, int], int]) -> dict[str, Any]:
