@@ -11,7 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from scop_ledger.app import importing
+from scop_ledger.app.importing.forms import amount_text, date_text
 from scop_ledger.cli.main import main
+from scop_ledger.domain.errors import InvalidValue
 from scop_ledger.store.engine import ReadOnlyStore
 from tests.helpers import acme, open_ledger
 
@@ -235,3 +237,78 @@ def test_the_breach_check_warns_first_and_notes_come_before_a_refusal(
         importing.import_file(lambda: acme_ledger, read_only, path, notes=notes.append)
     assert len(notes) == 1 and "2 sheets" in notes[0]
     assert importing.dry_run_file(lambda: acme_ledger, read_only, path).new == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("12,50", "12.50"),
+        ("12.50", "12.50"),
+        ("1 234,50", "1234.50"),
+        ("1\u00a0234,5", "1234.5"),
+        ("1\u202f234\u202f567", "1234567"),
+        (" 25 ", " 25 "),  # left as it is for the domain parser
+        ("12 34", "12 34"),  # not thousands: refused there
+        ("12,345", "12.345"),  # three decimals: refused there
+    ],
+)
+def test_french_amounts_are_rewritten_for_the_money_parser(text: str, read: str) -> None:
+    assert amount_text(text, "paid") == read
+
+
+@pytest.mark.parametrize("text", ["1,234.50", "1.234,50", "1 234.5,0"])
+def test_an_amount_with_a_dot_and_a_comma_is_refused_with_a_hint(text: str) -> None:
+    with pytest.raises(InvalidValue, match="use a dot or a comma, not both"):
+        amount_text(text, "paid")
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [("30/10/2015", "2015-10-30"), ("1/2/2016", "2016-02-01"), ("2016-02-01", "2016-02-01")],
+)
+def test_day_first_dates_are_rewritten_for_the_date_parser(text: str, read: str) -> None:
+    assert date_text(text) == read
+
+
+def test_french_amounts_and_dates_import(cli, tmp_path: Path) -> None:
+    path = tmp_path / "fr.csv"
+    path.write_text(
+        "action;date;person;shares;paid;amount\n"
+        "hire;01/01/2016;alice;;;\n"
+        "admit;01/02/2016;alice;;;\n"
+        "subscribe;01/02/2016;alice;100;1\u202f234,50;\n"
+        "pay-up;15/03/2016;alice;;;265,50\n"
+    )
+    result = cli("import", str(path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [e["date"] for e in entries(cli)][1:] == [
+        "2016-01-01",
+        "2016-02-01",
+        "2016-02-01",
+        "2016-03-15",
+    ]
+    capital = json.loads(cli("capital", "--format", "json").stdout)
+    assert capital["partners"][0]["paid"] == "1500.00"
+
+
+def test_french_amounts_and_dates_keep_their_bounds(cli, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "action;date;person;shares;paid;amount\n"
+        "hire;31/02/2016;alice;;;\n"
+        "pay-up;01/03/2016;alice;;;1,234.50\n"
+        "pay-up;01/03/2016;alice;;;12,345\n"
+        "pay-up;01/03/2016;alice;;;1 000 000 000 000,01\n"
+        "pay-up;2016/03/01;alice;;;10\n"
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[:2] == [
+        "error: line 2: date '31/02/2016' is not a date (DD/MM/YYYY)",
+        "error: line 3: amount '1,234.50': use a dot or a comma, not both",
+    ]
+    assert "line 4" in lines[2] and "decimal places" in lines[2]
+    assert "line 5" in lines[3] and "1000000000000.01" in lines[3]
+    assert lines[4] == "error: line 6: date '2016/03/01' is not a date (YYYY-MM-DD)"
+    assert len(entries(cli)) == 1

@@ -11,6 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from scop_ledger.app.importing import InvalidRows, plan
+from scop_ledger.app.importing.forms import separator
+from scop_ledger.app.importing.reading import read_rows
+from scop_ledger.app.importing.rows import COLUMNS
 from scop_ledger.cli.main import main
 from scop_ledger.domain.errors import InvalidValue
 
@@ -273,10 +276,10 @@ def test_a_duplicate_csv_column_is_refused(cli, tmp_path: Path) -> None:
     assert errors(result) == ["error: line 1: the column 'person' appears twice in the header"]
 
 
-def test_csv_bytes_that_are_not_utf8_name_their_line(cli, tmp_path: Path) -> None:
-    path = tmp_path / "latin.csv"
+def test_csv_bytes_neither_utf8_nor_cp1252_name_their_line(cli, tmp_path: Path) -> None:
+    path = tmp_path / "latin.csv"  # 0x81 has no character in cp1252
     path.write_bytes(
-        b"action,date,person,name\nhire,2020-01-01,bob,Bob\nhire,2020-01-01,lea,L\xe9a\n"
+        b"action,date,person,name\nhire,2020-01-01,bob,Bob\nhire,2020-01-01,lea,L\x81a\n"
     )
     result = cli("import", str(path))
     assert result.exit_code == 2
@@ -328,3 +331,61 @@ def test_a_jsonl_line_over_a_mebibyte_is_one_line(tmp_path: Path) -> None:
 def test_an_unknown_file_kind_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidValue, match="import reads .csv, .jsonl or .xlsx files"):
         plan(tmp_path / "rows.ods")
+
+
+def fields(path: Path) -> list[dict]:
+    return [row.fields for row in read_rows(path)[1]]
+
+
+def test_a_cp1252_file_is_read_as_cp1252(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes("action;person;name\r\nhire;lea;Léa Œuvré\r\n".encode("cp1252"))
+    assert fields(path) == [{"action": "hire", "person": "lea", "name": "Léa Œuvré"}]
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_utf8_with_or_without_bom_is_read_as_utf8(tmp_path: Path, bom: bytes) -> None:
+    path = tmp_path / "utf8.csv"
+    path.write_bytes(bom + "action,person,name\nhire,lea,Léa\n".encode())
+    assert fields(path) == [{"action": "hire", "person": "lea", "name": "Léa"}]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_is_refused_as_utf16(cli, tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "unicode.csv"
+    bom = {"utf-16-le": "\ufeff", "utf-16-be": "\ufeff"}.get(encoding, "")
+    path.write_bytes((bom + "action,date,person\nhire,2020-01-01,bob\n").encode(encoding))
+    result = cli("import", str(path))
+    assert result.exit_code == 2
+    assert errors(result) == [
+        "error: line 1: the file is UTF-16 text, which import does not read "
+        "(save as CSV UTF-8 or CSV (point-virgule))"
+    ]
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_the_separator_is_found_in_the_header(tmp_path: Path, sep: str) -> None:
+    path = tmp_path / "moves.csv"
+    header = sep.join(["action", "date", "person", "note"])
+    row = sep.join(["hire", "2020-01-01", "bob", '"a, b; c"'])
+    path.write_bytes(f"{header}\r\n{row}\r\n".encode())
+    assert fields(path) == [
+        {"action": "hire", "date": "2020-01-01", "person": "bob", "note": "a, b; c"}
+    ]
+
+
+def test_the_separator_giving_the_most_known_columns_wins() -> None:
+    assert separator("action;date;person,name", COLUMNS) == ";"
+    assert separator("action,date,person;name", COLUMNS) == ","
+    assert separator("x;y\tz", COLUMNS) == ","  # none splits it: the comma, said in the error
+
+
+def test_a_header_read_as_one_column_names_the_separator(cli, tmp_path: Path) -> None:
+    path = tmp_path / "pipes.csv"
+    path.write_text("action|date|person\nhire|2020-01-01|bob\n")
+    result = cli("import", str(path))
+    assert result.exit_code == 2
+    assert errors(result) == [
+        "error: line 1: unknown column(s) action|date|person (the header is one column when "
+        "split at ','; separate columns with ',' ';' or a tab)"
+    ]

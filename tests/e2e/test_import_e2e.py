@@ -211,3 +211,25 @@ def test_dry_run_says_what_would_happen_and_writes_nothing(
     bad = run_cli(db, "import", str(path), "--dry-run")
     assert bad.code == 2 and bad.out == "" and "line 6" in bad.err
     assert entries(run_cli, db) == before
+
+
+def test_a_file_saved_by_french_excel_imports(run_cli, db: str, tmp_path: Path) -> None:
+    """cp1252, ``;``, CRLF, decimal commas, spaces between thousands and DD/MM/YYYY dates:
+    what Excel saves as "CSV (séparateur : point-virgule)"."""
+    rows = [
+        "action;date;person;name;shares;paid;amount;note",
+        "hire;01/01/2020;heloise;Héloïse Lefèvre;;;;contrat à durée indéterminée",
+        "admit;05/01/2020;heloise;;;;;",
+        "subscribe;05/01/2020;heloise;;60;1\u00a0000,50;;",
+        "pay-up;31/01/2020;heloise;;;;249,50;réglé",
+    ]
+    path = tmp_path / "registre.csv"
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
+    assert imported(run_cli, db, path)["recorded"] == 4
+    result = run_cli(db, "capital", "--as-of", "2020-12-31", "--format", "json")
+    assert result.code == 0, result.err
+    capital = json.loads(result.out)
+    assert capital["shares"] == 60
+    assert [(p["person"], p["paid"]) for p in capital["partners"]] == [("heloise", "1250.00")]
+    notes = [e["note"] for e in entries(run_cli, db)]
+    assert "contrat à durée indéterminée" in notes and "réglé" in notes

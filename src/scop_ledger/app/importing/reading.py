@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from scop_ledger.app.cells import unescape
+from scop_ledger.app.importing.forms import csv_encoding, separator, separator_name
 from scop_ledger.app.importing.limits import (
     DEFAULT_MAX_BYTES,
     MAX_BYTES_ENV,
@@ -118,8 +119,12 @@ _NOT_UTF8 = "not UTF-8 text (save the file as UTF-8, e.g. 'CSV UTF-8')"
 
 
 def _csv_rows(f: IO[bytes]) -> Iterator[Row | Bad]:
-    text = io.TextIOWrapper(f, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    reader = csv.reader(text)
+    encoding = csv_encoding(f)
+    first = f.readline(MAX_JSONL_LINE).decode(encoding, errors="replace")
+    f.seek(0)
+    sep = separator(first, COLUMNS)
+    text = io.TextIOWrapper(f, encoding=encoding, errors="surrogateescape", newline="")
+    reader = csv.reader(text, delimiter=sep)
     start = 1
     try:
         header = next(reader, None)
@@ -130,6 +135,15 @@ def _csv_rows(f: IO[bytes]) -> Iterator[Row | Bad]:
     if _not_utf8("".join(header)):
         raise InvalidRows([f"line 1: {_NOT_UTF8}"])
     names = [h.strip() for h in header]
+    if len(names) == 1 and names[0] not in COLUMNS:
+        raise InvalidRows(
+            [
+                one_line(
+                    f"line 1: unknown column(s) {names[0]} (the header is one column when "
+                    f"split at {separator_name(sep)}; separate columns with ',' ';' or a tab)"
+                )
+            ]
+        )
     check_columns(names, 1)
     start = reader.line_num + 1
     while True:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from scop_ledger.app import commands as cmd
+from scop_ledger.app.importing.forms import MONEY_COLUMNS, amount_text, date_text
 from scop_ledger.app.importing.limits import MAX_ID
 from scop_ledger.app.importing.messages import InvalidRows, one_line
 from scop_ledger.domain.errors import InvalidValue
@@ -98,7 +99,7 @@ def to_command(row: Row, source: str) -> cmd.Command:
         raise InvalidValue(f"action {action!r} is not one of {', '.join(IMPORT_ACTIONS)}")
     fields.pop("id", None)
     if "date" in fields:
-        fields["on"] = fields.pop("date")
+        fields["on"] = date_text(fields.pop("date"))
     else:
         raise InvalidValue("the row has no date")
     if "legal_person" in fields:
@@ -106,6 +107,9 @@ def to_command(row: Row, source: str) -> cmd.Command:
         if flag not in _TRUE | _FALSE:
             raise InvalidValue(f"legal_person {fields['legal_person']!r} is not true or false")
         fields["legal_person"] = flag in _TRUE
+    for column in MONEY_COLUMNS:
+        if column in fields:
+            fields[column] = amount_text(fields[column], column)
     model = cmd.ACTIONS[action]
     stray = sorted(set(fields) - _FIELDS[action])
     if stray:

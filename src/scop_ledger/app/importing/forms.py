@@ -1,0 +1,107 @@
+"""What French spreadsheets save, into what the ledger reads: the CSV's encoding (UTF-8 with
+or without BOM, else cp1252; UTF-16 refused) and separator (``,`` ``;`` or tab), amounts with a
+decimal comma and spaces between thousands, dates as ``DD/MM/YYYY``. Each value is only
+rewritten into the form the domain parsers take; they keep the bounds."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from datetime import date
+from typing import IO, Any
+
+from scop_ledger.app.importing.messages import InvalidRows
+from scop_ledger.domain.errors import InvalidValue
+from scop_ledger.domain.values import show
+
+SEPARATORS = (",", ";", "\t")
+MONEY_COLUMNS = (
+    "paid",
+    "amount",
+    "surplus",
+    "legal_reserve",
+    "development_fund",
+    "employees",
+    "dividends",
+)
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF16 = (
+    "line 1: the file is UTF-16 text, which import does not read "
+    "(save as CSV UTF-8 or CSV (point-virgule))"
+)
+
+
+def csv_encoding(f: IO[bytes]) -> str:
+    """The encoding to read a CSV file with (read through once, then rewound): UTF-8 (a BOM
+    dropped), else cp1252 (what French Excel saves). Bytes neither reads are read as UTF-8,
+    for the reader to name their line."""
+    if f.read(2) in _UTF16_BOMS:
+        raise InvalidRows([_UTF16])
+    for encoding in ("utf-8-sig", "cp1252"):
+        f.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            while chunk := f.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        f.seek(0)
+        return encoding
+    f.seek(0)
+    return "utf-8-sig"
+
+
+def separator(text: str, known: tuple[str, ...]) -> str:
+    """The separator that splits the header (``text``'s first line) into the most ``known``
+    column names; ``,`` when none does better."""
+    first = text.split("\n", 1)[0].rstrip("\r")
+
+    def score(sep: str) -> int:
+        cells = next(csv.reader([first], delimiter=sep), [])
+        return sum(c.strip() in known for c in cells)
+
+    return max(SEPARATORS, key=score)  # max keeps the first of equals: ``,``
+
+
+def separator_name(sep: str) -> str:
+    return "tab" if sep == "\t" else repr(sep)
+
+
+_AMOUNT = re.compile(r"[+-]?[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+(?:[.,][0-9]*)?")
+_NUMERIC = re.compile(r"[+-]?[0-9 \u00a0\u202f.,]+")
+
+
+def amount_text(value: Any, what: str) -> Any:
+    """``1 234,50`` as ``1234.50``: spaces between thousands (space, no-break space, narrow
+    no-break space) dropped, a decimal comma made a dot. Any other value is left as it is for
+    :func:`~scop_ledger.domain.values.parse_money` to take or refuse."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if _NUMERIC.fullmatch(text) and "." in text and "," in text:
+        raise InvalidValue(f"{what} {show(value)}: use a dot or a comma, not both")
+    if _AMOUNT.fullmatch(text):
+        text = re.sub(r"[ \u00a0\u202f]", "", text)
+    if text.count(",") == 1 and re.fullmatch(r"[+-]?[0-9]*,[0-9]+", text):
+        return text.replace(",", ".")
+    return text if text != value.strip() else value
+
+
+_DAY_FIRST = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+
+
+def date_text(value: Any, what: str = "date") -> Any:
+    """``DD/MM/YYYY`` as ``YYYY-MM-DD``; any other value is left for
+    :func:`~scop_ledger.domain.values.parse_date`."""
+    if not isinstance(value, str):
+        return value
+    match = _DAY_FIRST.fullmatch(value.strip())
+    if match is None:
+        return value
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        raise InvalidValue(f"{what} {show(value)} is not a date (DD/MM/YYYY)") from None
