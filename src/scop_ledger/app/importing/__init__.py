@@ -19,8 +19,10 @@ a regular file no larger than ``SCOP_LEDGER_IMPORT_MAX_BYTES`` (512 MiB by defau
 ``.xlsx``, a zip whose parts do not expand beyond that limit nor by more than 200 times.
 
 One module per reason to change: :mod:`.limits` (the bounds), :mod:`.messages` (``line N: …``
-and the errors), :mod:`.rows` (columns and actions; a row into its command), :mod:`.reading`
-(file checks, CSV, JSON Lines) and :mod:`.xlsx`, :mod:`.planning` (a file into commands),
+and the errors), :mod:`.rows` (columns and actions; a row into its command), :mod:`.forms`
+(what French spreadsheets save: the CSV's encoding and separator, decimal commas,
+``DD/MM/YYYY``), :mod:`.reading` (file checks, CSV, JSON Lines) and :mod:`.xlsx`,
+:mod:`.planning` (a file into commands),
 :mod:`.identity` (which rows are recorded), :mod:`.running` (the import and its dry run),
 :mod:`.exporting` (the history written back in this format).
 """
