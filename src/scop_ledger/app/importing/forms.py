@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from scop_ledger.app.importing.messages import InvalidRows
 from scop_ledger.domain.errors import InvalidValue
-from scop_ledger.domain.values import show
+from scop_ledger.domain.values import parse_money, show
 
 SEPARATORS = (",", ";", "\t")
 MONEY_COLUMNS = (
@@ -84,9 +84,15 @@ def amount_text(value: Any, what: str) -> Any:
         raise InvalidValue(f"{what} {show(value)}: use a dot or a comma, not both")
     if _AMOUNT.fullmatch(text):
         text = re.sub(r"[ \u00a0\u202f]", "", text)
-    if text.count(",") == 1 and re.fullmatch(r"[+-]?[0-9]*,[0-9]+", text):
-        return text.replace(",", ".")
-    return text if text != value.strip() else value
+    if re.fullmatch(r"[+-]?[0-9]*,[0-9]+", text):
+        text = text.replace(",", ".")
+    if text == value.strip():
+        return value
+    try:  # the bounds, said with the value as the file has it
+        parse_money(text, what=what)
+    except InvalidValue as error:
+        raise InvalidValue(error.message.replace(show(text), show(value))) from None
+    return text
 
 
 _DAY_FIRST = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
