@@ -288,6 +288,20 @@ def test_csv_bytes_neither_utf8_nor_cp1252_name_their_line(cli, tmp_path: Path) 
     ]
 
 
+def test_utf8_accents_with_one_stray_byte_are_not_read_as_cp1252(cli, tmp_path: Path) -> None:
+    # Read as cp1252, "Léa" would be recorded as "LÃ©a": the stray byte's line is named instead.
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        "action,date,person,name\nhire,2020-01-01,lea,Léa\n".encode()
+        + b"hire,2020-01-01,bob,B\xe9b\n"
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 2
+    assert errors(result) == [
+        "error: line 3: not UTF-8 text (save the file as UTF-8, e.g. 'CSV UTF-8')"
+    ]
+
+
 def test_jsonl_problems_are_one_line_each(cli, tmp_path: Path) -> None:
     path = tmp_path / "rows.jsonl"
     good = '{"action": "hire", "date": "2020-01-01", "person": "bob"}'

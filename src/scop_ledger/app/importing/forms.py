@@ -34,23 +34,42 @@ _UTF16 = (
 
 def csv_encoding(f: IO[bytes]) -> str:
     """The encoding to read a CSV file with (read through once, then rewound): UTF-8 (a BOM
-    dropped), else cp1252 (what French Excel saves). Bytes neither reads are read as UTF-8,
-    for the reader to name their line."""
+    dropped), else cp1252 (what French Excel saves). A file that is not UTF-8 throughout but
+    holds UTF-8 accents somewhere is read as UTF-8 all the same, for the reader to name the line
+    of the bytes that are not: read as cp1252, its accents would be recorded garbled."""
     if f.read(2) in _UTF16_BOMS:
         raise InvalidRows([_UTF16])
-    for encoding in ("utf-8-sig", "cp1252"):
-        f.seek(0)
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            while chunk := f.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        f.seek(0)
-        return encoding
     f.seek(0)
-    return "utf-8-sig"
+    encoding = "utf-8-sig" if _utf8(f) or _has_utf8_accents(f) else "cp1252"
+    f.seek(0)
+    return encoding
+
+
+def _utf8(f: IO[bytes]) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    try:
+        while chunk := f.read(1 << 20):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# A UTF-8 sequence of two to four bytes: what a cp1252 text almost never holds.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _has_utf8_accents(f: IO[bytes]) -> bool:
+    f.seek(0)
+    tail = b""
+    while chunk := f.read(1 << 20):
+        if _UTF8_SEQUENCE.search(tail + chunk):
+            return True
+        tail = chunk[-3:]
+    return False
 
 
 def separator(text: str, known: tuple[str, ...]) -> str:
