@@ -15,6 +15,8 @@ from urllib.parse import quote
 import pytest
 
 PG_ENV = "SCOP_LEDGER_TEST_PG"
+# The suite speaks English whatever the machine's locale; a test of French asks for it.
+os.environ["SCOP_LEDGER_LANG"] = "en"
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -122,7 +124,7 @@ def run_cli(tmp_path: Path):
 
     def run(db: str, *args: str, env: dict[str, str] | None = None) -> Run:
         full_env = {k: v for k, v in os.environ.items() if not k.startswith("SCOP_LEDGER_")}
-        full_env.update({"SCOP_LEDGER_DB": db, "SCOP_LEDGER_USER": "e2e"})
+        full_env.update({"SCOP_LEDGER_DB": db, "SCOP_LEDGER_USER": "e2e", "SCOP_LEDGER_LANG": "en"})
         full_env.update(env or {})
         proc = subprocess.run(
             [*console_script(), *args],

@@ -13,7 +13,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "scop_ledger"
-LAYERS = {"domain": 0, "settings": 1, "store": 1, "readmodel": 2, "audit": 3, "app": 4, "cli": 5}
+LAYERS = {
+    "i18n": 0,
+    "domain": 0,
+    "settings": 1,
+    "store": 1,
+    "readmodel": 2,
+    "audit": 3,
+    "app": 4,
+    "cli": 5,
+}
 TOP = {"__init__", "__main__", "_version"}  # the package itself: above everything
 MAX_FILE_LINES = 400
 MAX_FUNCTION_LINES = 60

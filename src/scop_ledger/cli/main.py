@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import sys
-from gettext import gettext as _
 from importlib import import_module
 from typing import Any
 
@@ -14,12 +13,13 @@ import click
 
 from scop_ledger import __version__
 from scop_ledger.app.session import Session
+from scop_ledger.i18n import LANGUAGES, _, resolve, set_language
 
 
 def fail(message: str, code: int) -> None:
     """One line on stderr per problem (an import reports one line per invalid row)."""
     for line in message.splitlines() or [message]:
-        click.echo(f"error: {line}", err=True)
+        click.echo(_("error: {line}").format(line=line), err=True)
     sys.exit(code)
 
 
@@ -143,6 +143,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
 }
 
+
+def _asked_language(words: list[str]) -> str | None:
+    """The value of the global ``--lang`` among the words before the command's name."""
+    for i, word in enumerate(words):
+        if word == "--lang" and i + 1 < len(words):
+            return words[i + 1]
+        if word.startswith("--lang="):
+            return word.partition("=")[2]
+        if word in COMMANDS:
+            return None
+    return None
+
+
 # Click 8.4 and later suggest the close names of an unknown command (none before: catch none).
 _NO_SUCH_COMMAND: Any = getattr(click.exceptions, "NoSuchCommand", ())
 
@@ -150,6 +163,13 @@ _NO_SUCH_COMMAND: Any = getattr(click.exceptions, "NoSuchCommand", ())
 class LedgerGroup(click.Group):
     """The commands of :data:`COMMANDS`, each module imported when its command runs; turns
     every error into one line on stderr and its exit code (CONTRACT.md)."""
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        """Speak the language asked for from the first line on, before the options are parsed, so
+        that an error in them is in that language too (``--lang`` then checks the value)."""
+        words = list(sys.argv[1:] if args is None else args)
+        set_language(resolve(_asked_language(words), os.environ))
+        return super().main(words, *rest, **kwargs)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -209,6 +229,16 @@ class LedgerGroup(click.Group):
                 obj.close()
 
 
+LANG_OPTION = click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    envvar="SCOP_LEDGER_LANG",
+    default=None,
+    help="Language of tables, messages and reports: en or fr. Default: from the locale "
+    "(LC_ALL, LC_MESSAGES, LANG), else en. JSON output and exit codes never change.",
+)
+
+
 @click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
@@ -230,9 +260,17 @@ class LedgerGroup(click.Group):
     envvar="SCOP_LEDGER_READ_ONLY",
     help="Open the store read-only (auditor's mode); writes exit 3.",
 )
+@LANG_OPTION
 @click.version_option(__version__, prog_name="scop-ledger")
 @click.pass_context
-def main(ctx: click.Context, db: str, coop: str | None, user: str | None, read_only: bool) -> None:
+def main(
+    ctx: click.Context,
+    db: str,
+    coop: str | None,
+    user: str | None,
+    read_only: bool,
+    lang: str | None,
+) -> None:
     """scop-ledger: the membership and share-capital ledger of a worker cooperative.
 
     Every movement is an immutable entry with an effective date; every question can be
@@ -248,6 +286,7 @@ def main(ctx: click.Context, db: str, coop: str | None, user: str | None, read_o
     from scop_ledger.domain.values import MAX_NAME, coop_slug, single_line
     from scop_ledger.settings import Settings, default_user
 
+    set_language(resolve(lang, os.environ))
     # Checked here, inside the group's error handling, so that a bad value is one line.
     if coop:
         coop_slug(coop)
