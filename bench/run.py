@@ -1,16 +1,22 @@
-"""The scale benchmark: import, catch-up, rebuild, query latency and memory, and ledger-cli.
+"""The benchmark of what a user waits for: the installed CLI, end to end, beside ledger-cli.
 
     python bench/run.py --persons 10000 --years 30                # SQLite, about 1M events
-    python bench/run.py --persons 1250 --years 30 --pg URL        # PostgreSQL, about 100k events
+    python bench/run.py --persons 1250 --years 30 --pg URL        # PostgreSQL, in a fresh schema
+    python bench/run.py --persons 300 --years 10 --runs 3         # a quick look
 
-Figures go to stdout and to bench/out/results-<backend>-<events>.json. Targets (docs/performance.md)
-are checked here, never in unit tests.
+Every figure is the median of ``--runs`` runs of the installed ``scop-ledger`` console script,
+each a fresh process under ``/usr/bin/time`` (wall clock and peak resident memory), as a treasurer
+runs it; each ``import`` goes into a fresh store (``init`` first, untimed). ledger-cli (Debian's
+``ledger``) answers the same question, the share balances on the same date, on the same history
+written as a journal, in the same run: the ratio holds across machines where seconds do not.
+The figures, the machine they were measured on and a machine reference (a fixed Python loop) go
+to stdout as a Markdown table and to ``bench/out/results-<backend>-<events>.json``;
+docs/performance.md holds the current ones. Nothing here is timed in-process.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import platform
@@ -18,8 +24,11 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -27,42 +36,56 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from bench.generate import generate, write  # noqa: E402
-from scop_ledger.app import commands as cmd  # noqa: E402
-from scop_ledger.app.importing import plan, run_import  # noqa: E402
-from scop_ledger.app.ledger import Ledger  # noqa: E402
-from scop_ledger.readmodel import queries  # noqa: E402
-from scop_ledger.readmodel.compliance import timeline  # noqa: E402
-from scop_ledger.readmodel.projector import Projector  # noqa: E402
-from scop_ledger.readmodel.rebuild import ensure_view  # noqa: E402
-from scop_ledger.readmodel.snapshot import refunds_from_view, snapshot_from_view  # noqa: E402
-from scop_ledger.readmodel.sources import ViewReader  # noqa: E402
-from scop_ledger.settings import Settings  # noqa: E402
-from scop_ledger.store.db import connect  # noqa: E402
+
+TIME = "/usr/bin/time"
 
 
-def measured(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Wall time, peak RSS (MB) and stdout of one command, run through bench/peak.py."""
-    proc = subprocess.run(
-        [sys.executable, str(HERE / "peak.py"), *args], capture_output=True, text=True, env=env
-    )
-    report = json.loads(proc.stderr.strip().splitlines()[-1])
-    if report["code"] != 0:
-        raise RuntimeError(f"{args[0]} failed: {proc.stderr.strip()[:300]}")
-    return report["seconds"], report["rss_mb"], proc.stdout
-
-
-def median_of(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
+def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) and stdout of one command run under /usr/bin/time."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        proc = subprocess.run(
+            [TIME, "-f", "%M", "-o", report.name, *args], capture_output=True, text=True, env=env
+        )
+        seconds = time.perf_counter() - started
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(args[:2])} failed: {proc.stderr.strip()[:400]}")
+        rss_kb = int(report.read().strip().splitlines()[-1])
+    return seconds, rss_kb / 1024, proc.stdout
 
 
-def machine_reference() -> float:
-    """Seconds a fixed pure-Python loop takes here (best of five): the machines sessions run on
-    differ, and so does this; figures from two machines compare through it."""
+def measured(label: str, args: list[str], env: dict[str, str], runs: int) -> dict[str, float]:
+    """Median, fastest and slowest wall time and the median peak RSS of ``runs`` runs."""
+    times, memory = [], []
+    for _ in range(runs):
+        seconds, rss, _out = timed(args, env)
+        times.append(seconds)
+        memory.append(rss)
+    figure = {
+        "median_s": round(statistics.median(times), 3),
+        "min_s": round(min(times), 3),
+        "max_s": round(max(times), 3),
+        "peak_rss_mb": round(statistics.median(memory), 1),
+        "runs": runs,
+    }
+    print(f"  {label}: {figure['median_s']:.3f} s median, {figure['peak_rss_mb']:.0f} MB")
+    return figure
+
+
+def machine() -> dict[str, object]:
+    """What the figures were measured on, and a fixed pure-Python loop's best of five seconds
+    (the machines differ; two runs compare through it)."""
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        memory = meminfo.read_text().splitlines()[0].split(":", 1)[1].strip()
     best = float("inf")
     for _ in range(5):
         started = time.perf_counter()
@@ -70,199 +93,175 @@ def machine_reference() -> float:
         for i in range(5_000_000):
             total += i
         best = min(best, time.perf_counter() - started)
-    return round(best, 3)
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "python": platform.python_version(),
+        "reference_loop_s": round(best, 3),
+        "load_average": os.getloadavg(),
+    }
 
 
-def ledger_cli_balances(journal: Path, as_of: date) -> tuple[float, float, dict[str, int]]:
-    exe = shutil.which("ledger")
-    if exe is None:
-        raise FileNotFoundError("ledger-cli is not installed (Debian package 'ledger')")
-    end = (as_of + timedelta(days=1)).isoformat()
-    seconds, rss, out = measured(
-        [exe, "-f", str(journal), "bal", "^Shares:", "--flat", "--no-total", "--end", end]
-    )
+@contextmanager
+def fresh_store(pg: str | None, folder: Path) -> Iterator[str]:
+    """The URL of an empty store: a new SQLite file, or a new schema of ``pg`` (dropped after)."""
+    if pg is None:
+        db = folder / f"bench-{uuid.uuid4().hex[:8]}.db"
+        try:
+            yield f"sqlite:///{db}"
+        finally:
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+        return
+    from urllib.parse import quote
+
+    import sqlalchemy
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    engine = sqlalchemy.create_engine(pg.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(sqlalchemy.text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in pg else "?"
+    try:
+        yield f"{pg}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sqlalchemy.text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+def ledger_cli_balances(out: str) -> dict[str, int]:
     balances: dict[str, int] = {}
     for line in out.splitlines():
         parts = line.split()
         if len(parts) >= 3 and parts[-1].startswith("Shares:"):
             balances[parts[-1].split(":", 1)[1]] = int(parts[0].replace(",", ""))
-    return seconds, rss, balances
+    return balances
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--persons", type=int, default=10_000)
+    parser.add_argument("--years", type=int, default=30)
+    parser.add_argument("--pg", default=None, help="a PostgreSQL URL (fresh schemas are used)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each command (median)")
+    parser.add_argument("--import-runs", type=int, default=None, help="default: --runs")
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--skip-ledger-cli", action="store_true")
+    return parser.parse_args()
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--persons", type=int, default=10_000)
-    parser.add_argument("--years", type=int, default=30)
-    parser.add_argument("--pg", default=None, help="a PostgreSQL URL (a fresh schema is used)")
-    parser.add_argument("--out", type=Path, default=HERE / "out")
-    parser.add_argument("--skip-ledger-cli", action="store_true")
-    args = parser.parse_args()
+    args = arguments()
+    exe = shutil.which("scop-ledger", path=str(Path(sys.executable).parent)) or "scop-ledger"
     results: dict[str, object] = {
-        "machine": f"{platform.node()} · {os.cpu_count()} cores · {platform.python_version()}",
-        "machine_reference_s": machine_reference(),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
         "persons": args.persons,
         "years": args.years,
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "backend": "postgresql" if args.pg else "sqlite",
+        "commands": {},
     }
+    commands: dict[str, dict[str, float]] = results["commands"]  # type: ignore[assignment]
     args.out.mkdir(parents=True, exist_ok=True)
-
-    started = time.perf_counter()
     history = generate(args.persons, args.years)
     rows_file, journal = write(history, args.out)
+    start = history.start
+    last = date.fromisoformat(str(history.rows[-1]["date"]))
+    as_of = date(last.year - 1, 12, 31)
     results["rows"] = len(history.rows)
-    print(f"generated {len(history.rows):,} rows in {time.perf_counter() - started:.1f} s")
+    results["as_of"] = as_of.isoformat()
+    del history
+    print(f"{results['rows']:,} rows over {args.years} years; as of {as_of}")
 
-    if args.pg:
-        import sqlalchemy
-
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        base = sqlalchemy.create_engine(args.pg.replace("postgresql://", "postgresql+psycopg://"))
-        with base.begin() as conn:
-            conn.execute(sqlalchemy.text(f"CREATE SCHEMA {schema}"))
-        sep = "&" if "?" in args.pg else "?"
-        url = f"{args.pg}{sep}options=-csearch_path%3D{schema}"
-        backend = "postgresql"
-    else:
-        db_file = args.out / "bench.db"
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(f"{db_file}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{db_file}"
-        backend = "sqlite"
-    results["backend"] = backend
-    try:
-        ledger = Ledger(Settings(url=url, user="bench", coop="acme"), create=True)
-        ledger.execute(
-            cmd.build(
-                cmd.Init,
-                slug="acme",
-                name="Bench Scop",
-                legal_form="sa",
-                share_value="25",
-                on=history.start,
-            )
-        )
-
-        started = time.perf_counter()
-        planned = plan(rows_file).rows
-        result = run_import(ledger, planned)
-        seconds = time.perf_counter() - started
-        events = ledger.recorder.max_notification_id() or 0
-        results["events"] = events
-        results["import_rows_per_s"] = round(result.recorded / seconds)
-        print(
-            f"imported {result.recorded:,} rows ({events:,} events) in {seconds:.1f} s: "
-            f"{result.recorded / seconds:,.0f} rows/s"
-        )
-
-        projector = Projector(ledger)
-        ensure_view(projector)
-        started = time.perf_counter()
-        applied = projector.catch_up()
-        seconds = time.perf_counter() - started
-        results["catch_up_events_per_s"] = round(applied / seconds)
-        print(f"caught up {applied:,} events in {seconds:.1f} s: {applied / seconds:,.0f} events/s")
-
-        ledger.close()
-        last = date.fromisoformat(str(history.rows[-1]["date"]))
-        # Queries run in a fresh process in real use: drop what the import built, and let the
-        # rebuild's gigabyte of writes reach the disk, before timing them.
-        del planned, result, history
-        gc.collect()
-        exe = str(Path(sys.executable).parent / "scop-ledger")
-        env = {**os.environ, "SCOP_LEDGER_DB": url, "SCOP_LEDGER_COOP": "acme"}
-        # The rebuild as a treasurer runs it, in a fresh process: in one process, then by
-        # default (one process per core for a large SQLite ledger, projections/parallel.py;
-        # forked from this process, which holds the import, the workers ran slower: 45 s
-        # against 35-40 s from the CLI at 1M events).
-        for key, extra in (("rebuild_one_process", ["--workers", "1"]), ("rebuild", [])):
-            seconds, rss, _out = measured([exe, "rebuild", *extra], env)
-            results[f"{key}_events_per_s"] = round(events / seconds)
-            results[f"{key}_peak_rss_mb"] = round(rss, 1)
-            how = "in one process" if extra else "by default"
-            print(
-                f"rebuilt {events:,} events {how} in {seconds:.1f} s end to end: "
-                f"{events / seconds:,.0f} events/s, peak RSS {rss:.0f} MB"
-            )
-        os.sync()
-        as_of = date(last.year - 1, 12, 31)
-        now = datetime.now(UTC)
-        db = connect(url)
-        results["as_of"] = as_of.isoformat()
-
-        def refunds() -> object:
-            coop, owed = refunds_from_view(db, "acme", as_of, now)
-            return queries.refunds_of(coop, as_of, now, owed)
-
-        for name, answer in (
-            (
-                "capital",
-                lambda: queries.capital(snapshot_from_view(db, "acme", as_of, now, only="active")),
-            ),
-            (
-                "votes",
-                lambda: queries.votes(snapshot_from_view(db, "acme", as_of, now, only="active")),
-            ),
-            ("refunds", refunds),
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("SCOP_LEDGER_")}
+    base_env.update({"SCOP_LEDGER_USER": "bench", "SCOP_LEDGER_LANG": "en"})
+    init = ["init", "acme", "--name", "Bench Scop", "--legal-form", "sa", "--share-value", "25"]
+    init += ["--date", start.isoformat()]
+    import_runs = args.import_runs or args.runs
+    with fresh_store(args.pg, args.out) as url:
+        env = {**base_env, "SCOP_LEDGER_DB": url}
+        times, memory = [], []
+        for run in range(import_runs):
+            with fresh_store(args.pg, args.out) as scratch:
+                scratch_env = {**base_env, "SCOP_LEDGER_DB": scratch}
+                subprocess.run([exe, *init], env=scratch_env, check=True, capture_output=True)
+                seconds, rss, _ = timed([exe, "import", str(rows_file)], scratch_env)
+            times.append(seconds)
+            memory.append(rss)
+            print(f"  import run {run + 1}: {seconds:.1f} s, {rss:.0f} MB")
+        commands["import"] = {
+            "median_s": round(statistics.median(times), 2),
+            "rows_per_s": round(int(results["rows"]) / statistics.median(times)),  # type: ignore[call-overload]
+            "peak_rss_mb": round(statistics.median(memory), 1),
+            "runs": import_runs,
+        }
+        # The store the queries are asked of: imported once more, untimed.
+        subprocess.run([exe, *init], env=env, check=True, capture_output=True)
+        subprocess.run([exe, "import", str(rows_file)], env=env, check=True, capture_output=True)
+        head = json.loads(timed([exe, "verify", "--format", "json"], env)[2])
+        results["events"] = events = int(str(head.get("head", "0:")).split(":")[0] or 0)
+        when = as_of.isoformat()
+        for name, extra in (
+            ("capital", ["--as-of", when]),
+            ("votes", ["--as-of", when]),
+            ("refunds", ["--as-of", when]),
+            ("members", ["--as-of", when]),
+            ("compliance", ["--as-of", when]),
+            ("timeline", ["--as-of", when]),
+            ("factsheet", ["--year", str(as_of.year)]),
+            ("verify", []),
         ):
-            seconds = median_of(answer, 7)
-            results[f"{name}_in_process_ms"] = round(seconds * 1000, 1)
-            print(f"{name} in-process: {seconds * 1000:.1f} ms")
-        capital = queries.capital(snapshot_from_view(db, "acme", as_of, now, only="active"))
-        # The rules over the whole history (issue: timeline over 1M events under 5 s).
-        rules_ledger = Ledger(Settings(url=url, user="bench", coop="acme", read_only=True))
-        source = ViewReader(db, lambda: rules_ledger).rules("acme")
-        started = time.perf_counter()
-        line = timeline(source, as_of, now)
-        seconds = time.perf_counter() - started
-        results["timeline_in_process_s"] = round(seconds, 2)
-        results["timeline_changes"] = len(line.changes)
-        print(f"timeline in-process: {seconds:.2f} s ({len(line.changes)} status runs)")
-        rules_ledger.close()
-        db.close()
-
-        runs = [
-            measured([exe, "capital", "--as-of", as_of.isoformat(), "--format", "json"], env)
-            for _ in range(5)
-        ]
-        e2e = statistics.median(r[0] for r in runs)
-        rss = max(r[1] for r in runs)
-        results["capital_end_to_end_s"] = round(e2e, 3)
-        results["capital_peak_rss_mb"] = round(rss, 1)
-        print(f"capital end to end: {e2e:.3f} s, peak RSS {rss:.0f} MB")
-        from_cli = json.loads(runs[0][2])
-        assert from_cli["shares"] == capital.shares
-        for name, *extra in (
-            ("timeline", "--as-of", as_of.isoformat()),
-            ("compliance", "--as-of", as_of.isoformat()),
-            ("verify",),
-        ):
-            seconds, rss, _out = measured([exe, name, *extra, "--format", "json"], env)
-            results[f"{name}_end_to_end_s"] = round(seconds, 2)
-            results[f"{name}_peak_rss_mb"] = round(rss, 1)
-            print(f"{name} end to end: {seconds:.2f} s, peak RSS {rss:.0f} MB")
-
+            commands[name] = measured(name, [exe, name, *extra, "--format", "json"], env, args.runs)
+        commands["rebuild"] = measured("rebuild", [exe, "rebuild"], env, args.runs)
+        commands["rebuild"]["events_per_s"] = round(events / commands["rebuild"]["median_s"])
         if not args.skip_ledger_cli:
-            seconds, rss, balances = ledger_cli_balances(journal, as_of)
-            ours = {p.person: p.shares for p in capital.partners if p.shares}
-            theirs = {k: v for k, v in balances.items() if v}
-            results["ledger_cli_s"] = round(seconds, 2)
-            results["ledger_cli_peak_rss_mb"] = round(rss, 1)
-            results["ledger_cli_same_totals"] = ours == theirs
-            results["speedup_vs_ledger_cli"] = round(seconds / e2e, 1)
-            print(
-                f"ledger-cli: {seconds:.2f} s, peak RSS {rss:.0f} MB; "
-                f"same balances: {ours == theirs} "
-                f"({sum(theirs.values()):,} vs {sum(ours.values()):,} shares); "
-                f"scop-ledger is {seconds / e2e:.0f}x faster"
+            ledger = shutil.which("ledger")
+            if ledger is None:
+                raise SystemExit("ledger-cli is not installed (Debian package 'ledger')")
+            end = (as_of + timedelta(days=1)).isoformat()
+            question = [ledger, "-f", str(journal), "bal", "^Shares:", "--flat", "--no-total"]
+            question += ["--end", end]
+            commands["ledger-cli balance"] = measured("ledger-cli", question, env, args.runs)
+            theirs = {k: v for k, v in ledger_cli_balances(timed(question, env)[2]).items() if v}
+            capital = json.loads(
+                timed([exe, "capital", "--as-of", when, "--format", "json"], env)[2]
             )
-    finally:
-        if args.pg:
-            with base.begin() as conn:
-                conn.execute(sqlalchemy.text(f"DROP SCHEMA {schema} CASCADE"))
-    target = args.out / f"results-{backend}-{results.get('events', 0)}.json"
+            ours = {p["person"]: p["shares"] for p in capital["partners"] if p["shares"]}
+            results["same_balances_as_ledger_cli"] = ours == theirs
+            results["capital_speedup_vs_ledger_cli"] = round(
+                commands["ledger-cli balance"]["median_s"] / commands["capital"]["median_s"], 1
+            )
+    target = args.out / f"results-{results['backend']}-{results.get('events', 0)}.json"
     target.write_text(json.dumps(results, indent=2))
+    print(table(results))
     print(f"results in {target}")
     return 0
+
+
+def table(results: dict[str, object]) -> str:
+    """The figures as docs/performance.md shows them."""
+    commands: dict[str, dict[str, float]] = results["commands"]  # type: ignore[assignment]
+    lines = ["| command | median | min–max | peak RSS | throughput |", "|---|---|---|---|---|"]
+    for name, figure in commands.items():
+        spread = (
+            f"{figure.get('min_s', figure['median_s'])}–{figure.get('max_s', figure['median_s'])} s"
+        )
+        rate = ""
+        if "rows_per_s" in figure:
+            rate = f"{figure['rows_per_s']:,} rows/s"
+        elif "events_per_s" in figure:
+            rate = f"{figure['events_per_s']:,} events/s"
+        memory = f"{figure['peak_rss_mb']:.0f} MB"
+        lines.append(f"| `{name}` | {figure['median_s']} s | {spread} | {memory} | {rate} |")
+    if "capital_speedup_vs_ledger_cli" in results:
+        same = results["same_balances_as_ledger_cli"]
+        lines.append(
+            f"\n`capital` is {results['capital_speedup_vs_ledger_cli']}x faster than ledger-cli's "
+            f"balance on the same history (same balances: {same})."
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
