@@ -40,7 +40,8 @@ def ratio(value: Fraction | Decimal) -> Decimal:
 class Result(BaseModel):
     """A query result; pydantic writes Decimal and date as the contract wants (strings)."""
 
-    model_config = ConfigDict(frozen=True)
+    # Each model builds its schema when first used, not at import: a command uses a few of them.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     @classmethod
     def of(cls, **values: Any) -> Self:
