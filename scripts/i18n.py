@@ -42,10 +42,16 @@ def extracted() -> dict[str, list[str]]:
     return found
 
 
+CLICK = "click.po"  # click's own messages, checked against click's source
+
+
 def catalogues(lang: str = "fr") -> dict[Path, Catalog]:
+    """The catalogues of our own messages (not click's)."""
     folder = LOCALE / lang / "LC_MESSAGES"
     out = {}
     for po in sorted(folder.glob("*.po")):
+        if po.name == CLICK:
+            continue
         with po.open("rb") as handle:
             out[po] = read_po(handle, locale=lang)
     return out
@@ -55,8 +61,31 @@ def placeholders(text: str) -> set[str]:
     return {m.group(1) for m in PLACEHOLDER.finditer(text)}
 
 
+def click_problems(lang: str = "fr") -> list[str]:
+    """Every message of the installed click that ``click.po`` does not translate."""
+    import click
+
+    po = LOCALE / lang / "LC_MESSAGES" / CLICK
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    translated = {
+        (m.id[0] if isinstance(m.id, tuple) else m.id)
+        for m in catalog
+        if m.id and all(m.string if isinstance(m.string, tuple) else (m.string,))
+    }
+    out = []
+    for _file, _line, message, _c, _x in extract_from_dir(
+        str(Path(click.__file__).parent), [("**.py", "python")], keywords=KEYWORDS
+    ):
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid and msgid not in translated:
+            out.append(f"{CLICK}: click's {msgid!r} has no {lang} translation")
+    return out
+
+
 def problems(lang: str = "fr") -> list[str]:
-    """What keeps the catalogues of ``lang`` from covering the source exactly, one line each."""
+    """What keeps the catalogues of ``lang`` from covering the source (ours, and click's
+    messages) exactly, one line each."""
     source = extracted()
     seen: dict[str, Path] = {}
     out: list[str] = []
@@ -81,7 +110,7 @@ def problems(lang: str = "fr") -> list[str]:
     for msgid, where in source.items():
         if msgid not in seen:
             out.append(f"{where[0]}: {msgid!r} has no {lang} translation (in no catalogue)")
-    return out
+    return out + click_problems(lang)
 
 
 def missing(into: Path, lang: str = "fr") -> int:

@@ -86,3 +86,15 @@ def test_cli_error_in_french(run_cli, tmp_path: Path) -> None:
     assert by_locale.err.startswith("erreur : ")
     english = run_cli(db, "capital")
     assert english.err.startswith("error: ")
+
+
+def test_click_speaks_french_too(run_cli, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'none.db'}"
+    usage = run_cli(db, "--lang", "fr", "capital", "--bogus")
+    assert usage.code == 2
+    assert "Erreur : Option inconnue : '--bogus'." in usage.err
+    assert "Utilisation : scop-ledger capital" in usage.err
+    helped = run_cli(db, "--lang", "fr", "capital", "--help")
+    assert "Afficher ce message et quitter." in helped.out
+    english = run_cli(db, "capital", "--bogus")
+    assert "Error: No such option: --bogus" in english.err or "No such option" in english.err

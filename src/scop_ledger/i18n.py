@@ -103,6 +103,8 @@ def catalogue(lang: str) -> gettext.NullTranslations:
     folder = DOMAINS_DIR / lang / "LC_MESSAGES"
     chain: gettext.NullTranslations = gettext.NullTranslations()
     for po in sorted(folder.glob("*.po")):
+        if po.name == "click.po":  # click's own messages: see speak_to_click
+            continue
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             with mo.open("rb") as handle:
@@ -126,6 +128,19 @@ def _from_po(po: Path) -> gettext.NullTranslations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
+
+
+def speak_to_click(lang: str) -> None:
+    """Have click's own texts (usage errors, "Usage:", "Show this message and exit.") in
+    ``lang``: click translates them with the process's gettext domain, so this binds ours
+    (``click.po``) as that domain for this process. For a command line only: it is global."""
+    import os
+
+    if lang == DEFAULT:
+        return
+    gettext.bindtextdomain("click", str(DOMAINS_DIR))
+    gettext.textdomain("click")
+    os.environ["LANGUAGE"] = lang
 
 
 def locale_name() -> str:

@@ -13,7 +13,7 @@ import click
 
 from scop_ledger import __version__
 from scop_ledger.app.session import Session
-from scop_ledger.i18n import LANGUAGES, _, resolve, set_language
+from scop_ledger.i18n import LANGUAGES, _, resolve, set_language, speak_to_click
 
 
 def fail(message: str, code: int) -> None:
@@ -168,7 +168,9 @@ class LedgerGroup(click.Group):
         """Speak the language asked for from the first line on, before the options are parsed, so
         that an error in them is in that language too (``--lang`` then checks the value)."""
         words = list(sys.argv[1:] if args is None else args)
-        set_language(resolve(_asked_language(words), os.environ))
+        lang = resolve(_asked_language(words), os.environ)
+        set_language(lang)
+        speak_to_click(lang)
         return super().main(words, *rest, **kwargs)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
