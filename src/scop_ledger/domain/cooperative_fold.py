@@ -20,7 +20,8 @@ from scop_ledger.domain.dates import add_years
 from scop_ledger.domain.entries import UnfoldableEntry
 from scop_ledger.domain.errors import Refused
 from scop_ledger.domain.statutes import Statutes
-from scop_ledger.domain.values import LegalForm, Office, label
+from scop_ledger.domain.values import LegalForm, Office
+from scop_ledger.domain.words import label
 from scop_ledger.i18n import _, day
 
 

@@ -30,12 +30,11 @@ from scop_ledger.domain.values import (
     MAX_MONEY,
     LeaveReason,
     TerminationReason,
-    grouped,
-    grouped_euros,
     non_negative_money,
     positive_money,
     share_count,
 )
+from scop_ledger.domain.words import grouped, grouped_euros
 from scop_ledger.i18n import _, day, money
 
 
@@ -281,33 +280,22 @@ class Member(Aggregate):
         entry already reversed, for a reversal, for a consequence (reverse its cause), and when
         the timeline without it would be invalid."""
         target = self.entry(version)
+        person = self.person
         if target is None:
-            raise Refused(
-                _("{person} has no entry with version {version}").format(
-                    person=self.person, version=version
-                ),
-                person=self.person,
-            )
+            missing = _("{person} has no entry with version {version}")
+            raise Refused(missing.format(person=person, version=version), person=person)
+        shown = {"action": target.ACTION, "person": person, "date": day(target.on)}
         if isinstance(target, self.EntryReversed):
-            raise Refused(_("a reversal cannot be reversed"), person=self.person, on=target.on)
+            raise Refused(_("a reversal cannot be reversed"), person=person, on=target.on)
         if version in reversed_versions(self.log):
-            raise Refused(
-                _("that {action} entry of {person} on {date} is already reversed").format(
-                    action=target.ACTION, person=self.person, date=day(target.on)
-                ),
-                person=self.person,
-                on=target.on,
+            already = _("that {action} entry of {person} on {date} is already reversed")
+            raise Refused(already.format(**shown), person=person, on=target.on)
+        if getattr(target, "consequence_of", None) is not None:
+            consequence = _(
+                "that {action} entry of {person} on {date} is a consequence of another "
+                "entry: reverse that one instead"
             )
-        cause = getattr(target, "consequence_of", None)
-        if cause is not None:
-            raise Refused(
-                _(
-                    "that {action} entry of {person} on {date} is a consequence of another "
-                    "entry: reverse that one instead"
-                ).format(action=target.ACTION, person=self.person, date=day(target.on)),
-                person=self.person,
-                on=target.on,
-            )
+            raise Refused(consequence.format(**shown), person=person, on=target.on)
         if not reason.strip():
             raise InvalidValue(_("a reversal needs a reason"), person=self.person)
         versions = [version] + [

@@ -20,8 +20,9 @@ from typing import Any, ClassVar, Protocol
 from scop_ledger.domain.entries import UnfoldableEntry
 from scop_ledger.domain.errors import Refused
 from scop_ledger.domain.statutes import Terms
-from scop_ledger.domain.values import ZERO, Category, LeaveReason, label, partner_category
+from scop_ledger.domain.values import ZERO, Category, LeaveReason, partner_category
 from scop_ledger.domain.values import TerminationReason as Termination
+from scop_ledger.domain.words import label
 from scop_ledger.i18n import _, day, money
 
 

@@ -13,8 +13,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from scop_ledger.domain.errors import InvalidValue
-from scop_ledger.i18n import N_, _, day, language, money
-from scop_ledger.i18n import number as written_number
+from scop_ledger.domain.words import bound, grouped, not_a_date, not_a_moment
+from scop_ledger.domain.words import show as show
+from scop_ledger.i18n import _, day, money
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -128,37 +129,6 @@ _MOMENT = re.compile(
 _LONGEST_NUMBER = 40  # characters: longer text is out of every bound above
 
 
-def _number(n: int) -> str:
-    """``1,000,000`` but ``2199``: thousands separated from five digits on (in French,
-    ``1 000 000``)."""
-    if abs(n) < 10_000:
-        return str(n)
-    return f"{n:,}" if language() == "en" else written_number(n)
-
-
-def grouped(n: int | Decimal) -> str:
-    """A number with its thousands separated: ``1,000`` in English, ``1 000`` in French."""
-    return f"{n:,}" if language() == "en" else written_number(n)
-
-
-def grouped_euros(amount: Decimal) -> str:
-    """An amount with its thousands separated: ``1,000.00`` in English (the sentence says
-    "euros"), ``1 000,00 €`` in French."""
-    return f"{amount:,}" if language() == "en" else money(amount)
-
-
-def show(value: object, limit: int = 40) -> str:
-    """A value as it goes into a one-line message: its ``repr``, cut to ``limit`` characters."""
-    if isinstance(value, int) and abs(value) >= 10**limit:
-        return _("a number of more than {limit} digits").format(limit=limit)
-    text = repr(value)
-    if len(text) <= limit:
-        return text
-    # Its beginning and its end (a quoted text keeps its closing quote), the middle elided.
-    tail = 12
-    return text[: limit - tail - 3] + "..." + text[-tail:]
-
-
 def parse_money(value: object, *, what: str = "amount", maximum: Decimal = MAX_MONEY) -> Decimal:
     """Parse euros into an exact ``Decimal`` with two places, at most ``maximum`` either way.
 
@@ -183,7 +153,7 @@ def parse_money(value: object, *, what: str = "amount", maximum: Decimal = MAX_M
                 _(
                     "{what} {value} is not a decimal number of euros "
                     "(digits 0-9, at most {maximum} euros)"
-                ).format(what=what, value=show(value), maximum=_number(int(maximum)))
+                ).format(what=what, value=show(value), maximum=bound(int(maximum)))
             )
         amount = Decimal(text)
     else:
@@ -199,7 +169,7 @@ def parse_money(value: object, *, what: str = "amount", maximum: Decimal = MAX_M
     if abs(amount) > maximum:
         raise InvalidValue(
             _("{what} {value} is more than {maximum} euros").format(
-                what=what, value=show(value), maximum=_number(int(maximum))
+                what=what, value=show(value), maximum=bound(int(maximum))
             )
         )
     if amount != amount.quantize(CENT):
@@ -244,7 +214,7 @@ def whole_number(value: object, *, what: str, low: int, high: int) -> int:
     sign, or an integral ``Decimal`` (a JSON file's ``3.0``)."""
     refused = InvalidValue(
         _("{what} {value} is not a whole number from {low} to {high}").format(
-            what=what, value=show(value), low=_number(low), high=_number(high)
+            what=what, value=show(value), low=bound(low), high=bound(high)
         )
     )
     number: int
@@ -270,13 +240,13 @@ def whole_number(value: object, *, what: str, low: int, high: int) -> int:
     if number < low:
         raise InvalidValue(
             _("{what} must be at least {low}, not {value}").format(
-                what=what, low=_number(low), value=show(number)
+                what=what, low=bound(low), value=show(number)
             )
         )
     if number > high:
         raise InvalidValue(
             _("{what} must be at most {high}, not {value}").format(
-                what=what, high=_number(high), value=show(number)
+                what=what, high=bound(high), value=show(number)
             )
         )
     return number
@@ -293,13 +263,13 @@ def parse_date(value: object, *, what: str = "date") -> date:
     if isinstance(value, str):
         match = _DATE.fullmatch(value.strip())
         if match is None:
-            raise InvalidValue(_not_a_date(what, value))
+            raise InvalidValue(not_a_date(what, value))
         try:
             value = date(*(int(g) for g in match.groups()))
         except ValueError:
-            raise InvalidValue(_not_a_date(what, value)) from None
+            raise InvalidValue(not_a_date(what, value)) from None
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise InvalidValue(_not_a_date(what, value))
+        raise InvalidValue(not_a_date(what, value))
     if not MIN_DATE <= value <= MAX_DATE:
         raise InvalidValue(
             _("{what} {date} is not between {first} and {last}").format(
@@ -307,10 +277,6 @@ def parse_date(value: object, *, what: str = "date") -> date:
             )
         )
     return value
-
-
-def _not_a_date(what: str, value: object) -> str:
-    return _("{what} {value} is not a date (YYYY-MM-DD)").format(what=what, value=show(value))
 
 
 def far_ahead(on: date, today: date | None = None) -> str | None:
@@ -335,13 +301,13 @@ def parse_moment(value: object, *, what: str = "date-time") -> datetime:
         if _DATE.fullmatch(text):
             return datetime.combine(parse_date(text, what=what), time.max, tzinfo=UTC)
         if not _MOMENT.fullmatch(text):
-            raise InvalidValue(_not_a_moment(what, value))
+            raise InvalidValue(not_a_moment(what, value))
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError:
-            raise InvalidValue(_not_a_moment(what, value)) from None
+            raise InvalidValue(not_a_moment(what, value)) from None
     else:
-        raise InvalidValue(_not_a_moment(what, value))
+        raise InvalidValue(not_a_moment(what, value))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     if not MIN_DATE <= moment.date() <= MAX_DATE:  # before converting, which may overflow
@@ -350,10 +316,6 @@ def parse_moment(value: object, *, what: str = "date-time") -> datetime:
     if not MIN_DATE <= moment.date() <= MAX_DATE:
         raise InvalidValue(_moment_out_of_range(what, value))
     return moment
-
-
-def _not_a_moment(what: str, value: object) -> str:
-    return _("{what} {value} is not an ISO 8601 date-time").format(what=what, value=show(value))
 
 
 def _moment_out_of_range(what: str, value: object) -> str:
@@ -432,31 +394,3 @@ def coop_slug(value: str) -> str:
             ).format(value=show(value))
         )
     return value
-
-
-# ----------------------------------------------------------------- words in messages
-
-# What the law's enumerations are called in a message: in English their contract spelling
-# (the words a user types), translated where shown (:func:`label`).
-_LABELS: dict[str, str] = {
-    Office.MANAGER: N_("manager"),
-    Office.CHAIR: N_("chair"),
-    Office.CEO: N_("ceo"),
-    Office.DIRECTOR: N_("director"),
-    Office.BOARD_MEMBER: N_("board-member"),
-    Office.SUPERVISORY_BOARD_MEMBER: N_("supervisory-board-member"),
-    TerminationReason.RESIGNATION: N_("resignation"),
-    TerminationReason.DISMISSAL: N_("dismissal"),
-    TerminationReason.MUTUAL_AGREEMENT: N_("mutual-agreement"),
-    TerminationReason.END_OF_CONTRACT: N_("end-of-contract"),
-    TerminationReason.RETIREMENT: N_("retirement"),
-    TerminationReason.ECONOMIC_DISMISSAL: N_("economic-dismissal"),
-    TerminationReason.INVALIDITY: N_("invalidity"),
-    TerminationReason.DEATH: N_("death"),
-    LeaveReason.EXCLUSION: N_("exclusion"),
-}
-
-
-def label(value: str) -> str:
-    """An office or a reason as a message names it, in the current language."""
-    return _(_LABELS.get(value, value))

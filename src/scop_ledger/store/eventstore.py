@@ -47,7 +47,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from scop_ledger.domain.cooperative import Cooperative, cooperative_id
-from scop_ledger.domain.errors import NotFound
+from scop_ledger.domain.errors import NotFound, no_cooperative, no_person
 from scop_ledger.domain.member import Member, member_id
 from scop_ledger.i18n import N_, _
 from scop_ledger.settings import EVENTS_TABLE, Settings, chosen_coop
@@ -225,9 +225,7 @@ class EventStore(Application[UUID]):
         try:
             coop: object = self.load(cooperative_id(slug), slug)
         except AggregateNotFoundError:
-            raise NotFound(
-                _("no cooperative {slug} in this store").format(slug=repr(slug))
-            ) from None
+            raise no_cooperative(slug) from None
         assert isinstance(coop, Cooperative)
         return coop
 
@@ -235,12 +233,7 @@ class EventStore(Application[UUID]):
         try:
             member: object = self.load(member_id(slug, person), person)
         except AggregateNotFoundError:
-            raise NotFound(
-                _("no person {person} in cooperative {slug}").format(
-                    person=repr(person), slug=repr(slug)
-                ),
-                person=person,
-            ) from None
+            raise no_person(person, slug) from None
         assert isinstance(member, Member)
         return member
 
