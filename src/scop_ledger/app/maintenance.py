@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from scop_ledger.i18n import N_
+from scop_ledger.i18n import N_, _
 
 if TYPE_CHECKING:
     from scop_ledger.app.session import Session
@@ -39,7 +39,7 @@ def rebuild(session: Session, workers: int | None) -> Rebuilt:
     ledger = session.ledger()
     projector = Projector(ledger)
     total = ledger.recorder.max_notification_id() or 0
-    step = session.progress("rebuilding")
+    step = session.progress(_("rebuilding"))
     started = time.perf_counter()
     applied = rebuild_view(projector, None if step is None else lambda n: step(n, total), workers)
     seconds = time.perf_counter() - started

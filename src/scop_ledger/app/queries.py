@@ -54,7 +54,7 @@ class Query:
         self.as_of = as_of or date.today()
         self.known_at = known_at or datetime.now(UTC)
         self._view: DB | None = open_view(
-            session.settings, session.ledger, session.progress("catching up")
+            session.settings, session.ledger, session.progress(_("catching up"))
         )
         self._now = known_at is None and not explicit
         self._out_of_time: dict[datetime, bool] = {}
