@@ -29,14 +29,17 @@ def chosen_coop(asked: str | None, slugs: Callable[[], list[str]]) -> str:
     if asked is not None:
         return asked
     from scop_ledger.domain.errors import InvalidValue, NotFound
+    from scop_ledger.i18n import _
 
     found = slugs()
     if len(found) == 1:
         return found[0]
     if not found:
-        raise NotFound("this store holds no cooperative yet: run 'scop-ledger init' first")
+        raise NotFound(_("this store holds no cooperative yet: run 'scop-ledger init' first"))
     raise InvalidValue(
-        f"this store holds {len(found)} cooperatives ({', '.join(found)}): pass --coop"
+        _("this store holds {count} cooperatives ({slugs}): pass --coop").format(
+            count=len(found), slugs=", ".join(found)
+        )
     )
 
 

@@ -33,6 +33,7 @@ from scop_ledger.domain.values import (
     coop_slug,
     person_ref,
 )
+from scop_ledger.i18n import N_, _
 
 _SHOWN = {"on": "date", "event": "entry id"}  # the names a user sees for these fields
 
@@ -80,7 +81,9 @@ def _paid(value: Any, info: ValidationInfo) -> Decimal | None:
         return None
     if isinstance(value, str) and not value.strip():
         raise InvalidValue(
-            f"{_what(info)} is empty: give an amount, or leave it out for full payment"
+            _("{what} is empty: give an amount, or leave it out for full payment").format(
+                what=_what(info)
+            )
         )
     return values.non_negative_money(value, what=_what(info))
 
@@ -100,12 +103,18 @@ def _decimal(value: Any, info: ValidationInfo) -> Decimal:
     """A plain decimal (a fraction such as ``0.35``): ASCII digits, no exponent."""
     text = value.strip() if isinstance(value, str) else value
     if isinstance(text, str) and (len(text) > 20 or not _PLAIN_DECIMAL.fullmatch(text)):
-        raise InvalidValue(f"{_what(info)} {values.show(value)} is not a decimal number")
+        raise InvalidValue(_not_decimal(info, value))
     if isinstance(text, str):
         return Decimal(text)
     if isinstance(text, Decimal) and text.is_finite():
         return text
-    raise InvalidValue(f"{_what(info)} {values.show(value)} is not a decimal number")
+    raise InvalidValue(_not_decimal(info, value))
+
+
+def _not_decimal(info: ValidationInfo, value: Any) -> str:
+    return _("{what} {value} is not a decimal number").format(
+        what=_what(info), value=values.show(value)
+    )
 
 
 def _digits_as_text(value: Any) -> Any:
@@ -323,13 +332,23 @@ def describe(error: ValidationError) -> str:
                 continue
         elif message.startswith("Value error, "):
             message = message[len("Value error, ") :]
+        else:
+            message = _(_PYDANTIC.get(message, message))
         if item["type"] == "extra_forbidden":
-            message = "unknown field"
+            message = _("unknown field")
         value = item.get("input")
         if (
             item["type"] in ("enum", "date_from_datetime_parsing", "date_parsing")
             and value is not None
         ):
-            message = f"{value!r}: {message}"
-        parts.append(f"{where}: {message}")
+            message = _("{value}: {reason}").format(value=repr(value), reason=message)
+        parts.append(_("{field}: {reason}").format(field=where, reason=message))
     return "; ".join(parts)
+
+
+# pydantic's messages a user may meet, marked for translation.
+_PYDANTIC = {
+    "Field required": N_("Field required"),
+    "Input should be a valid boolean": N_("Input should be a valid boolean"),
+    "Input should be a valid date": N_("Input should be a valid date"),
+}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sys
 
+from scop_ledger.i18n import _
+
 
 def classify(error: BaseException) -> tuple[int, str] | None:
     """The exit code and one-line message for an error a user may meet, or None for a bug."""
@@ -19,7 +21,7 @@ def classify(error: BaseException) -> tuple[int, str] | None:
     if isinstance(error, UnicodeEncodeError) and error.reason == "surrogates not allowed":
         # Undecodable bytes in an argument, a variable or a file name (Python keeps them as
         # lone surrogates): the text fields refuse them; this catches any other place.
-        return 2, "an argument or file name is not valid UTF-8 text"
+        return 2, _("an argument or file name is not valid UTF-8 text")
     if isinstance(error, Unavailable):
         return error.exit_code, str(error)
     if isinstance(error, OSError) and error.filename is not None:
@@ -28,7 +30,7 @@ def classify(error: BaseException) -> tuple[int, str] | None:
         from scop_ledger.domain.values import show
 
         reason = error.strerror or type(error).__name__
-        return 2, f"{show(str(error.filename), 80)}: {reason}"
+        return 2, _("{file}: {reason}").format(file=show(str(error.filename), 80), reason=reason)
     store = sys.modules.get("scop_ledger.store.engine")
     if store is not None and isinstance(error, store.StoreError):
         return error.exit_code, str(error)
@@ -45,10 +47,12 @@ def classify(error: BaseException) -> tuple[int, str] | None:
     if isinstance(error, tuple(database_errors)):
         text = first_line(error)
         if "does not exist" in text or "no such table" in text:
-            return 3, "store unavailable: this store holds no ledger yet (run 'scop-ledger init')"
+            return 3, _(
+                "store unavailable: this store holds no ledger yet (run 'scop-ledger init')"
+            )
         if "locked" in text or "lock timeout" in text:
-            return 3, f"store locked: {text}"
-        return 3, f"store unavailable: {text}"
+            return 3, _("store locked: {reason}").format(reason=text)
+        return 3, _("store unavailable: {reason}").format(reason=text)
     return None
 
 

@@ -18,9 +18,10 @@ from sqlalchemy import select
 from scop_ledger.app import commands as cmd
 from scop_ledger.domain.cooperative import Cooperative
 from scop_ledger.domain.entries import EntryMeta
-from scop_ledger.domain.errors import LedgerError, NotFound, Refused
+from scop_ledger.domain.errors import LedgerError, NotFound, Refused, no_cooperative, no_person
 from scop_ledger.domain.member import Member, member_id
 from scop_ledger.domain.statutes import Statutes, Terms
+from scop_ledger.i18n import _
 from scop_ledger.store.eventstore import EventStore
 
 # A handler runs one command against the aggregates of the unit of work: the cooperative the
@@ -151,7 +152,7 @@ class UnitOfWork:
                 self.coops[slug] = None
         found = self.coops[slug]
         if found is None:
-            raise NotFound(f"no cooperative {slug!r} in this store")
+            raise no_cooperative(slug)
         self._touch(found)
         return found
 
@@ -175,7 +176,7 @@ class UnitOfWork:
         found = self.members[key]
         if found is None:
             if not create:
-                raise NotFound(f"no person {person!r} in cooperative {slug!r}", person=person)
+                raise no_person(person, slug)
             found = Member.register(slug, person)
             self.members[key] = found
             self._touch(found, new=True)
@@ -190,13 +191,13 @@ class UnitOfWork:
     def init(self, command: cmd.Init) -> None:
         """Register the cooperative (refused when the slug is taken)."""
         if command.slug in self.coops and self.coops[command.slug] is not None:
-            raise Refused(f"cooperative {command.slug!r} is already registered")
+            raise Refused(_registered(command.slug))
         try:
             self.store.cooperative(command.slug)
         except NotFound:
             pass
         else:
-            raise Refused(f"cooperative {command.slug!r} is already registered")
+            raise Refused(_registered(command.slug))
         statutes = Statutes.of(command)
         meta = EntryMeta(command.ref, command.note, self.store.settings.user, command.source)
         coop = Cooperative.register(
@@ -218,14 +219,26 @@ class UnitOfWork:
         try:
             loaded: object = self.store.load(originator)
         except AggregateNotFoundError:  # pragma: no cover - the row exists
-            raise NotFound(f"no entry {command.event} in this store") from None
+            raise NotFound(
+                _("no entry {entry} in this store").format(entry=command.event)
+            ) from None
         if not isinstance(loaded, Member) or loaded.coop != slug:
-            raise NotFound(f"entry {command.event} is not an entry of cooperative {slug!r}")
+            raise NotFound(
+                _("entry {entry} is not an entry of cooperative {slug}").format(
+                    entry=command.event, slug=repr(slug)
+                )
+            )
         member = self.member(slug, loaded.person)
         if version == 1:
             raise Refused(
-                f"entry {command.event} records that {member.person} is known to the ledger; "
-                "reverse their hire or admission instead",
+                _(
+                    "entry {entry} records that {person} is known to the ledger; "
+                    "reverse their hire or admission instead"
+                ).format(entry=command.event, person=member.person),
                 person=member.person,
             )
         member.reverse(command.on, version, command.reason, coop.terms, meta)
+
+
+def _registered(slug: str) -> str:
+    return _("cooperative {slug} is already registered").format(slug=repr(slug))

@@ -29,6 +29,7 @@ from scop_ledger.app import commands as cmd
 from scop_ledger.app.handlers import UnitOfWork
 from scop_ledger.domain.errors import InvalidValue, LedgerError
 from scop_ledger.domain.member import Member
+from scop_ledger.i18n import N_, _
 from scop_ledger.readmodel.projector import VIEW_ERRORS
 from scop_ledger.settings import Settings
 from scop_ledger.store.engine import (
@@ -60,11 +61,11 @@ class Recorded(NamedTuple):
     consequences: tuple[tuple[int, str], ...] = ()
 
 
-def ensure_writable(settings: Settings, refused: str = "nothing can be recorded") -> None:
+def ensure_writable(settings: Settings, refused: str = N_("nothing can be recorded")) -> None:
     """Raise :class:`ReadOnlyStore` (exit 3) when the store is open read-only, before anything
-    opens it for writing: ``refused`` says what cannot be done."""
+    opens it for writing: ``refused`` (marked with ``N_``) says what cannot be done."""
     if settings.read_only:
-        raise ReadOnlyStore(f"the store is open read-only: {refused}")
+        raise ReadOnlyStore(_("the store is open read-only: {refused}").format(refused=_(refused)))
 
 
 class BatchError(LedgerError):
@@ -132,7 +133,7 @@ class Ledger(EventStore):
                     raise BatchError(index, error) from None
                 if progress is not None:
                     progress(index + 1)
-            events = [e for _, evs in plans for e in evs]
+            events = [e for _command, evs in plans for e in evs]
             try:
                 return self._save(projector, plans, events)
             except IntegrityError:
@@ -141,11 +142,13 @@ class Ledger(EventStore):
                 raise
             except _UNHOLDABLE as error:
                 raise InvalidValue(
-                    f"the store cannot hold this entry: {why(error)}; nothing was recorded"
+                    _("the store cannot hold this entry: {reason}; nothing was recorded").format(
+                        reason=_(why(error))
+                    )
                 ) from None
             except PersistenceError as error:
                 raise store_error(error) from None
-        raise StoreError("the store is too busy: another writer kept changing the same entries")
+        raise StoreError(_("the store is too busy: another writer kept changing the same entries"))
 
     def _save(
         self, projector: Any, plans: list[tuple[cmd.Command, list[Any]]], events: list[Any]

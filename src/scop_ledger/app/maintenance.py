@@ -6,6 +6,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from scop_ledger.i18n import N_, _
+
 if TYPE_CHECKING:
     from scop_ledger.app.session import Session
 
@@ -33,11 +35,11 @@ def rebuild(session: Session, workers: int | None) -> Rebuilt:
     from scop_ledger.readmodel.projector import Projector
     from scop_ledger.readmodel.rebuild import rebuild as rebuild_view
 
-    ensure_writable(session.settings, "the view cannot be rebuilt")
+    ensure_writable(session.settings, N_("the view cannot be rebuilt"))
     ledger = session.ledger()
     projector = Projector(ledger)
     total = ledger.recorder.max_notification_id() or 0
-    step = session.progress("rebuilding")
+    step = session.progress(_("rebuilding"))
     started = time.perf_counter()
     applied = rebuild_view(projector, None if step is None else lambda n: step(n, total), workers)
     seconds = time.perf_counter() - started

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from scop_ledger.i18n import N_, _, day
 from scop_ledger.readmodel import queries as answers
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from scop_ledger.readmodel.sources import EventReader, Reader, RuleFacts, ViewReader
     from scop_ledger.store.db import DB
 
-LAGS = (
+LAGS = N_(
     "note: the view lags behind the events and the store is read-only: "
     "answering from the events (slower)"
 )
@@ -53,13 +54,13 @@ class Query:
         self.as_of = as_of or date.today()
         self.known_at = known_at or datetime.now(UTC)
         self._view: DB | None = open_view(
-            session.settings, session.ledger, session.progress("catching up")
+            session.settings, session.ledger, session.progress(_("catching up"))
         )
         self._now = known_at is None and not explicit
         self._out_of_time: dict[datetime, bool] = {}
         self._readers: dict[bool, Reader] = {}
         if self._view is None:
-            session.note(LAGS)
+            session.note(_(LAGS))
         else:
             note = unviewable_note(self._view)
             if note:
@@ -112,9 +113,11 @@ class Query:
             self._out_of_time[known_at] = found is not None
             if found is not None:
                 self.session.note(
-                    f"note: entry {found[1]} claims a recorded time at or before "
-                    f"{known_at.isoformat()} but comes after entry {found[0]}, recorded after "
-                    f"it (run verify): answering from the log's order, from the events (slower)"
+                    _(
+                        "note: entry {entry} claims a recorded time at or before {moment} but "
+                        "comes after entry {before}, recorded after it (run verify): answering "
+                        "from the log's order, from the events (slower)"
+                    ).format(entry=found[1], moment=known_at.isoformat(), before=found[0])
                 )
         return not self._out_of_time[known_at]
 
@@ -262,10 +265,18 @@ def timeline(
     known = rule_ids()
     for rule in rules:
         if rule not in known:
-            raise InvalidValue(f"unknown rule {rule!r} (one of: {', '.join(known)})")
+            raise InvalidValue(
+                _("unknown rule {rule} (one of: {rules})").format(
+                    rule=repr(rule), rules=", ".join(known)
+                )
+            )
     with Query(session, as_of, known_at) as q:
         if since is not None and since > q.as_of:
-            raise InvalidValue(f"--from {since} is after --as-of {q.as_of}")
+            raise InvalidValue(
+                _("--from {since} is after --as-of {as_of}").format(
+                    since=day(since), as_of=day(q.as_of)
+                )
+            )
         return over(q.rules(), q.as_of, q.known_at, since, rules)
 
 

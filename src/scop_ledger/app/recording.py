@@ -73,7 +73,7 @@ def breaches_into(
         if not recorded:
             return
         first = recorded[0].event
-        last = max(max([r.event, *(e for e, _ in r.consequences)]) for r in recorded)
+        last = max(max([r.event, *(e for e, _action in r.consequences)]) for r in recorded)
         raw: Any = conn.connection.dbapi_connection
         db = DB(raw, conn.dialect.name)
         slug = ledger.resolve_coop(ledger.settings.coop)

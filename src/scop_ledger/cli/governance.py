@@ -11,12 +11,20 @@ import click
 from scop_ledger.cli.options import choice, write_options
 from scop_ledger.cli.write import record
 from scop_ledger.domain.values import MAX_TERM_YEARS, LegalForm, Office
-
-# The bounds of docs/concepts.md, as the options' help says them.
-PART_BOUNDS = "0 to 10^12, 2 decimals at most"
+from scop_ledger.i18n import _
 
 
-@click.command("change-form")
+@click.command(
+    "change-form",
+    help=_(
+        "The cooperative changed its legal form.\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        '  scop-ledger change-form --legal-form sas --date 2022-07-01 --ref "EGM minutes '
+        '2022-06-30"'
+    ),
+)
 @click.option("--legal-form", type=choice(LegalForm), required=True)
 @write_options
 @click.pass_context
@@ -29,20 +37,24 @@ def change_form(
     ref: str | None,
     note: str | None,
 ) -> None:
-    """The cooperative changed its legal form.
-
-    \b
-    Example:
-      scop-ledger change-form --legal-form sas --date 2022-07-01 --ref "EGM minutes 2022-06-30"
-    """
     record(ctx, "change-form", fmt, on, legal_form=legal_form, ref=ref, note=note)
 
 
-@click.command()
+@click.command(
+    help=_(
+        "A management mandate starts.\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        "  scop-ledger appoint alice --office manager --term-years 4 --date 2020-01-01"
+    ),
+)
 @click.argument("person")
 @click.option("--office", type=choice(Office), required=True)
 @click.option(
-    "--term-years", required=True, help=f"Length of the mandate in years (1 to {MAX_TERM_YEARS})."
+    "--term-years",
+    required=True,
+    help=_("Length of the mandate in years (1 to {maximum}).").format(maximum=MAX_TERM_YEARS),
 )
 @write_options
 @click.pass_context
@@ -57,12 +69,6 @@ def appoint(
     ref: str | None,
     note: str | None,
 ) -> None:
-    """A management mandate starts.
-
-    \b
-    Example:
-      scop-ledger appoint alice --office manager --term-years 4 --date 2020-01-01
-    """
     record(
         ctx,
         "appoint",
@@ -76,7 +82,16 @@ def appoint(
     )
 
 
-@click.command("end-mandate")
+@click.command(
+    "end-mandate",
+    help=_(
+        "A mandate ends before its term.\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        "  scop-ledger end-mandate alice --office manager --date 2022-06-30"
+    ),
+)
 @click.argument("person")
 @click.option("--office", type=choice(Office), required=True)
 @write_options
@@ -91,25 +106,27 @@ def end_mandate(
     ref: str | None,
     note: str | None,
 ) -> None:
-    """A mandate ends before its term.
-
-    \b
-    Example:
-      scop-ledger end-mandate alice --office manager --date 2022-06-30
-    """
     record(ctx, "end-mandate", fmt, on, person=person, office=office, ref=ref, note=note)
 
 
-@click.command()
+@click.command(
+    help=_(
+        "A cooperative review was completed.\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        '  scop-ledger review --reviewer "URSCOP Ouest" --date 2021-06-30'
+    ),
+)
 @click.option(
     "--reviewer",
     required=True,
-    help="The approved reviewer (one line, at most 200 characters).",
+    help=_("The approved reviewer (one line, at most 200 characters)."),
 )
 @click.option(
     "--reservations",
     default=None,
-    help="The reviewer's reservations, if any (at most 2,000 characters).",
+    help=_("The reviewer's reservations, if any (at most 2,000 characters)."),
 )
 @write_options
 @click.pass_context
@@ -123,34 +140,42 @@ def review(
     ref: str | None,
     note: str | None,
 ) -> None:
-    """A cooperative review was completed.
-
-    \b
-    Example:
-      scop-ledger review --reviewer "URSCOP Ouest" --date 2021-06-30
-    """
     record(ctx, "review", fmt, on, reviewer=reviewer, reservations=reservations, ref=ref, note=note)
 
 
-@click.command()
-@click.option("--year", required=True, help="Financial year (1900 to 2199).")
+@click.command(
+    help=_(
+        "The general meeting allocated a year's net surplus.\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        "  scop-ledger allocate --year 2023 --surplus 100000 --legal-reserve 16000 \\\n"
+        "    --development-fund 24000 --employees 45000 --dividends 15000 --date 2024-06-15"
+    ),
+)
+@click.option("--year", required=True, help=_("Financial year (1900 to 2199)."))
 @click.option(
     "--surplus",
     required=True,
-    help="Net surplus of the year, in euros (at most 10^12 either way, 2 decimals at most).",
+    help=_("Net surplus of the year, in euros (at most 10^12 either way, 2 decimals at most)."),
 )
-@click.option("--legal-reserve", required=True, help=f"In euros ({PART_BOUNDS}).")
-@click.option("--development-fund", required=True, help=f"In euros ({PART_BOUNDS}).")
-@click.option("--employees", required=True, help=f"Employee share, in euros ({PART_BOUNDS}).")
-@click.option("--dividends", required=True, help=f"In euros ({PART_BOUNDS}).")
+@click.option(
+    "--legal-reserve",
+    required=True,
+    help=_("In euros (0 to 10^12, 2 decimals at most)."),
+)
+@click.option(
+    "--development-fund",
+    required=True,
+    help=_("In euros (0 to 10^12, 2 decimals at most)."),
+)
+@click.option(
+    "--employees",
+    required=True,
+    help=_("Employee share, in euros (0 to 10^12, 2 decimals at most)."),
+)
+@click.option("--dividends", required=True, help=_("In euros (0 to 10^12, 2 decimals at most)."))
 @write_options
 @click.pass_context
 def allocate(ctx: click.Context, /, fmt: str, on: date | None, **fields: Any) -> None:
-    """The general meeting allocated a year's net surplus.
-
-    \b
-    Example:
-      scop-ledger allocate --year 2023 --surplus 100000 --legal-reserve 16000 \\
-        --development-fund 24000 --employees 45000 --dividends 15000 --date 2024-06-15
-    """
     record(ctx, "allocate", fmt, on, **fields)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from importlib import import_module
 from typing import Any
 
@@ -13,7 +15,7 @@ import click
 
 from scop_ledger import __version__
 from scop_ledger.app.session import Session
-from scop_ledger.i18n import LANGUAGES, _, resolve, set_language, speak_to_click
+from scop_ledger.i18n import LANGUAGES, N_, _, resolve, set_language, speak_to_click
 
 
 def fail(message: str, code: int) -> None:
@@ -25,121 +27,166 @@ def fail(message: str, code: int) -> None:
 
 # Each command: where it is defined (``module:function`` under scop_ledger.cli, imported only
 # when the command runs) and the first sentence of its help, which ``scop-ledger --help`` lists
-# (tests/cli/test_cli.py checks that it is the command's own).
+# (tests/cli/test_cli.py checks that it is the command's own), translated where shown.
 COMMANDS: dict[str, tuple[str, str]] = {
     "admit": (
         "people:admit",
-        "The person becomes a partner; employee or external follows from employment.",
+        N_("The person becomes a partner; employee or external follows from employment."),
     ),
-    "allocate": ("governance:allocate", "The general meeting allocated a year's net surplus."),
-    "appoint": ("governance:appoint", "A management mandate starts."),
+    "allocate": (
+        "governance:allocate",
+        N_("The general meeting allocated a year's net surplus."),
+    ),
+    "appoint": (
+        "governance:appoint",
+        N_("A management mandate starts."),
+    ),
     "capital": (
         "query:capital",
-        "The share capital and who holds it: employee and external partners, with ratios.",
+        N_("The share capital and who holds it: employee and external partners, with ratios."),
     ),
-    "change-form": ("governance:change_form", "The cooperative changed its legal form."),
+    "change-form": (
+        "governance:change_form",
+        N_("The cooperative changed its legal form."),
+    ),
     "compliance": (
         "reports:compliance",
-        "Every rule of the cooperative's profile as of the date: status, value, threshold, the "
-        "date the current status began, and the legal source.",
+        N_(
+            "Every rule of the cooperative's profile as of the date: status, value, threshold, the "
+            "date the current status began, and the legal source."
+        ),
     ),
     "coops": (
         "query:coops",
-        "Every cooperative in the store with its headline figures as of the date.",
+        N_("Every cooperative in the store with its headline figures as of the date."),
     ),
     "diff": (
         "audit:diff",
-        "What changed in capital, votes, holdings and compliance as of a date between two "
-        "states of knowledge, and the entries recorded in between (back-dated entries, "
-        "reversals).",
+        N_(
+            "What changed in capital, votes, holdings and compliance as of a date between two "
+            "states of knowledge, and the entries recorded in between (back-dated entries, "
+            "reversals)."
+        ),
     ),
-    "end-mandate": ("governance:end_mandate", "A mandate ends before its term."),
+    "end-mandate": (
+        "governance:end_mandate",
+        N_("A mandate ends before its term."),
+    ),
     "export": (
         "reports:export",
-        "Write the whole history in the import format (JSON Lines): into an empty store, "
-        "'init' with the same statutes then 'import FILE' reproduces every answer.",
+        N_(
+            "Write the whole history in the import format (JSON Lines): into an empty store, "
+            "'init' with the same statutes then 'import FILE' reproduces every answer."
+        ),
     ),
     "factsheet": (
         "reports:factsheet",
-        "The annual fact sheet for the Ministry of Labour, as of the financial year's end: "
-        "shares, employee partners, the largest holder, non-employee partners with their votes.",
+        N_(
+            "The annual fact sheet for the Ministry of Labour, as of the financial year's end: "
+            "shares, employee partners, the largest holder, non-employee partners with their votes."
+        ),
     ),
-    "hire": ("people:hire", "An employment contract starts."),
+    "hire": (
+        "people:hire",
+        N_("An employment contract starts."),
+    ),
     "history": (
         "query:history",
-        "Every entry (init and reversals included) in the order recorded, with who reversed it.",
+        N_(
+            "Every entry (init and reversals included) in the order recorded, with who reversed it."
+        ),
     ),
     "import": (
         "write:import_cmd",
-        "Record every row of a .csv, .jsonl or .xlsx file: all rows or none.",
+        N_("Record every row of a .csv, .jsonl or .xlsx file: all rows or none."),
     ),
     "init": (
         "write:init",
-        "Register a cooperative (creates the store if needed); --date is its registration.",
+        N_("Register a cooperative (creates the store if needed); --date is its registration."),
     ),
     "leave": (
         "people:leave",
-        "Partner status ends; all shares are cancelled and a refund becomes owed.",
+        N_("Partner status ends; all shares are cancelled and a refund becomes owed."),
     ),
     "members": (
         "query:members",
-        "Every person known to the ledger: employed, partner, category, shares.",
+        N_("Every person known to the ledger: employed, partner, category, shares."),
     ),
-    "pay-refund": ("people:pay_refund", "Money paid to a former or withdrawing partner."),
-    "pay-up": ("people:pay_up", "Money paid against subscribed, unpaid shares."),
+    "pay-refund": (
+        "people:pay_refund",
+        N_("Money paid to a former or withdrawing partner."),
+    ),
+    "pay-up": (
+        "people:pay_up",
+        N_("Money paid against subscribed, unpaid shares."),
+    ),
     "rebuild": (
         "reports:rebuild",
-        "Rebuild the view tables from the events (a progress bar on a terminal).",
+        N_("Rebuild the view tables from the events (a progress bar on a terminal)."),
     ),
     "refunds": (
         "query:refunds",
-        "Refunds owed after exits and withdrawals: paid, outstanding, due date, liability.",
+        N_("Refunds owed after exits and withdrawals: paid, outstanding, due date, liability."),
     ),
     "register": (
         "query:register_cmd",
-        "The chronological register of share movements, with cause and category.",
+        N_("The chronological register of share movements, with cause and category."),
     ),
     "report": (
         "audit:report",
-        "The review pack: one self-contained HTML file with the cooperative, the period and "
-        "the chain head; the employee shares of capital and votes over the whole history "
-        "against their thresholds, breaches shaded; the register; refunds owed and their "
-        "ageing; mandates; the compliance findings with their legal sources; entries recorded "
-        "late or reversed.",
+        N_(
+            "The review pack: one self-contained HTML file with the cooperative, the period and "
+            "the chain head; the employee shares of capital and votes over the whole history "
+            "against their thresholds, breaches shaded; the register; refunds owed and their "
+            "ageing; mandates; the compliance findings with their legal sources; entries recorded "
+            "late or reversed."
+        ),
     ),
     "reverse": (
         "write:reverse",
-        "Correct an entry: it stays in the history, marked reversed from now on.",
+        N_("Correct an entry: it stays in the history, marked reversed from now on."),
     ),
-    "review": ("governance:review", "A cooperative review was completed."),
+    "review": (
+        "governance:review",
+        N_("A cooperative review was completed."),
+    ),
     "subscribe": (
         "people:subscribe",
-        "The partner subscribes shares, paid in full unless --paid says otherwise.",
+        N_("The partner subscribes shares, paid in full unless --paid says otherwise."),
     ),
     "terminate": (
         "people:terminate",
-        "An employment contract ends (a partner's partnership ends with it, except on "
-        "retirement, economic dismissal or invalidity).",
+        N_(
+            "An employment contract ends (a partner's partnership ends with it, except on "
+            "retirement, economic dismissal or invalidity)."
+        ),
     ),
     "timeline": (
         "reports:timeline",
-        "Each rule's status over a period (--from to --as-of): from, to, status, and the value "
-        "when the status began.",
+        N_(
+            "Each rule's status over a period (--from to --as-of): from, to, status, and the value "
+            "when the status began."
+        ),
     ),
     "verify": (
         "audit:verify",
-        "Recompute the hash chain over every stored event and print its head SEQ:HASH; exit 1 "
-        "naming the first entry changed, missing, inserted, out of order or recorded at a time "
-        "before an entry already in the log, when the chain kept in the store is missing, "
-        "shorter or different, or when an anchor is not a prefix of today's chain.",
+        N_(
+            "Recompute the hash chain over every stored event and print its head SEQ:HASH; exit 1 "
+            "naming the first entry changed, missing, inserted, out of order or recorded at a time "
+            "before an entry already in the log, when the chain kept in the store is missing, "
+            "shorter or different, or when an anchor is not a prefix of today's chain."
+        ),
     ),
     "votes": (
         "query:votes",
-        "Votes: one person, one vote; external partners capped at 35% by proportional weighting.",
+        N_(
+            "Votes: one person, one vote; external partners capped at 35% by proportional "
+            "weighting."
+        ),
     ),
     "withdraw": (
         "people:withdraw",
-        "A partial withdrawal of shares; a refund becomes owed (to withdraw all, leave).",
+        N_("A partial withdrawal of shares; a refund becomes owed (to withdraw all, leave)."),
     ),
 }
 
@@ -154,6 +201,20 @@ def _asked_language(words: list[str]) -> str | None:
         if word in COMMANDS:
             return None
     return None
+
+
+@contextmanager
+def _translated(items: Iterable[Any]) -> Iterator[None]:
+    """Within the block, the ``help`` of ``items`` (the root group and its options, defined
+    before the language is known) is translated; afterwards, as it was."""
+    kept = [(item, item.help) for item in items if getattr(item, "help", None)]
+    for item, text in kept:
+        item.help = _(text)
+    try:
+        yield
+    finally:
+        for item, text in kept:
+            item.help = text
 
 
 # Click 8.4 and later suggest the close names of an unknown command (none before: catch none).
@@ -193,11 +254,22 @@ class LedgerGroup(click.Group):
             # The close names ("Did you mean ...?") among every command, not the loaded ones.
             raise _NO_SUCH_COMMAND(error.command_name, possibilities=COMMANDS, ctx=ctx) from None
 
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The group's help (marked ``N_`` when the module loads), in the current language."""
+        with _translated([self]):
+            super().format_help_text(ctx, formatter)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The global options' help (marked ``N_``), in the current language, then the
+        commands."""
+        with _translated(self.get_params(ctx)):
+            super().format_options(ctx, formatter)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The commands and their summaries, as click lists them, without importing them."""
         limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
         rows = [
-            (name, click.Command(name, help=summary).get_short_help_str(limit))
+            (name, click.Command(name, help=_(summary)).get_short_help_str(limit))
             for name, (_where, summary) in sorted(COMMANDS.items())
         ]
         with formatter.section(_("Commands")):
@@ -209,7 +281,7 @@ class LedgerGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
-            fail("interrupted: nothing more was written", 130)
+            fail(_("interrupted: nothing more was written"), 130)
         except BrokenPipeError:
             # The reader went away (``scop-ledger history | head``): stop quietly.
             devnull = os.open(os.devnull, os.O_WRONLY)
@@ -223,7 +295,12 @@ class LedgerGroup(click.Group):
                 if os.environ.get("SCOP_LEDGER_DEBUG"):
                     raise
                 # Never a traceback for a user: one line; SCOP_LEDGER_DEBUG=1 shows the rest.
-                found = 1, f"unexpected failure ({type(error).__name__}): {first_line(error)}"
+                found = (
+                    1,
+                    _("unexpected failure ({kind}): {reason}").format(
+                        kind=type(error).__name__, reason=first_line(error)
+                    ),
+                )
             fail(found[1], found[0])
         finally:
             obj = ctx.obj
@@ -231,36 +308,58 @@ class LedgerGroup(click.Group):
                 obj.close()
 
 
+ROOT_HELP = N_(
+    "scop-ledger: the membership and share-capital ledger of a worker cooperative.\n"
+    "\n"
+    "Every movement is an immutable entry with an effective date; every question can be "
+    "asked as of any date and as known at any moment.\n"
+    "\n"
+    "\b\n"
+    "Example:\n"
+    '  scop-ledger init acme --name "Acme Scop" --legal-form sarl --share-value 25 '
+    "--date 2020-01-01\n"
+    '  scop-ledger hire alice --name "Alice Martin" --date 2020-01-01\n'
+    "  scop-ledger history --format json"
+)
+
 LANG_OPTION = click.option(
     "--lang",
     type=click.Choice(LANGUAGES),
     envvar="SCOP_LEDGER_LANG",
     default=None,
-    help="Language of tables, messages and reports: en or fr. Default: from the locale "
-    "(LC_ALL, LC_MESSAGES, LANG), else en. JSON output and exit codes never change.",
+    help=N_(
+        "Language of tables, messages and reports: en or fr. Default: from the locale "
+        "(LC_ALL, LC_MESSAGES, LANG), else en. JSON output and exit codes never change."
+    ),
 )
 
 
-@click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LedgerGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=ROOT_HELP,
+)
 @click.option(
     "--db",
     envvar="SCOP_LEDGER_DB",
     default="sqlite:///scop-ledger.db",
     show_default=True,
-    help="SQLAlchemy URL of the store (sqlite:///FILE or postgresql://...).",
+    help=N_("SQLAlchemy URL of the store (sqlite:///FILE or postgresql://...)."),
 )
-@click.option("--coop", envvar="SCOP_LEDGER_COOP", default=None, help="Which cooperative (slug).")
+@click.option(
+    "--coop", envvar="SCOP_LEDGER_COOP", default=None, help=N_("Which cooperative (slug).")
+)
 @click.option(
     "--user",
     envvar="SCOP_LEDGER_USER",
     default=None,
-    help="Who records (one line, at most 200 characters). Default: OS login.",
+    help=N_("Who records (one line, at most 200 characters). Default: OS login."),
 )
 @click.option(
     "--read-only",
     is_flag=True,
     envvar="SCOP_LEDGER_READ_ONLY",
-    help="Open the store read-only (auditor's mode); writes exit 3.",
+    help=N_("Open the store read-only (auditor's mode); writes exit 3."),
 )
 @LANG_OPTION
 @click.version_option(__version__, prog_name="scop-ledger")
@@ -273,17 +372,6 @@ def main(
     read_only: bool,
     lang: str | None,
 ) -> None:
-    """scop-ledger: the membership and share-capital ledger of a worker cooperative.
-
-    Every movement is an immutable entry with an effective date; every question can be
-    asked as of any date and as known at any moment.
-
-    \b
-    Example:
-      scop-ledger init acme --name "Acme Scop" --legal-form sarl --share-value 25 --date 2020-01-01
-      scop-ledger hire alice --name "Alice Martin" --date 2020-01-01
-      scop-ledger history --format json
-    """
     from scop_ledger.cli.render import note, progress
     from scop_ledger.domain.values import MAX_NAME, coop_slug, single_line
     from scop_ledger.settings import Settings, default_user

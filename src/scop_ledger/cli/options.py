@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 
 import click
 
+from scop_ledger.i18n import _
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -82,7 +84,7 @@ def format_option(*choices: str) -> Callable[[F], F]:
         type=click.Choice(list(choices)),
         default=choices[0],
         show_default=True,
-        help="Output format.",
+        help=_("Output format."),
     )
 
 
@@ -95,18 +97,20 @@ def write_options(func: F) -> F:
                 "on",
                 type=DATE,
                 default=None,
-                help="Effective date (YYYY-MM-DD, 1900-01-01 to 2199-12-31; more than a year "
-                "ahead is recorded with a warning). Default: today.",
+                help=_(
+                    "Effective date (YYYY-MM-DD, 1900-01-01 to 2199-12-31; more than a year "
+                    "ahead is recorded with a warning). Default: today."
+                ),
             ),
             click.option(
                 "--ref",
                 default=None,
-                help="The document behind the entry (one line, at most 200 characters).",
+                help=_("The document behind the entry (one line, at most 200 characters)."),
             ),
             click.option(
                 "--note",
                 default=None,
-                help="A free note kept with the entry (at most 2,000 characters).",
+                help=_("A free note kept with the entry (at most 2,000 characters)."),
             ),
             format_option("table", "json"),
         ]
@@ -123,14 +127,16 @@ def query_options(func: F) -> F:
                 "--as-of",
                 type=DATE,
                 default=None,
-                help="Business date (YYYY-MM-DD, 1900-01-01 to 2199-12-31). Default: today.",
+                help=_("Business date (YYYY-MM-DD, 1900-01-01 to 2199-12-31). Default: today."),
             ),
             click.option(
                 "--known-at",
                 type=DATETIME,
                 default=None,
-                help="What the ledger knew at this moment (ISO 8601, 1900 to 2199; a bare "
-                "date is the end of that day, UTC). Default: now.",
+                help=_(
+                    "What the ledger knew at this moment (ISO 8601, 1900 to 2199; a bare "
+                    "date is the end of that day, UTC). Default: now."
+                ),
             ),
             format_option("table", "json", "csv"),
         ]
@@ -156,12 +162,29 @@ class OutFile(click.ParamType[Path]):
         path = value if isinstance(value, Path) else Path(str(value))
         shown = show(str(value), 80)
         if not str(path).isprintable():
-            raise InvalidValue(f"{_name(param)} {shown}: a file name without control characters")
+            raise InvalidValue(
+                _("{option} {file}: a file name without control characters").format(
+                    option=_name(param), file=shown
+                )
+            )
         if self.suffixes and path.suffix.lower() not in self.suffixes:
-            ends = " or ".join(self.suffixes)
-            raise InvalidValue(f"{_name(param)} {shown}: the file must end in {ends}")
+            *others, last = self.suffixes
+            ends = (
+                _("{first} or {last}").format(first=", ".join(others), last=last)
+                if others
+                else last
+            )
+            raise InvalidValue(
+                _("{option} {file}: the file must end in {suffixes}").format(
+                    option=_name(param), file=shown, suffixes=ends
+                )
+            )
         if not path.parent.is_dir():
-            raise InvalidValue(f"{_name(param)} {shown}: no such folder {show(str(path.parent))}")
+            raise InvalidValue(
+                _("{option} {file}: no such folder {folder}").format(
+                    option=_name(param), file=shown, folder=show(str(path.parent))
+                )
+            )
         return path
 
 
@@ -171,7 +194,7 @@ def out_option(func: F) -> F:
         "--out",
         type=OutFile(".csv", ".xlsx"),
         default=None,
-        help="Write the rows to this .csv or .xlsx file (the screen gets one line).",
+        help=_("Write the rows to this .csv or .xlsx file (the screen gets one line)."),
     )(func)
 
 

@@ -10,15 +10,24 @@ import click
 from scop_ledger.cli.options import choice, write_options
 from scop_ledger.cli.write import record
 from scop_ledger.domain.values import LeaveReason, TerminationReason
+from scop_ledger.i18n import N_, _
 
 # The bounds of docs/concepts.md, as the options' help says them.
-PERSON_NAME = "The person's full name (one line, at most 200 characters)."
-AMOUNT_BOUNDS = "more than 0, at most 10^12, 2 decimals at most"
+PERSON_NAME = N_("The person's full name (one line, at most 200 characters).")
 
 
-@click.command()
+@click.command(
+    help=_(
+        "An employment contract starts.\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        '  scop-ledger hire alice --name "Alice Martin" --date 2020-01-06 --ref "contract '
+        '2020-004"'
+    ),
+)
 @click.argument("person")
-@click.option("--name", default=None, help=PERSON_NAME)
+@click.option("--name", default=None, help=_(PERSON_NAME))
 @write_options
 @click.pass_context
 def hire(
@@ -31,16 +40,19 @@ def hire(
     ref: str | None,
     note: str | None,
 ) -> None:
-    """An employment contract starts.
-
-    \b
-    Example:
-      scop-ledger hire alice --name "Alice Martin" --date 2020-01-06 --ref "contract 2020-004"
-    """
     record(ctx, "hire", fmt, on, person=person, name=name, ref=ref, note=note)
 
 
-@click.command()
+@click.command(
+    help=_(
+        "An employment contract ends (a partner's partnership ends with it, except on "
+        "retirement, economic dismissal or invalidity).\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        "  scop-ledger terminate bob --reason dismissal --date 2017-03-31"
+    ),
+)
 @click.argument("person")
 @click.option("--reason", type=choice(TerminationReason), required=True)
 @write_options
@@ -55,20 +67,21 @@ def terminate(
     ref: str | None,
     note: str | None,
 ) -> None:
-    """An employment contract ends (a partner's partnership ends with it, except on
-    retirement, economic dismissal or invalidity).
-
-    \b
-    Example:
-      scop-ledger terminate bob --reason dismissal --date 2017-03-31
-    """
     record(ctx, "terminate", fmt, on, person=person, reason=reason, ref=ref, note=note)
 
 
-@click.command()
+@click.command(
+    help=_(
+        "The person becomes a partner; employee or external follows from employment.\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        '  scop-ledger admit alice --date 2021-01-10 --ref "AGM 2021-01-10"'
+    ),
+)
 @click.argument("person")
-@click.option("--name", default=None, help=PERSON_NAME)
-@click.option("--legal-person", is_flag=True, help="A company or association (always external).")
+@click.option("--name", default=None, help=_(PERSON_NAME))
+@click.option("--legal-person", is_flag=True, help=_("A company or association (always external)."))
 @write_options
 @click.pass_context
 def admit(
@@ -82,12 +95,6 @@ def admit(
     ref: str | None,
     note: str | None,
 ) -> None:
-    """The person becomes a partner; employee or external follows from employment.
-
-    \b
-    Example:
-      scop-ledger admit alice --date 2021-01-10 --ref "AGM 2021-01-10"
-    """
     record(
         ctx,
         "admit",
@@ -101,13 +108,23 @@ def admit(
     )
 
 
-@click.command()
+@click.command(
+    help=_(
+        "The partner subscribes shares, paid in full unless --paid says otherwise.\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        "  scop-ledger subscribe alice --shares 40 --paid 250 --date 2021-01-10"
+    ),
+)
 @click.argument("person")
-@click.option("--shares", required=True, help="Number of shares (1 to 1,000,000,000).")
+@click.option("--shares", required=True, help=_("Number of shares (1 to 1,000,000,000)."))
 @click.option(
     "--paid",
     default=None,
-    help="Euros paid now, at most the shares' value (2 decimals at most). Default: the full value.",
+    help=_(
+        "Euros paid now, at most the shares' value (2 decimals at most). Default: the full value."
+    ),
 )
 @write_options
 @click.pass_context
@@ -122,19 +139,24 @@ def subscribe(
     ref: str | None,
     note: str | None,
 ) -> None:
-    """The partner subscribes shares, paid in full unless --paid says otherwise.
-
-    \b
-    Example:
-      scop-ledger subscribe alice --shares 40 --paid 250 --date 2021-01-10
-    """
     record(ctx, "subscribe", fmt, on, person=person, shares=shares, paid=paid, ref=ref, note=note)
 
 
-@click.command("pay-up")
+@click.command(
+    "pay-up",
+    help=_(
+        "Money paid against subscribed, unpaid shares.\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        '  scop-ledger pay-up alice --amount 50 --date 2021-02-28 --ref "payslip 2021-02"'
+    ),
+)
 @click.argument("person")
 @click.option(
-    "--amount", required=True, help=f"Euros paid against unpaid shares ({AMOUNT_BOUNDS})."
+    "--amount",
+    required=True,
+    help=_("Euros paid against unpaid shares (more than 0, at most 10^12, 2 decimals at most)."),
 )
 @write_options
 @click.pass_context
@@ -148,18 +170,20 @@ def pay_up(
     ref: str | None,
     note: str | None,
 ) -> None:
-    """Money paid against subscribed, unpaid shares.
-
-    \b
-    Example:
-      scop-ledger pay-up alice --amount 50 --date 2021-02-28 --ref "payslip 2021-02"
-    """
     record(ctx, "pay-up", fmt, on, person=person, amount=amount, ref=ref, note=note)
 
 
-@click.command()
+@click.command(
+    help=_(
+        "A partial withdrawal of shares; a refund becomes owed (to withdraw all, leave).\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        "  scop-ledger withdraw alice --shares 10 --date 2023-06-30"
+    ),
+)
 @click.argument("person")
-@click.option("--shares", required=True, help="Number of shares withdrawn (1 to 1,000,000,000).")
+@click.option("--shares", required=True, help=_("Number of shares withdrawn (1 to 1,000,000,000)."))
 @write_options
 @click.pass_context
 def withdraw(
@@ -172,16 +196,19 @@ def withdraw(
     ref: str | None,
     note: str | None,
 ) -> None:
-    """A partial withdrawal of shares; a refund becomes owed (to withdraw all, leave).
-
-    \b
-    Example:
-      scop-ledger withdraw alice --shares 10 --date 2023-06-30
-    """
     record(ctx, "withdraw", fmt, on, person=person, shares=shares, ref=ref, note=note)
 
 
-@click.command()
+@click.command(
+    help=_(
+        "Partner status ends; all shares are cancelled and a refund becomes owed. "
+        "Resignation and death also end a running employment; exclusion does not.\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        '  scop-ledger leave carol --reason exclusion --date 2024-05-15 --ref "EGM 2024-05-15"'
+    ),
+)
 @click.argument("person")
 @click.option("--reason", type=choice(LeaveReason), required=True)
 @write_options
@@ -196,22 +223,26 @@ def leave(
     ref: str | None,
     note: str | None,
 ) -> None:
-    """Partner status ends; all shares are cancelled and a refund becomes owed.
-    Resignation and death also end a running employment; exclusion does not.
-
-    \b
-    Example:
-      scop-ledger leave carol --reason exclusion --date 2024-05-15 --ref "EGM 2024-05-15"
-    """
     record(ctx, "leave", fmt, on, person=person, reason=reason, ref=ref, note=note)
 
 
-@click.command("pay-refund")
+@click.command(
+    "pay-refund",
+    help=_(
+        "Money paid to a former or withdrawing partner.\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        '  scop-ledger pay-refund bob --amount 1000 --date 2019-03-31 --ref "transfer 88123"'
+    ),
+)
 @click.argument("person")
 @click.option(
     "--amount",
     required=True,
-    help=f"Euros paid, oldest refund settled first ({AMOUNT_BOUNDS}).",
+    help=_(
+        "Euros paid, oldest refund settled first (more than 0, at most 10^12, 2 decimals at most)."
+    ),
 )
 @write_options
 @click.pass_context
@@ -225,10 +256,4 @@ def pay_refund(
     ref: str | None,
     note: str | None,
 ) -> None:
-    """Money paid to a former or withdrawing partner.
-
-    \b
-    Example:
-      scop-ledger pay-refund bob --amount 1000 --date 2019-03-31 --ref "transfer 88123"
-    """
     record(ctx, "pay-refund", fmt, on, person=person, amount=amount, ref=ref, note=note)

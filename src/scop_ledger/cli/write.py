@@ -17,6 +17,7 @@ from scop_ledger.cli.options import DATE, WholeNumber, choice, format_option, wr
 from scop_ledger.cli.render import emit_json
 from scop_ledger.domain import statutes
 from scop_ledger.domain.values import LegalForm, Profile
+from scop_ledger.i18n import N_, _, day
 
 if TYPE_CHECKING:
     from scop_ledger.app.importing import DryRun, Imported
@@ -56,10 +57,24 @@ def show_recorded(recorded: Recorded, fmt: str) -> None:
             }
         )
         return
-    who = f" {recorded.person}" if recorded.person else ""
-    click.echo(f"recorded entry {recorded.event}: {recorded.action}{who} on {recorded.on}")
+    if recorded.person:
+        line = _("recorded entry {entry}: {action} {person} on {date}").format(
+            entry=recorded.event,
+            action=recorded.action,
+            person=recorded.person,
+            date=day(recorded.on),
+        )
+    else:
+        line = _("recorded entry {entry}: {action} on {date}").format(
+            entry=recorded.event, action=recorded.action, date=day(recorded.on)
+        )
+    click.echo(line)
     for event, act in recorded.consequences:
-        click.echo(f"  and entry {event}: {act} (a consequence the rules derive)")
+        click.echo(
+            _("  and entry {entry}: {action} (a consequence the rules derive)").format(
+                entry=event, action=act
+            )
+        )
 
 
 # The statutes' options of ``init``, each defaulting to :mod:`scop_ledger.domain.statutes`.
@@ -72,46 +87,54 @@ STATUTE_OPTIONS = [
         type=WholeNumber(*statutes.REFUND_DELAY_RANGE),
         default=statutes.REFUND_DELAY_YEARS,
         show_default=True,
-        help="Statutes' refund delay ({} to {} years).".format(*statutes.REFUND_DELAY_RANGE),
+        help=_("Statutes' refund delay ({low} to {high} years).").format(
+            low=statutes.REFUND_DELAY_RANGE[0], high=statutes.REFUND_DELAY_RANGE[1]
+        ),
     ),
     click.option(
         "--boot-until",
         type=DATE,
         default=None,
-        help="Scop d'amorçage: majority waiver end (YYYY-MM-DD).",
+        help=_("Scop d'amorçage: majority waiver end (YYYY-MM-DD)."),
     ),
     click.option(
         "--review-every-years",
         type=WholeNumber(*statutes.REVIEW_EVERY_RANGE),
         default=statutes.REVIEW_EVERY_YEARS,
         show_default=True,
-        help="Review interval ({} to {} years).".format(*statutes.REVIEW_EVERY_RANGE),
+        help=_("Review interval ({low} to {high} years).").format(
+            low=statutes.REVIEW_EVERY_RANGE[0], high=statutes.REVIEW_EVERY_RANGE[1]
+        ),
     ),
     click.option(
         "--fiscal-year-end",
         default=statutes.FISCAL_YEAR_END,
         show_default=True,
-        help="MM-DD.",
+        help=_("MM-DD."),
     ),
     click.option(
         "--scop-thresholds/--no-scop-thresholds",
         default=None,
-        help="Apply the 51% / 65% thresholds and vote weighting (always for fr-scop; a "
-        "statutes opt-in for be-cnc).",
+        help=_(
+            "Apply the 51% / 65% thresholds and vote weighting (always for fr-scop; a "
+            "statutes opt-in for be-cnc)."
+        ),
     ),
     click.option(
         "--external-vote-cap",
         default=str(statutes.EXTERNAL_VOTE_CAP),
         show_default=True,
-        help="External partners' ceiling of the votes (0.49 when some are cooperative societies).",
+        help=_(
+            "External partners' ceiling of the votes (0.49 when some are cooperative societies)."
+        ),
     ),
     click.option(
         "--supervisory-board-from",
         type=WholeNumber(*statutes.SUPERVISORY_BOARD_RANGE),
         default=statutes.SUPERVISORY_BOARD_FROM,
         show_default=True,
-        help="Partners from which a SARL needs a supervisory board ({} to {}).".format(
-            *statutes.SUPERVISORY_BOARD_RANGE
+        help=_("Partners from which a SARL needs a supervisory board ({low} to {high}).").format(
+            low=statutes.SUPERVISORY_BOARD_RANGE[0], high=statutes.SUPERVISORY_BOARD_RANGE[1]
         ),
     ),
 ]
@@ -124,35 +147,48 @@ def statute_options(func: F) -> F:
     return func
 
 
-@click.command()
+@click.command(
+    help=_(
+        "Register a cooperative (creates the store if needed); --date is its registration.\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        '  scop-ledger init acme --name "Acme Scop" --legal-form sarl --share-value 25 '
+        "--date 2016-01-01"
+    ),
+)
 @click.argument("slug")
 @click.option(
-    "--name", required=True, help="The cooperative's name (one line, at most 200 characters)."
+    "--name", required=True, help=_("The cooperative's name (one line, at most 200 characters).")
 )
-@click.option("--legal-form", type=choice(LegalForm), required=True, help="SARL, SAS or SA.")
+@click.option("--legal-form", type=choice(LegalForm), required=True, help=_("SARL, SAS or SA."))
 @click.option(
     "--share-value",
     required=True,
-    help="Nominal value of one share, in euros (more than 0, at most 1,000,000, at most "
-    "2 decimals).",
+    help=_(
+        "Nominal value of one share, in euros (more than 0, at most 1,000,000, at most 2 decimals)."
+    ),
 )
 @statute_options
 @write_options
 @click.pass_context
 def init(ctx: click.Context, /, slug: str, fmt: str, on: date | None, **options: Any) -> None:
-    """Register a cooperative (creates the store if needed); --date is its registration.
-
-    \b
-    Example:
-      scop-ledger init acme --name "Acme Scop" --legal-form sarl --share-value 25 --date 2016-01-01
-    """
     record(ctx, "init", fmt, on, slug=slug, **options)
 
 
-@click.command()
+@click.command(
+    help=_(
+        "Correct an entry: it stays in the history, marked reversed from now on. EVENT_ID is "
+        "the entry's id (the first column of history).\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        '  scop-ledger reverse 42 --reason "subscription typed twice"'
+    ),
+)
 @click.argument("event_id", metavar="EVENT_ID")
 @click.option(
-    "--reason", required=True, help="Why the entry is corrected (at most 2,000 characters)."
+    "--reason", required=True, help=_("Why the entry is corrected (at most 2,000 characters).")
 )
 @write_options
 @click.pass_context
@@ -166,55 +202,55 @@ def reverse(
     ref: str | None,
     note: str | None,
 ) -> None:
-    """Correct an entry: it stays in the history, marked reversed from now on. EVENT_ID is
-    the entry's id (the first column of history).
-
-    \b
-    Example:
-      scop-ledger reverse 42 --reason "subscription typed twice"
-    """
     record(ctx, "reverse", fmt, on, event=event_id, reason=reason, ref=ref, note=note)
 
 
-@click.command("import")
+IMPORT_HELP = N_(
+    "Record every row of a .csv, .jsonl or .xlsx file: all rows or none.\n"
+    "\n"
+    "A row is already recorded when the ledger holds as many entries with the same "
+    "content (action, date, person and every field, ref and note included) as the file "
+    "has up to and including that row: a file that grew records only its new rows, and "
+    "running it twice records nothing new. Entries since reversed count as recorded. A "
+    "row with an id the ledger knows is that entry; other content under a known id is "
+    "refused (exit 1). Files over SCOP_LEDGER_IMPORT_MAX_BYTES (default 512 MiB) are "
+    "refused.\n"
+    "\n"
+    "\b\n"
+    "Example:\n"
+    "  scop-ledger import movements-2024.csv --dry-run\n"
+    "  scop-ledger import movements-2024.csv"
+)
+
+
+@click.command(
+    "import",
+    help=_(IMPORT_HELP),
+)
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--dry-run",
     is_flag=True,
-    help="Say, row by row, what would be recorded and what is already there; write nothing.",
+    help=_("Say, row by row, what would be recorded and what is already there; write nothing."),
 )
 @click.option(
     "--sheet",
     metavar="NAME",
     default=None,
-    help="The sheet of an .xlsx workbook to read (default: the first; a note names it).",
+    help=_("The sheet of an .xlsx workbook to read (default: the first; a note names it)."),
 )
 @format_option("table", "json")
 @click.pass_context
 def import_cmd(
     ctx: click.Context, /, file: Path, dry_run: bool, sheet: str | None, fmt: str
 ) -> None:
-    """Record every row of a .csv, .jsonl or .xlsx file: all rows or none.
-
-    A row is already recorded when the ledger holds as many entries with the same content
-    (action, date, person and every field, ref and note included) as the file has up to and
-    including that row: a file that grew records only its new rows, and running it twice
-    records nothing new. Entries since reversed count as recorded. A row with an id the ledger
-    knows is that entry; other content under a known id is refused (exit 1). Files over
-    SCOP_LEDGER_IMPORT_MAX_BYTES (default 512 MiB) are refused.
-
-    \b
-    Example:
-      scop-ledger import movements-2024.csv --dry-run
-      scop-ledger import movements-2024.csv
-    """
     from scop_ledger.app import importing, recording
     from scop_ledger.cli.render import progress
 
     app = get_app(ctx)
 
     def note(text: str) -> None:
-        click.echo(f"note: {text}", err=True)
+        click.echo(_("note: {text}").format(text=text), err=True)
 
     if dry_run:
         _dry_run(importing.dry_run_file(app.ledger, app.settings, file, sheet, notes=note), fmt)
@@ -225,7 +261,7 @@ def import_cmd(
         file,
         sheet,
         notes=note,
-        progress=progress("importing"),
+        progress=progress(_("importing")),
     )
     for line in imported.warnings:
         click.echo(line, err=True)
@@ -250,10 +286,22 @@ def _imported(imported: Imported, fmt: str) -> None:
             }
         )
         return
+    if result.recorded:
+        line = _(
+            "{file}: {rows} rows, {recorded} recorded, {skipped} already recorded "
+            "(entries {first}-{last})"
+        )
+    else:
+        line = _("{file}: {rows} rows, {recorded} recorded, {skipped} already recorded")
     click.echo(
-        f"{imported.file.name}: {result.rows} rows, {result.recorded} recorded, "
-        f"{result.skipped} already recorded"
-        + (f" (entries {result.first_event}-{result.last_event})" if result.recorded else "")
+        line.format(
+            file=imported.file.name,
+            rows=result.rows,
+            recorded=result.recorded,
+            skipped=result.skipped,
+            first=result.first_event,
+            last=result.last_event,
+        )
     )
 
 
@@ -278,10 +326,20 @@ def _dry_run(dry: DryRun, fmt: str) -> None:
     for row in dry.rows:
         if row.entry is None:
             who = f" {row.person}" if row.person else ""
-            click.echo(f"line {row.line}: would record {row.action}{who} {row.on}")
+            click.echo(
+                _("line {line}: would record {what} {date}").format(
+                    line=row.line, what=f"{row.action}{who}", date=day(row.on)
+                )
+            )
         else:
-            click.echo(f"line {row.line}: already recorded (entry {row.entry})")
+            click.echo(
+                _("line {line}: already recorded (entry {entry})").format(
+                    line=row.line, entry=row.entry
+                )
+            )
     click.echo(
-        f"{dry.file.name}: {len(dry.rows)} rows, {dry.new} would be recorded, "
-        f"{len(dry.rows) - dry.new} already recorded (dry run: nothing written)"
+        _(
+            "{file}: {rows} rows, {new} would be recorded, {known} already recorded "
+            "(dry run: nothing written)"
+        ).format(file=dry.file.name, rows=len(dry.rows), new=dry.new, known=len(dry.rows) - dry.new)
     )

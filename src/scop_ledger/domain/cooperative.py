@@ -41,6 +41,7 @@ from scop_ledger.domain.values import (
     share_value,
     show,
 )
+from scop_ledger.i18n import N_, _, day
 
 
 def cooperative_id(slug: str) -> uuid.UUID:
@@ -163,25 +164,34 @@ class Cooperative(Aggregate):
     ) -> Cooperative:
         """Register a cooperative on ``on`` (its registration or conversion date)."""
         if not name.strip():
-            raise InvalidValue("the cooperative needs a name")
+            raise InvalidValue(_("the cooperative needs a name"))
         share_value(statutes.share_value)
         for what, years, (low, high) in (
-            ("refund delay", statutes.refund_delay_years, REFUND_DELAY_RANGE),
-            ("review interval", statutes.review_every_years, REVIEW_EVERY_RANGE),
+            (N_("refund delay"), statutes.refund_delay_years, REFUND_DELAY_RANGE),
+            (N_("review interval"), statutes.review_every_years, REVIEW_EVERY_RANGE),
         ):
             if not low <= years <= high:
-                raise InvalidValue(f"{what} of {years} years is out of range")
+                raise InvalidValue(
+                    _("{what} of {years} years is out of range").format(what=_(what), years=years)
+                )
         if statutes.boot_until is not None and statutes.boot_until < on:
-            raise InvalidValue(f"boot-until {statutes.boot_until} is before registration on {on}")
+            raise InvalidValue(
+                _("boot-until {date} is before registration on {registered}").format(
+                    date=day(statutes.boot_until), registered=day(on)
+                )
+            )
         parse_fiscal_year_end(statutes.fiscal_year_end)
         cap = statutes.external_vote_cap
         if not isinstance(cap, Decimal) or not Decimal(0) < cap < Decimal(1):
-            raise InvalidValue(f"external vote cap {cap} is not a fraction between 0 and 1")
+            raise InvalidValue(
+                _("external vote cap {cap} is not a fraction between 0 and 1").format(cap=cap)
+            )
         low, high = SUPERVISORY_BOARD_RANGE
         if not low <= statutes.supervisory_board_from <= high:
             raise InvalidValue(
-                f"supervisory board threshold of {statutes.supervisory_board_from} partners "
-                "is out of range"
+                _("supervisory board threshold of {partners} partners is out of range").format(
+                    partners=statutes.supervisory_board_from
+                )
             )
         return cls._create(
             cls.Registered,
@@ -233,7 +243,9 @@ class Cooperative(Aggregate):
             or not 1 <= term_years <= MAX_TERM_YEARS
         ):
             raise InvalidValue(
-                f"term of {term_years!r} years is not a whole number from 1 to {MAX_TERM_YEARS}"
+                _("term of {years} years is not a whole number from 1 to {maximum}").format(
+                    years=repr(term_years), maximum=MAX_TERM_YEARS
+                )
             )
         self._record(
             self.MandateAppointed,
@@ -249,7 +261,7 @@ class Cooperative(Aggregate):
 
     def review(self, on: date, reviewer: str, reservations: str | None, meta: EntryMeta) -> None:
         if not reviewer.strip():
-            raise InvalidValue("the review needs the reviewer's name")
+            raise InvalidValue(_("the review needs the reviewer's name"))
         self._record(
             self.ReviewCompleted, meta, on=on, reviewer=reviewer.strip(), reservations=reservations
         )
@@ -275,10 +287,16 @@ class Cooperative(Aggregate):
         }
         amount = parse_money(surplus, what="surplus")
         if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
-            raise InvalidValue(f"year {show(year)} is not from {MIN_YEAR} to {MAX_YEAR}")
+            raise InvalidValue(
+                _("year {year} is not from {first} to {last}").format(
+                    year=show(year), first=MIN_YEAR, last=MAX_YEAR
+                )
+            )
         if year < self.registration.on.year:
             raise Refused(
-                f"{year} is before the cooperative's registration on {self.registration.on}",
+                _("{year} is before the cooperative's registration on {registered}").format(
+                    year=year, registered=day(self.registration.on)
+                ),
                 on=on,
             )
         self._record(
@@ -296,24 +314,30 @@ class Cooperative(Aggregate):
     def reverse(self, on: date, version: int, reason: str, meta: EntryMeta) -> None:
         target = self.entry(version)
         if target is None:
-            raise Refused(f"the cooperative has no entry with version {version}")
+            raise Refused(
+                _("the cooperative has no entry with version {version}").format(version=version)
+            )
         if isinstance(target, self.Registered):
-            raise Refused("the registration (init) cannot be reversed", on=target.on)
+            raise Refused(_("the registration (init) cannot be reversed"), on=target.on)
         if isinstance(target, self.EntryReversed):
-            raise Refused("a reversal cannot be reversed", on=target.on)
+            raise Refused(_("a reversal cannot be reversed"), on=target.on)
         if version in reversed_versions(self.log):
             raise Refused(
-                f"that {target.ACTION} entry of {target.on} is already reversed", on=target.on
+                _("that {action} entry of {date} is already reversed").format(
+                    action=target.ACTION, date=day(target.on)
+                ),
+                on=target.on,
             )
         if not reason.strip():
-            raise InvalidValue("a reversal needs a reason")
+            raise InvalidValue(_("a reversal needs a reason"))
         remaining = [e for e in effective_entries(self.log) if e.originator_version != version]
         try:
             replay_cooperative(self.registration, remaining)
         except CoopTimelineError as error:
             raise Refused(
-                f"refused: without it, the {error.entry.ACTION} of {error.entry.on} would be "
-                f"invalid: {error.message}",
+                _("refused: without it, the {action} of {date} would be invalid: {reason}").format(
+                    action=error.entry.ACTION, date=day(error.entry.on), reason=error.message
+                ),
                 on=error.entry.on,
             ) from None
         self.trigger_event(
@@ -331,7 +355,12 @@ class Cooperative(Aggregate):
         on: date = kwargs["on"]
         reg = self.registration
         if on < reg.on:
-            raise Refused(f"{on} is before the cooperative's registration on {reg.on}", on=on)
+            raise Refused(
+                _("{date} is before the cooperative's registration on {registered}").format(
+                    date=day(on), registered=day(reg.on)
+                ),
+                on=on,
+            )
         draft = cls(
             originator_id=self.id,
             originator_version=self.version + 1,
@@ -346,8 +375,9 @@ class Cooperative(Aggregate):
             if error.entry is draft:
                 raise
             raise Refused(
-                f"refused: it would invalidate the later {error.entry.ACTION} of "
-                f"{error.entry.on}: {error.message}",
+                _("refused: it would invalidate the later {action} of {date}: {reason}").format(
+                    action=error.entry.ACTION, date=day(error.entry.on), reason=error.message
+                ),
                 on=error.entry.on,
             ) from None
         fields = {

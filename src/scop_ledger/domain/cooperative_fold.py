@@ -21,6 +21,8 @@ from scop_ledger.domain.entries import UnfoldableEntry
 from scop_ledger.domain.errors import Refused
 from scop_ledger.domain.statutes import Statutes
 from scop_ledger.domain.values import LegalForm, Office
+from scop_ledger.domain.words import label
+from scop_ledger.i18n import _, day
 
 
 class CoopEntry(Protocol):
@@ -144,7 +146,12 @@ class _CoopFold:
         s = self.state
         new = LegalForm(e.legal_form)
         if new is s.legal_form:
-            self._fail(e, f"the cooperative is already a {new.value.upper()} on {e.on}")
+            self._fail(
+                e,
+                _("the cooperative is already a {form} on {date}").format(
+                    form=new.value.upper(), date=day(e.on)
+                ),
+            )
         s.legal_form = new
         s.forms.append((e.on, new))
 
@@ -153,7 +160,11 @@ class _CoopFold:
         office = Office(e.office)
         if any(m.person == e.person and m.office is office for m in s.running_mandates(e.on)):
             self._fail(
-                e, f"{e.person} already holds a running {office.value} mandate on {e.on}", e.person
+                e,
+                _("{person} already holds a running {office} mandate on {date}").format(
+                    person=e.person, office=label(office), date=day(e.on)
+                ),
+                e.person,
             )
         s.mandates.append(Mandate(e.originator_version, e.person, office, e.on, e.term_years))
 
@@ -165,7 +176,13 @@ class _CoopFold:
             if m.person == e.person and m.office is office and m.start <= e.on
         ]
         if not running:
-            self._fail(e, f"{e.person} holds no running {office.value} mandate on {e.on}", e.person)
+            self._fail(
+                e,
+                _("{person} holds no running {office} mandate on {date}").format(
+                    person=e.person, office=label(office), date=day(e.on)
+                ),
+                e.person,
+            )
         for m in running:
             m.ended_on = e.on
 
@@ -175,7 +192,7 @@ class _CoopFold:
     def _allocated(self, e: Any) -> None:
         s = self.state
         if e.year in s.allocations:
-            self._fail(e, f"the surplus of {e.year} is already allocated")
+            self._fail(e, _("the surplus of {year} is already allocated").format(year=e.year))
         s.allocations[e.year] = Allocation(
             e.originator_version,
             e.on,

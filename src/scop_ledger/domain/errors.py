@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from scop_ledger.i18n import _
+
 
 class LedgerError(Exception):
     """Base of every error the ledger reports to a user as one line."""
@@ -45,3 +47,14 @@ class InvalidValue(LedgerError, ValueError):
     """A malformed value (amount, count, reference); nothing was written."""
 
     exit_code = 2
+
+
+def no_cooperative(slug: str) -> NotFound:
+    """The store holds no cooperative ``slug``."""
+    return NotFound(_("no cooperative {slug} in this store").format(slug=repr(slug)))
+
+
+def no_person(person: str, slug: str) -> NotFound:
+    """The cooperative ``slug`` knows no ``person``."""
+    message = _("no person {person} in cooperative {slug}")
+    return NotFound(message.format(person=repr(person), slug=repr(slug)), person=person)

@@ -34,6 +34,8 @@ from scop_ledger.domain.values import (
     positive_money,
     share_count,
 )
+from scop_ledger.domain.words import grouped, grouped_euros
+from scop_ledger.i18n import _, day, money
 
 
 def member_id(coop: str, person: str) -> uuid.UUID:
@@ -223,14 +225,18 @@ class Member(Aggregate):
         value = terms.share_value * shares
         if value > MAX_MONEY:
             raise InvalidValue(
-                f"{shares:,} shares are worth {value:,} euros: more than {MAX_MONEY:,}",
+                _("{shares} shares are worth {value} euros: more than {maximum}").format(
+                    shares=grouped(shares), value=grouped_euros(value), maximum=grouped(MAX_MONEY)
+                ),
                 person=self.person,
                 on=on,
             )
         paid_now = value if paid is None else non_negative_money(paid, what="paid")
         if paid_now > value:
             raise InvalidValue(
-                f"paid {paid_now} is more than the {shares} shares are worth ({value})",
+                _("paid {paid} is more than the {shares} shares are worth ({value})").format(
+                    paid=money(paid_now), shares=shares, value=money(value)
+                ),
                 person=self.person,
                 on=on,
             )
@@ -274,26 +280,24 @@ class Member(Aggregate):
         entry already reversed, for a reversal, for a consequence (reverse its cause), and when
         the timeline without it would be invalid."""
         target = self.entry(version)
+        person = self.person
         if target is None:
-            raise Refused(f"{self.person} has no entry with version {version}", person=self.person)
+            missing = _("{person} has no entry with version {version}")
+            raise Refused(missing.format(person=person, version=version), person=person)
+        shown = {"action": target.ACTION, "person": person, "date": day(target.on)}
         if isinstance(target, self.EntryReversed):
-            raise Refused("a reversal cannot be reversed", person=self.person, on=target.on)
+            raise Refused(_("a reversal cannot be reversed"), person=person, on=target.on)
         if version in reversed_versions(self.log):
-            raise Refused(
-                f"that {target.ACTION} entry of {self.person} on {target.on} is already reversed",
-                person=self.person,
-                on=target.on,
+            already = _("that {action} entry of {person} on {date} is already reversed")
+            raise Refused(already.format(**shown), person=person, on=target.on)
+        if getattr(target, "consequence_of", None) is not None:
+            consequence = _(
+                "that {action} entry of {person} on {date} is a consequence of another "
+                "entry: reverse that one instead"
             )
-        cause = getattr(target, "consequence_of", None)
-        if cause is not None:
-            raise Refused(
-                f"that {target.ACTION} entry of {self.person} on {target.on} is a consequence "
-                "of another entry: reverse that one instead",
-                person=self.person,
-                on=target.on,
-            )
+            raise Refused(consequence.format(**shown), person=person, on=target.on)
         if not reason.strip():
-            raise InvalidValue("a reversal needs a reason", person=self.person)
+            raise InvalidValue(_("a reversal needs a reason"), person=self.person)
         versions = [version] + [
             e.originator_version for e in self.log if getattr(e, "consequence_of", None) == version
         ]
@@ -326,7 +330,9 @@ class Member(Aggregate):
             on = kwargs["on"]
             if on < terms.registered_on:
                 raise Refused(
-                    f"{on} is before the cooperative's registration on {terms.registered_on}",
+                    _("{date} is before the cooperative's registration on {registered}").format(
+                        date=day(on), registered=day(terms.registered_on)
+                    ),
                     person=self.person,
                     on=on,
                 )

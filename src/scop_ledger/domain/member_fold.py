@@ -22,6 +22,8 @@ from scop_ledger.domain.errors import Refused
 from scop_ledger.domain.statutes import Terms
 from scop_ledger.domain.values import ZERO, Category, LeaveReason, partner_category
 from scop_ledger.domain.values import TerminationReason as Termination
+from scop_ledger.domain.words import label
+from scop_ledger.i18n import _, day, money
 
 
 class MemberEntry(Protocol):
@@ -123,15 +125,29 @@ def check_timeline(
         if new and error.entry not in new:
             raise TimelineError(
                 error.entry,
-                f"refused: it would invalidate the later {error.entry.ACTION} of "
-                f"{person} on {error.entry.on}: {error.message}",
+                _(
+                    "refused: it would invalidate the later {action} of {person} on {date}: "
+                    "{reason}"
+                ).format(
+                    action=error.entry.ACTION,
+                    person=person,
+                    date=day(error.entry.on),
+                    reason=error.message,
+                ),
                 person,
             ) from None
         if not new:
             raise TimelineError(
                 error.entry,
-                f"refused: without it, the {error.entry.ACTION} of {person} on "
-                f"{error.entry.on} would be invalid: {error.message}",
+                _(
+                    "refused: without it, the {action} of {person} on {date} would be invalid: "
+                    "{reason}"
+                ).format(
+                    action=error.entry.ACTION,
+                    person=person,
+                    date=day(error.entry.on),
+                    reason=error.message,
+                ),
                 person,
             ) from None
         raise
@@ -196,7 +212,12 @@ class MemberFold:
             raise UnfoldableEntry(f"no fold handler for {type(e).__name__}") from None
         handler(self, e)
         if self.strict and self.state.shares < 0:  # pragma: no cover - the withdrawal guard
-            self._fail(e, f"{self.person} would hold {self.state.shares} shares on {e.on}")
+            self._fail(
+                e,
+                _("{person} would hold {shares} shares on {date}").format(
+                    person=self.person, shares=self.state.shares, date=day(e.on)
+                ),
+            )
 
     # ------------------------------------------------------------------ guards
 
@@ -206,11 +227,19 @@ class MemberFold:
 
     def _alive(self, e: MemberEntry) -> None:
         if self.state.deceased_on is not None:
-            self._fail(e, f"{self.person} died on {self.state.deceased_on}")
+            self._fail(
+                e,
+                _("{person} died on {date}").format(
+                    person=self.person, date=day(self.state.deceased_on)
+                ),
+            )
 
     def _partner(self, e: MemberEntry) -> bool:
         if not self.state.partner:
-            self._fail(e, f"{self.person} is not a partner on {e.on}")
+            self._fail(
+                e,
+                _("{person} is not a partner on {date}").format(person=self.person, date=day(e.on)),
+            )
         return self.state.partner
 
     def _unrecorded(self, e: MemberEntry) -> bool:
@@ -222,24 +251,36 @@ class MemberFold:
     def _hired(self, e: Any) -> None:
         s = self.state
         if s.legal_person:
-            self._fail(e, f"{self.person} is a legal person and cannot be hired")
+            self._fail(
+                e, _("{person} is a legal person and cannot be hired").format(person=self.person)
+            )
         self._alive(e)
         if s.employed:
-            self._fail(e, f"{self.person} is already employed on {e.on} (hired {s.employed_since})")
+            self._fail(
+                e,
+                _("{person} is already employed on {date} (hired {since})").format(
+                    person=self.person, date=day(e.on), since=_day(s.employed_since)
+                ),
+            )
         s.employed, s.employed_since = True, e.on
         s.name = e.name or s.name
 
     def _employment_ended(self, e: Any) -> None:
         s = self.state
         if not s.employed:
-            self._fail(e, f"{self.person} is not employed on {e.on}")
+            self._fail(
+                e,
+                _("{person} is not employed on {date}").format(person=self.person, date=day(e.on)),
+            )
         if e.consequence_of is None:
             ends_partnership = not Termination(e.reason).keeps_partnership
             if s.partner and ends_partnership and self._unrecorded(e):
                 self._fail(
                     e,
-                    f"{self.person} would be a partner when the employment ended on {e.on} "
-                    f"({e.reason}), which ends the partnership, and the ledger does not show it",
+                    _(
+                        "{person} would be a partner when the employment ended on {date} "
+                        "({reason}), which ends the partnership, and the ledger does not show it"
+                    ).format(person=self.person, date=day(e.on), reason=label(e.reason)),
                 )
         s.employed, s.employed_since = False, None
         if e.reason == "death":
@@ -250,11 +291,17 @@ class MemberFold:
         self._alive(e)
         if s.partner:
             self._fail(
-                e, f"{self.person} is already a partner on {e.on} (admitted {s.partner_since})"
+                e,
+                _("{person} is already a partner on {date} (admitted {since})").format(
+                    person=self.person, date=day(e.on), since=_day(s.partner_since)
+                ),
             )
         if e.legal_person and s.employed:
             self._fail(
-                e, f"{self.person} is employed on {e.on} and cannot be admitted as a legal person"
+                e,
+                _("{person} is employed on {date} and cannot be admitted as a legal person").format(
+                    person=self.person, date=day(e.on)
+                ),
             )
         s.partner, s.partner_since = True, e.on
         s.legal_person = s.legal_person or e.legal_person
@@ -270,7 +317,12 @@ class MemberFold:
         self._partner(e)
         unpaid = s.shares * self.terms.share_value - s.paid
         if e.amount > unpaid:
-            self._fail(e, f"{self.person} owes only {unpaid} on subscribed shares on {e.on}")
+            self._fail(
+                e,
+                _("{person} owes only {amount} on subscribed shares on {date}").format(
+                    person=self.person, amount=money(unpaid), date=day(e.on)
+                ),
+            )
         s.paid += e.amount
 
     def _withdrawn(self, e: Any) -> None:
@@ -278,8 +330,10 @@ class MemberFold:
         if self._partner(e) and e.shares >= s.shares:
             self._fail(
                 e,
-                f"{self.person} holds {s.shares} shares on {e.on}: withdrawing {e.shares} would "
-                "leave none (to withdraw every share the partner must leave)",
+                _(
+                    "{person} holds {held} shares on {date}: withdrawing {shares} would leave "
+                    "none (to withdraw every share the partner must leave)"
+                ).format(person=self.person, held=s.shares, date=day(e.on), shares=e.shares),
             )
         # Unpaid shares are cancelled first; the refund is the paid-in value withdrawn.
         share_value = self.terms.share_value
@@ -297,8 +351,10 @@ class MemberFold:
             if self.terms.leave_ends_employment(left) and self._unrecorded(e):
                 self._fail(
                     e,
-                    f"{self.person} would be employed when leaving on {e.on} ({left.value}), "
-                    "which ends the employment, and the ledger does not show it",
+                    _(
+                        "{person} would be employed when leaving on {date} ({reason}), "
+                        "which ends the employment, and the ledger does not show it"
+                    ).format(person=self.person, date=day(e.on), reason=label(left)),
                 )
         s.refunds.append(Refund(e.originator_version, e.on, e.cause, s.paid, False))
         s.partner, s.partner_since, s.shares, s.paid = False, None, 0, ZERO
@@ -309,12 +365,21 @@ class MemberFold:
         s = self.state
         owed = s.refund_outstanding
         if e.amount > owed:
-            self._fail(e, f"{self.person} is owed {owed} on {e.on}: cannot pay {e.amount}")
+            self._fail(
+                e,
+                _("{person} is owed {owed} on {date}: cannot pay {amount}").format(
+                    person=self.person, owed=money(owed), date=day(e.on), amount=money(e.amount)
+                ),
+            )
         left_to_pay = e.amount
         for r in s.refunds:
             take = min(r.outstanding, left_to_pay)
             r.paid += take
             left_to_pay -= take
+
+
+def _day(on: date | None) -> str:
+    return "None" if on is None else day(on)
 
 
 #: The fold's handler of each kind of effective entry, by the entry's ``ACTION``.

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from scop_ledger.domain.errors import InvalidValue
 from scop_ledger.domain.values import LeaveReason, Profile, show
+from scop_ledger.i18n import _
 
 Cap = TypeVar("Cap")
 
@@ -38,12 +39,14 @@ SUPERVISORY_BOARD_RANGE = (2, 1000)
 def parse_fiscal_year_end(text: str) -> str:
     """``MM-DD``, a real day of a non-leap year (the financial year's last day)."""
     if not isinstance(text, str) or not re.fullmatch(r"[0-9]{2}-[0-9]{2}", text):
-        raise InvalidValue(f"fiscal year end {show(text)} is not MM-DD")
+        raise InvalidValue(_("fiscal year end {value} is not MM-DD").format(value=show(text)))
     month, day = int(text[:2]), int(text[3:])
     try:
         date(2001, month, day)
     except ValueError:
-        raise InvalidValue(f"fiscal year end {text!r} is not a day of the year") from None
+        raise InvalidValue(
+            _("fiscal year end {value} is not a day of the year").format(value=repr(text))
+        ) from None
     return text
 
 

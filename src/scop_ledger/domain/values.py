@@ -13,6 +13,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from scop_ledger.domain.errors import InvalidValue
+from scop_ledger.domain.words import bound, grouped, not_a_date, not_a_moment
+from scop_ledger.domain.words import show as show
+from scop_ledger.i18n import _, day, money
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -126,23 +129,6 @@ _MOMENT = re.compile(
 _LONGEST_NUMBER = 40  # characters: longer text is out of every bound above
 
 
-def _number(n: int) -> str:
-    """``1,000,000`` but ``2199``: thousands separated from five digits on."""
-    return f"{n:,}" if abs(n) >= 10_000 else str(n)
-
-
-def show(value: object, limit: int = 40) -> str:
-    """A value as it goes into a one-line message: its ``repr``, cut to ``limit`` characters."""
-    if isinstance(value, int) and abs(value) >= 10**limit:
-        return f"a number of more than {limit} digits"
-    text = repr(value)
-    if len(text) <= limit:
-        return text
-    # Its beginning and its end (a quoted text keeps its closing quote), the middle elided.
-    tail = 12
-    return text[: limit - tail - 3] + "..." + text[-tail:]
-
-
 def parse_money(value: object, *, what: str = "amount", maximum: Decimal = MAX_MONEY) -> Decimal:
     """Parse euros into an exact ``Decimal`` with two places, at most ``maximum`` either way.
 
@@ -151,7 +137,11 @@ def parse_money(value: object, *, what: str = "amount", maximum: Decimal = MAX_M
     places, non-finite values and amounts beyond ``maximum`` euros.
     """
     if isinstance(value, bool | float):
-        raise InvalidValue(f"{what} must be a decimal number of euros, not {show(value)}")
+        raise InvalidValue(
+            _("{what} must be a decimal number of euros, not {value}").format(
+                what=what, value=show(value)
+            )
+        )
     if isinstance(value, Decimal):
         amount = value
     elif isinstance(value, int):
@@ -160,18 +150,34 @@ def parse_money(value: object, *, what: str = "amount", maximum: Decimal = MAX_M
         text = value.strip()
         if len(text) > _LONGEST_NUMBER or not _DECIMAL.fullmatch(text):
             raise InvalidValue(
-                f"{what} {show(value)} is not a decimal number of euros "
-                f"(digits 0-9, at most {_number(int(maximum))} euros)"
+                _(
+                    "{what} {value} is not a decimal number of euros "
+                    "(digits 0-9, at most {maximum} euros)"
+                ).format(what=what, value=show(value), maximum=bound(int(maximum)))
             )
         amount = Decimal(text)
     else:
-        raise InvalidValue(f"{what} {show(value)} is not a decimal number of euros")
+        raise InvalidValue(
+            _("{what} {value} is not a decimal number of euros").format(
+                what=what, value=show(value)
+            )
+        )
     if not amount.is_finite():
-        raise InvalidValue(f"{what} {show(value)} is not a finite amount")
+        raise InvalidValue(
+            _("{what} {value} is not a finite amount").format(what=what, value=show(value))
+        )
     if abs(amount) > maximum:
-        raise InvalidValue(f"{what} {show(value)} is more than {_number(int(maximum))} euros")
+        raise InvalidValue(
+            _("{what} {value} is more than {maximum} euros").format(
+                what=what, value=show(value), maximum=bound(int(maximum))
+            )
+        )
     if amount != amount.quantize(CENT):
-        raise InvalidValue(f"{what} {show(value)} has more than two decimal places (cents)")
+        raise InvalidValue(
+            _("{what} {value} has more than two decimal places (cents)").format(
+                what=what, value=show(value)
+            )
+        )
     amount = amount.quantize(CENT)
     return amount if amount else ZERO  # never -0.00
 
@@ -180,7 +186,11 @@ def positive_money(value: object, *, what: str = "amount", maximum: Decimal = MA
     """Like :func:`parse_money`, but the amount must be greater than zero."""
     amount = parse_money(value, what=what, maximum=maximum)
     if amount <= 0:
-        raise InvalidValue(f"{what} must be greater than zero, not {amount}")
+        raise InvalidValue(
+            _("{what} must be greater than zero, not {amount}").format(
+                what=what, amount=money(amount)
+            )
+        )
     return amount
 
 
@@ -188,7 +198,9 @@ def non_negative_money(value: object, *, what: str = "amount") -> Decimal:
     """Like :func:`parse_money`, but the amount may not be negative."""
     amount = parse_money(value, what=what)
     if amount < 0:
-        raise InvalidValue(f"{what} may not be negative, not {amount}")
+        raise InvalidValue(
+            _("{what} may not be negative, not {amount}").format(what=what, amount=money(amount))
+        )
     return amount
 
 
@@ -201,7 +213,9 @@ def whole_number(value: object, *, what: str, low: int, high: int) -> int:
     """A whole number from ``low`` to ``high``: an ``int``, ASCII digits with an optional
     sign, or an integral ``Decimal`` (a JSON file's ``3.0``)."""
     refused = InvalidValue(
-        f"{what} {show(value)} is not a whole number from {_number(low)} to {_number(high)}"
+        _("{what} {value} is not a whole number from {low} to {high}").format(
+            what=what, value=show(value), low=bound(low), high=bound(high)
+        )
     )
     number: int
     if isinstance(value, bool):
@@ -224,9 +238,17 @@ def whole_number(value: object, *, what: str, low: int, high: int) -> int:
     else:
         raise refused
     if number < low:
-        raise InvalidValue(f"{what} must be at least {_number(low)}, not {show(number)}")
+        raise InvalidValue(
+            _("{what} must be at least {low}, not {value}").format(
+                what=what, low=bound(low), value=show(number)
+            )
+        )
     if number > high:
-        raise InvalidValue(f"{what} must be at most {_number(high)}, not {show(number)}")
+        raise InvalidValue(
+            _("{what} must be at most {high}, not {value}").format(
+                what=what, high=bound(high), value=show(number)
+            )
+        )
     return number
 
 
@@ -241,15 +263,19 @@ def parse_date(value: object, *, what: str = "date") -> date:
     if isinstance(value, str):
         match = _DATE.fullmatch(value.strip())
         if match is None:
-            raise InvalidValue(f"{what} {show(value)} is not a date (YYYY-MM-DD)")
+            raise InvalidValue(not_a_date(what, value))
         try:
             value = date(*(int(g) for g in match.groups()))
         except ValueError:
-            raise InvalidValue(f"{what} {show(value)} is not a date (YYYY-MM-DD)") from None
+            raise InvalidValue(not_a_date(what, value)) from None
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise InvalidValue(f"{what} {show(value)} is not a date (YYYY-MM-DD)")
+        raise InvalidValue(not_a_date(what, value))
     if not MIN_DATE <= value <= MAX_DATE:
-        raise InvalidValue(f"{what} {value} is not between {MIN_DATE} and {MAX_DATE}")
+        raise InvalidValue(
+            _("{what} {date} is not between {first} and {last}").format(
+                what=what, date=day(value), first=day(MIN_DATE), last=day(MAX_DATE)
+            )
+        )
     return value
 
 
@@ -259,7 +285,9 @@ def far_ahead(on: date, today: date | None = None) -> str | None:
     today = date.today() if today is None else today
     if on - today <= FAR_AHEAD:
         return None
-    return f"warning: the date {on} is more than a year ahead of today ({today}); recorded as given"
+    return _(
+        "warning: the date {date} is more than a year ahead of today ({today}); recorded as given"
+    ).format(date=day(on), today=day(today))
 
 
 def parse_moment(value: object, *, what: str = "date-time") -> datetime:
@@ -273,22 +301,27 @@ def parse_moment(value: object, *, what: str = "date-time") -> datetime:
         if _DATE.fullmatch(text):
             return datetime.combine(parse_date(text, what=what), time.max, tzinfo=UTC)
         if not _MOMENT.fullmatch(text):
-            raise InvalidValue(f"{what} {show(value)} is not an ISO 8601 date-time")
+            raise InvalidValue(not_a_moment(what, value))
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError:
-            raise InvalidValue(f"{what} {show(value)} is not an ISO 8601 date-time") from None
+            raise InvalidValue(not_a_moment(what, value)) from None
     else:
-        raise InvalidValue(f"{what} {show(value)} is not an ISO 8601 date-time")
+        raise InvalidValue(not_a_moment(what, value))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    limits = f"between {MIN_DATE} and {MAX_DATE}"
     if not MIN_DATE <= moment.date() <= MAX_DATE:  # before converting, which may overflow
-        raise InvalidValue(f"{what} {show(value)} is not {limits}")
+        raise InvalidValue(_moment_out_of_range(what, value))
     moment = moment.astimezone(UTC)
     if not MIN_DATE <= moment.date() <= MAX_DATE:
-        raise InvalidValue(f"{what} {show(value)} is not {limits}")
+        raise InvalidValue(_moment_out_of_range(what, value))
     return moment
+
+
+def _moment_out_of_range(what: str, value: object) -> str:
+    return _("{what} {value} is not between {first} and {last}").format(
+        what=what, value=show(value), first=day(MIN_DATE), last=day(MAX_DATE)
+    )
 
 
 # ----------------------------------------------------------------- text and identifiers
@@ -302,16 +335,26 @@ _NOTE_OK = frozenset("\n\t")
 
 def _check_text(value: object, what: str, limit: int, allowed: frozenset[str]) -> str:
     if not isinstance(value, str):
-        raise InvalidValue(f"{what} must be text, not {show(value)}")
+        raise InvalidValue(
+            _("{what} must be text, not {value}").format(what=what, value=show(value))
+        )
     if len(value) > limit:
-        raise InvalidValue(f"{what} is {len(value):,} characters long: at most {limit:,}")
+        raise InvalidValue(
+            _("{what} is {length} characters long: at most {limit}").format(
+                what=what, length=grouped(len(value)), limit=grouped(limit)
+            )
+        )
     for char in value:
         kind = unicodedata.category(char)
         if kind == "Cs":
-            raise InvalidValue(f"{what} {show(value)} is not valid UTF-8 text")
+            raise InvalidValue(
+                _("{what} {value} is not valid UTF-8 text").format(what=what, value=show(value))
+            )
         if kind in _SINGLE_LINE_BAD and char not in allowed:
             raise InvalidValue(
-                f"{what} {show(value)} holds a control character (U+{ord(char):04X})"
+                _("{what} {value} holds a control character ({code})").format(
+                    what=what, value=show(value), code=f"U+{ord(char):04X}"
+                )
             )
     return value
 
@@ -333,8 +376,10 @@ def person_ref(value: str) -> str:
     """A person's reference inside a cooperative: employee number or slug."""
     if not isinstance(value, str) or not _PERSON_RE.fullmatch(value):
         raise InvalidValue(
-            f"person {show(value)} is not a valid reference "
-            "(letters, digits, '.', '_' or '-', at most 64, starting with a letter or digit)"
+            _(
+                "person {value} is not a valid reference "
+                "(letters, digits, '.', '_' or '-', at most 64, starting with a letter or digit)"
+            ).format(value=show(value))
         )
     return value
 
@@ -343,7 +388,9 @@ def coop_slug(value: str) -> str:
     """A cooperative's slug: lower-case letters, digits and dashes."""
     if not isinstance(value, str) or not _SLUG_RE.fullmatch(value):
         raise InvalidValue(
-            f"cooperative slug {show(value)} is not valid "
-            "(lower-case letters, digits and '-', at most 64, starting with a letter or digit)"
+            _(
+                "cooperative slug {value} is not valid "
+                "(lower-case letters, digits and '-', at most 64, starting with a letter or digit)"
+            ).format(value=show(value))
         )
     return value

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from scop_ledger.i18n import _, ngettext
 from scop_ledger.readmodel.version import TRACKING_NAME, VIEW_SCHEMA_VERSION
 from scop_ledger.settings import EVENTS_TABLE
 from scop_ledger.store.db import DB, Unavailable, connect
@@ -21,7 +22,7 @@ def view_lag(db: DB) -> int | None:
     """Notifications the view has not applied, or None when the view tables are missing."""
     if not db.has_table(EVENTS):
         raise Unavailable(
-            "store unavailable: this store holds no ledger yet (run 'scop-ledger init')"
+            _("store unavailable: this store holds no ledger yet (run 'scop-ledger init')")
         )
     head = int(db.scalar(f"SELECT COALESCE(MAX(id), 0) FROM {EVENTS}") or 0)
     if not db.has_table("rm_tracking"):
@@ -75,8 +76,15 @@ def unviewable_note(db: DB) -> str | None:
         return None
     seq, label, reason = rows[0]
     more = int(db.scalar("SELECT COUNT(*) FROM rm_unviewable") or 1) - 1
-    also = f" (and {more} more entr{'y' if more == 1 else 'ies'} alike)" if more else ""
-    return (
-        f"warning: entry {seq} ({label}) cannot be shown: {reason}; "
-        f"reverse it (scop-ledger reverse {seq} --reason ...){also}"
-    )
+    if not more:
+        return _(
+            "warning: entry {seq} ({label}) cannot be shown: {reason}; "
+            "reverse it (scop-ledger reverse {seq} --reason ...)"
+        ).format(seq=seq, label=label, reason=_(reason))
+    return ngettext(
+        "warning: entry {seq} ({label}) cannot be shown: {reason}; "
+        "reverse it (scop-ledger reverse {seq} --reason ...) (and {count} more entry alike)",
+        "warning: entry {seq} ({label}) cannot be shown: {reason}; "
+        "reverse it (scop-ledger reverse {seq} --reason ...) (and {count} more entries alike)",
+        more,
+    ).format(seq=seq, label=label, reason=_(reason), count=more)

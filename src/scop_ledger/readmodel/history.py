@@ -12,6 +12,7 @@ from uuid import UUID
 from scop_ledger.domain.cooperative import Cooperative, cooperative_id
 from scop_ledger.domain.errors import NotFound
 from scop_ledger.domain.member import Member
+from scop_ledger.i18n import _
 from scop_ledger.readmodel.snapshot import coop_from_view
 from scop_ledger.readmodel.times import from_micros, micros
 from scop_ledger.settings import EVENTS_TABLE
@@ -65,7 +66,12 @@ def history_from_view(
         clause = "AND m.person = :person"
         params["person"] = person
         if not db.rows("SELECT 1 FROM rm_members WHERE cid = :cid AND person = :person", params):
-            raise NoPerson(f"no person {person!r} in cooperative {slug!r}", person=person)
+            raise NoPerson(
+                _("no person {person} in cooperative {slug}").format(
+                    person=repr(person), slug=repr(slug)
+                ),
+                person=person,
+            )
     rows = db.rows(HISTORY_SQL.format(person=clause), params)
     seq_of = {(r[11], r[12]): r[0] for r in rows}
     out: list[HistoryEntry] = []

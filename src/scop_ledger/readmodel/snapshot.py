@@ -15,6 +15,7 @@ from scop_ledger.domain import statutes
 from scop_ledger.domain.errors import NotFound
 from scop_ledger.domain.statutes import vote_cap
 from scop_ledger.domain.values import partner_category
+from scop_ledger.i18n import _
 from scop_ledger.readmodel.times import micros
 from scop_ledger.store.db import DB, as_date
 from scop_ledger.store.gc import collector_paused
@@ -82,7 +83,11 @@ class Snapshot:
 
 class NoCooperative(NotFound):
     def __init__(self, slug: str) -> None:
-        super().__init__(f"no cooperative {slug!r} in this store (as known at that moment)")
+        super().__init__(
+            _("no cooperative {slug} in this store (as known at that moment)").format(
+                slug=repr(slug)
+            )
+        )
 
 
 # ---------------------------------------------------------------------- from the view

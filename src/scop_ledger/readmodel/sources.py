@@ -17,6 +17,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from scop_ledger import i18n
+from scop_ledger.i18n import _
 from scop_ledger.readmodel import snapshot as snap
 from scop_ledger.readmodel.times import micros
 from scop_ledger.settings import EVENTS_TABLE
@@ -90,7 +92,9 @@ class RuleFacts:
             from scop_ledger.domain.errors import Refused
 
             raise Refused(
-                f"{until} is before the cooperative's registration on {params.registered_on}"
+                _("{date} is before the cooperative's registration on {registered}").format(
+                    date=i18n.day(until), registered=i18n.day(params.registered_on)
+                )
             )
         return params, coop, facts
 
@@ -129,7 +133,7 @@ def rows_from_view(db: DB, slug: str, until: date, known_at: datetime) -> Iterat
     the rules (:func:`scop_ledger.domain.rules.sweep.facts_over`)."""
     from scop_ledger.domain.rules.facts import Holding, RefundFact
 
-    cid, _ = snap.coop_from_view(db, slug, known_at)
+    cid, _coop = snap.coop_from_view(db, slug, known_at)
     persons = dict(db.rows("SELECT mid, person FROM rm_members WHERE cid = :cid", {"cid": cid}))
     days: dict[Any, date] = {}
     parsed: dict[str, tuple[RefundFact, ...]] = {}

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from scop_ledger.i18n import _
 from scop_ledger.settings import lock_timeout, pg_timeouts, quiet_driver_log, sqlite_uri
 
 _NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
@@ -43,8 +44,10 @@ class DB:
         except Exception as error:
             if self.dialect == "sqlite" and "readonly database" in str(error):
                 raise Unavailable(
-                    "store unavailable: a write was interrupted (a journal file lies beside "
-                    "the store); open it once without --read-only so SQLite rolls it back"
+                    _(
+                        "store unavailable: a write was interrupted (a journal file lies beside "
+                        "the store); open it once without --read-only so SQLite rolls it back"
+                    )
                 ) from None
             raise
         finally:
@@ -80,15 +83,17 @@ def connect(url: str, *, read_only: bool = True, recover: bool = True) -> DB:
         path = url.split(":///", 1)[1] if ":///" in url else ""
         path = path.split("?", 1)[0]
         if not path or path == ":memory:":
-            raise Unavailable("an in-memory SQLite store cannot be read from another process")
+            raise Unavailable(_("an in-memory SQLite store cannot be read from another process"))
         if not Path(path).exists():
-            raise Unavailable(f"no ledger at {path}: run 'scop-ledger init' first")
+            raise Unavailable(
+                _("no ledger at {path}: run 'scop-ledger init' first").format(path=path)
+            )
         journal = Path(f"{path}-journal")
         mode = "ro" if read_only and not (recover and journal.exists()) else "rw"
         try:
             lite = sqlite3.connect(sqlite_uri(path, mode), uri=True, timeout=lock_timeout())
         except sqlite3.Error as error:
-            raise Unavailable(f"store unavailable: {error}") from None
+            raise Unavailable(_("store unavailable: {reason}").format(reason=error)) from None
         return DB(lite, "sqlite")
     if scheme.startswith(("postgresql", "postgres")):
         import psycopg
@@ -110,9 +115,11 @@ def connect(url: str, *, read_only: bool = True, recover: bool = True) -> DB:
             text = (
                 str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             )
-            raise Unavailable(f"store unavailable: {text}") from None
+            raise Unavailable(_("store unavailable: {reason}").format(reason=text)) from None
         return DB(conn, "postgresql")
-    raise Unavailable(f"unsupported store {scheme!r}: use sqlite:/// or postgresql://")
+    raise Unavailable(
+        _("unsupported store {scheme}: use sqlite:/// or postgresql://").format(scheme=repr(scheme))
+    )
 
 
 def as_date(value: Any) -> date | None:

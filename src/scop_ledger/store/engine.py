@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
+from scop_ledger.i18n import _
 from scop_ledger.settings import (
     Settings,
     lock_timeout,
@@ -50,13 +51,19 @@ def store_error(error: BaseException) -> StoreError:
     first = re.sub(r"^\([\w.]+\) ", "", first)  # SQLAlchemy's "(sqlite3.OperationalError) "
     lowered = first.lower()
     if "disk is full" in lowered or "no space left" in lowered:
-        return StoreUnavailable(f"store full: {first}; nothing was recorded")
+        return StoreUnavailable(
+            _("store full: {reason}; nothing was recorded").format(reason=first)
+        )
     if "lock timeout" in lowered or "database is locked" in lowered:
         return StoreError(
-            f"store locked: another process held it for over {lock_timeout():g} s ({first}); "
-            "nothing was recorded"
+            _(
+                "store locked: another process held it for over {seconds} s ({reason}); "
+                "nothing was recorded"
+            ).format(seconds=f"{lock_timeout():g}", reason=first)
         )
-    return StoreUnavailable(f"store unavailable: {first}; nothing was recorded")
+    return StoreUnavailable(
+        _("store unavailable: {reason}; nothing was recorded").format(reason=first)
+    )
 
 
 def normalise_url(url: str) -> str:
@@ -91,14 +98,16 @@ def open_engine(settings: Settings, *, must_exist: bool) -> Engine:
         parsed = make_url(url)
     except ArgumentError:
         raise StoreUnavailable(
-            f"store URL {settings.url!r} is not a valid SQLAlchemy URL"
+            _("store URL {url} is not a valid SQLAlchemy URL").format(url=repr(settings.url))
         ) from None
     backend = parsed.get_backend_name()
     kwargs: dict[str, Any] = {}
     if backend == "sqlite":
         path = sqlite_path(url)
         if path is not None and (must_exist or settings.read_only) and not path.exists():
-            raise StoreUnavailable(f"no ledger at {path}: run 'scop-ledger init' first")
+            raise StoreUnavailable(
+                _("no ledger at {path}: run 'scop-ledger init' first").format(path=path)
+            )
         connect_args: dict[str, Any] = {"timeout": lock_timeout()}
         if settings.read_only and path is not None:
             url = f"sqlite:///{sqlite_uri(str(path), 'ro')}&uri=true"
@@ -121,7 +130,11 @@ def open_engine(settings: Settings, *, must_exist: bool) -> Engine:
         kwargs["connect_args"] = connect_args
         kwargs["pool_pre_ping"] = False
         return create_engine(url, **kwargs)
-    raise StoreUnavailable(f"unsupported store {backend!r}: use sqlite:/// or postgresql://")
+    raise StoreUnavailable(
+        _("unsupported store {scheme}: use sqlite:/// or postgresql://").format(
+            scheme=repr(backend)
+        )
+    )
 
 
 def _sqlite_pragmas(engine: Engine) -> None:

@@ -47,8 +47,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from scop_ledger.domain.cooperative import Cooperative, cooperative_id
-from scop_ledger.domain.errors import NotFound
+from scop_ledger.domain.errors import NotFound, no_cooperative, no_person
 from scop_ledger.domain.member import Member, member_id
+from scop_ledger.i18n import N_, _
 from scop_ledger.settings import EVENTS_TABLE, Settings, chosen_coop
 from scop_ledger.store.engine import (
     StoreError,
@@ -224,7 +225,7 @@ class EventStore(Application[UUID]):
         try:
             coop: object = self.load(cooperative_id(slug), slug)
         except AggregateNotFoundError:
-            raise NotFound(f"no cooperative {slug!r} in this store") from None
+            raise no_cooperative(slug) from None
         assert isinstance(coop, Cooperative)
         return coop
 
@@ -232,7 +233,7 @@ class EventStore(Application[UUID]):
         try:
             member: object = self.load(member_id(slug, person), person)
         except AggregateNotFoundError:
-            raise NotFound(f"no person {person!r} in cooperative {slug!r}", person=person) from None
+            raise no_person(person, slug) from None
         assert isinstance(member, Member)
         return member
 
@@ -256,7 +257,7 @@ class EventStore(Application[UUID]):
         """The one line naming the first entry of ``oid`` that cannot be read."""
         decode = decoder(self.mapper)
         table = self.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-        hint = "the store was changed below the ledger: run 'scop-ledger verify'"
+        hint = _("the store was changed below the ledger: run 'scop-ledger verify'")
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(table.c.id, table.c.originator_version, table.c.topic, table.c.state)
@@ -276,10 +277,18 @@ class EventStore(Application[UUID]):
             except (ValueError, TypeError, LookupError, ArithmeticError) as found:
                 reason = unreadable(found, topic)
                 who = f" ({name})" if name else ""
-                return StoreError(f"entry {seq}{who} cannot be read: {reason}; {hint}")
+                return StoreError(
+                    _("entry {seq}{who} cannot be read: {reason}; {hint}").format(
+                        seq=seq, who=who, reason=_(str(reason)), hint=hint
+                    )
+                )
             expected = version + 1
         who = name or str(oid)
-        return StoreError(f"an entry of {who} cannot be read: {why(unreadable(error, ''))}; {hint}")
+        return StoreError(
+            _("an entry of {who} cannot be read: {reason}; {hint}").format(
+                who=who, reason=_(why(unreadable(error, ""))), hint=hint
+            )
+        )
 
     def read(self, notification: Any) -> Any:
         """The entry of a stored notification, or None when it cannot be read."""
@@ -303,7 +312,7 @@ class EventStore(Application[UUID]):
         """The aggregate and version behind an entry id."""
         found = self.recorder.select_notifications(start=event_id, limit=1, stop=event_id)
         if not found:
-            raise NotFound(f"no entry {event_id} in this store")
+            raise NotFound(_("no entry {entry} in this store").format(entry=event_id))
         return cast(UUID, found[0].originator_id), found[0].originator_version
 
 
@@ -331,9 +340,9 @@ def decoder(mapper: Any) -> Callable[[Any, int, str, bytes], Any]:
         try:
             d = loads(state)
         except ValueError:
-            raise UnreadableEntry("its stored state is not valid JSON") from None
+            raise UnreadableEntry(N_("its stored state is not valid JSON")) from None
         if type(d) is not dict:
-            raise UnreadableEntry("its stored state is not a JSON object")
+            raise UnreadableEntry(N_("its stored state is not a JSON object"))
         inexact = False
         for key, value in d.items():
             if type(value) is dict and len(value) == 2 and "_type_" in value:

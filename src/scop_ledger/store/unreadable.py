@@ -11,6 +11,8 @@ import sqlalchemy.exc
 from eventsourcing.domain import EventSourcingError
 from eventsourcing.utils import TopicError
 
+from scop_ledger.i18n import N_
+
 
 class UnreadableEntry(ValueError):
     """A stored entry that cannot even be read: of an unknown kind, a state that is not JSON
@@ -50,28 +52,29 @@ def unreadable(error: BaseException, topic: str) -> UnreadableEntry:
     if isinstance(error, ValueError | EventSourcingError) and (
         "JSON" in type(error).__name__ or "deserialise" in str(error) or "Expecting" in str(error)
     ):
-        return UnreadableEntry("its stored state is not valid JSON")
+        return UnreadableEntry(N_("its stored state is not valid JSON"))
     return UnreadableEntry(why(error))
 
 
 def why(error: BaseException) -> str:
-    """Why the view cannot hold an entry, in a few words."""
+    """Why the view cannot hold an entry, in a few words: in English (the view keeps it),
+    translated with ``_()`` where shown."""
     if isinstance(error, UnreadableEntry):
         return str(error)
     text = str(error).strip()
     lowered = text.lower()
     if isinstance(error, OverflowError) and "date" in lowered:
-        return "a date out of range"
+        return N_("a date out of range")
     if isinstance(error, OverflowError) or "out of range" in lowered:
-        return "a number out of range"
+        return N_("a number out of range")
     if "nul" in lowered and ("0x00" in lowered or "character" in lowered):
-        return "a NUL character in its text"
+        return N_("a NUL character in its text")
     if isinstance(error, UnicodeError) or "surrogate" in lowered:
-        return "text that is not valid Unicode"
+        return N_("text that is not valid Unicode")
     if "too long" in lowered:
-        return "a text too long"
+        return N_("a text too long")
     if isinstance(error, sqlalchemy.exc.NoResultFound):
-        return "what it concerns cannot be shown either"
+        return N_("what it concerns cannot be shown either")
     first = text.splitlines()[0] if text else type(error).__name__
     return printable(first)[:120]
 
