@@ -99,6 +99,26 @@ def _unsealed(seq: int) -> Finding:
     )
 
 
+def _unreadable(seq: int, error: ValueError) -> Finding:
+    return Finding(
+        N_("entry {seq} no longer matches the chain: {error}"), seq=seq, error=str(error)
+    )
+
+
+def _backwards(seq: int, moment: datetime, last_seq: int, last_time: datetime) -> Finding:
+    return Finding(
+        N_(
+            "entry {seq} was recorded at {moment}, before entry {last} (recorded at "
+            "{last_moment}): recorded times go backwards, so it was added later with an "
+            "earlier time"
+        ),
+        seq=seq,
+        moment=moment,
+        last=last_seq,
+        last_moment=last_time,
+    )
+
+
 def _missing(seq: int) -> Finding:
     return Finding(
         N_(
@@ -208,25 +228,11 @@ class _Walk:
                 try:
                     moment = recorded_at(state)
                 except ValueError as error:
-                    raise Finding(
-                        N_("entry {seq} no longer matches the chain: {error}"),
-                        seq=seq,
-                        error=str(error),
-                    ) from None
+                    raise _unreadable(seq, error) from None
                 for check in checks:
                     check.step(seq, value, moment)
                 if last_time is not None and moment < last_time:
-                    raise Finding(
-                        N_(
-                            "entry {seq} was recorded at {moment}, before entry {last} "
-                            "(recorded at {last_moment}): recorded times go backwards, so it "
-                            "was added later with an earlier time"
-                        ),
-                        seq=seq,
-                        moment=moment,
-                        last=last_seq,
-                        last_moment=last_time,
-                    )
+                    raise _backwards(seq, moment, last_seq, last_time)
                 if collect:
                     self._fingerprint(seq, value)
                 previous, last_seq, last_time = value, seq, moment

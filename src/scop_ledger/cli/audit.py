@@ -10,14 +10,16 @@ import click
 
 from scop_ledger.cli.context import get_app
 from scop_ledger.cli.options import DATE, DATETIME, F, OutFile, WholeNumber, format_option
-from scop_ledger.cli.render import emit_json, emit_table
+from scop_ledger.cli.render import emit_table
 from scop_ledger.i18n import N_, _, day
 
 if TYPE_CHECKING:
-    from scop_ledger.app.audit import Verified
+    from scop_ledger.app.audit import ReviewPack
     from scop_ledger.audit.diff import Diff
-    from scop_ledger.audit.reseed import Reseeded
 
+
+# A command's examples under its help: kept as they are (\b), whatever the language.
+_EXAMPLES = "\n\n\b\n{example}\n{lines}"
 
 # verify's options, in the order --help lists them.
 _VERIFY_OPTIONS = (
@@ -92,16 +94,16 @@ def _verify_options(func: F) -> F:
         "naming the first entry changed, missing, inserted, out of order or recorded at a time "
         "before an entry already in the log, when the chain kept in the store is missing, "
         "shorter or different, or when an anchor is not a prefix of today's chain. Reads only "
-        "(works with --read-only), except --reseed-chain.\n"
-        "\n"
-        "\b\n"
-        "Example:\n"
-        "  scop-ledger verify\n"
+        "(works with --read-only), except --reseed-chain."
+    )
+    + _EXAMPLES.format(
+        example=_("Example:"),
+        lines="  scop-ledger verify\n"
         "  scop-ledger --read-only verify --anchor 1042:9f2c…e1\n"
         "  scop-ledger --read-only verify --sign reviewer.pem --anchor-out anchors.jsonl\n"
         "  scop-ledger --read-only verify --anchors anchors.jsonl --check-signature reviewer.pub\n"
         "  scop-ledger --read-only verify --anchor 1042:9f2c…e1:Qm9…== --check-signature "
-        "reviewer.pub"
+        "reviewer.pub",
     )
 )
 @_verify_options
@@ -120,10 +122,11 @@ def verify(
 ) -> None:
     """Verify the hash chain (the help is the command's ``help``, translated)."""
     from scop_ledger.app import audit
+    from scop_ledger.cli.audit_show import show_reseeded, show_verified
 
     app = get_app(ctx)
     if reseed_chain:
-        _show_reseeded(audit.reseed(app), app.settings.user, fmt)
+        show_reseeded(audit.reseed(app), app.settings.user, fmt)
         return
     found = audit.verify(
         app.settings,
@@ -133,121 +136,10 @@ def verify(
         key_file=key_file,
         public_key=public_key,
     )
-    _show_verified(found, fmt, anchors_file, public_key, key_file)
+    show_verified(found, fmt, anchors_file, public_key, key_file)
     if found.verdict.problem is not None:
         click.echo(_("error: {line}").format(line=audit.local(found.verdict.problem)), err=True)
         ctx.exit(1)
-
-
-def _show_verified(
-    found: Verified,
-    fmt: str,
-    anchors_file: Path | None,
-    public_key: Path | None,
-    key_file: Path | None,
-) -> None:
-    """The head (signed, with --sign) and what was checked, as a table or JSON."""
-    verdict = found.verdict
-    if fmt == "json":
-        emit_json(
-            {
-                "head": verdict.head,
-                "entries": verdict.entries,
-                "kept": verdict.kept,
-                "anchor": verdict.anchor,
-                "ok": verdict.ok,
-                "problem": verdict.problem,
-                "signed": found.signed,
-                "signature_checked": found.signature_checked,
-                "pending": verdict.pending,
-                "recorded_at": None
-                if verdict.recorded_at is None
-                else verdict.recorded_at.isoformat(),
-                "anchors_checked": found.anchors_checked,
-                "anchor_out": found.written,
-                "reseeded_at": None if verdict.seal is None else verdict.seal.reseeded_at,
-            }
-        )
-    else:
-        click.echo(found.signed or verdict.head)
-        click.echo(_summary(found, anchors_file, public_key, key_file))
-
-
-def _summary(
-    found: Verified, anchors_file: Path | None, public_key: Path | None, key_file: Path | None
-) -> str:
-    """The line under the head: what was checked and done, or how far the chain holds. Each
-    clause is one message, with the punctuation that joins it to the one before."""
-    verdict = found.verdict
-    if not verdict.ok:
-        return _("the chain holds for the {entries} entries before the problem").format(
-            entries=verdict.entries
-        )
-    seal = verdict.seal
-    clauses = [
-        _(
-            "{entries} entries chained; {kept} checked against the chain kept since they were "
-            "recorded"
-        ).format(entries=verdict.entries, kept=verdict.kept)
-    ]
-    if verdict.pending:
-        clauses.append(
-            _(" ({pending} recorded since the view last caught up)").format(pending=verdict.pending)
-        )
-    if seal is not None and seal.reseeded_at is not None:
-        clauses.append(
-            _(" (the kept chain was re-seeded at {moment} by {user})").format(
-                moment=seal.reseeded_at, user=seal.reseeded_by
-            )
-        )
-    if verdict.anchor is not None:
-        clauses.append(_("; anchor {anchor} holds").format(anchor=verdict.anchor))
-    if found.anchors_checked:
-        clauses.append(
-            _("; {count} anchors of {file} hold").format(
-                count=found.anchors_checked, file=anchors_file
-            )
-        )
-    if public_key is not None:
-        clauses.append(_(", signed with the key of {file}").format(file=public_key))
-    if found.signed is not None:
-        clauses.append(_("; head signed with {file}").format(file=key_file))
-    if found.written is not None:
-        clauses.append(_("; anchor appended to {file}").format(file=found.written))
-    return "".join(clauses)
-
-
-def _show_reseeded(done: Reseeded, user: str, fmt: str) -> None:
-    """``verify --reseed-chain``: the kept chain replaced, explicitly, and said so."""
-    if fmt == "json":
-        emit_json(
-            {
-                "head": done.head,
-                "entries": done.entries,
-                "replaced_entries": done.was,
-                "replaced_head": done.was_head,
-                "first_difference": done.first_difference,
-            }
-        )
-        return
-    click.echo(done.head)
-    if done.was_head is None:
-        said = _(
-            "re-seeded the kept chain from the {entries} entries as they are now, by {user}; it "
-            "held {was} entries"
-        )
-    else:
-        said = _(
-            "re-seeded the kept chain from the {entries} entries as they are now, by {user}; it "
-            "held {was} entries (head {was_head})"
-        )
-    if done.first_difference is None:
-        then = _("; it agreed with them")
-    else:
-        then = _("; the first entry that differed: {entry}").format(entry=done.first_difference)
-    click.echo(
-        said.format(entries=done.entries, user=user, was=done.was, was_head=done.was_head) + then
-    )
 
 
 @click.command()
@@ -388,11 +280,11 @@ def _show_entries(result: Diff) -> None:
         "chain head; the employee shares of capital and votes over the whole history against "
         "their thresholds, breaches shaded; the register; refunds owed and their ageing; "
         "mandates; the compliance findings with their legal sources; entries recorded late or "
-        "reversed.\n"
-        "\n"
-        "\b\n"
-        "Example:\n"
-        "  scop-ledger report --as-of 2024-12-31 --out review-2024.html"
+        "reversed."
+    )
+    + _EXAMPLES.format(
+        example=_("Example:"),
+        lines="  scop-ledger report --as-of 2024-12-31 --out review-2024.html",
     )
 )
 @click.option("--as-of", type=DATE, default=None, help=_("Business date. Default: today."))
@@ -437,17 +329,22 @@ def report(
         )
     pack = audit.report(get_app(ctx), as_of, known_at, late_days)
     write_text(out, pack.html)
+    click.echo(_made(out, pack))
+
+
+def _made(out: Path, pack: ReviewPack) -> str:
+    """The line that says which pack was written, and the chain's verdict when it is broken."""
+    from scop_ledger.app.audit import local
+
     said = _("{file}: review pack of {coop} as of {as_of}; chain head {head}")
     if not pack.chain.ok:
         said = _(
             "{file}: review pack of {coop} as of {as_of}; chain head {head} (BROKEN: {problem})"
         )
-    click.echo(
-        said.format(
-            file=out,
-            coop=pack.slug,
-            as_of=day(pack.as_of),
-            head=pack.chain.head,
-            problem=audit.local(pack.chain.problem),
-        )
+    return said.format(
+        file=out,
+        coop=pack.slug,
+        as_of=day(pack.as_of),
+        head=pack.chain.head,
+        problem=local(pack.chain.problem),
     )
