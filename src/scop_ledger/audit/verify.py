@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from scop_ledger.audit.anchors import FINGERPRINT, Anchor, AnchorCheck
-from scop_ledger.audit.verdict import Finding, Seal, Verdict
+from scop_ledger.audit.verdict import Finding, Seal, Text, Verdict
 from scop_ledger.i18n import N_
 from scop_ledger.store.chain import (
     CHAIN,
@@ -190,7 +190,7 @@ class _Walk:
         self.ranges: list[list[int]] = []
         self.fingerprints = bytearray()
 
-    def run(self) -> str | None:
+    def run(self) -> Text | None:
         """Walk the log to its end or to the first problem, which it returns."""
         previous, last_seq, last_time = GENESIS, 0, None
         count = vouched = pending_count = 0
