@@ -32,3 +32,7 @@ run timeline --as-of 2025-06-30 --rule employee-capital-majority --rule refunds-
 run factsheet --year 2024
 run --read-only verify
 run --read-only report --as-of 2025-06-30 --out "$out/review-2025.html"
+
+# The same answers in French: --lang fr (or SCOP_LEDGER_LANG=fr) for tables, messages and the pack.
+run --lang fr capital --as-of 2025-06-30
+run --lang fr --read-only report --as-of 2025-06-30 --out "$out/revision-2025.html"

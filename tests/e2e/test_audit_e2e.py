@@ -592,3 +592,115 @@ def test_postgresql_least_privilege_login(run_cli, pg_url, tmp_path) -> None:
     finally:
         sql(pg_url, f"DROP OWNED BY {app}")
         sql(pg_url, f"DROP ROLE {app}")
+
+
+def test_a_finding_is_said_in_french_and_json_stays_english(
+    run_cli, ledger_file, alice_subscribes
+) -> None:
+    """``--lang fr``: the finding on stderr, the summary and the pack's line are French; the JSON
+    answer and the exit code are the same as in English."""
+    db, path, anchor = ledger_file
+    fine = run_cli(db, "--lang", "fr", "--read-only", "verify", "--anchor", anchor)
+    assert fine.code == 0 and fine.out.splitlines()[0] == anchor
+    assert "écritures chaînées ; " in fine.out and f"l'ancre {anchor} tient" in fine.out
+    seq = alice_subscribes
+    flip(path, seq)
+    english = run_cli(db, "--read-only", "verify", "--format", "json")
+    french = run_cli(db, "--lang", "fr", "--read-only", "verify", "--format", "json")
+    assert english.code == french.code == 1 and english.out == french.out
+    assert json.loads(french.out)["problem"].startswith(f"entry {seq} no longer matches the chain")
+    assert french.err == (
+        f"erreur : l'écriture {seq} ne correspond plus à la chaîne : ses octets enregistrés "
+        "ont changé depuis son enregistrement\n"
+    )
+    table = run_cli(db, "--lang", "fr", "--read-only", "verify", "--anchor", anchor)
+    assert table.code == 1
+    assert table.out.splitlines()[1] == (
+        f"la chaîne tient pour les {seq - 1} écritures avant le problème"
+    )
+    page = path + ".html"
+    made = run_cli(db, "--lang", "fr", "--read-only", "report", "--out", page)
+    assert made.code == 0, made.err
+    assert " ; tête de la chaîne " in made.out and "(ROMPUE : l'écriture " in made.out
+    bad = run_cli(db, "--lang", "fr", "--read-only", "verify", "--anchor", "12-abc")
+    assert bad.code == 2 and bad.err == (
+        "erreur : --anchor : '12-abc' n'est pas une ancre SEQ:HASH (SEQ un nombre positif)\n"
+    )
+
+
+def test_the_french_review_pack_renders_in_chromium(run_cli, store_url, tmp_path) -> None:
+    """The pack under ``--lang fr``: reproducible, ``lang="fr"``, and in a real browser every
+    heading French (none of the English pack's left), amounts and dates written the French way;
+    the English pack of the same moment stays English."""
+    import html
+    import re
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from tests.e2e.test_report_e2e import SAMPLE, browse
+
+    db = store_url
+    init = ["init", "fabrique", "--name", "La Fabrique", "--legal-form", "sarl"]
+    assert run_cli(db, *init, "--share-value", "25", "--date", "2014-01-06").code == 0
+    assert run_cli(db, "import", str(SAMPLE)).code == 0
+    moment = datetime.now(UTC).isoformat(timespec="seconds")
+    report = ["--read-only", "report", "--as-of", "2025-12-31", "--known-at", moment]
+    pages = {name: tmp_path / f"{name}.html" for name in ("fr", "fr-again", "en")}
+    for name, page in pages.items():
+        lang = ["--lang", "en" if name == "en" else "fr"]
+        made = run_cli(db, *lang, *report, "--out", str(page))
+        assert made.code == 0, made.err
+    assert made.out.startswith(f"{pages['en']}: review pack of fabrique as of 2025-12-31;")
+    french = pages["fr"].read_bytes()
+    assert french == pages["fr-again"].read_bytes()  # same inputs, same bytes
+    assert b'<html lang="fr">' in french and b'<html lang="en">' in pages["en"].read_bytes()
+    source = french.decode()
+    assert "<script" not in source
+    assert not re.search(r"""(src|href)=["']?(https?:|//)|url\(\s*["']?https?:""", source)
+
+    def headings(markup: str) -> list[str]:
+        found = re.findall(r"<(h[1-3]|th|dt|title)\b[^>]*>(.*?)</\1>", markup, flags=re.S)
+        return [
+            re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", t))).strip() for _, t in found
+        ]
+
+    def dom(page: Path) -> str:
+        shown = browse(page, "--dump-dom")
+        assert shown.returncode == 0, shown.stderr[-500:]
+        return shown.stdout
+
+    french_dom = dom(pages["fr"])
+    assert re.search(r"<html[^>]*\blang=\"fr\"", french_dom)
+    shown = headings(french_dom)
+    for heading in (
+        "Dossier de révision — La Fabrique",
+        "Coopérative",
+        "Période",
+        "Conformité au 31/12/2025",
+        "Part des associés salariés sur toute la période",
+        "Constats de conformité",
+        "Manquements sur la période",
+        "Registre des mouvements de parts sociales",
+        "Remboursements dus et leur ancienneté",
+        "Mandats",
+        "Écritures enregistrées en retard ou contre-passées",
+        "Valeur nominale de la part",
+        "Restant dû",
+    ):
+        assert heading in shown, heading
+    same_word = {"Date", "Action"}  # written alike in both languages
+    english = set(headings(pages["en"].read_text())) - same_word
+    assert "Compliance findings" in english and "Register of share movements" in english
+    assert not english & set(shown), english & set(shown)
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", french_dom)))
+    assert "du 06/01/2014 (immatriculation) au 31/12/2025" in text
+    assert "NON conforme : refunds-due" in text
+    assert "Valeur nominale de la part 25,00 €" in text  # spaces: no-break ones, normalised
+    assert "en retard de 1 à 2 ans 1 500,00" in text
+    assert "chloe gérant 06/01/2022 06/01/2026 oui" in text
+    assert "minimum 51 %" in text and "minimum 65 %" in text  # the charts' legends
+    assert "Review pack" not in text and "NOT compliant" not in text
+    shot = tmp_path / "fr.png"
+    painted = browse(pages["fr"], f"--screenshot={shot}")
+    assert painted.returncode == 0 and shot.exists(), painted.stderr[-500:]
+    assert shot.stat().st_size > 50_000

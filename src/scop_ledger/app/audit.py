@@ -19,9 +19,10 @@ from scop_ledger.app.queries import Query
 from scop_ledger.audit.anchors import Anchor, anchor_line, read_anchors, split_anchor
 from scop_ledger.audit.reseed import Reseeded
 from scop_ledger.audit.signing import BadKey, check_signature, sign_head
-from scop_ledger.audit.verdict import Verdict
+from scop_ledger.audit.verdict import Text, Verdict, local
 from scop_ledger.audit.verify import verify as verify_chain
 from scop_ledger.domain.errors import InvalidValue
+from scop_ledger.i18n import N_, _
 from scop_ledger.store.chain import EVENTS
 from scop_ledger.store.db import DB, Unavailable, connect
 
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from scop_ledger.audit.diff import Diff
     from scop_ledger.readmodel.history import HistoryEntry
     from scop_ledger.settings import Settings
+
+
+__all__ = ["ReviewPack", "Verified", "diff", "local", "report", "reseed", "verify"]
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,9 @@ def _file_anchors(anchors_file: Path | None) -> list[Anchor]:
     try:
         return read_anchors(anchors_file.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidValue(f"{anchors_file}: {error}") from None
+        raise InvalidValue(
+            _("{file}: {problem}").format(file=anchors_file, problem=error)
+        ) from None
 
 
 def _unsigned(
@@ -63,11 +69,11 @@ def _unsigned(
     signature: str | None,
     file_anchors: Sequence[Anchor],
     public_key: Path,
-) -> str | None:
+) -> Text | None:
     """Why an anchor's signature does not hold under ``public_key`` (None when they all do)."""
     if (wanted is None or signature is None) and not file_anchors:
         raise InvalidValue(
-            "--check-signature needs a signed --anchor SEQ:HASH:SIGNATURE or --anchors FILE"
+            _("--check-signature needs a signed --anchor SEQ:HASH:SIGNATURE or --anchors FILE")
         )
     signed_anchors = [(*wanted, signature)] if wanted is not None else []
     signed_anchors += [(a.seq, a.hash, a.signature) for a in file_anchors]
@@ -77,11 +83,17 @@ def _unsigned(
                 seq, hash_hex, mark, public_key.read_bytes()
             )
         except BadKey as error:
-            raise InvalidValue(f"{public_key}: {error}") from None
+            raise InvalidValue(
+                _("{file}: {problem}").format(file=public_key, problem=error)
+            ) from None
         if not signed:
-            return (
-                f"the anchor's signature was not made with the key of {public_key}: "
-                f"nothing proves the reviewer saw {seq}:{hash_hex}"
+            return Text(
+                N_(
+                    "the anchor's signature was not made with the key of {key}: nothing proves "
+                    "the reviewer saw {head}"
+                ),
+                key=str(public_key),
+                head=f"{seq}:{hash_hex}",
             )
     return None
 
@@ -93,7 +105,7 @@ def _checked(
     db = _open(settings)
     try:
         if not db.has_table(EVENTS):
-            raise Unavailable("store unavailable: this store holds no ledger yet")
+            raise Unavailable(_("store unavailable: this store holds no ledger yet"))
         return verify_chain(db, wanted, anchors=anchors, collect=collect)
     finally:
         db.close()
@@ -104,7 +116,9 @@ def _append(anchor_out: Path, line: str) -> None:
         with anchor_out.open("a", encoding="utf-8") as out:
             out.write(line + "\n")
     except OSError as error:
-        raise InvalidValue(f"{anchor_out}: cannot write ({error.strerror})") from None
+        raise InvalidValue(
+            _("{file}: cannot write ({reason})").format(file=anchor_out, reason=error.strerror)
+        ) from None
 
 
 def verify(
@@ -122,7 +136,11 @@ def verify(
     anchors file. A problem is in the verdict; bad arguments raise InvalidValue."""
     file_anchors = _file_anchors(anchors_file)
     if anchor_out is not None and not anchor_out.parent.is_dir():
-        raise InvalidValue(f"{anchor_out}: no such directory {anchor_out.parent}")
+        raise InvalidValue(
+            _("{file}: no such directory {folder}").format(
+                file=anchor_out, folder=anchor_out.parent
+            )
+        )
     verified_at = datetime.now(UTC)
     wanted: tuple[int, str] | None = None
     signature: str | None = None
@@ -130,7 +148,7 @@ def verify(
         try:
             seq, hash_hex, signature = split_anchor(anchor)
         except ValueError as error:
-            raise InvalidValue(f"--anchor: {error}") from None
+            raise InvalidValue(_("--anchor: {problem}").format(problem=error)) from None
         wanted = (seq, hash_hex)
     unsigned = None
     if public_key is not None:
@@ -144,7 +162,9 @@ def verify(
         try:
             signed = sign_head(verdict.head, private_key)
         except BadKey as error:
-            raise InvalidValue(f"{key_file}: {error}") from None
+            raise InvalidValue(
+                _("{file}: {problem}").format(file=key_file, problem=error)
+            ) from None
     written = None
     if anchor_out is not None and verdict.ok and verdict.entries:
         signature_part = None if signed is None else signed.rsplit(":", 1)[1]
@@ -162,7 +182,7 @@ def reseed(session: Session) -> Reseeded:
     from scop_ledger.store.engine import ReadOnlyStore, schema_change
 
     if session.settings.read_only:
-        raise ReadOnlyStore("the store is open read-only: the kept chain cannot be re-seeded")
+        raise ReadOnlyStore(_("the store is open read-only: the kept chain cannot be re-seeded"))
     ledger = session.ledger()
     with schema_change(ledger.engine) as conn:
         done = reseed_chain(conn, session.settings.user)
@@ -183,7 +203,9 @@ def diff(
     later = t2 or datetime.now(UTC)
     if t1 >= later:
         raise InvalidValue(
-            f"--from-known-at {t1.isoformat()} is not before --to-known-at {later.isoformat()}"
+            _("--from-known-at {earlier} is not before --to-known-at {later}").format(
+                earlier=t1.isoformat(), later=later.isoformat()
+            )
         )
     q = Query(session, as_of, later, explicit=True)
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from scop_ledger.audit.verdict import Finding, Verdict
+from scop_ledger.audit.verdict import Finding, Text, Verdict
+from scop_ledger.i18n import N_, _
 
 FINGERPRINT = 4  # bytes of each link an anchors file keeps
 
@@ -27,12 +28,16 @@ def split_anchor(text: str) -> tuple[int, str, str | None]:
     """``SEQ:HASH`` or a signed ``SEQ:HASH:SIGNATURE``; raise ValueError with a one-line
     reason."""
     seq_text, sep, rest = text.strip().partition(":")
-    hash_text, _, signature = rest.partition(":")
+    hash_text, _sep, signature = rest.partition(":")
     if not sep or not seq_text.isdigit() or int(seq_text) < 1:
-        raise ValueError(f"{text!r} is not an anchor SEQ:HASH (SEQ a positive number)")
+        raise ValueError(
+            _("{text} is not an anchor SEQ:HASH (SEQ a positive number)").format(text=repr(text))
+        )
     hash_text = hash_text.lower()
     if len(hash_text) != 64 or any(c not in "0123456789abcdef" for c in hash_text):
-        raise ValueError(f"{text!r} is not an anchor SEQ:HASH (HASH 64 hex digits)")
+        raise ValueError(
+            _("{text} is not an anchor SEQ:HASH (HASH 64 hex digits)").format(text=repr(text))
+        )
     return int(seq_text), hash_text, signature or None
 
 
@@ -57,11 +62,19 @@ class Anchor:
         return f"{self.seq}:{self.hash}"
 
     @property
-    def label(self) -> str:
+    def label(self) -> Text:
+        """How a finding names this anchor (a :class:`Text`: English in JSON, translated when
+        shown)."""
         if self.line is None:
-            return f"the anchor {self.head}"
-        when = "" if self.verified_at is None else f", verified at {self.verified_at.isoformat()}"
-        return f"the anchor of line {self.line} ({self.head}{when})"
+            return Text(N_("the anchor {head}"), head=self.head)
+        if self.verified_at is None:
+            return Text(N_("the anchor of line {line} ({head})"), line=self.line, head=self.head)
+        return Text(
+            N_("the anchor of line {line} ({head}, verified at {moment})"),
+            line=self.line,
+            head=self.head,
+            moment=self.verified_at,
+        )
 
     def positions(self) -> Iterator[int]:
         for first, last in self.seqs or ():
@@ -98,9 +111,11 @@ def read_anchors(text: str) -> list[Anchor]:
         try:
             out.append(_anchor(json.loads(raw), number))
         except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as error:
-            raise ValueError(f"line {number}: not an anchor ({error})") from None
+            raise ValueError(
+                _("line {number}: not an anchor ({error})").format(number=number, error=error)
+            ) from None
     if not out:
-        raise ValueError("no anchor in it")
+        raise ValueError(_("no anchor in it"))
     return out
 
 
@@ -110,9 +125,9 @@ def _anchor(found: Any, number: int) -> Anchor:
     seqs = tuple((int(a), int(b)) for a, b in found.get("seqs") or ())
     links = base64.b64decode(found.get("links") or "", validate=True)
     if seqs and len(links) != FINGERPRINT * sum(b - a + 1 for a, b in seqs):
-        raise ValueError("its links do not match its sequence numbers")
+        raise ValueError(_("its links do not match its sequence numbers"))
     if seqs and seqs[-1][1] != seq:
-        raise ValueError("its sequence numbers do not end at its head")
+        raise ValueError(_("its sequence numbers do not end at its head"))
     return Anchor(
         seq,
         hash_hex,
@@ -130,7 +145,7 @@ def _moment(text: Any) -> datetime | None:
         return None
     moment = datetime.fromisoformat(str(text))
     if moment.tzinfo is None:
-        raise ValueError(f"{text!r} has no UTC offset")
+        raise ValueError(_("{text} has no UTC offset").format(text=repr(text)))
     return moment
 
 
@@ -156,8 +171,13 @@ class AnchorCheck:
             self.time = moment
             if value.hex() != a.hash:
                 raise Finding(
-                    f"{a.label} is not a prefix of today's chain: entry {seq} now chains to "
-                    f"{value.hex()}"
+                    N_(
+                        "{anchor} is not a prefix of today's chain: entry {seq} now chains to "
+                        "{link}"
+                    ),
+                    anchor=a.label,
+                    seq=seq,
+                    link=value.hex(),
                 )
         elif seq > a.seq:
             self._after(seq, moment)
@@ -167,15 +187,21 @@ class AnchorCheck:
         a = self.anchor
         assert self.expected is not None and self.next is not None
         if seq > self.next:
-            raise Finding(f"entry {self.next} is missing: {a.label} has it, the store does not")
+            raise _missing(self.next, a)
         if seq < self.next:
-            raise Finding(f"entry {seq} was inserted: {a.label} does not have it")
+            raise Finding(
+                N_("entry {seq} was inserted: {anchor} does not have it"), seq=seq, anchor=a.label
+            )
         links = a.links or b""
         fingerprint = links[self.index * FINGERPRINT : (self.index + 1) * FINGERPRINT]
         if value[:FINGERPRINT] != fingerprint:
             raise Finding(
-                f"entry {seq} no longer matches {a.label}: its stored bytes changed since "
-                f"that review"
+                N_(
+                    "entry {seq} no longer matches {anchor}: its stored bytes changed since "
+                    "that review"
+                ),
+                seq=seq,
+                anchor=a.label,
             )
         self.index += 1
         self.next = next(self.expected, None)
@@ -184,28 +210,58 @@ class AnchorCheck:
         """An entry after the anchor: recorded after it, and after the review that wrote it."""
         a = self.anchor
         if not self.seen:
-            raise Finding(f"{a.label} is not a prefix of today's chain: there is no entry {a.seq}")
+            raise Finding(
+                N_("{anchor} is not a prefix of today's chain: there is no entry {seq}"),
+                anchor=a.label,
+                seq=a.seq,
+            )
         assert self.time is not None
         if moment <= self.time:  # writes are stamped strictly after the entry ahead
             raise Finding(
-                f"entry {seq} was recorded at {moment.isoformat()}, not after {a.label} (entry "
-                f"{a.seq}, recorded at {self.time.isoformat()}): an entry added after the "
-                f"review claims an earlier time"
+                N_(
+                    "entry {seq} was recorded at {moment}, not after {anchor} (entry {head}, "
+                    "recorded at {head_moment}): an entry added after the review claims an "
+                    "earlier time"
+                ),
+                seq=seq,
+                moment=moment,
+                anchor=a.label,
+                head=a.seq,
+                head_moment=self.time,
             )
         if a.verified_at is not None and moment < a.verified_at:
             raise Finding(
-                f"entry {seq} was recorded at {moment.isoformat()}, before the review of "
-                f"{a.verified_at.isoformat()} that wrote {a.label}, yet it was not in the log "
-                f"then: it was added later with an earlier time"
+                N_(
+                    "entry {seq} was recorded at {moment}, before the review of {review} that "
+                    "wrote {anchor}, yet it was not in the log then: it was added later with an "
+                    "earlier time"
+                ),
+                seq=seq,
+                moment=moment,
+                review=a.verified_at,
+                anchor=a.label,
             )
 
     def finish(self, last_seq: int) -> None:
         """The chain ended at ``last_seq``: every entry the anchor lists was met."""
         a = self.anchor
         if self.expected is not None and self.next is not None:
-            raise Finding(f"entry {self.next} is missing: {a.label} has it, the store does not")
+            raise _missing(self.next, a)
         if not self.seen:
             raise Finding(
-                f"{a.label} is not a prefix of today's chain: there is no entry {a.seq} "
-                f"(the chain ends at {last_seq})"
+                N_(
+                    "{anchor} is not a prefix of today's chain: there is no entry {seq} (the "
+                    "chain ends at {last})"
+                ),
+                anchor=a.label,
+                seq=a.seq,
+                last=last_seq,
             )
+
+
+def _missing(seq: int, anchor: Anchor) -> Finding:
+    return Finding(
+        N_("entry {seq} is missing: {anchor} has it, the store does not"),
+        seq=seq,
+        anchor=anchor.label,
+    )

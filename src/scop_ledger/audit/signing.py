@@ -3,6 +3,8 @@ which head that was."""
 
 from __future__ import annotations
 
+from scop_ledger.i18n import _
+
 SIGNED = b"scop-ledger chain head "
 
 
@@ -21,9 +23,11 @@ def sign_head(head: str, private_pem: bytes) -> str:
     try:
         key = load_pem_private_key(private_pem, password=None)
     except (ValueError, TypeError) as error:
-        raise BadKey(f"not an unencrypted PEM private key ({error})") from None
+        raise BadKey(
+            _("not an unencrypted PEM private key ({error})").format(error=error)
+        ) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise BadKey("not an Ed25519 private key")
+        raise BadKey(_("not an Ed25519 private key"))
     signature = key.sign(SIGNED + head.encode("ascii"))
     return f"{head}:{base64.urlsafe_b64encode(signature).decode('ascii')}"
 
@@ -41,9 +45,9 @@ def check_signature(seq: int, hash_hex: str, signature: str, public_pem: bytes) 
     try:
         key = load_pem_public_key(public_pem)
     except (ValueError, TypeError) as error:
-        raise BadKey(f"not a PEM public key ({error})") from None
+        raise BadKey(_("not a PEM public key ({error})").format(error=error)) from None
     if not isinstance(key, Ed25519PublicKey):
-        raise BadKey("not an Ed25519 public key")
+        raise BadKey(_("not an Ed25519 public key"))
     try:
         raw = base64.urlsafe_b64decode(signature.encode("ascii"))
         key.verify(raw, SIGNED + f"{seq}:{hash_hex}".encode("ascii"))

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from scop_ledger.audit.anchors import FINGERPRINT, Anchor, AnchorCheck
-from scop_ledger.audit.verdict import Finding, Seal, Verdict
+from scop_ledger.audit.verdict import Finding, Seal, Text, Verdict
+from scop_ledger.i18n import N_
 from scop_ledger.store.chain import (
     CHAIN,
     EVENTS,
@@ -79,15 +80,52 @@ def _applied(db: DB) -> int | None:
 
 def _rewritten(seq: int, stored: Any) -> Finding:
     return Finding(
-        f"entry {seq} no longer matches the chain: its stored state was rewritten "
-        f"as {type(stored).__name__}, not the bytes recorded"
+        N_(
+            "entry {seq} no longer matches the chain: its stored state was rewritten as "
+            "{kind}, not the bytes recorded"
+        ),
+        seq=seq,
+        kind=type(stored).__name__,
     )
 
 
 def _unsealed(seq: int) -> Finding:
     return Finding(
-        f"entry {seq} no longer matches the seal of the kept chain: the entries "
-        f"up to it and the kept chain were both rewritten"
+        N_(
+            "entry {seq} no longer matches the seal of the kept chain: the entries up to it "
+            "and the kept chain were both rewritten"
+        ),
+        seq=seq,
+    )
+
+
+def _unreadable(seq: int, error: ValueError) -> Finding:
+    return Finding(
+        N_("entry {seq} no longer matches the chain: {error}"), seq=seq, error=str(error)
+    )
+
+
+def _backwards(seq: int, moment: datetime, last_seq: int, last_time: datetime) -> Finding:
+    return Finding(
+        N_(
+            "entry {seq} was recorded at {moment}, before entry {last} (recorded at "
+            "{last_moment}): recorded times go backwards, so it was added later with an "
+            "earlier time"
+        ),
+        seq=seq,
+        moment=moment,
+        last=last_seq,
+        last_moment=last_time,
+    )
+
+
+def _missing(seq: int) -> Finding:
+    return Finding(
+        N_(
+            "entry {seq} is missing: the chain kept since it was recorded has it, the store "
+            "does not"
+        ),
+        seq=seq,
     )
 
 
@@ -96,14 +134,34 @@ def _misnumbered(seq: int, version: int, before: tuple[int, int] | None) -> Find
     version and its entry)."""
     if before is not None and before[0] >= version:
         return Finding(
-            f"entry {seq} is out of order: version {version} of its record comes after "
-            f"version {before[0]} (entry {before[1]})"
+            N_(
+                "entry {seq} is out of order: version {version} of its record comes after "
+                "version {before} (entry {entry})"
+            ),
+            seq=seq,
+            version=version,
+            before=before[0],
+            entry=before[1],
         )
-    expected = 1 if before is None else before[0] + 1
-    after = "" if before is None else f" after version {before[0]} (entry {before[1]})"
+    if before is None:
+        return Finding(
+            N_(
+                "entry {seq} is version {version} of its record: versions must run 1, 2, 3…, "
+                "version 1 is missing"
+            ),
+            seq=seq,
+            version=version,
+        )
     return Finding(
-        f"entry {seq} is version {version} of its record{after}: versions must run "
-        f"1, 2, 3…, version {expected} is missing"
+        N_(
+            "entry {seq} is version {version} of its record after version {before} (entry "
+            "{entry}): versions must run 1, 2, 3…, version {expected} is missing"
+        ),
+        seq=seq,
+        version=version,
+        before=before[0],
+        entry=before[1],
+        expected=before[0] + 1,
     )
 
 
@@ -132,7 +190,7 @@ class _Walk:
         self.ranges: list[list[int]] = []
         self.fingerprints = bytearray()
 
-    def run(self) -> str | None:
+    def run(self) -> Text | None:
         """Walk the log to its end or to the first problem, which it returns."""
         previous, last_seq, last_time = GENESIS, 0, None
         count = vouched = pending_count = 0
@@ -170,15 +228,11 @@ class _Walk:
                 try:
                     moment = recorded_at(state)
                 except ValueError as error:
-                    raise Finding(f"entry {seq} no longer matches the chain: {error}") from None
+                    raise _unreadable(seq, error) from None
                 for check in checks:
                     check.step(seq, value, moment)
                 if last_time is not None and moment < last_time:
-                    raise Finding(
-                        f"entry {seq} was recorded at {moment.isoformat()}, before entry "
-                        f"{last_seq} (recorded at {last_time.isoformat()}): recorded times go "
-                        f"backwards, so it was added later with an earlier time"
-                    )
+                    raise _backwards(seq, moment, last_seq, last_time)
                 if collect:
                     self._fingerprint(seq, value)
                 previous, last_seq, last_time = value, seq, moment
@@ -204,10 +258,7 @@ class _Walk:
         """The entry ``seq`` is not the kept chain's next (``pending``): raise the finding, or
         return when it is only not kept yet (recorded since the view last caught up)."""
         if pending is not None and pending[0] < seq:
-            raise Finding(
-                f"entry {pending[0]} is missing: the chain kept since it was recorded has "
-                f"it, the store does not"
-            )
+            raise _missing(pending[0])
         if pending is not None and pending[0] == seq:
             if pending[1] != digest.hex():
                 elsewhere = self.db.scalar(
@@ -216,17 +267,27 @@ class _Walk:
                 )
                 if elsewhere is not None:
                     raise Finding(
-                        f"entry {seq} is out of order: it holds what entry {elsewhere} held"
+                        N_("entry {seq} is out of order: it holds what entry {other} held"),
+                        seq=seq,
+                        other=elsewhere,
                     )
                 raise Finding(
-                    f"entry {seq} no longer matches the chain: its stored bytes changed "
-                    f"since it was recorded"
+                    N_(
+                        "entry {seq} no longer matches the chain: its stored bytes changed "
+                        "since it was recorded"
+                    ),
+                    seq=seq,
                 )
-            raise Finding(f"entry {seq} no longer matches the chain: entries before it moved")
+            raise Finding(
+                N_("entry {seq} no longer matches the chain: entries before it moved"), seq=seq
+            )
         if pending is not None:
             raise Finding(
-                f"entry {seq} was inserted: the chain kept since the entries around it were "
-                f"recorded does not have it"
+                N_(
+                    "entry {seq} was inserted: the chain kept since the entries around it were "
+                    "recorded does not have it"
+                ),
+                seq=seq,
             )
         if self.must_keep is None or seq <= self.must_keep:
             self._not_kept(seq, vouched, last_seq)
@@ -235,16 +296,35 @@ class _Walk:
         """The entry ``seq`` should be in the kept chain, which ends before it."""
         if not self.has_kept:
             raise Finding(
-                f"entry {seq} is not vouched for: the chain kept since the entries were "
-                f"recorded is missing (no table rm_chain); 'verify --reseed-chain' "
-                f"re-seeds it from the entries as they are now"
+                N_(
+                    "entry {seq} is not vouched for: the chain kept since the entries were "
+                    "recorded is missing (no table rm_chain); 'verify --reseed-chain' re-seeds "
+                    "it from the entries as they are now"
+                ),
+                seq=seq,
             )
-        ends = "holds nothing" if vouched == 0 else f"ends at entry {last_seq}"
-        sealed = "" if self.seal is None else f", though it was sealed at entry {self.seal.seq}"
-        raise Finding(
-            f"entry {seq} is missing from the chain kept since it was recorded: the "
-            f"kept chain {ends}{sealed}"
-        )
+        sealed = None if self.seal is None else self.seal.seq
+        if vouched == 0 and sealed is None:
+            template = N_(
+                "entry {seq} is missing from the chain kept since it was recorded: the kept "
+                "chain holds nothing"
+            )
+        elif vouched == 0:
+            template = N_(
+                "entry {seq} is missing from the chain kept since it was recorded: the kept "
+                "chain holds nothing, though it was sealed at entry {sealed}"
+            )
+        elif sealed is None:
+            template = N_(
+                "entry {seq} is missing from the chain kept since it was recorded: the kept "
+                "chain ends at entry {last}"
+            )
+        else:
+            template = N_(
+                "entry {seq} is missing from the chain kept since it was recorded: the kept "
+                "chain ends at entry {last}, though it was sealed at entry {sealed}"
+            )
+        raise Finding(template, seq=seq, last=last_seq, sealed=sealed)
 
     def _fingerprint(self, seq: int, value: bytes) -> None:
         """Keep what an anchors file needs of the entry ``seq``."""
@@ -259,15 +339,16 @@ class _Walk:
         """The log ended at ``last_seq``: nothing of the kept chain, the seal or the anchors is
         left unmet."""
         if pending is not None:
-            raise Finding(
-                f"entry {pending[0]} is missing: the chain kept since it was recorded has it, "
-                f"the store does not"
-            )
+            raise _missing(pending[0])
         seal = self.seal
         if seal is not None and last_seq < seal.seq:
             raise Finding(
-                f"entry {seal.seq} is missing: the kept chain was sealed at it, the store ends "
-                f"at entry {last_seq}"
+                N_(
+                    "entry {seq} is missing: the kept chain was sealed at it, the store ends at "
+                    "entry {last}"
+                ),
+                seq=seal.seq,
+                last=last_seq,
             )
         for check in self.checks:
             check.finish(last_seq)

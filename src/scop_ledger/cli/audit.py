@@ -10,13 +10,16 @@ import click
 
 from scop_ledger.cli.context import get_app
 from scop_ledger.cli.options import DATE, DATETIME, F, OutFile, WholeNumber, format_option
-from scop_ledger.cli.render import emit_json, emit_table
+from scop_ledger.cli.render import emit_table
+from scop_ledger.i18n import N_, _, day
 
 if TYPE_CHECKING:
-    from scop_ledger.app.audit import Verified
+    from scop_ledger.app.audit import ReviewPack
     from scop_ledger.audit.diff import Diff
-    from scop_ledger.audit.reseed import Reseeded
 
+
+# A command's examples under its help: kept as they are (\b), whatever the language.
+_EXAMPLES = "\n\n\b\n{example}\n{lines}"
 
 # verify's options, in the order --help lists them.
 _VERIFY_OPTIONS = (
@@ -24,46 +27,56 @@ _VERIFY_OPTIONS = (
         "--anchor",
         default=None,
         metavar="SEQ:HASH",
-        help="The head written down at an earlier review: it must be a prefix of today's chain "
-        "(SEQ:HASH:SIGNATURE when it was signed).",
+        help=_(
+            "The head written down at an earlier review: it must be a prefix of today's chain "
+            "(SEQ:HASH:SIGNATURE when it was signed)."
+        ),
     ),
     click.option(
         "--sign",
         "key_file",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         default=None,
-        help="Sign today's head with this Ed25519 private key (PEM): prints SEQ:HASH:SIGNATURE.",
+        help=_("Sign today's head with this Ed25519 private key (PEM): prints SEQ:HASH:SIGNATURE."),
     ),
     click.option(
         "--check-signature",
         "public_key",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         default=None,
-        help="The anchor must carry a signature made with the key of this Ed25519 public key "
-        "(PEM).",
+        help=_(
+            "The anchor must carry a signature made with the key of this Ed25519 public key (PEM)."
+        ),
     ),
     click.option(
         "--anchor-out",
         "anchor_out",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
-        help="Append today's head (signed with --sign), its recorded time, the moment of this "
-        "check and the fingerprints of every entry to this anchors file, kept outside the store.",
+        help=_(
+            "Append today's head (signed with --sign), its recorded time, the moment of this "
+            "check and the fingerprints of every entry to this anchors file, kept outside the "
+            "store."
+        ),
     ),
     click.option(
         "--anchors",
         "anchors_file",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         default=None,
-        help="Check every anchor of this anchors file (written by --anchor-out); with "
-        "--check-signature, every one must be signed with that key.",
+        help=_(
+            "Check every anchor of this anchors file (written by --anchor-out); with "
+            "--check-signature, every one must be signed with that key."
+        ),
     ),
     click.option(
         "--reseed-chain",
         is_flag=True,
         default=False,
-        help="Replace the chain kept in the store with the chain of the entries as they are now "
-        "(after a finding you have explained); prints what it replaced. Needs write access.",
+        help=_(
+            "Replace the chain kept in the store with the chain of the entries as they are now "
+            "(after a finding you have explained); prints what it replaced. Needs write access."
+        ),
     ),
 )
 
@@ -75,7 +88,24 @@ def _verify_options(func: F) -> F:
     return func
 
 
-@click.command()
+@click.command(
+    help=_(
+        "Recompute the hash chain over every stored event and print its head SEQ:HASH; exit 1 "
+        "naming the first entry changed, missing, inserted, out of order or recorded at a time "
+        "before an entry already in the log, when the chain kept in the store is missing, "
+        "shorter or different, or when an anchor is not a prefix of today's chain. Reads only "
+        "(works with --read-only), except --reseed-chain."
+    )
+    + _EXAMPLES.format(
+        example=_("Example:"),
+        lines="  scop-ledger verify\n"
+        "  scop-ledger --read-only verify --anchor 1042:9f2c…e1\n"
+        "  scop-ledger --read-only verify --sign reviewer.pem --anchor-out anchors.jsonl\n"
+        "  scop-ledger --read-only verify --anchors anchors.jsonl --check-signature reviewer.pub\n"
+        "  scop-ledger --read-only verify --anchor 1042:9f2c…e1:Qm9…== --check-signature "
+        "reviewer.pub",
+    )
+)
 @_verify_options
 @format_option("table", "json")
 @click.pass_context
@@ -90,25 +120,13 @@ def verify(
     reseed_chain: bool,
     fmt: str,
 ) -> None:
-    """Recompute the hash chain over every stored event and print its head SEQ:HASH; exit 1
-    naming the first entry changed, missing, inserted, out of order or recorded at a time
-    before an entry already in the log, when the chain kept in the store is missing, shorter
-    or different, or when an anchor is not a prefix of today's chain. Reads only (works with
-    --read-only), except --reseed-chain.
-
-    \b
-    Example:
-      scop-ledger verify
-      scop-ledger --read-only verify --anchor 1042:9f2c…e1
-      scop-ledger --read-only verify --sign reviewer.pem --anchor-out anchors.jsonl
-      scop-ledger --read-only verify --anchors anchors.jsonl --check-signature reviewer.pub
-      scop-ledger --read-only verify --anchor 1042:9f2c…e1:Qm9…== --check-signature reviewer.pub
-    """
+    """Verify the hash chain (the help is the command's ``help``, translated)."""
     from scop_ledger.app import audit
+    from scop_ledger.cli.audit_show import show_reseeded, show_verified
 
     app = get_app(ctx)
     if reseed_chain:
-        _show_reseeded(audit.reseed(app), app.settings.user, fmt)
+        show_reseeded(audit.reseed(app), app.settings.user, fmt)
         return
     found = audit.verify(
         app.settings,
@@ -118,103 +136,10 @@ def verify(
         key_file=key_file,
         public_key=public_key,
     )
-    _show_verified(found, fmt, anchors_file, public_key, key_file)
+    show_verified(found, fmt, anchors_file, public_key, key_file)
     if found.verdict.problem is not None:
-        click.echo(f"error: {found.verdict.problem}", err=True)
+        click.echo(_("error: {line}").format(line=audit.local(found.verdict.problem)), err=True)
         ctx.exit(1)
-
-
-def _show_verified(
-    found: Verified,
-    fmt: str,
-    anchors_file: Path | None,
-    public_key: Path | None,
-    key_file: Path | None,
-) -> None:
-    """The head (signed, with --sign) and what was checked, as a table or JSON."""
-    verdict = found.verdict
-    if fmt == "json":
-        emit_json(
-            {
-                "head": verdict.head,
-                "entries": verdict.entries,
-                "kept": verdict.kept,
-                "anchor": verdict.anchor,
-                "ok": verdict.ok,
-                "problem": verdict.problem,
-                "signed": found.signed,
-                "signature_checked": found.signature_checked,
-                "pending": verdict.pending,
-                "recorded_at": None
-                if verdict.recorded_at is None
-                else verdict.recorded_at.isoformat(),
-                "anchors_checked": found.anchors_checked,
-                "anchor_out": found.written,
-                "reseeded_at": None if verdict.seal is None else verdict.seal.reseeded_at,
-            }
-        )
-    else:
-        click.echo(found.signed or verdict.head)
-        click.echo(_summary(found, anchors_file, public_key, key_file))
-
-
-def _summary(
-    found: Verified, anchors_file: Path | None, public_key: Path | None, key_file: Path | None
-) -> str:
-    """The line under the head: what was checked and done, or how far the chain holds."""
-    verdict = found.verdict
-    if not verdict.ok:
-        return f"the chain holds for the {verdict.entries} entries before the problem"
-    seal = verdict.seal
-    return (
-        f"{verdict.entries} entries chained; {verdict.kept} checked against the chain "
-        f"kept since they were recorded"
-        + (
-            ""
-            if not verdict.pending
-            else f" ({verdict.pending} recorded since the view last caught up)"
-        )
-        + (
-            ""
-            if seal is None or seal.reseeded_at is None
-            else f" (the kept chain was re-seeded at {seal.reseeded_at} by {seal.reseeded_by})"
-        )
-        + ("" if verdict.anchor is None else f"; anchor {verdict.anchor} holds")
-        + (
-            ""
-            if not found.anchors_checked
-            else f"; {found.anchors_checked} anchors of {anchors_file} hold"
-        )
-        + ("" if public_key is None else f", signed with the key of {public_key}")
-        + ("" if found.signed is None else f"; head signed with {key_file}")
-        + ("" if found.written is None else f"; anchor appended to {found.written}")
-    )
-
-
-def _show_reseeded(done: Reseeded, user: str, fmt: str) -> None:
-    """``verify --reseed-chain``: the kept chain replaced, explicitly, and said so."""
-    if fmt == "json":
-        emit_json(
-            {
-                "head": done.head,
-                "entries": done.entries,
-                "replaced_entries": done.was,
-                "replaced_head": done.was_head,
-                "first_difference": done.first_difference,
-            }
-        )
-        return
-    click.echo(done.head)
-    click.echo(
-        f"re-seeded the kept chain from the {done.entries} entries as they are now, by "
-        f"{user}; it held {done.was} entries"
-        + ("" if done.was_head is None else f" (head {done.was_head})")
-        + (
-            "; it agreed with them"
-            if done.first_difference is None
-            else f"; the first entry that differed: {done.first_difference}"
-        )
-    )
 
 
 @click.command()
@@ -259,28 +184,51 @@ def diff(
     _show_diff(result)
 
 
+# The figures of a diff, by their JSON names, as the table shows them.
+FIGURES = {
+    "capital": N_("capital"),
+    "shares": N_("shares"),
+    "employee_capital_ratio": N_("employee_capital_ratio"),
+    "employee_vote_ratio": N_("employee_vote_ratio"),
+    "external_vote_weight": N_("external_vote_weight"),
+    "partners": N_("partners"),
+}
+
+
 def _show_diff(result: Diff) -> None:
     """The figures, holdings and rules that changed, and the entries recorded in between."""
-    click.echo(
-        f"{result.coop} as of {result.as_of}: known at {result.from_known_at:%Y-%m-%d %H:%M:%S%z} "
-        f"→ known at {result.to_known_at:%Y-%m-%d %H:%M:%S%z}: "
-        + ("changed" if result.changed else "no change")
-    )
+    moments = {
+        "coop": result.coop,
+        "as_of": day(result.as_of),
+        "earlier": f"{result.from_known_at:%Y-%m-%d %H:%M:%S%z}",
+        "later": f"{result.to_known_at:%Y-%m-%d %H:%M:%S%z}",
+    }
+    if result.changed:
+        said = _("{coop} as of {as_of}: known at {earlier} → known at {later}: changed")
+    else:
+        said = _("{coop} as of {as_of}: known at {earlier} → known at {later}: no change")
+    click.echo(said.format(**moments))
     before, after = result.before.model_dump(), result.after.model_dump()
     emit_table(
-        ["figure", "before", "after"],
-        [[k, before[k], after[k]] for k in before],
+        [_("figure"), _("before"), _("after")],
+        [[_(FIGURES.get(k, k)), before[k], after[k]] for k in before],
     )
     if result.holdings:
         click.echo("")
         emit_table(
-            ["person", "shares before", "shares after"],
+            [_("person"), _("shares before"), _("shares after")],
             [[h.person, h.from_shares, h.to_shares] for h in result.holdings],
         )
     if result.compliance:
         click.echo("")
         emit_table(
-            ["rule", "status before", "status after", "value before", "value after"],
+            [
+                _("rule"),
+                _("status before"),
+                _("status after"),
+                _("value before"),
+                _("value after"),
+            ],
             [
                 [c.rule, c.from_status, c.to_status, c.from_value, c.to_value]
                 for c in result.compliance
@@ -293,7 +241,15 @@ def _show_diff(result: Diff) -> None:
 def _show_entries(result: Diff) -> None:
     """The entries recorded between the two moments, each with what it did."""
     emit_table(
-        ["id", "date", "action", "person", "recorded_at", "recorded_by", "note"],
+        [
+            _("id"),
+            _("date"),
+            _("action"),
+            _("person"),
+            _("recorded_at"),
+            _("recorded_by"),
+            _("note"),
+        ],
         [
             [
                 e.id,
@@ -305,39 +261,51 @@ def _show_entries(result: Diff) -> None:
                 ", ".join(
                     n
                     for n, on in (
-                        (f"reverses {e.reverses}", e.reverses is not None),
-                        ("back-dated", e.back_dated),
-                        ("moves the figures as of the date", e.affects_as_of),
+                        (_("reverses {entry}").format(entry=e.reverses), e.reverses is not None),
+                        (_("back-dated"), e.back_dated),
+                        (_("moves the figures as of the date"), e.affects_as_of),
                     )
                     if on
                 ),
             ]
             for e in result.entries
         ],
-        title=f"{len(result.entries)} entries recorded in between",
+        title=_("{count} entries recorded in between").format(count=len(result.entries)),
     )
 
 
-@click.command()
-@click.option("--as-of", type=DATE, default=None, help="Business date. Default: today.")
+@click.command(
+    help=_(
+        "The review pack: one self-contained HTML file with the cooperative, the period and the "
+        "chain head; the employee shares of capital and votes over the whole history against "
+        "their thresholds, breaches shaded; the register; refunds owed and their ageing; "
+        "mandates; the compliance findings with their legal sources; entries recorded late or "
+        "reversed."
+    )
+    + _EXAMPLES.format(
+        example=_("Example:"),
+        lines="  scop-ledger report --as-of 2024-12-31 --out review-2024.html",
+    )
+)
+@click.option("--as-of", type=DATE, default=None, help=_("Business date. Default: today."))
 @click.option(
     "--known-at",
     type=DATETIME,
     default=None,
-    help="What the ledger knew at this moment (ISO 8601). Default: now.",
+    help=_("What the ledger knew at this moment (ISO 8601). Default: now."),
 )
 @click.option(
     "--out",
     type=OutFile(),
     required=True,
-    help="The HTML file to write.",
+    help=_("The HTML file to write."),
 )
 @click.option(
     "--late-days",
     type=WholeNumber(0, 36500),
     default=30,
     show_default=True,
-    help="List entries recorded more than this many days after their date (0 to 36500).",
+    help=_("List entries recorded more than this many days after their date (0 to 36500)."),
 )
 @click.pass_context
 def report(
@@ -348,26 +316,35 @@ def report(
     out: Path,
     late_days: int,
 ) -> None:
-    """The review pack: one self-contained HTML file with the cooperative, the period and the
-    chain head; the employee shares of capital and votes over the whole history against their
-    thresholds, breaches shaded; the register; refunds owed and their ageing; mandates; the
-    compliance findings with their legal sources; entries recorded late or reversed.
-
-    \b
-    Example:
-      scop-ledger report --as-of 2024-12-31 --out review-2024.html
-    """
+    """Write the review pack (the help is the command's ``help``, translated)."""
     from scop_ledger.app import audit
     from scop_ledger.cli.render import write_text
     from scop_ledger.domain.errors import InvalidValue
 
     if out.suffix.lower() not in (".html", ".htm"):
-        raise InvalidValue(f"{out}: the review pack is an HTML file (.html)")
+        raise InvalidValue(_("{file}: the review pack is an HTML file (.html)").format(file=out))
     if not out.parent.is_dir():
-        raise InvalidValue(f"{out}: no such directory {out.parent}")
+        raise InvalidValue(
+            _("{file}: no such directory {folder}").format(file=out, folder=out.parent)
+        )
     pack = audit.report(get_app(ctx), as_of, known_at, late_days)
     write_text(out, pack.html)
-    click.echo(
-        f"{out}: review pack of {pack.slug} as of {pack.as_of}; chain head {pack.chain.head}"
-        + ("" if pack.chain.ok else f" (BROKEN: {pack.chain.problem})")
+    click.echo(_made(out, pack))
+
+
+def _made(out: Path, pack: ReviewPack) -> str:
+    """The line that says which pack was written, and the chain's verdict when it is broken."""
+    from scop_ledger.app.audit import local
+
+    said = _("{file}: review pack of {coop} as of {as_of}; chain head {head}")
+    if not pack.chain.ok:
+        said = _(
+            "{file}: review pack of {coop} as of {as_of}; chain head {head} (BROKEN: {problem})"
+        )
+    return said.format(
+        file=out,
+        coop=pack.slug,
+        as_of=day(pack.as_of),
+        head=pack.chain.head,
+        problem=local(pack.chain.problem),
     )

@@ -3,6 +3,11 @@
 Gathered here from the same queries the CLI answers with (so the pack and the commands can never
 disagree), drawn by :mod:`scop_ledger.audit.report.charts` (inline SVG) and laid out by the Jinja2
 template ``pack.html.j2`` (inline CSS, no script, nothing fetched).
+
+The pack speaks the current language (:mod:`scop_ledger.i18n`): the template's texts are marked
+with ``_()`` and ``{% trans %}`` (Jinja2's i18n extension, on the catalogue's ``_``/``ngettext``),
+its amounts, numbers and dates go through the filters ``money``, ``number`` and ``day``, and
+``<html lang>`` says which language it is. The same inputs give the same bytes in each language.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from scop_ledger.domain.rules.registry import (
     RuleSpec,
 )
 from scop_ledger.domain.rules.sweep import Run, runs
+from scop_ledger.i18n import N_, _
 from scop_ledger.readmodel import queries
 from scop_ledger.readmodel.compliance import Compliance, compliance_of
 from scop_ledger.readmodel.history import HistoryEntry
@@ -31,7 +37,62 @@ from scop_ledger.readmodel.register import Register
 from scop_ledger.readmodel.snapshot import Snapshot
 from scop_ledger.readmodel.sources import RuleFacts
 
-AGES = ("not yet due", "overdue under 1 year", "overdue 1 to 2 years", "overdue over 2 years")
+AGES = (
+    N_("not yet due"),
+    N_("overdue under 1 year"),
+    N_("overdue 1 to 2 years"),
+    N_("overdue over 2 years"),
+)
+
+# The words of the ledger the pack shows in its cells (statuses, movements, causes, categories,
+# offices, actions), each translated as it is shown (a cause "left:resignation" word by word).
+LABELS = (
+    N_("ok"),
+    N_("breach"),
+    N_("waived"),
+    N_("not-applicable"),
+    N_("admission"),
+    N_("subscription"),
+    N_("payment"),
+    N_("withdrawal"),
+    N_("refund"),
+    N_("loss of status"),
+    N_("category change"),
+    N_("transfer"),
+    N_("left"),
+    N_("resignation"),
+    N_("dismissal"),
+    N_("mutual-agreement"),
+    N_("end-of-contract"),
+    N_("retirement"),
+    N_("economic-dismissal"),
+    N_("invalidity"),
+    N_("death"),
+    N_("exclusion"),
+    N_("employee"),
+    N_("external"),
+    N_("manager"),
+    N_("chair"),
+    N_("ceo"),
+    N_("director"),
+    N_("board-member"),
+    N_("supervisory-board-member"),
+    N_("hire"),
+    N_("terminate"),
+    N_("admit"),
+    N_("subscribe"),
+    N_("pay-up"),
+    N_("withdraw"),
+    N_("leave"),
+    N_("pay-refund"),
+    N_("reverse"),
+    N_("init"),
+    N_("change-form"),
+    N_("appoint"),
+    N_("end-mandate"),
+    N_("review"),
+    N_("allocate"),
+)
 
 
 @dataclass
@@ -142,11 +203,11 @@ def _late(history: list[HistoryEntry], late_days: int) -> list[dict[str, Any]]:
         delay = (recorded - e["date"]).days
         reasons = []
         if delay > late_days:
-            reasons.append(f"recorded {delay} days after its date")
+            reasons.append(_("recorded {days} days after its date").format(days=delay))
         if e["reversed_by"] is not None:
-            reasons.append(f"reversed by entry {e['reversed_by']}")
+            reasons.append(_("reversed by entry {entry}").format(entry=e["reversed_by"]))
         if e["action"] == "reverse":
-            reasons.append(f"reverses entry {e['details'].get('target')}")
+            reasons.append(_("reverses entry {entry}").format(entry=e["details"].get("target")))
         if reasons:
             late.append({**e, "why": "; ".join(reasons)})
     return late
@@ -199,21 +260,65 @@ def gather(
 
 
 def render(pack: Pack) -> str:
-    """The pack as one HTML document."""
+    """The pack as one HTML document, in the current language."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
+    from scop_ledger import i18n
     from scop_ledger.audit.report.charts import share_chart
+    from scop_ledger.audit.verdict import local
 
     env = Environment(
         loader=PackageLoader("scop_ledger", "audit/report"),
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["pct"] = lambda v: "" if v is None else f"{Decimal(str(v)) * 100:.2f}%"
+    env.policies["ext.i18n.trimmed"] = True  # as scripts/i18n.py extracts the messages
+    env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(
+        pct=lambda v: "" if v is None else f"{Decimal(str(v)) * 100:.2f}%",
+        money=i18n.money,
+        number=_number,
+        num=_figure,
+        day=lambda v: "" if v is None else i18n.day(v),
+        label=_label,
+        yes_no=i18n.yes_no,
+        local=local,
+    )
     template = env.get_template("pack.html.j2")
     return template.render(
         pack=pack,
+        lang=i18n.language(),
         capital_chart=share_chart(pack.capital, pack.as_of),
         votes_chart=share_chart(pack.votes, pack.as_of),
     )
+
+
+def _label(value: object) -> str:
+    """A word of the ledger (:data:`LABELS`) in the current language; ``a:b`` word by word."""
+    return "" if value is None else ":".join(_(part) for part in str(value).split(":"))
+
+
+def _number(value: Decimal | int | None) -> str:
+    """A count or an amount in a table cell, as the current language writes numbers."""
+    from scop_ledger.i18n import number
+
+    return "" if value is None else number(value)
+
+
+def _figure(value: str | None) -> str:
+    """A rule's value or threshold (already written as text): its decimal point the current
+    language's when it is a number."""
+    from decimal import InvalidOperation
+
+    from scop_ledger.i18n import DEFAULT, day, language, number
+
+    if not value:
+        return ""
+    if language() == DEFAULT:
+        return value
+    try:
+        return day(date.fromisoformat(value)) if "-" in value else number(Decimal(value))
+    except (InvalidOperation, ValueError):
+        return value

@@ -1,4 +1,5 @@
-"""Charts of the review pack, drawn by matplotlib as inline SVG (text kept as text)."""
+"""Charts of the review pack, drawn by matplotlib as inline SVG (text kept as text), their
+title and legend in the current language."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
+
+from scop_ledger.i18n import _
 
 if TYPE_CHECKING:
     from scop_ledger.audit.report import Series
@@ -51,18 +54,18 @@ def _draw(ax: Any, series: Series, as_of: date) -> None:
             where="post",
             color="#1f5fa8",
             linewidth=1.6,
-            label="employee share",
+            label=_("employee share"),
         )
     ax.axhline(
         series.threshold * 100,
         color="#333333",
         linestyle="--",
         linewidth=1,
-        label=f"{series.threshold * 100:.0f}% minimum",
+        label=_("{percent}% minimum").format(percent=f"{series.threshold * 100:.0f}"),
     )
     for spans, color, alpha, label in (
-        (series.breaches, "#d62728", 0.22, "breach"),
-        (series.waived, "#999999", 0.25, "waived"),
+        (series.breaches, "#d62728", 0.22, _("breach")),
+        (series.waived, "#999999", 0.25, _("waived")),
     ):
         for start, end in spans:
             ax.axvspan(
@@ -75,7 +78,7 @@ def _draw(ax: Any, series: Series, as_of: date) -> None:
             )
     ax.set_ylim(0, 100)
     ax.set_ylabel("%")
-    ax.set_title(series.title, fontsize=11)
+    ax.set_title(_(series.title), fontsize=11)  # a rule's title, marked where it is defined
     ax.grid(axis="y", alpha=0.3)
     handles, labels = ax.get_legend_handles_labels()
     unique = dict(zip(labels, handles, strict=True))
