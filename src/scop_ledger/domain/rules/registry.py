@@ -23,17 +23,20 @@ class RuleSpec:
     id: str
     title: str
     check: Rule
+    ratio: bool = False  # the value is a ratio (4 places): a timeline gives its range
 
 
 EMPLOYEE_CAPITAL_MAJORITY = RuleSpec(
     fr_scop.EMPLOYEE_CAPITAL_MAJORITY,
     N_("Employee partners' share of the capital"),
     fr_scop.employee_capital_majority,
+    ratio=True,
 )
 EMPLOYEE_VOTE_SHARE = RuleSpec(
     fr_scop.EMPLOYEE_VOTE_SHARE,
     N_("Employee partners' share of the votes"),
     fr_scop.employee_vote_share,
+    ratio=True,
 )
 MINIMUM_EMPLOYEE_PARTNERS = RuleSpec(
     fr_scop.MINIMUM_EMPLOYEE_PARTNERS,
@@ -50,6 +53,7 @@ EXTERNAL_MANDATES = RuleSpec(
     fr_scop.EXTERNAL_MANDATES,
     N_("External partners' share of the management mandates"),
     fr_scop.external_mandates,
+    ratio=True,
 )
 MANDATE_TERMS = RuleSpec(
     fr_scop.MANDATE_TERMS, N_("Terms of the running mandates"), fr_scop.mandate_terms
@@ -64,6 +68,7 @@ SURPLUS_ALLOCATION = RuleSpec(
     fr_scop.SURPLUS_ALLOCATION,
     N_("Allocation of every year's surplus"),
     fr_company.surplus_allocation,
+    ratio=True,
 )
 LEGAL_REPRESENTATIVE = RuleSpec(
     fr_scop.LEGAL_REPRESENTATIVE,
@@ -79,10 +84,16 @@ REFUNDS_DUE = RuleSpec(
     fr_scop.REFUNDS_DUE, N_("Refunds outstanding past their due date"), fr_scop.refunds_due
 )
 MEMBER_VOTE_LIMIT = RuleSpec(
-    be_cnc.MEMBER_VOTE_LIMIT, N_("Largest member's share of the votes"), be_cnc.member_vote_limit
+    be_cnc.MEMBER_VOTE_LIMIT,
+    N_("Largest member's share of the votes"),
+    be_cnc.member_vote_limit,
+    ratio=True,
 )
 DIVIDEND_LIMIT = RuleSpec(
-    be_cnc.DIVIDEND_LIMIT, N_("Dividends against the paid-up capital"), be_cnc.dividend_limit
+    be_cnc.DIVIDEND_LIMIT,
+    N_("Dividends against the paid-up capital"),
+    be_cnc.dividend_limit,
+    ratio=True,
 )
 RESIGNATION_WINDOW = RuleSpec(
     be_cnc.RESIGNATION_WINDOW, N_("Resignations within their window"), be_cnc.resignation_window
