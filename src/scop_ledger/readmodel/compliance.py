@@ -16,7 +16,6 @@ from pydantic import PrivateAttr, field_serializer
 from scop_ledger import i18n
 from scop_ledger.domain.rules import Params, Status
 from scop_ledger.domain.rules.sweep import Run
-from scop_ledger.i18n import _
 from scop_ledger.readmodel.queries import PointInTime, Result, money, ratio
 from scop_ledger.readmodel.snapshot import NoCooperative, Snapshot
 from scop_ledger.store.db import DB
@@ -271,7 +270,7 @@ def new_breaches(ledger: EventStore, db: DB, slug: str, first: int, last: int) -
         return []  # the cooperative itself was just registered
     known = {(r.rule, r.start) for r in old if r.status is Status.BREACH}
     return [
-        _("warning: after this, {rule} is in breach as of {date}: {detail}").format(
+        i18n._("warning: after this, {rule} is in breach as of {date}: {detail}").format(
             rule=r.rule, date=i18n.day(r.start), detail=r.first.detail
         )
         for r in started
