@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from scop_ledger import i18n
-from scop_ledger.app import queries
 from scop_ledger.app import commands as cmd
+from scop_ledger.app import queries
 from scop_ledger.app.recording import record
 from scop_ledger.app.session import Session
 from scop_ledger.readmodel.access import catch_up

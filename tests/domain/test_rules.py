@@ -309,9 +309,9 @@ def test_every_fr_scop_rule_of_rules_md_and_every_check_names_a_source():
         "supervisory-board",
         "cooperative-review",
         "surplus-allocation",
-        "refunds-due",
         "legal-representative",
         "partners-hold-shares",
+        "refunds-due",
     ]
     for rules in PROFILES.values():
         for rule in rules:

@@ -115,9 +115,9 @@ PROFILE_RULES: dict[Profile, tuple[RuleSpec, ...]] = {
         SUPERVISORY_BOARD,
         COOPERATIVE_REVIEW,
         SURPLUS_ALLOCATION,
-        REFUNDS_DUE,
         LEGAL_REPRESENTATIVE,
         PARTNERS_HOLD_SHARES,
+        REFUNDS_DUE,
     ),
     Profile.BE_CNC: (
         MEMBER_VOTE_LIMIT,
