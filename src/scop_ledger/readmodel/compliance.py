@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from pydantic import PrivateAttr, field_serializer
@@ -276,3 +277,72 @@ def new_breaches(ledger: EventStore, db: DB, slug: str, first: int, last: int) -
         for r in started
         if (r.rule, r.start) not in known
     ]
+
+
+# ------------------------------------------------------------------ the meeting roll
+
+#: Where the law limits proxies in a Scop: loi 78-763, the section "Assemblées d'associés ou
+#: assemblées générales et assemblées de sections" (Légifrance LEGISCTA000006133481): a
+#: partner is represented only by another partner; the statutes limit the proxies one
+#: partner holds so that none has, besides their own vote, more than one vote below twenty
+#: partners, or more votes than a twentieth of the partners from twenty on. The article's
+#: number was not confirmed from the primary text: the section is cited (docs/rules.md).
+PROXY_SOURCE = "loi 78-763 (Légifrance LEGISCTA000006133481)"
+
+
+class RollRow(Result):
+    person: str
+    name: str | None
+    college: str  # employee / external
+    shares: int
+    votes: Decimal  # 1, or the external weight under the cap (4 places)
+
+
+class Roll(PointInTime):
+    """The general meeting's roll on a date: every partner, their college and vote weight, and
+    the law's limits on proxies."""
+
+    partners: int
+    external_weight: Decimal
+    proxy_holder: str  # who may hold a proxy: "partner" (only another partner)
+    max_proxies: int  # proxies one partner may hold besides their own vote
+    proxy_source: str
+    members: list[RollRow]
+
+
+def max_proxies(partners: int) -> int:
+    """The proxies one partner may hold besides their own vote: one when the Scop has fewer
+    than twenty partners; from twenty on, no more votes than a twentieth of the partners
+    (loi 78-763, the assemblies' section)."""
+    return 1 if partners < 20 else partners // 20
+
+
+def roll(s: Snapshot) -> Roll:
+    """The meeting roll on ``s.as_of``: one person, one vote, each external partner's vote
+    weighted down to the cap (loi 47-1775 art. 3 bis), ordered by college then person."""
+    from scop_ledger.domain.votes import weight_under
+
+    partners = s.partners
+    employees = sum(1 for p in partners if p.category == "employee")
+    weight = weight_under(s.coop.vote_cap, employees, len(partners) - employees)
+    members = [
+        RollRow(
+            person=p.person,
+            name=p.name,
+            college=p.category or "",
+            shares=p.shares,
+            votes=ratio(Fraction(1) if p.category == "employee" else weight),
+        )
+        for p in sorted(partners, key=lambda p: (p.category != "employee", p.person))
+    ]
+    return Roll(
+        coop=s.coop.slug,
+        as_of=s.as_of,
+        known_at=s.known_at,
+        partners=len(partners),
+        external_weight=ratio(weight),
+        proxy_holder="partner",
+        max_proxies=max_proxies(len(partners)),
+        proxy_source=PROXY_SOURCE,
+        members=members,
+    )
