@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from scop_ledger.domain.cooperative_fold import Allocation
 from scop_ledger.domain.rules.common import not_applicable, ratio, verdict
@@ -81,16 +82,21 @@ def split_faults(a: Allocation) -> list[Text]:
     return faults
 
 
-def first_missing(f: Facts, p: Params) -> int | None:
-    """The first financial year after the first one allocated whose allocation is past due on
-    ``f.on`` and not recorded (Code de commerce L223-26, L225-100)."""
-    done = {a.year for a in f.allocations}
+@lru_cache(maxsize=256)
+def recorded(allocations: tuple[Allocation, ...]) -> tuple[tuple[Text, ...], int]:
+    """Of the allocations recorded (by year): each faulty year's split, and the first year
+    after the first one allocated that is not (cached: the sweep asks on every date, and the
+    allocations change a few times a history)."""
+    faulty = []
+    for a in allocations:
+        faults = split_faults(a)
+        if faults:
+            faulty.append(_year(a, Joined(tuple(faults))))
+    done = {a.year for a in allocations}
     year = min(done) + 1
-    while p.allocation_due(year) < f.on:
-        if year not in done:
-            return year
+    while year in done:
         year += 1
-    return None
+    return tuple(faulty), year
 
 
 def surplus_allocation(f: Facts, p: Params) -> Check:
@@ -104,17 +110,12 @@ def surplus_allocation(f: Facts, p: Params) -> Check:
     if not f.allocations:
         return not_applicable(rule, text(N_("no surplus allocated yet")))
     latest = f.allocations[-1]
-    years = []
-    for a in f.allocations:
-        faults = split_faults(a)
-        if faults:
-            years.append(_year(a, Joined(tuple(faults))))
-    ok = not years
-    if ok:
-        years.append(_year(latest, text(N_("as the law requires"))))
-    said: list[Said] = [text(N_("{years} (loi 78-763 art. 33)"), years=Joined(tuple(years)))]
-    missing = first_missing(f, p)
-    if missing is not None:
+    faulty, missing = recorded(f.allocations)
+    years = faulty or (_year(latest, text(N_("as the law requires"))),)
+    said: list[Said] = [text(N_("{years} (loi 78-763 art. 33)"), years=Joined(years))]
+    due = p.allocation_due(missing)
+    late = due < f.on
+    if late:
         said.insert(
             0,
             text(
@@ -123,12 +124,17 @@ def surplus_allocation(f: Facts, p: Params) -> Check:
                     "L223-26, L225-100)"
                 ),
                 year=str(missing),
-                due=p.allocation_due(missing),
+                due=due,
             ),
         )
-    ok = ok and missing is None
     share = Fraction(latest.employees) / Fraction(latest.surplus) if latest.surplus > 0 else None
-    return verdict(rule, ok, None if share is None else ratio(share), "0.2500", Joined(tuple(said)))
+    return verdict(
+        rule,
+        not faulty and not late,
+        None if share is None else ratio(share),
+        "0.2500",
+        Joined(tuple(said)),
+    )
 
 
 def _year(a: Allocation, said: object) -> Text:
