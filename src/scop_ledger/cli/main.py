@@ -112,7 +112,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Correct an entry: it stays in the history, marked reversed from now on.",
     ),
     "review": ("governance:review", "A cooperative review was completed."),
-    "roll": ("roll:roll", "The general meeting's roll: partners, colleges, votes, proxies."),
+    "roll": (
+        "roll:roll",
+        "The general meeting's roll on the date: every partner, their college, their vote (the "
+        "external partners' weighted under the cap) and the limits on proxies.",
+    ),
     "subscribe": (
         "people:subscribe",
         "The partner subscribes shares, paid in full unless --paid says otherwise.",
