@@ -129,7 +129,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "timeline": (
         "reports:timeline",
         "Each rule's status over a period (--from to --as-of): from, to, status, and the value "
-        "when the status began.",
+        "on the last day of each period (JSON also gives it when the status began).",
     ),
     "verify": (
         "audit:verify",
