@@ -19,6 +19,7 @@ from scop_ledger.domain.rules import (
     Status,
     be_cnc,
     evaluate,
+    fr_company,
     fr_scop,
 )
 from scop_ledger.domain.values import Category, LegalForm, Office, Profile
@@ -239,7 +240,7 @@ def allocation(surplus, reserve, fund, employees, dividends) -> Allocation:
     ],
 )
 def test_surplus_allocation(parts, expected):
-    assert status(fr_scop.surplus_allocation, allocation=allocation(*parts)) is expected
+    assert status(fr_company.surplus_allocation, allocations=(allocation(*parts),)) is expected
 
 
 def test_refunds_due():
@@ -308,10 +309,12 @@ def test_every_fr_scop_rule_of_rules_md_and_every_check_names_a_source():
         "supervisory-board",
         "cooperative-review",
         "surplus-allocation",
+        "legal-representative",
+        "partners-hold-shares",
         "refunds-due",
     ]
     for rules in PROFILES.values():
         for rule in rules:
             assert rule.__doc__ and any(
-                word in rule.__doc__ for word in ("loi", "seed", "AR 8", "CSA", "statutes")
+                word in rule.__doc__ for word in ("loi", "seed", "AR 8", "CSA", "statutes", "Code ")
             ), rule.__name__

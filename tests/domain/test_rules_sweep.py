@@ -61,9 +61,9 @@ def random_world(seed: int, profile: Profile):
     ]
     allocations = {}
     for year in sorted(rng.sample(range(2016, 2026), rng.randint(0, 5))):
-        surplus = Decimal(rng.choice([-20000, -500, 1000, 5000]))
+        surplus = Decimal(rng.choice([-20000, -500, 0, 1000, 5000]))
         parts = [Decimal(rng.randint(0, 400)) for _ in range(4)]
-        on = date(year + 1, 6, rng.randint(1, 30))
+        on = date(year + 1, rng.choice([3, 6, 7, 12]), rng.randint(1, 30))
         allocations[year] = Allocation(year, on, year, surplus, *parts)
     coop = CoopState(
         "acme", "Acme", START, statutes, forms[-1][1], forms, mandates, reviews, allocations
@@ -86,7 +86,7 @@ def random_world(seed: int, profile: Profile):
             h = Holding(
                 rng.random() < 0.6,
                 rng.random() < 0.7,
-                rng.randint(0, 50),
+                rng.choice([0, rng.randint(0, 50)]),
                 Decimal(rng.randint(0, 1000)),
                 refunds,
             )
@@ -144,6 +144,17 @@ def brute_facts(params: Params, coop: CoopState, rows, on: date) -> Facts:
             triggers.append(a.on)
     reviews = [r.on for r in coop.reviews if r.on <= on]
     form = [f for d, f in coop.forms if d <= on][-1]
+    recorded = [m for m in coop.mandates if m.start <= on]
+    representatives = {
+        LegalForm.SARL: {Office.MANAGER},
+        LegalForm.SAS: {Office.CHAIR},
+        LegalForm.SA: {Office.CEO, Office.CHAIR},
+    }[form]
+    ends = [
+        min(m.term_end, m.ended_on or m.term_end)
+        for m in recorded
+        if m.office in representatives and min(m.term_end, m.ended_on or m.term_end) <= on
+    ]
     return Facts(
         on=on,
         form=form,
@@ -169,6 +180,10 @@ def brute_facts(params: Params, coop: CoopState, rows, on: date) -> Facts:
         if latest
         else Decimal(0),
         exits=tuple(exits),
+        allocations=tuple(sorted(applied, key=lambda a: a.year)),
+        first_mandate=min((m.start for m in recorded), default=None),
+        representative_ended=max(ends, default=None),
+        shareless=tuple(sorted(p for p, h in now.items() if h.partner and h.shares == 0)),
     )
 
 
@@ -205,7 +220,7 @@ def test_runs_are_contiguous_and_end_on_the_last_day(seed):
     by_rule: dict[str, list] = {}
     for run in found:
         by_rule.setdefault(run.rule, []).append(run)
-    assert len(by_rule) == 11
+    assert len(by_rule) == 13
     for rule_runs in by_rule.values():
         assert rule_runs[0].start == START and rule_runs[-1].end == until
         for a, b in itertools.pairwise(rule_runs):

@@ -76,7 +76,7 @@ def test_the_review_pack_renders_in_chromium(run_cli, store_url, tmp_path) -> No
     assert "Review pack — La Fabrique" in text
     assert "2014-01-06 (registration) to 2025-12-31" in text
     assert head in text
-    assert "NOT compliant : refunds-due" in text
+    assert "NOT compliant : surplus-allocation, refunds-due" in text  # 2016 never allocated
     # The breach of the employee majority, found by the 2019 review, with its dates and source.
     assert "employee-capital-majority 2018-05-31 2019-07-14 410" in text
     assert "loi 78-763 art. 5" in text

@@ -20,7 +20,7 @@ from scop_ledger.readmodel import queries as answers
 
 if TYPE_CHECKING:
     from scop_ledger.app.session import Session
-    from scop_ledger.readmodel.compliance import Compliance, Factsheet, Timeline
+    from scop_ledger.readmodel.compliance import Compliance, Factsheet, Roll, Timeline
     from scop_ledger.readmodel.history import HistoryEntry
     from scop_ledger.readmodel.queries import Capital, Members, Refunds, Votes
     from scop_ledger.readmodel.register import Register
@@ -289,3 +289,12 @@ def factsheet(session: Session, year: int, known_at: datetime | None) -> Factshe
         fiscal_year_end = q.reader.coop(q.slug, q.known_at).fiscal_year_end
         q.as_of = year_end(fiscal_year_end, year)
         return sheet(q.snapshot(), year)
+
+
+def roll(session: Session, on: date | None, known_at: datetime | None) -> Roll:
+    """The general meeting's roll on ``on``: every partner, their college and vote weight, and
+    the law's limits on proxies."""
+    from scop_ledger.readmodel.compliance import roll as meeting_roll
+
+    with Query(session, on, known_at) as q:
+        return meeting_roll(q.snapshot(only="active"))

@@ -150,6 +150,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "governance:review",
         N_("A cooperative review was completed."),
     ),
+    "roll": (
+        "roll:roll",
+        N_(
+            "The general meeting's roll on the date: every partner, their college, their vote "
+            "(the external partners' weighted under the cap) and the limits on proxies."
+        ),
+    ),
     "subscribe": (
         "people:subscribe",
         N_("The partner subscribes shares, paid in full unless --paid says otherwise."),
@@ -165,7 +172,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "reports:timeline",
         N_(
             "Each rule's status over a period (--from to --as-of): from, to, status, and the value "
-            "when the status began."
+            "on the last day of each period (JSON also gives it when the status began)."
         ),
     ),
     "verify": (

@@ -67,7 +67,7 @@ def timeline(
     rules: tuple[str, ...],
 ) -> None:
     """Each rule's status over a period (--from to --as-of): from, to, status, and the value
-    when the status began.
+    on the last day of each period (JSON also gives it when the status began).
 
     \b
     Example:
@@ -75,7 +75,8 @@ def timeline(
     """
     result = queries.timeline(get_app(ctx), as_of, known_at, since, rules)
     headers = ["rule", "from", "to", "status", "value", "threshold", "detail"]
-    rows = [[c[h] for h in headers] for c in result.changes]
+    ends = {"value": "end_value", "threshold": "end_threshold", "detail": "end_detail"}
+    rows = [[c[ends.get(h, h)] for h in headers] for c in result.changes]
     title = (
         f"{result.coop} from {result.since} to {result.as_of}, "
         f"as known at {result.known_at:%Y-%m-%d %H:%M:%S%z}"

@@ -1,5 +1,6 @@
 """What the rules of every profile share: the type of a check function, the formats of values
-and thresholds (ratios with 4 places, percentages and money with 2) and the verdicts."""
+and thresholds (ratios with 4 places, percentages and money with 2) and the verdicts, whose
+details are :class:`~scop_ledger.domain.rules.text.Text` (rendered when shown)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from scop_ledger.domain.rules.facts import Check, Facts, Params, Status
+from scop_ledger.domain.rules.text import Said
 
 Rule = Callable[[Facts, Params], Check]
 
@@ -29,9 +31,9 @@ def money(value: Decimal, rounding: str = ROUND_HALF_UP) -> str:
     return str(value.quantize(CENT, rounding=rounding))
 
 
-def verdict(rule: str, ok: bool, value: str | None, threshold: str | None, detail: str) -> Check:
+def verdict(rule: str, ok: bool, value: str | None, threshold: str | None, detail: Said) -> Check:
     return Check(rule, Status.OK if ok else Status.BREACH, value, threshold, detail)
 
 
-def not_applicable(rule: str, detail: str) -> Check:
+def not_applicable(rule: str, detail: Said) -> Check:
     return Check(rule, Status.NOT_APPLICABLE, None, None, detail)

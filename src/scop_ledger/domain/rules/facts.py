@@ -11,7 +11,8 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from scop_ledger.domain.cooperative_fold import Allocation, CoopState
-from scop_ledger.domain.dates import add_years, year_end
+from scop_ledger.domain.dates import add_months, add_years, year_end
+from scop_ledger.domain.rules.text import Said
 from scop_ledger.domain.statutes import vote_cap
 from scop_ledger.domain.values import Category, LegalForm, Office, Profile, partner_category
 from scop_ledger.domain.votes import weight_under
@@ -29,13 +30,19 @@ class Status(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Check:
     """One rule's verdict on one date. ``value`` and ``threshold`` are strings in the contract's
-    formats (ratios with 4 places, money with 2, counts, ISO dates) or None."""
+    formats (ratios with 4 places, money with 2, counts, ISO dates) or None; ``text`` is the
+    detail, rendered in the current language by :attr:`detail`."""
 
     rule: str
     status: Status
     value: str | None
     threshold: str | None
-    detail: str
+    text: Said
+
+    @property
+    def detail(self) -> str:
+        """The detail in the current language."""
+        return str(self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +117,12 @@ class Facts:
     allocation: Allocation | None  # the latest financial year's allocation in force
     allocation_paid: Decimal  # paid-up capital on that allocation's date
     exits: tuple[Exit, ...]  # resignations and withdrawals of the financial year of ``on``
+    # Every financial year's allocation recorded by ``on`` (a.on <= on), by year.
+    allocations: tuple[Allocation, ...] = ()
+    first_mandate: date | None = None  # the start of the first mandate recorded by ``on``
+    # The day the last legal representative's mandate (of the form in force) ended, if any.
+    representative_ended: date | None = None
+    shareless: tuple[str, ...] = ()  # partners holding no share on ``on``, sorted
 
     @property
     def shares(self) -> int:
@@ -164,6 +177,12 @@ class Params:
     def financial_year(self, on: date) -> int:
         """The financial year holding ``on``, named by the calendar year it ends in."""
         return on.year if on <= self.year_end(on.year) else on.year + 1
+
+    def allocation_due(self, year: int) -> date:
+        """The last day to allocate the surplus of financial year ``year``: six months after
+        its end, when the general meeting approves the accounts (Code de commerce L223-26,
+        L225-100): a year ending on 30 June is allocated by 31 December."""
+        return add_months(self.year_end(year) + timedelta(days=1), 6) - timedelta(days=1)
 
     def year_start(self, on: date) -> date:
         """The first day of the financial year holding ``on``."""

@@ -10,9 +10,11 @@ from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 
 from scop_ledger.domain.dates import add_years
-from scop_ledger.domain.rules.common import money, not_applicable, pct, ratio, verdict
+from scop_ledger.domain.rules.common import money, not_applicable, ratio, verdict
 from scop_ledger.domain.rules.facts import Check, Facts, Params, Status, vote_weight
+from scop_ledger.domain.rules.text import Num, Word, text
 from scop_ledger.domain.values import Category, LegalForm, Office
+from scop_ledger.i18n import N_
 
 # The rule ids (each written once; the registry pairs them with their titles and profiles).
 EMPLOYEE_CAPITAL_MAJORITY = "employee-capital-majority"
@@ -26,8 +28,21 @@ SUPERVISORY_BOARD = "supervisory-board"
 COOPERATIVE_REVIEW = "cooperative-review"
 SURPLUS_ALLOCATION = "surplus-allocation"
 REFUNDS_DUE = "refunds-due"
+LEGAL_REPRESENTATIVE = "legal-representative"
+PARTNERS_HOLD_SHARES = "partners-hold-shares"
 
 MANAGEMENT = frozenset(Office) - {Office.SUPERVISORY_BOARD_MEMBER}
+
+#: Each office as a detail names it (its value in English).
+OFFICES = {
+    Office.MANAGER: N_("manager"),
+    Office.CHAIR: N_("chair"),
+    Office.CEO: N_("ceo"),
+    Office.DIRECTOR: N_("director"),
+    Office.BOARD_MEMBER: N_("board-member"),
+    Office.SUPERVISORY_BOARD_MEMBER: N_("supervisory-board-member"),
+}
+THRESHOLDS_NOT_ADOPTED = N_("the statutes do not adopt the Scop thresholds")
 
 
 # ------------------------------------------------------------------ capital and votes
@@ -38,25 +53,30 @@ def employee_capital_majority(f: Facts, p: Params) -> Check:
     "more than half": 0.51 is the fr-scop parameter). Waived for a Scop d'amorçage until
     ``boot_until`` (loi ESS 2014 art. 49 ter)."""
     rule = EMPLOYEE_CAPITAL_MAJORITY
-    source = "loi 78-763 art. 5; seed 003"
     if not p.scop_thresholds:
-        return not_applicable(rule, "the statutes do not adopt the Scop thresholds")
+        return not_applicable(rule, text(THRESHOLDS_NOT_ADOPTED))
     share = Fraction(f.employee_shares, f.shares) if f.shares else Fraction(0)
-    detail = (
-        f"employee partners hold {pct(share)} of the capital ({f.employee_shares} of "
-        f"{f.shares} shares), at least {pct(p.employee_capital_min)} required ({source})"
+    detail = text(
+        N_(
+            "employee partners hold {share} of the capital ({held} of {shares} shares), at "
+            "least {minimum} required (loi 78-763 art. 5; seed 003)"
+        ),
+        share=share,
+        held=f.employee_shares,
+        shares=f.shares,
+        minimum=p.employee_capital_min,
     )
+    value, least = ratio(share), ratio(p.employee_capital_min)
     if share >= p.employee_capital_min:
-        return Check(rule, Status.OK, ratio(share), ratio(p.employee_capital_min), detail)
+        return Check(rule, Status.OK, value, least, detail)
     if p.boot_until is not None and f.on <= p.boot_until:
-        return Check(
-            rule,
-            Status.WAIVED,
-            ratio(share),
-            ratio(p.employee_capital_min),
-            f"{detail}; waived: Scop d'amorçage until {p.boot_until} (loi ESS 2014 art. 49 ter)",
+        waived = text(
+            N_("{detail}; waived: Scop d'amorçage until {until} (loi ESS 2014 art. 49 ter)"),
+            detail=detail,
+            until=p.boot_until,
         )
-    return Check(rule, Status.BREACH, ratio(share), ratio(p.employee_capital_min), detail)
+        return Check(rule, Status.WAIVED, value, least, waived)
+    return Check(rule, Status.BREACH, value, least, detail)
 
 
 def employee_vote_share(f: Facts, p: Params) -> Check:
@@ -65,7 +85,7 @@ def employee_vote_share(f: Facts, p: Params) -> Check:
     external votes keep weight 1 and this is a breach."""
     rule = EMPLOYEE_VOTE_SHARE
     if not p.scop_thresholds:
-        return not_applicable(rule, "the statutes do not adopt the Scop thresholds")
+        return not_applicable(rule, text(THRESHOLDS_NOT_ADOPTED))
     weight = vote_weight(p, f.employees, f.externals)
     total = f.employees + weight * f.externals
     share = Fraction(f.employees) / total if total else Fraction(0)
@@ -74,9 +94,18 @@ def employee_vote_share(f: Facts, p: Params) -> Check:
         share >= p.employee_vote_min,
         ratio(share),
         ratio(p.employee_vote_min),
-        f"{f.employees} employee and {f.externals} external partners (external weight "
-        f"{ratio(weight)}): employees hold {pct(share)} of the votes, at least "
-        f"{pct(p.employee_vote_min)} required (seed 003; loi 47-1775 art. 3 bis)",
+        text(
+            N_(
+                "{employees} employee and {externals} external partners (external weight "
+                "{weight}): employees hold {share} of the votes, at least {minimum} required "
+                "(seed 003; loi 47-1775 art. 3 bis)"
+            ),
+            employees=f.employees,
+            externals=f.externals,
+            weight=Num(Decimal(ratio(weight))),
+            share=share,
+            minimum=p.employee_vote_min,
+        ),
     )
 
 
@@ -86,12 +115,18 @@ def minimum_employee_partners(f: Facts, p: Params) -> Check:
     gives the date the shortfall began."""
     minimum = 7 if f.form is LegalForm.SA else 2
     ok = f.employees >= minimum
-    detail = (
-        f"{f.employees} employee partners, at least {minimum} required in a "
-        f"{f.form.value.upper()} (loi 78-763 art. 5)"
+    template = (
+        N_(
+            "{employees} employee partners, at least {minimum} required in a {form} (loi 78-763 "
+            "art. 5)"
+        )
+        if ok
+        else N_(
+            "{employees} employee partners, at least {minimum} required in a {form} (loi 78-763 "
+            "art. 5); after a year below it the court may dissolve the company"
+        )
     )
-    if not ok:
-        detail += "; after a year below it the court may dissolve the company"
+    detail = text(template, employees=f.employees, minimum=minimum, form=f.form.value.upper())
     return verdict(MINIMUM_EMPLOYEE_PARTNERS, ok, str(f.employees), str(minimum), detail)
 
 
@@ -104,8 +139,12 @@ def minimum_capital(f: Facts, p: Params) -> Check:
         amount >= minimum,
         money(amount),
         money(minimum),
-        f"capital {money(amount)}, at least {money(minimum)} required in a "
-        f"{f.form.value.upper()} (seed 003)",
+        text(
+            N_("capital {amount}, at least {minimum} required in a {form} (seed 003)"),
+            amount=amount,
+            minimum=minimum,
+            form=f.form.value.upper(),
+        ),
     )
 
 
@@ -120,8 +159,14 @@ def capital_floor(f: Facts, p: Params) -> Check:
         amount >= floor,
         money(amount),
         money(floor, ROUND_CEILING),
-        f"capital {money(amount)}, at least a quarter of the highest ever reached "
-        f"({money(highest)}) required (loi 47-1775 art. 13)",
+        text(
+            N_(
+                "capital {amount}, at least a quarter of the highest ever reached ({highest}) "
+                "required (loi 47-1775 art. 13)"
+            ),
+            amount=amount,
+            highest=highest,
+        ),
     )
 
 
@@ -134,7 +179,7 @@ def external_mandates(f: Facts, p: Params) -> Check:
     rule = EXTERNAL_MANDATES
     running = [m for m in f.mandates if m.office in MANAGEMENT]
     if not running:
-        return not_applicable(rule, "no management mandate is running")
+        return not_applicable(rule, text(N_("no management mandate is running")))
     external = sum(1 for m in running if m.category is Category.EXTERNAL)
     share = Fraction(external, len(running))
     return verdict(
@@ -142,8 +187,14 @@ def external_mandates(f: Facts, p: Params) -> Check:
         share <= Fraction(1, 3),
         ratio(share),
         ratio(Fraction(1, 3)),
-        f"external partners hold {external} of {len(running)} management mandates, at most "
-        "a third allowed (loi 78-763 art. 15-16)",
+        text(
+            N_(
+                "external partners hold {external} of {running} management mandates, at most "
+                "a third allowed (loi 78-763 art. 15-16)"
+            ),
+            external=external,
+            running=len(running),
+        ),
     )
 
 
@@ -152,17 +203,35 @@ def mandate_terms(f: Facts, p: Params) -> Check:
     form in force on the date."""
     rule = MANDATE_TERMS
     if not f.mandates:
-        return not_applicable(rule, "no mandate is running")
+        return not_applicable(rule, text(N_("no mandate is running")))
     limit = 6 if f.form is LegalForm.SA else 4
     longest = max(f.mandates, key=lambda m: (m.term_years, m.start))
     too_long = [m for m in f.mandates if m.term_years > limit]
-    detail = (
-        f"the longest running mandate is {longest.person}'s {longest.office.value}, "
-        f"{longest.term_years} years from {longest.start}; at most {limit} in a "
-        f"{f.form.value.upper()} (seed 003)"
-    )
+    values = {
+        "person": longest.person,
+        "office": Word(OFFICES[longest.office]),
+        "years": longest.term_years,
+        "start": longest.start,
+        "limit": limit,
+        "form": f.form.value.upper(),
+    }
     if too_long:
-        detail += f"; {len(too_long)} over the limit"
+        detail = text(
+            N_(
+                "the longest running mandate is {person}'s {office}, {years} years from "
+                "{start}; at most {limit} in a {form} (seed 003); {over} over the limit"
+            ),
+            over=len(too_long),
+            **values,
+        )
+    else:
+        detail = text(
+            N_(
+                "the longest running mandate is {person}'s {office}, {years} years from "
+                "{start}; at most {limit} in a {form} (seed 003)"
+            ),
+            **values,
+        )
     return verdict(rule, not too_long, str(longest.term_years), str(limit), detail)
 
 
@@ -172,10 +241,17 @@ def supervisory_board(f: Facts, p: Params) -> Check:
     (loi 78-763 art. 16; seed 003)."""
     rule = SUPERVISORY_BOARD
     if f.form is not LegalForm.SARL:
-        return not_applicable(rule, f"a {f.form.value.upper()} has no SARL supervisory board rule")
+        return not_applicable(
+            rule, text(N_("a {form} has no SARL supervisory board rule"), form=f.form.value.upper())
+        )
     if f.partners < p.supervisory_board_from:
         return not_applicable(
-            rule, f"{f.partners} partners, fewer than {p.supervisory_board_from} (seed 003)"
+            rule,
+            text(
+                N_("{partners} partners, fewer than {minimum} (seed 003)"),
+                partners=f.partners,
+                minimum=p.supervisory_board_from,
+            ),
         )
     board = sum(1 for m in f.mandates if m.office is Office.SUPERVISORY_BOARD_MEMBER)
     return verdict(
@@ -183,8 +259,14 @@ def supervisory_board(f: Facts, p: Params) -> Check:
         3 <= board <= 9,
         str(board),
         "3",
-        f"a SARL of {f.partners} partners has {board} supervisory board members, 3 to 9 "
-        "required (loi 78-763 art. 16; seed 003)",
+        text(
+            N_(
+                "a SARL of {partners} partners has {board} supervisory board members, 3 to 9 "
+                "required (loi 78-763 art. 16; seed 003)"
+            ),
+            partners=f.partners,
+            board=board,
+        ),
     )
 
 
@@ -203,49 +285,22 @@ def cooperative_review(f: Facts, p: Params) -> Check:
     loss-making year in a row or of losses reaching half the highest capital (loi 47-1775
     art. 25-1; décret 2015-800; seed 003)."""
     due = review_due(f, p)
-    last = f"the last review was on {f.last_review}" if f.last_review else "no review yet"
+    if f.last_review is None:
+        detail = text(
+            N_("no review yet; the next is due by {due} (loi 47-1775 art. 25-1)"), due=due
+        )
+    else:
+        detail = text(
+            N_("the last review was on {last}; the next is due by {due} (loi 47-1775 art. 25-1)"),
+            last=f.last_review,
+            due=due,
+        )
     return verdict(
         COOPERATIVE_REVIEW,
         f.on <= due,
         None if f.last_review is None else f.last_review.isoformat(),
         due.isoformat(),
-        f"{last}; the next is due by {due} (loi 47-1775 art. 25-1)",
-    )
-
-
-def surplus_allocation(f: Facts, p: Params) -> Check:
-    """The latest financial year's surplus: legal reserve at least 15%, development fund at
-    least 1%, employee share at least 25%, dividends lower than the employee share and than
-    the reserves, parts adding up to at most the surplus (loi 78-763 art. 33; seed 003)."""
-    rule = SURPLUS_ALLOCATION
-    a = f.allocation
-    if a is None:
-        return not_applicable(rule, "no surplus allocated yet")
-    parts = a.legal_reserve + a.development_fund + a.employees + a.dividends
-    faults = []
-    if parts > max(a.surplus, Decimal(0)):
-        faults.append(f"the parts ({money(parts)}) exceed the surplus ({money(a.surplus)})")
-    if a.surplus > 0:
-        for name, part, least in (
-            ("legal reserve", a.legal_reserve, Fraction(15, 100)),
-            ("development fund", a.development_fund, Fraction(1, 100)),
-            ("employee share", a.employees, Fraction(25, 100)),
-        ):
-            if Fraction(part) < least * Fraction(a.surplus):
-                faults.append(f"{name} {pct(Fraction(part) / Fraction(a.surplus))} < {pct(least)}")
-    reserves = a.legal_reserve + a.development_fund
-    if a.dividends > 0 and a.dividends >= a.employees:
-        faults.append(f"dividends {money(a.dividends)} not below the employee share")
-    if a.dividends > 0 and a.dividends >= reserves:
-        faults.append(f"dividends {money(a.dividends)} not below the reserves")
-    share = Fraction(a.employees) / Fraction(a.surplus) if a.surplus > 0 else None
-    head = f"surplus of {a.year} ({money(a.surplus)}) allocated on {a.on}"
-    return verdict(
-        rule,
-        not faults,
-        None if share is None else ratio(share),
-        "0.2500",
-        f"{head}: {'; '.join(faults) if faults else 'as the law requires'} (loi 78-763 art. 33)",
+        detail,
     )
 
 
@@ -257,6 +312,13 @@ def refunds_due(f: Facts, p: Params) -> Check:
         f.overdue_refunds == 0,
         money(f.overdue),
         "0.00",
-        f"{f.overdue_refunds} refunds overdue, {money(f.overdue)} outstanding past their due "
-        f"date ({p.refund_delay_years}-year refund delay of the statutes)",
+        text(
+            N_(
+                "{count} refunds overdue, {amount} outstanding past their due date ({years}-year "
+                "refund delay of the statutes)"
+            ),
+            count=f.overdue_refunds,
+            amount=f.overdue,
+            years=p.refund_delay_years,
+        ),
     )

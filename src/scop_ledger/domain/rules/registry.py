@@ -9,72 +9,97 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scop_ledger.domain.rules import be_cnc, fr_scop
+from scop_ledger.domain.rules import be_cnc, fr_company, fr_scop
 from scop_ledger.domain.rules.common import Rule
 from scop_ledger.domain.values import Profile
+from scop_ledger.i18n import N_, _
 
 
 @dataclass(frozen=True, slots=True)
 class RuleSpec:
-    """One rule: ``id`` is the name in every output (``Check.rule``), ``title`` a short heading."""
+    """One rule: ``id`` is the name in every output (``Check.rule``), ``title`` a short heading
+    (marked with ``N_``: :func:`title` gives it in the current language)."""
 
     id: str
     title: str
     check: Rule
+    ratio: bool = False  # the value is a ratio (4 places): a timeline gives its range
 
 
 EMPLOYEE_CAPITAL_MAJORITY = RuleSpec(
     fr_scop.EMPLOYEE_CAPITAL_MAJORITY,
-    "Employee partners' share of the capital",
+    N_("Employee partners' share of the capital"),
     fr_scop.employee_capital_majority,
+    ratio=True,
 )
 EMPLOYEE_VOTE_SHARE = RuleSpec(
     fr_scop.EMPLOYEE_VOTE_SHARE,
-    "Employee partners' share of the votes",
+    N_("Employee partners' share of the votes"),
     fr_scop.employee_vote_share,
+    ratio=True,
 )
 MINIMUM_EMPLOYEE_PARTNERS = RuleSpec(
     fr_scop.MINIMUM_EMPLOYEE_PARTNERS,
-    "Number of employee partners",
+    N_("Number of employee partners"),
     fr_scop.minimum_employee_partners,
 )
 MINIMUM_CAPITAL = RuleSpec(
-    fr_scop.MINIMUM_CAPITAL, "Minimum share capital", fr_scop.minimum_capital
+    fr_scop.MINIMUM_CAPITAL, N_("Minimum share capital"), fr_scop.minimum_capital
 )
 CAPITAL_FLOOR = RuleSpec(
-    fr_scop.CAPITAL_FLOOR, "Capital against its highest ever", fr_scop.capital_floor
+    fr_scop.CAPITAL_FLOOR, N_("Capital against its highest ever"), fr_scop.capital_floor
 )
 EXTERNAL_MANDATES = RuleSpec(
     fr_scop.EXTERNAL_MANDATES,
-    "External partners' share of the management mandates",
+    N_("External partners' share of the management mandates"),
     fr_scop.external_mandates,
+    ratio=True,
 )
 MANDATE_TERMS = RuleSpec(
-    fr_scop.MANDATE_TERMS, "Terms of the running mandates", fr_scop.mandate_terms
+    fr_scop.MANDATE_TERMS, N_("Terms of the running mandates"), fr_scop.mandate_terms
 )
 SUPERVISORY_BOARD = RuleSpec(
-    fr_scop.SUPERVISORY_BOARD, "Supervisory board of a large SARL", fr_scop.supervisory_board
+    fr_scop.SUPERVISORY_BOARD, N_("Supervisory board of a large SARL"), fr_scop.supervisory_board
 )
 COOPERATIVE_REVIEW = RuleSpec(
-    fr_scop.COOPERATIVE_REVIEW, "Cooperative review due date", fr_scop.cooperative_review
+    fr_scop.COOPERATIVE_REVIEW, N_("Cooperative review due date"), fr_scop.cooperative_review
 )
 SURPLUS_ALLOCATION = RuleSpec(
-    fr_scop.SURPLUS_ALLOCATION, "Allocation of the latest surplus", fr_scop.surplus_allocation
+    fr_scop.SURPLUS_ALLOCATION,
+    N_("Allocation of every year's surplus"),
+    fr_company.surplus_allocation,
+    ratio=True,
+)
+LEGAL_REPRESENTATIVE = RuleSpec(
+    fr_scop.LEGAL_REPRESENTATIVE,
+    N_("A legal representative in office"),
+    fr_company.legal_representative,
+)
+PARTNERS_HOLD_SHARES = RuleSpec(
+    fr_scop.PARTNERS_HOLD_SHARES,
+    N_("Partners holding shares"),
+    fr_company.partners_hold_shares,
 )
 REFUNDS_DUE = RuleSpec(
-    fr_scop.REFUNDS_DUE, "Refunds outstanding past their due date", fr_scop.refunds_due
+    fr_scop.REFUNDS_DUE, N_("Refunds outstanding past their due date"), fr_scop.refunds_due
 )
 MEMBER_VOTE_LIMIT = RuleSpec(
-    be_cnc.MEMBER_VOTE_LIMIT, "Largest member's share of the votes", be_cnc.member_vote_limit
+    be_cnc.MEMBER_VOTE_LIMIT,
+    N_("Largest member's share of the votes"),
+    be_cnc.member_vote_limit,
+    ratio=True,
 )
 DIVIDEND_LIMIT = RuleSpec(
-    be_cnc.DIVIDEND_LIMIT, "Dividends against the paid-up capital", be_cnc.dividend_limit
+    be_cnc.DIVIDEND_LIMIT,
+    N_("Dividends against the paid-up capital"),
+    be_cnc.dividend_limit,
+    ratio=True,
 )
 RESIGNATION_WINDOW = RuleSpec(
-    be_cnc.RESIGNATION_WINDOW, "Resignations within their window", be_cnc.resignation_window
+    be_cnc.RESIGNATION_WINDOW, N_("Resignations within their window"), be_cnc.resignation_window
 )
 REFUND_LIMIT = RuleSpec(
-    be_cnc.REFUND_LIMIT, "Refunds above the amount paid in", be_cnc.refund_limit
+    be_cnc.REFUND_LIMIT, N_("Refunds above the amount paid in"), be_cnc.refund_limit
 )
 
 #: Each profile's rules, in the order its compliance table, timeline and report list them.
@@ -90,6 +115,8 @@ PROFILE_RULES: dict[Profile, tuple[RuleSpec, ...]] = {
         SUPERVISORY_BOARD,
         COOPERATIVE_REVIEW,
         SURPLUS_ALLOCATION,
+        LEGAL_REPRESENTATIVE,
+        PARTNERS_HOLD_SHARES,
         REFUNDS_DUE,
     ),
     Profile.BE_CNC: (
@@ -118,5 +145,5 @@ def profiles_of(rule_id: str) -> list[Profile]:
 
 
 def title(rule_id: str) -> str:
-    """The rule's title."""
-    return RULES[rule_id].title
+    """The rule's title in the current language."""
+    return _(RULES[rule_id].title)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from scop_ledger.domain.cooperative_fold import Allocation, CoopState
+from scop_ledger.domain.cooperative_fold import Allocation, CoopState, Mandate
 from scop_ledger.domain.dates import add_years
 from scop_ledger.domain.rules import evaluate
 from scop_ledger.domain.rules.facts import (
@@ -28,7 +28,9 @@ from scop_ledger.domain.rules.facts import (
     Params,
     Status,
 )
+from scop_ledger.domain.rules.fr_company import REPRESENTATIVES
 from scop_ledger.domain.rules.registry import PROFILE_RULES
+from scop_ledger.domain.values import LegalForm
 
 DAY = timedelta(days=1)
 # Refund causes that are a member's own resignation or withdrawal (be-cnc's window).
@@ -100,6 +102,7 @@ class _Roll:
         self.overdue, self.overdue_n, self.over_n = ZERO, 0, 0
         self.exits: list[Exit] = []
         self.founders: set[str] | None = None
+        self.shareless: tuple[str, ...] = ()  # partners holding no share, sorted
 
     def take(self, d: date, wakes: _Wakes) -> set[str]:
         """Apply the rows of date ``d``; the persons they change. A refund still owed wakes
@@ -108,9 +111,16 @@ class _Roll:
         employees, externals = self.employees, self.externals
         employee_shares, external_shares = self.employee_shares, self.external_shares
         paid, pending, rows = self.paid, self.pending, self.rows
+        shareless = None
         while pending is not None and pending[0] == d:
             _, person, h = pending
             old = holdings.get(person, NOBODY)
+            if (old.partner and not old.shares) or (h.partner and not h.shares):
+                shareless = set(self.shareless) if shareless is None else shareless
+                if h.partner and not h.shares:
+                    shareless.add(person)
+                else:
+                    shareless.discard(person)
             if old.partner:
                 if old.employed:
                     employees -= 1
@@ -140,6 +150,8 @@ class _Roll:
             changed.add(person)
             pending = next(rows, None)
         self.paid, self.pending = paid, pending
+        if shareless is not None:
+            self.shareless = tuple(sorted(shareless))
         self.employees, self.externals = employees, externals
         self.employee_shares, self.external_shares = employee_shares, external_shares
         return changed
@@ -195,10 +207,13 @@ class _Governance:
                 self.mandate_bounds.add(m.ended_on)
         self.form_index = self.review_index = 0
         self.applied: list[Allocation] = []
+        self.by_year: tuple[Allocation, ...] = ()
         self.allocation_paid: dict[int, Decimal] = {}
         self.triggers: list[date] = []
         self.running: list[MandateFact] = []
         self.mandates_at: date | None = None
+        self.officers: tuple[date | None, date | None] = (None, None)
+        self.officers_at: tuple[date, LegalForm] | None = None
         self._schedule(wakes)
 
     def _schedule(self, wakes: _Wakes) -> None:
@@ -215,6 +230,11 @@ class _Governance:
         for a in self.allocations:
             wakes.add(a.on)
             wakes.add(add_years(a.on, 1) + DAY)
+        year = params.financial_year(reg) - 1
+        while (late := params.allocation_due(year) + DAY) <= wakes.until:
+            if late > reg:  # a year's allocation is late from the day after it was due
+                wakes.add(late)
+            year += 1
         if params.boot_until is not None:
             wakes.add(params.boot_until + DAY)
         year = params.financial_year(reg)
@@ -237,10 +257,14 @@ class _Governance:
                 MandateFact(m.person, m.office, m.start, m.term_years, None)
                 for m in self.coop.running_mandates(d)
             ]
-        latest = max(self.applied, key=lambda a: a.year) if self.applied else None
+        latest = self.by_year[-1] if self.by_year else None
+        form = forms[self.form_index][1]
+        if mandates_changed or self.officers_at is None or self.officers_at[1] is not form:
+            self.officers = officers(self.coop.mandates, form, d)
+            self.officers_at = (d, form)
         return Facts(
             on=d,
-            form=forms[self.form_index][1],
+            form=form,
             employees=roll.employees,
             externals=roll.externals,
             employee_shares=roll.employee_shares,
@@ -265,6 +289,10 @@ class _Governance:
             allocation=latest,
             allocation_paid=ZERO if latest is None else self.allocation_paid[latest.year],
             exits=roll.exits_since(self.params.year_start(d)),
+            allocations=self.by_year,
+            first_mandate=self.officers[0],
+            representative_ended=self.officers[1],
+            shareless=roll.shareless,
         )
 
     def _allocate(self, d: date, roll: _Roll) -> None:
@@ -274,6 +302,7 @@ class _Governance:
         while len(applied) < len(allocations) and allocations[len(applied)].on <= d:
             a = allocations[len(applied)]
             applied.append(a)
+            self.by_year = tuple(sorted(applied, key=lambda x: x.year))
             self.allocation_paid[a.year] = roll.paid
             losses = {x.year for x in applied if x.surplus < 0}
             if {a.year, a.year - 1, a.year - 2} <= losses or (
@@ -282,36 +311,71 @@ class _Governance:
                 self.triggers.append(d)
 
 
+def officers(
+    mandates: Iterable[Mandate], form: LegalForm, on: date
+) -> tuple[date | None, date | None]:
+    """On ``on``: the start of the first mandate recorded, and the day the last mandate of a
+    legal representative of ``form`` ended (None: none yet)."""
+    first: date | None = None
+    ended: date | None = None
+    offices = REPRESENTATIVES[form]
+    for m in mandates:
+        if m.start > on:
+            continue
+        first = m.start if first is None else min(first, m.start)
+        end = m.term_end if m.ended_on is None else min(m.ended_on, m.term_end)
+        if m.office in offices and end <= on:
+            ended = end if ended is None else max(ended, end)
+    return first, ended
+
+
 @dataclass(slots=True)
 class Run:
     """A rule's unbroken run of one status, from ``start`` to ``end`` (both included):
-    ``first`` is the check when it began, ``last`` the check on its last evaluated date."""
+    ``first`` is the check when it began, ``last`` the check on its last evaluated date (the
+    situation on its last day: nothing changes between evaluated dates); for a rule whose value
+    is a ratio, the ``lowest`` and ``highest`` value over the run (else None)."""
 
     rule: str
     start: date
     end: date
     first: Check
     last: Check
+    lowest: str | None = None
+    highest: str | None = None
 
     @property
     def status(self) -> Status:
         return self.first.status
 
 
+def _less(a: str, b: str) -> bool:
+    """``a < b`` for two ratios written with 4 places, never negative: the longer has the
+    larger whole part; of one length, the strings compare as the numbers."""
+    return (len(a), a) < (len(b), b)
+
+
 def runs(params: Params, facts: Iterable[Facts], until: date) -> list[Run]:
     """Every rule's runs, ordered by rule (the profile's order) then start."""
     current: dict[str, Run] = {}
     done: list[Run] = []
+    ratios = {spec.id for spec in PROFILE_RULES[params.profile] if spec.ratio}
     for f in facts:
         for check in evaluate(f, params):
             run = current.get(check.rule)
+            value = check.value if check.rule in ratios else None
             if run is not None and run.first.status is check.status:
                 run.last = check
+                if value is not None:
+                    if run.lowest is None or _less(value, run.lowest):
+                        run.lowest = value
+                    if run.highest is None or _less(run.highest, value):
+                        run.highest = value
                 continue
             if run is not None:
                 run.end = f.on - DAY
                 done.append(run)
-            current[check.rule] = Run(check.rule, f.on, until, check, check)
+            current[check.rule] = Run(check.rule, f.on, until, check, check, value, value)
     done.extend(current.values())
     order = {spec.id: i for i, spec in enumerate(PROFILE_RULES[params.profile])}
     done.sort(key=lambda r: (order[r.rule], r.start))
