@@ -83,7 +83,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "members": (
         "query:members",
-        "Every person known to the ledger: employed, partner, category, shares.",
+        "Every person known to the ledger: employed, partner, category, shares, and their number "
+        "in the register of partners (1, 2, 3... in order of first admission, kept when "
+        "re-admitted).",
     ),
     "pay-refund": ("people:pay_refund", "Money paid to a former or withdrawing partner."),
     "pay-up": ("people:pay_up", "Money paid against subscribed, unpaid shares."),

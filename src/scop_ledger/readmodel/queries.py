@@ -9,11 +9,11 @@ fractions; a ratio exactly on a threshold meets it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from pydantic import BaseModel, ConfigDict, field_serializer
 
@@ -21,6 +21,9 @@ from scop_ledger.domain.dates import add_years
 from scop_ledger.domain.votes import weight_under
 from scop_ledger.readmodel.snapshot import CoopInfo, MemberView, Snapshot
 from scop_ledger.store.gc import collector_paused
+
+if TYPE_CHECKING:
+    from scop_ledger.readmodel.register import Partnership
 
 CENT = Decimal("0.01")
 RATIO = Decimal("0.0001")
@@ -102,6 +105,10 @@ class Capital(PointInTime):
     employees: Group
     externals: Group
     partners: list[PartnerRow]
+    # Of ``amount``: what the partners have paid in (capital libéré), and what they have
+    # subscribed and not paid yet (capital souscrit non appelé).
+    paid_up: Decimal = Decimal("0.00")
+    uncalled: Decimal = Decimal("0.00")
 
 
 @collector_paused()
@@ -120,6 +127,7 @@ def capital(s: Snapshot) -> Capital:
             ratio=ratio(Fraction(shares, total) if total else Fraction(0)),
         )
 
+    paid_up = money(sum((p.paid for p in partners), Decimal(0)))
     return Capital(
         coop=s.coop.slug,
         as_of=s.as_of,
@@ -127,6 +135,8 @@ def capital(s: Snapshot) -> Capital:
         share_value=money(value),
         shares=total,
         amount=money(value * total),
+        paid_up=paid_up,
+        uncalled=money(value * total) - paid_up,
         employees=group("employee"),
         externals=group("external"),
         # Built from the view's own values: no validation needed per row.
@@ -283,6 +293,11 @@ class MemberRow(Result):
     partner: bool
     category: str | None
     shares: int
+    # The person's number in the register of partners (None for someone never admitted), the
+    # admission date of the current partnership, and whether they were a partner and no longer are.
+    register_number: int | None = None
+    partner_since: date | None = None
+    former_partner: bool = False
 
 
 class Members(PointInTime):
@@ -300,21 +315,30 @@ def eligible(m: MemberView, as_of: date) -> bool:
 
 
 @collector_paused()
-def members(s: Snapshot, *, only_eligible: bool = False) -> Members:
+def members(
+    s: Snapshot, numbers: Mapping[str, Partnership] | None = None, *, only_eligible: bool = False
+) -> Members:
+    """Every person of the snapshot (``only_eligible``: employees eligible for admission), with
+    their place in the register of partners when ``numbers`` gives it
+    (:func:`~scop_ledger.readmodel.register.partner_numbers`)."""
     chosen = [m for m in s.members if not only_eligible or eligible(m, s.as_of)]
     return Members(
         coop=s.coop.slug,
         as_of=s.as_of,
         known_at=s.known_at,
-        members=[
-            MemberRow.of(
-                person=m.person,
-                name=m.name,
-                employed=m.employed,
-                partner=m.partner,
-                category=m.category,
-                shares=m.shares,
-            )
-            for m in chosen
-        ],
+        members=[_member_row(m, (numbers or {}).get(m.person)) for m in chosen],
+    )
+
+
+def _member_row(m: MemberView, place: Partnership | None) -> MemberRow:
+    return MemberRow.of(
+        person=m.person,
+        name=m.name,
+        employed=m.employed,
+        partner=m.partner,
+        category=m.category,
+        shares=m.shares,
+        register_number=place.number if place else None,
+        partner_since=place.latest if place and m.partner else None,
+        former_partner=place is not None and not m.partner,
     )

@@ -8,7 +8,8 @@ shares, paid-in money, status or category, or paid a refund.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -51,7 +52,10 @@ class StateStep:
 
 class Movement(Result):
     date: date
+    # The entry's position in the store's log (``history``'s id), and its number among the
+    # cooperative's own entries (1 for its registration, 2, 3...), as the register shows it.
     sequence: int
+    entry: int
     person: str
     name: str | None
     nature: str
@@ -67,8 +71,15 @@ class Register(PointInTime):
     movements: list[Movement]
 
 
-def movements(steps: Iterable[StateStep], share_value: Decimal) -> list[Movement]:
-    """Movements from member states in (date, sequence) order."""
+def movements(
+    steps: Iterable[StateStep], share_value: Decimal, numbers: Mapping[int, int]
+) -> list[Movement]:
+    """Movements from member states in (date, sequence) order; ``numbers`` gives each entry's
+    number among the cooperative's entries (by its sequence).
+
+    Money paid in other than by a pay-up (at subscription) and paid-in capital cancelled by a
+    withdrawal or an exit are movements of their own, of nature ``paid``, right after the
+    movement of shares: with the pay-ups (``payment``), they add up to the paid-up capital."""
     before: dict[str, StateStep] = {}
     out: list[Movement] = []
     for s in steps:
@@ -106,20 +117,23 @@ def movements(steps: Iterable[StateStep], share_value: Decimal) -> list[Movement
             amount = paid_delta
         else:
             amount = share_value * delta
+        common = {
+            "date": s.on,
+            "sequence": s.seq,
+            "entry": numbers.get(s.seq, 0),
+            "person": s.person,
+            "name": s.name,
+            "shares_after": s.shares,
+            "category": category if s.partner else category_before,
+        }
+        cause = s.cause if nature == "loss of status" else None
         out.append(
-            Movement(
-                date=s.on,
-                sequence=s.seq,
-                person=s.person,
-                name=s.name,
-                nature=nature,
-                cause=s.cause if nature == "loss of status" else None,
-                shares=delta,
-                shares_after=s.shares,
-                amount=money(amount),
-                category=category if s.partner else category_before,
-            )
+            Movement(nature=nature, cause=cause, shares=delta, amount=money(amount), **common)
         )
+        if paid_delta and nature != "payment":
+            out.append(
+                Movement(nature="paid", cause=None, shares=0, amount=money(paid_delta), **common)
+            )
     return out
 
 
@@ -133,9 +147,75 @@ ORDER BY s.on_date, s.seq
 """
 
 
+ADMISSIONS_SQL = """
+SELECT m.person, s.on_date, s.seq
+FROM rm_states s JOIN rm_members m ON m.mid = s.mid
+WHERE s.cid = :cid AND s.action = 'admit' AND s.on_date <= :d AND s.known_from <= :t
+  AND (s.known_to IS NULL OR s.known_to > :t)
+ORDER BY s.on_date, s.seq
+"""
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A person became a partner on ``on`` (the ``seq``-th entry of the store)."""
+
+    person: str
+    on: date
+    seq: int
+
+
+def admissions_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> list[Admission]:
+    """Every admission up to ``as_of``, as known at ``known_at``, in (date, entry) order."""
+    cid, _coop = coop_from_view(db, slug, known_at)
+    return [
+        Admission(r[0], as_date(r[1]) or date.min, int(r[2]))
+        for r in db.rows(ADMISSIONS_SQL, {"cid": cid, "d": as_of, "t": micros(known_at)})
+    ]
+
+
+def admissions_of(register: Register) -> list[Admission]:
+    """The admissions among a register's movements (the oracle's :func:`admissions_from_view`)."""
+    return [
+        Admission(m.person, m.date, m.sequence)
+        for m in register.movements
+        if m.nature == "admission"
+    ]
+
+
+@dataclass(frozen=True)
+class Partnership:
+    """A person's place in the register of partners: their number (1, 2, 3... in order of
+    first admission, kept when re-admitted, never reused) and their latest admission."""
+
+    number: int
+    latest: date
+
+
+def partner_numbers(admissions: Iterable[Admission]) -> dict[str, Partnership]:
+    """Each person ever admitted (among ``admissions``, in (date, entry) order) with their
+    number in the register of partners and the date of their latest admission."""
+    out: dict[str, Partnership] = {}
+    for a in admissions:
+        found = out.get(a.person)
+        number = found.number if found else len(out) + 1
+        out[a.person] = Partnership(number, a.on)
+    return out
+
+
+ENTRY_SEQS_SQL = """
+SELECT seq FROM rm_entries WHERE cid = :cid AND recorded_at <= :t AND seq <= :last ORDER BY seq
+"""
+
+
+def entry_numbers(all_seqs: Sequence[int], wanted: Iterable[int]) -> dict[int, int]:
+    """Each of the ``wanted`` sequences' number among ``all_seqs`` (sorted): 1, 2, 3..."""
+    return {seq: bisect_left(all_seqs, seq) + 1 for seq in wanted}
+
+
 def register_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> Register:
     cid, coop = coop_from_view(db, slug, known_at)
-    steps = (
+    steps = [
         StateStep(
             on=as_date(r[0]) or date.min,
             seq=int(r[1]),
@@ -150,13 +230,17 @@ def register_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> Re
             refunded=_refunded(r[10]),
         )
         for r in db.rows(STEPS_SQL, {"cid": cid, "d": as_of, "t": micros(known_at)})
-    )
+    ]
+    last = max((step.seq for step in steps), default=0)
+    params = {"cid": cid, "t": micros(known_at), "last": last}
+    seqs = [int(r[0]) for r in db.rows(ENTRY_SEQS_SQL, params)]
+    numbers = entry_numbers(seqs, (step.seq for step in steps))
     return Register(
         coop=slug,
         as_of=as_of,
         known_at=known_at,
         share_value=money(coop.share_value),
-        movements=movements(steps, coop.share_value),
+        movements=movements(steps, coop.share_value, numbers),
     )
 
 
@@ -196,10 +280,14 @@ def register_from_events(
                 )
             )
     steps.sort(key=lambda s: (s.on, s.seq))
+    from scop_ledger.readmodel.history import history_from_events
+
+    seqs = sorted(e["sequence"] for e in history_from_events(ledger, slug, None, known_at))
+    numbers = entry_numbers(seqs, (step.seq for step in steps))
     return Register(
         coop=slug,
         as_of=as_of,
         known_at=known_at,
         share_value=money(registration.share_value),
-        movements=movements(steps, registration.share_value),
+        movements=movements(steps, registration.share_value, numbers),
     )
