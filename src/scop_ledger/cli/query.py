@@ -152,9 +152,18 @@ def members(
     result = queries.members(get_app(ctx), as_of, known_at, eligible=eligible)
     headers = ["person", "name", "employed", "partner", "category", "shares"]
     headers += ["register_number", "partner_since", "former_partner"]
-    rows = [
-        [m.person, m.name, m.employed, m.partner, m.category, m.shares]
-        + [m.register_number, m.partner_since, m.former_partner]  # noqa: RUF005
+    rows: list[list[Any]] = [
+        [
+            m.person,
+            m.name,
+            m.employed,
+            m.partner,
+            m.category,
+            m.shares,
+            m.register_number,
+            m.partner_since,
+            m.former_partner,
+        ]
         for m in result.members
     ]
     emit_result(result, fmt, headers, rows, headline(result), out)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scop_ledger.domain.values import partner_category
 from scop_ledger.readmodel.queries import PointInTime, Result, money
@@ -117,7 +117,7 @@ def movements(
             amount = paid_delta
         else:
             amount = share_value * delta
-        common = {
+        common: dict[str, Any] = {
             "date": s.on,
             "sequence": s.seq,
             "entry": numbers.get(s.seq, 0),
