@@ -37,6 +37,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "query:capital",
         "The share capital and who holds it: employee and external partners, with ratios.",
     ),
+    "certificate": (
+        "certificates:certificate",
+        "A partner's share certificate: their number, shares, nominal value, amount, paid-up "
+        "amount, category, the movements of the year and the chain head it was drawn from; exit "
+        "1 when they hold no share on the date.",
+    ),
     "change-form": ("governance:change_form", "The cooperative changed its legal form."),
     "compliance": (
         "reports:compliance",
@@ -114,6 +120,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Correct an entry: it stays in the history, marked reversed from now on.",
     ),
     "review": ("governance:review", "A cooperative review was completed."),
+    "statements": (
+        "certificates:statements",
+        "One certificate per partner holding shares at the end of the financial year, written "
+        "into a folder as NUMBER-PERSON.pdf (the annual statement sent to every partner): all of "
+        "them, or none.",
+    ),
     "subscribe": (
         "people:subscribe",
         "The partner subscribes shares, paid in full unless --paid says otherwise.",

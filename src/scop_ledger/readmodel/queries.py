@@ -10,10 +10,11 @@ fractions; a ratio exactly on a threshold meets it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, field_serializer
 
@@ -21,9 +22,6 @@ from scop_ledger.domain.dates import add_years
 from scop_ledger.domain.votes import weight_under
 from scop_ledger.readmodel.snapshot import CoopInfo, MemberView, Snapshot
 from scop_ledger.store.gc import collector_paused
-
-if TYPE_CHECKING:
-    from scop_ledger.readmodel.register import Partnership
 
 CENT = Decimal("0.01")
 RATIO = Decimal("0.0001")
@@ -312,6 +310,35 @@ def eligible(m: MemberView, as_of: date) -> bool:
         and m.employed_since is not None
         and add_years(m.employed_since, 1) <= as_of
     )
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A person became a partner on ``on`` (the ``seq``-th entry of the store)."""
+
+    person: str
+    on: date
+    seq: int
+
+
+@dataclass(frozen=True)
+class Partnership:
+    """A person's place in the register of partners: their number (1, 2, 3... in order of
+    first admission, kept when re-admitted, never reused) and their latest admission."""
+
+    number: int
+    latest: date
+
+
+def partner_numbers(admissions: Iterable[Admission]) -> dict[str, Partnership]:
+    """Each person ever admitted (among ``admissions``, in (date, entry) order) with their
+    number in the register of partners and the date of their latest admission."""
+    out: dict[str, Partnership] = {}
+    for a in admissions:
+        found = out.get(a.person)
+        number = found.number if found else len(out) + 1
+        out[a.person] = Partnership(number, a.on)
+    return out
 
 
 @collector_paused()

@@ -16,7 +16,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from scop_ledger.domain.values import partner_category
-from scop_ledger.readmodel.queries import PointInTime, Result, money
+from scop_ledger.readmodel.queries import (
+    Admission,
+    PointInTime,
+    Result,
+    money,
+)
 from scop_ledger.readmodel.snapshot import coop_from_view, member_logs
 from scop_ledger.readmodel.times import micros
 from scop_ledger.store.db import DB, as_date
@@ -93,13 +98,9 @@ def movements(
         refunded = s.refunded - (prev.refunded if prev else Decimal(0))
         category_before: str | None = partner_category(partner_before, employed_before)
         category = partner_category(s.partner, s.employed)
-        if s.partner != partner_before:
-            nature = "admission" if s.partner else "loss of status"
-        elif delta or paid_delta or refunded:
-            nature = NATURE.get(s.action, s.action)
-        elif s.partner and category != category_before:
-            nature = "category change"
-        else:
+        changed = bool(delta or paid_delta or refunded)
+        nature = _nature(s, partner_before, changed, category != category_before)
+        if nature is None:
             continue
         last = out[-1] if out else None
         if (
@@ -137,6 +138,18 @@ def movements(
     return out
 
 
+def _nature(s: StateStep, partner_before: bool, changed: bool, moved: bool) -> str | None:
+    """The nature of the movement a member's step is, or None when it is none: a change of
+    status, of shares or money, or (for a partner) of category."""
+    if s.partner != partner_before:
+        return "admission" if s.partner else "loss of status"
+    if changed:
+        return NATURE.get(s.action, s.action)
+    if s.partner and moved:
+        return "category change"
+    return None
+
+
 STEPS_SQL = """
 SELECT s.on_date, s.seq, m.person, s.name, s.action, s.cause, s.shares, s.paid_cents, s.partner,
        s.employed, s.refunds
@@ -156,15 +169,6 @@ ORDER BY s.on_date, s.seq
 """
 
 
-@dataclass(frozen=True)
-class Admission:
-    """A person became a partner on ``on`` (the ``seq``-th entry of the store)."""
-
-    person: str
-    on: date
-    seq: int
-
-
 def admissions_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> list[Admission]:
     """Every admission up to ``as_of``, as known at ``known_at``, in (date, entry) order."""
     cid, _coop = coop_from_view(db, slug, known_at)
@@ -181,26 +185,6 @@ def admissions_of(register: Register) -> list[Admission]:
         for m in register.movements
         if m.nature == "admission"
     ]
-
-
-@dataclass(frozen=True)
-class Partnership:
-    """A person's place in the register of partners: their number (1, 2, 3... in order of
-    first admission, kept when re-admitted, never reused) and their latest admission."""
-
-    number: int
-    latest: date
-
-
-def partner_numbers(admissions: Iterable[Admission]) -> dict[str, Partnership]:
-    """Each person ever admitted (among ``admissions``, in (date, entry) order) with their
-    number in the register of partners and the date of their latest admission."""
-    out: dict[str, Partnership] = {}
-    for a in admissions:
-        found = out.get(a.person)
-        number = found.number if found else len(out) + 1
-        out[a.person] = Partnership(number, a.on)
-    return out
 
 
 ENTRY_SEQS_SQL = """

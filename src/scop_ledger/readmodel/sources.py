@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from scop_ledger.domain.rules.facts import Facts
     from scop_ledger.domain.rules.sweep import MemberRow, Run
     from scop_ledger.readmodel.history import HistoryEntry
-    from scop_ledger.readmodel.queries import Refunds
-    from scop_ledger.readmodel.register import Admission, Register
+    from scop_ledger.readmodel.queries import Admission, Refunds
+    from scop_ledger.readmodel.register import Register
     from scop_ledger.readmodel.snapshot import CoopInfo, MemberLogs, Snapshot
     from scop_ledger.store.db import DB
     from scop_ledger.store.eventstore import EventStore
