@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from scop_ledger.app import queries
 from scop_ledger.app.exporting import export
+from scop_ledger.app.ledger import Ledger
 from scop_ledger.app.maintenance import rebuild
 from scop_ledger.app.queries import LAGS, Query
 from scop_ledger.app.session import Session
@@ -116,3 +118,73 @@ def test_rebuild_and_export(sqlite_url: str, tmp_path: Path) -> None:
     assert export(session, tmp_path / "out.jsonl", None) == 7
     assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 7
     session.close()
+
+
+def test_partner_numbers_follow_first_admission_and_are_never_reused(store_url: str) -> None:
+    ledger = open_ledger(store_url)
+    acme(ledger)
+    for person, hired in (("ann", "2016-01-04"), ("ben", "2016-01-04"), ("eve", "2016-03-01")):
+        do(ledger, "hire", hired, person=person)
+    do(ledger, "admit", "2016-03-01", person="ben")
+    do(ledger, "admit", "2016-02-01", person="ann")  # back-dated: ann was admitted first
+    do(ledger, "subscribe", "2016-03-01", person="ann", shares="2")
+    do(ledger, "subscribe", "2016-03-01", person="ben", shares="2")
+    do(ledger, "leave", "2017-06-30", person="ann", reason="resignation")
+    do(ledger, "admit", "2017-09-01", person="cat", legal_person=True, name="Cat SA")
+    do(ledger, "admit", "2018-01-15", person="ann")
+    ledger.close()
+    session = _session(store_url, [])
+
+    def places(on: date) -> dict[str, tuple]:
+        rows = queries.members(session, on, None).members
+        return {m.person: (m.register_number, m.partner_since, m.former_partner) for m in rows}
+
+    assert places(date(2016, 2, 15)) == {
+        "ann": (1, date(2016, 2, 1), False),
+        "ben": (None, None, False),
+    }
+    assert places(date(2017, 12, 31)) == {
+        "ann": (1, None, True),
+        "ben": (2, date(2016, 3, 1), False),
+        "cat": (3, date(2017, 9, 1), False),
+        "eve": (None, None, False),
+    }
+    # Re-admitted, ann keeps her number; her current partnership began on 2018-01-15.
+    assert places(date(2018, 6, 30))["ann"] == (1, date(2018, 1, 15), False)
+    session.close()
+
+
+def test_register_numbers_entries_per_cooperative_and_shows_money_paid_in(
+    store_url: str,
+) -> None:
+    ledger = open_ledger(store_url)
+    acme(ledger)
+    do(ledger, "init", "2016-01-01", slug="bees", name="Bees", legal_form="sas", share_value="10")
+    ledger.close()
+    ledger = Ledger(Settings(url=store_url, user="tester", coop="acme"))
+    do(ledger, "hire", "2016-01-04", person="ann")
+    do(ledger, "admit", "2016-02-01", person="ann")
+    do(ledger, "subscribe", "2016-02-01", person="ann", shares="10", paid="100")
+    do(ledger, "pay-up", "2016-06-01", person="ann", amount="50")
+    do(ledger, "withdraw", "2017-01-10", person="ann", shares="2")
+    ledger.close()
+    session = Session(Settings(url=store_url, user="t", coop="acme"))
+    register = queries.register(session, date(2017, 12, 31), None)
+    capital = queries.capital(session, date(2017, 12, 31), None)
+    session.close()
+    rows = [(m.entry, m.nature, m.shares, str(m.amount)) for m in register.movements]
+    # acme's entries: init 1, hire 2, admit 3, subscribe 4, pay-up 5, withdraw 6 (bees' init,
+    # recorded between, is not one of them).
+    assert rows == [
+        (3, "admission", 0, "0.00"),
+        (4, "subscription", 10, "250.00"),
+        (4, "paid", 0, "100.00"),
+        (5, "payment", 0, "50.00"),
+        (6, "withdrawal", -2, "-50.00"),
+    ]
+    paid = sum(m.amount for m in register.movements if m.nature in ("payment", "paid"))
+    assert (capital.amount, capital.paid_up, capital.uncalled) == (
+        Decimal("200.00"),
+        paid,
+        Decimal("200.00") - paid,
+    )

@@ -56,6 +56,14 @@ def assert_view_matches_oracle(ledger, url: str, as_of: date, known_at: datetime
         assert register_from_view(db, "acme", as_of, known_at) == register_from_events(
             ledger, "acme", as_of, known_at
         )
+        register = register_from_view(db, "acme", as_of, known_at)
+        paid_in = sum(
+            (m.amount for m in register.movements if m.nature in ("payment", "paid")), Decimal(0)
+        )
+        assert paid_in == Decimal(oracle["capital"]["paid_up"])
+        assert ViewReader(db, lambda: ledger).admissions("acme", as_of, known_at) == EventReader(
+            ledger
+        ).admissions("acme", as_of, known_at)
         if as_of >= START:
             view_rules = ViewReader(db, lambda: ledger).rules("acme")
             oracle_rules = EventReader(ledger).rules("acme")

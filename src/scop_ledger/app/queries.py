@@ -174,8 +174,11 @@ def members(
     session: Session, as_of: date | None, known_at: datetime | None, *, eligible: bool = False
 ) -> Members:
     """Every person known to the ledger (``eligible``: only employees eligible for admission)."""
+    from scop_ledger.readmodel.queries import partner_numbers
+
     with Query(session, as_of, known_at) as q:
-        return answers.members(q.snapshot(), only_eligible=eligible)
+        numbers = partner_numbers(q.reader.admissions(q.slug, q.as_of, q.known_at))
+        return answers.members(q.snapshot(), numbers, only_eligible=eligible)
 
 
 def register(session: Session, as_of: date | None, known_at: datetime | None) -> Register:

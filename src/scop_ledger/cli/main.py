@@ -45,6 +45,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "query:capital",
         N_("The share capital and who holds it: employee and external partners, with ratios."),
     ),
+    "certificate": (
+        "certificates:certificate",
+        N_(
+            "A partner's share certificate: their number, shares, nominal value, amount, paid-up "
+            "amount, category, the movements of the year and the chain head it was drawn from; "
+            "exit 1 when they hold no share on the date."
+        ),
+    ),
     "change-form": (
         "governance:change_form",
         N_("The cooperative changed its legal form."),
@@ -110,7 +118,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "members": (
         "query:members",
-        N_("Every person known to the ledger: employed, partner, category, shares."),
+        N_(
+            "Every person known to the ledger: employed, partner, category, shares, and their "
+            "number in the register of partners (1, 2, 3... in order of first admission, kept "
+            "when re-admitted)."
+        ),
     ),
     "pay-refund": (
         "people:pay_refund",
@@ -155,6 +167,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         N_(
             "The general meeting's roll on the date: every partner, their college, their vote "
             "(the external partners' weighted under the cap) and the limits on proxies."
+        ),
+    ),
+    "statements": (
+        "certificates:statements",
+        N_(
+            "One certificate per partner holding shares at the end of the financial year, written "
+            "into a folder as NUMBER-PERSON.pdf (the annual statement sent to every partner): all "
+            "of them, or none."
         ),
     ),
     "subscribe": (

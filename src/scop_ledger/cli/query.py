@@ -46,7 +46,8 @@ def capital(
     rows = [[p.person, p.name, p.category, p.shares, p.amount, p.paid] for p in result.partners]
     title = (
         f"{headline(result)}\n"
-        f"capital {result.amount} ({result.shares} shares of {result.share_value}); "
+        f"capital {result.amount} ({result.shares} shares of {result.share_value}; "
+        f"paid up {result.paid_up}, uncalled {result.uncalled}); "
         f"employees {_pct(result.employees.ratio)} ({result.employees.count}), "
         f"externals {_pct(result.externals.ratio)} ({result.externals.count})"
     )
@@ -141,7 +142,8 @@ def members(
     eligible: bool,
     out: Path | None,
 ) -> None:
-    """Every person known to the ledger: employed, partner, category, shares.
+    """Every person known to the ledger: employed, partner, category, shares, and their number
+    in the register of partners (1, 2, 3... in order of first admission, kept when re-admitted).
 
     \b
     Example:
@@ -149,7 +151,21 @@ def members(
     """
     result = queries.members(get_app(ctx), as_of, known_at, eligible=eligible)
     headers = ["person", "name", "employed", "partner", "category", "shares"]
-    rows = [[m.person, m.name, m.employed, m.partner, m.category, m.shares] for m in result.members]
+    headers += ["register_number", "partner_since", "former_partner"]
+    rows: list[list[Any]] = [
+        [
+            m.person,
+            m.name,
+            m.employed,
+            m.partner,
+            m.category,
+            m.shares,
+            m.register_number,
+            m.partner_since,
+            m.former_partner,
+        ]
+        for m in result.members
+    ]
     emit_result(result, fmt, headers, rows, headline(result), out)
 
 
@@ -179,6 +195,7 @@ def register_cmd(
         "shares_after",
         "amount",
         "category",
+        "entry",
     ]
     rows = [
         [
@@ -192,6 +209,7 @@ def register_cmd(
             m.shares_after,
             m.amount,
             m.category,
+            m.entry,
         ]
         for m in result.movements
     ]

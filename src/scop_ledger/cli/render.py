@@ -152,11 +152,16 @@ def _temporary(path: Path) -> tuple[int, str]:
 
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file renamed into place."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file renamed into place."""
     fd, tmp_name = _temporary(path)
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         _publish(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

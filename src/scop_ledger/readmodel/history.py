@@ -222,3 +222,17 @@ def _event_details(event: Any, seq_of: dict[tuple[UUID, int], int]) -> dict[str,
         out["target"] = seq_of.get((oid, out["target"]))
         out["versions"] = [seq_of.get((oid, v)) for v in out["versions"]]
     return out
+
+
+def chain_head_at(db: DB, known_at: datetime) -> str | None:
+    """The hash chain's head (``SEQ:HASH``, as ``verify`` prints it) at the last entry recorded
+    by ``known_at``: what a document drawn from the ledger as known then was drawn from."""
+    last = db.scalar(
+        "SELECT MAX(seq) FROM rm_entries WHERE recorded_at <= :t", {"t": micros(known_at)}
+    )
+    if last is None:
+        return None
+    found = db.rows(
+        "SELECT seq, link FROM rm_chain WHERE seq <= :s ORDER BY seq DESC LIMIT 1", {"s": last}
+    )
+    return f"{found[0][0]}:{found[0][1]}" if found else None

@@ -9,7 +9,8 @@ fractions; a ratio exactly on a threshold meets it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -102,6 +103,10 @@ class Capital(PointInTime):
     employees: Group
     externals: Group
     partners: list[PartnerRow]
+    # Of ``amount``: what the partners have paid in (capital libéré), and what they have
+    # subscribed and not paid yet (capital souscrit non appelé).
+    paid_up: Decimal = Decimal("0.00")
+    uncalled: Decimal = Decimal("0.00")
 
 
 @collector_paused()
@@ -120,6 +125,7 @@ def capital(s: Snapshot) -> Capital:
             ratio=ratio(Fraction(shares, total) if total else Fraction(0)),
         )
 
+    paid_up = money(sum((p.paid for p in partners), Decimal(0)))
     return Capital(
         coop=s.coop.slug,
         as_of=s.as_of,
@@ -127,6 +133,8 @@ def capital(s: Snapshot) -> Capital:
         share_value=money(value),
         shares=total,
         amount=money(value * total),
+        paid_up=paid_up,
+        uncalled=money(value * total) - paid_up,
         employees=group("employee"),
         externals=group("external"),
         # Built from the view's own values: no validation needed per row.
@@ -283,6 +291,11 @@ class MemberRow(Result):
     partner: bool
     category: str | None
     shares: int
+    # The person's number in the register of partners (None for someone never admitted), the
+    # admission date of the current partnership, and whether they were a partner and no longer are.
+    register_number: int | None = None
+    partner_since: date | None = None
+    former_partner: bool = False
 
 
 class Members(PointInTime):
@@ -299,22 +312,60 @@ def eligible(m: MemberView, as_of: date) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Admission:
+    """A person became a partner on ``on`` (the ``seq``-th entry of the store)."""
+
+    person: str
+    on: date
+    seq: int
+
+
+@dataclass(frozen=True)
+class Partnership:
+    """A person's place in the register of partners: their number (1, 2, 3... in order of
+    first admission, kept when re-admitted, never reused) and their latest admission."""
+
+    number: int
+    latest: date
+
+
+def partner_numbers(admissions: Iterable[Admission]) -> dict[str, Partnership]:
+    """Each person ever admitted (among ``admissions``, in (date, entry) order) with their
+    number in the register of partners and the date of their latest admission."""
+    out: dict[str, Partnership] = {}
+    for a in admissions:
+        found = out.get(a.person)
+        number = found.number if found else len(out) + 1
+        out[a.person] = Partnership(number, a.on)
+    return out
+
+
 @collector_paused()
-def members(s: Snapshot, *, only_eligible: bool = False) -> Members:
+def members(
+    s: Snapshot, numbers: Mapping[str, Partnership] | None = None, *, only_eligible: bool = False
+) -> Members:
+    """Every person of the snapshot (``only_eligible``: employees eligible for admission), with
+    their place in the register of partners when ``numbers`` gives it
+    (:func:`~scop_ledger.readmodel.register.partner_numbers`)."""
     chosen = [m for m in s.members if not only_eligible or eligible(m, s.as_of)]
     return Members(
         coop=s.coop.slug,
         as_of=s.as_of,
         known_at=s.known_at,
-        members=[
-            MemberRow.of(
-                person=m.person,
-                name=m.name,
-                employed=m.employed,
-                partner=m.partner,
-                category=m.category,
-                shares=m.shares,
-            )
-            for m in chosen
-        ],
+        members=[_member_row(m, (numbers or {}).get(m.person)) for m in chosen],
+    )
+
+
+def _member_row(m: MemberView, place: Partnership | None) -> MemberRow:
+    return MemberRow.of(
+        person=m.person,
+        name=m.name,
+        employed=m.employed,
+        partner=m.partner,
+        category=m.category,
+        shares=m.shares,
+        register_number=place.number if place else None,
+        partner_since=place.latest if place and m.partner else None,
+        former_partner=place is not None and not m.partner,
     )

@@ -8,14 +8,20 @@ shares, paid-in money, status or category, or paid a refund.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scop_ledger.domain.values import partner_category
-from scop_ledger.readmodel.queries import PointInTime, Result, money
+from scop_ledger.readmodel.queries import (
+    Admission,
+    PointInTime,
+    Result,
+    money,
+)
 from scop_ledger.readmodel.snapshot import coop_from_view, member_logs
 from scop_ledger.readmodel.times import micros
 from scop_ledger.store.db import DB, as_date
@@ -51,7 +57,10 @@ class StateStep:
 
 class Movement(Result):
     date: date
+    # The entry's position in the store's log (``history``'s id), and its number among the
+    # cooperative's own entries (1 for its registration, 2, 3...), as the register shows it.
     sequence: int
+    entry: int
     person: str
     name: str | None
     nature: str
@@ -67,8 +76,15 @@ class Register(PointInTime):
     movements: list[Movement]
 
 
-def movements(steps: Iterable[StateStep], share_value: Decimal) -> list[Movement]:
-    """Movements from member states in (date, sequence) order."""
+def movements(
+    steps: Iterable[StateStep], share_value: Decimal, numbers: Mapping[int, int]
+) -> list[Movement]:
+    """Movements from member states in (date, sequence) order; ``numbers`` gives each entry's
+    number among the cooperative's entries (by its sequence).
+
+    Money paid in other than by a pay-up (at subscription) and paid-in capital cancelled by a
+    withdrawal or an exit are movements of their own, of nature ``paid``, right after the
+    movement of shares: with the pay-ups (``payment``), they add up to the paid-up capital."""
     before: dict[str, StateStep] = {}
     out: list[Movement] = []
     for s in steps:
@@ -82,13 +98,9 @@ def movements(steps: Iterable[StateStep], share_value: Decimal) -> list[Movement
         refunded = s.refunded - (prev.refunded if prev else Decimal(0))
         category_before: str | None = partner_category(partner_before, employed_before)
         category = partner_category(s.partner, s.employed)
-        if s.partner != partner_before:
-            nature = "admission" if s.partner else "loss of status"
-        elif delta or paid_delta or refunded:
-            nature = NATURE.get(s.action, s.action)
-        elif s.partner and category != category_before:
-            nature = "category change"
-        else:
+        changed = bool(delta or paid_delta or refunded)
+        nature = _nature(s, partner_before, changed, category != category_before)
+        if nature is None:
             continue
         last = out[-1] if out else None
         if (
@@ -106,21 +118,36 @@ def movements(steps: Iterable[StateStep], share_value: Decimal) -> list[Movement
             amount = paid_delta
         else:
             amount = share_value * delta
+        common: dict[str, Any] = {
+            "date": s.on,
+            "sequence": s.seq,
+            "entry": numbers.get(s.seq, 0),
+            "person": s.person,
+            "name": s.name,
+            "shares_after": s.shares,
+            "category": category if s.partner else category_before,
+        }
+        cause = s.cause if nature == "loss of status" else None
         out.append(
-            Movement(
-                date=s.on,
-                sequence=s.seq,
-                person=s.person,
-                name=s.name,
-                nature=nature,
-                cause=s.cause if nature == "loss of status" else None,
-                shares=delta,
-                shares_after=s.shares,
-                amount=money(amount),
-                category=category if s.partner else category_before,
-            )
+            Movement(nature=nature, cause=cause, shares=delta, amount=money(amount), **common)
         )
+        if paid_delta and nature != "payment":
+            out.append(
+                Movement(nature="paid", cause=None, shares=0, amount=money(paid_delta), **common)
+            )
     return out
+
+
+def _nature(s: StateStep, partner_before: bool, changed: bool, moved: bool) -> str | None:
+    """The nature of the movement a member's step is, or None when it is none: a change of
+    status, of shares or money, or (for a partner) of category."""
+    if s.partner != partner_before:
+        return "admission" if s.partner else "loss of status"
+    if changed:
+        return NATURE.get(s.action, s.action)
+    if s.partner and moved:
+        return "category change"
+    return None
 
 
 STEPS_SQL = """
@@ -133,9 +160,46 @@ ORDER BY s.on_date, s.seq
 """
 
 
+ADMISSIONS_SQL = """
+SELECT m.person, s.on_date, s.seq
+FROM rm_states s JOIN rm_members m ON m.mid = s.mid
+WHERE s.cid = :cid AND s.action = 'admit' AND s.on_date <= :d AND s.known_from <= :t
+  AND (s.known_to IS NULL OR s.known_to > :t)
+ORDER BY s.on_date, s.seq
+"""
+
+
+def admissions_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> list[Admission]:
+    """Every admission up to ``as_of``, as known at ``known_at``, in (date, entry) order."""
+    cid, _coop = coop_from_view(db, slug, known_at)
+    return [
+        Admission(r[0], as_date(r[1]) or date.min, int(r[2]))
+        for r in db.rows(ADMISSIONS_SQL, {"cid": cid, "d": as_of, "t": micros(known_at)})
+    ]
+
+
+def admissions_of(register: Register) -> list[Admission]:
+    """The admissions among a register's movements (the oracle's :func:`admissions_from_view`)."""
+    return [
+        Admission(m.person, m.date, m.sequence)
+        for m in register.movements
+        if m.nature == "admission"
+    ]
+
+
+ENTRY_SEQS_SQL = """
+SELECT seq FROM rm_entries WHERE cid = :cid AND recorded_at <= :t AND seq <= :last ORDER BY seq
+"""
+
+
+def entry_numbers(all_seqs: Sequence[int], wanted: Iterable[int]) -> dict[int, int]:
+    """Each of the ``wanted`` sequences' number among ``all_seqs`` (sorted): 1, 2, 3..."""
+    return {seq: bisect_left(all_seqs, seq) + 1 for seq in wanted}
+
+
 def register_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> Register:
     cid, coop = coop_from_view(db, slug, known_at)
-    steps = (
+    steps = [
         StateStep(
             on=as_date(r[0]) or date.min,
             seq=int(r[1]),
@@ -150,13 +214,17 @@ def register_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> Re
             refunded=_refunded(r[10]),
         )
         for r in db.rows(STEPS_SQL, {"cid": cid, "d": as_of, "t": micros(known_at)})
-    )
+    ]
+    last = max((step.seq for step in steps), default=0)
+    params = {"cid": cid, "t": micros(known_at), "last": last}
+    seqs = [int(r[0]) for r in db.rows(ENTRY_SEQS_SQL, params)]
+    numbers = entry_numbers(seqs, (step.seq for step in steps))
     return Register(
         coop=slug,
         as_of=as_of,
         known_at=known_at,
         share_value=money(coop.share_value),
-        movements=movements(steps, coop.share_value),
+        movements=movements(steps, coop.share_value, numbers),
     )
 
 
@@ -196,10 +264,14 @@ def register_from_events(
                 )
             )
     steps.sort(key=lambda s: (s.on, s.seq))
+    from scop_ledger.readmodel.history import history_from_events
+
+    seqs = sorted(e["sequence"] for e in history_from_events(ledger, slug, None, known_at))
+    numbers = entry_numbers(seqs, (step.seq for step in steps))
     return Register(
         coop=slug,
         as_of=as_of,
         known_at=known_at,
         share_value=money(registration.share_value),
-        movements=movements(steps, registration.share_value),
+        movements=movements(steps, registration.share_value, numbers),
     )

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from scop_ledger.domain.rules.facts import Facts
     from scop_ledger.domain.rules.sweep import MemberRow, Run
     from scop_ledger.readmodel.history import HistoryEntry
-    from scop_ledger.readmodel.queries import Refunds
+    from scop_ledger.readmodel.queries import Admission, Refunds
     from scop_ledger.readmodel.register import Register
     from scop_ledger.readmodel.snapshot import CoopInfo, MemberLogs, Snapshot
     from scop_ledger.store.db import DB
@@ -66,6 +66,10 @@ class Reader(ABC):
     @abstractmethod
     def register(self, slug: str, as_of: date, known_at: datetime) -> Register:
         """The register of share movements."""
+
+    @abstractmethod
+    def admissions(self, slug: str, as_of: date, known_at: datetime) -> list[Admission]:
+        """Every admission up to ``as_of``, in (date, entry) order: the register of partners."""
 
     @abstractmethod
     def facts(
@@ -194,6 +198,11 @@ class ViewReader(Reader):
 
         return register_from_view(self.db, slug, as_of, known_at)
 
+    def admissions(self, slug: str, as_of: date, known_at: datetime) -> list[Admission]:
+        from scop_ledger.readmodel.register import admissions_from_view
+
+        return admissions_from_view(self.db, slug, as_of, known_at)
+
     def facts(
         self, slug: str, until: date, known_at: datetime
     ) -> tuple[Params, CoopState, Iterator[Facts]]:
@@ -265,6 +274,11 @@ class EventReader(Reader):
         from scop_ledger.readmodel.register import register_from_events
 
         return register_from_events(self.ledger, slug, as_of, known_at)
+
+    def admissions(self, slug: str, as_of: date, known_at: datetime) -> list[Admission]:
+        from scop_ledger.readmodel.register import admissions_of
+
+        return admissions_of(self.register(slug, as_of, known_at))
 
     def facts(
         self, slug: str, until: date, known_at: datetime
