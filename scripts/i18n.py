@@ -3,6 +3,7 @@
     python scripts/i18n.py check            # every message translated, nothing stale (CI)
     python scripts/i18n.py missing FILE.po  # append the untranslated messages to FILE.po
     python scripts/i18n.py compile          # .po -> .mo (setup.py does it on every build)
+    python scripts/i18n.py tidy             # drop stale messages and second copies (after a merge)
 
 The messages are the English texts marked with ``_()``, ``N_()`` or ``ngettext()`` in
 ``src/scop_ledger`` (Python) and with ``_()``/``{% trans %}`` in its Jinja2 templates. The French
@@ -138,6 +139,36 @@ def missing(into: Path, lang: str = "fr") -> int:
     return added
 
 
+def tidy(lang: str = "fr") -> list[str]:
+    """Remove from the catalogues every message no longer in the source, and every second copy
+    of a message (the first catalogue by name keeps it): what a merge of two branches leaves.
+    The files are edited as text, entry by entry, so headers and comments stay as written."""
+    from io import BytesIO
+
+    source = extracted()
+    seen: set[str] = set()
+    removed = []
+    for po in catalogues(lang):
+        blocks = po.read_text(encoding="utf-8").split("\n\n")
+        kept = []
+        for block in blocks:
+            entry = read_po(BytesIO(("\n".join(_header()) + "\n\n" + block).encode()))
+            ids = [m.id[0] if isinstance(m.id, tuple) else m.id for m in entry if m.id]
+            msgid = ids[0] if ids else None
+            if msgid is not None and (msgid not in source or msgid in seen):
+                removed.append(f"{po.name}: {msgid!r}")
+                continue
+            if msgid is not None:
+                seen.add(msgid)
+            kept.append(block)
+        po.write_text("\n\n".join(kept), encoding="utf-8")
+    return removed
+
+
+def _header() -> list[str]:
+    return ['msgid ""', 'msgstr ""', '"Content-Type: text/plain; charset=UTF-8\\n"']
+
+
 def compile_all() -> list[Path]:
     """Compile every ``.po`` under ``locale/`` to the ``.mo`` beside it."""
     written = []
@@ -159,6 +190,10 @@ def main(argv: list[str]) -> int:
         return 1 if found else 0
     if argv[:1] == ["missing"] and len(argv) == 2:
         print(f"{missing(Path(argv[1]))} messages added to {argv[1]}")
+        return 0
+    if argv[:1] == ["tidy"]:
+        for line in tidy():
+            print(f"removed {line}")
         return 0
     if argv[:1] == ["compile"]:
         for mo in compile_all():

@@ -225,10 +225,11 @@ def test_point_in_time_queries_through_the_installed_script(
     eligible = query("members", "--eligible", "--as-of", "2017-01-05")
     assert [m["person"] for m in eligible["members"]] == ["alice", "bob"]
     register = query("register", "--as-of", "2018-12-31")
-    assert [(m["person"], m["nature"]) for m in register["movements"]][-1] == (
-        "bob",
-        "loss of status",
-    )
+    # bob's exit: his partnership ends, and his paid-in capital is cancelled (a refund is owed).
+    assert [(m["person"], m["nature"], m["amount"]) for m in register["movements"]][-2:] == [
+        ("bob", "loss of status", "-500.00"),
+        ("bob", "paid", "-500.00"),
+    ]
     csv_out = run_cli(db, "capital", "--as-of", "2017-12-31", "--format", "csv").out.splitlines()
     assert csv_out[0] == "person,name,category,shares,amount,paid" and len(csv_out) == 5
     coops = query("coops", "--as-of", "2017-12-31")
