@@ -112,6 +112,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Correct an entry: it stays in the history, marked reversed from now on.",
     ),
     "review": ("governance:review", "A cooperative review was completed."),
+    "serve": ("serve:serve", "The ledger in a browser: pages and a JSON API, read-only."),
     "subscribe": (
         "people:subscribe",
         "The partner subscribes shares, paid in full unless --paid says otherwise.",
