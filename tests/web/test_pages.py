@@ -217,3 +217,37 @@ def test_every_page_text_is_translated(client) -> None:
     page = client.get("/compliance", params={"as_of": "2025-12-31", "lang": "fr"}).text
     for french in ("Conformité", "Écritures à l'origine", "À la date du", "Lecture seule", "Règle"):
         assert html.escape(french, quote=False) in page or french in html.unescape(page)
+
+
+def test_a_store_of_several_cooperatives_opens_on_their_list(tmp_path) -> None:
+    from starlette.testclient import TestClient
+
+    from scop_ledger.settings import Settings
+    from scop_ledger.web.app import create_app
+    from tests.web.conftest import build_fabrique
+
+    db = f"sqlite:///{tmp_path / 'two.db'}"
+    build_fabrique(db)
+    made = cli(
+        db,
+        "init",
+        "atelier",
+        "--name",
+        "L'Atelier",
+        "--legal-form",
+        "sa",
+        "--share-value",
+        "10",
+        "--date",
+        "2020-01-01",
+    )
+    assert made.returncode == 0, made.stderr
+    with TestClient(create_app(Settings(url=db))) as browser:
+        home = browser.get("/", params={"as_of": "2024-12-31"})
+        assert home.status_code == 200
+        assert "<h1>Cooperatives</h1>" in home.text
+        assert '<a href="/?coop=fabrique">fabrique</a>' in home.text
+        assert '<a href="/?coop=atelier">atelier</a>' in home.text
+        one = browser.get("/", params={"coop": "fabrique", "as_of": "2024-12-31"})
+        assert "<h1>Dashboard</h1>" in one.text
+        assert 'href="/capital?as_of=2024-12-31&amp;coop=fabrique"' in one.text
