@@ -7,6 +7,7 @@ import os
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,12 +42,10 @@ def build_fabrique(db: str) -> None:
         assert done.returncode == 0, done.stderr
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def fabrique(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """The URL of a store holding La Fabrique (examples/fabrique.csv), on each back end."""
-    if request.param == "sqlite":
+@contextmanager
+def fabrique_on(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a new store holding La Fabrique (examples/fabrique.csv) on ``backend``."""
+    if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'ledger.db'}"
         build_fabrique(url)
         yield url
@@ -70,6 +69,15 @@ def fabrique(
         with engine.begin() as conn:
             conn.execute(sqlalchemy.text(f"DROP SCHEMA {schema} CASCADE"))
         engine.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def fabrique(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """La Fabrique on each back end, for the tests of a module that only read."""
+    with fabrique_on(request.param, tmp_path_factory) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

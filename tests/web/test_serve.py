@@ -1,5 +1,5 @@
 """``scop-ledger serve``: the installed command serves the ledger, prints its address, stops
-cleanly on Ctrl-C; it refuses what it cannot do yet in one line, exit 2."""
+cleanly on Ctrl-C; beyond this machine it needs --write (and its login), else one line, exit 2."""
 
 from __future__ import annotations
 
@@ -37,10 +37,9 @@ def test_serve_prints_its_url_answers_and_stops_on_ctrl_c(fabrique) -> None:
     [
         (
             ["--host", "0.0.0.0"],
-            "error: --host 0.0.0.0: serving beyond this machine needs a login, "
-            "which is not built yet\n",
+            "error: --host 0.0.0.0: serving beyond this machine needs a login: add --write "
+            "(every page then asks for one)\n",
         ),
-        (["--write"], "error: --write needs a login, which is not built yet: serve read-only\n"),
         (["--port", "0"], "error: --port must be at least 1, not 0\n"),
     ],
 )

@@ -127,6 +127,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Each rule's status over a period (--from to --as-of): from, to, status, and the value "
         "when the status began.",
     ),
+    "users": ("users:users", "Users who may log in to the browser to write (serve --write)."),
     "verify": (
         "audit:verify",
         "Recompute the hash chain over every stored event and print its head SEQ:HASH; exit 1 "

@@ -22,11 +22,16 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
     show_default=True,
     help=_("Port to listen on."),
 )
-@click.option("--write", is_flag=True, help=_("Allow writing (needs a login: not built yet)."))
+@click.option(
+    "--write",
+    is_flag=True,
+    help=_("Allow recording through forms, after logging in (scop-ledger users add)."),
+)
 @click.pass_context
 def serve(ctx: click.Context, /, host: str, port: int, write: bool) -> None:
     """The ledger in a browser: pages and a JSON API, read-only. It prints its address; Ctrl-C
-    stops it.
+    stops it. With --write, a user who logs in records through forms; any address but this
+    machine's needs --write, and every page then asks for the login.
 
     \b
     Example:
@@ -34,12 +39,11 @@ def serve(ctx: click.Context, /, host: str, port: int, write: bool) -> None:
     """
     from scop_ledger.domain.errors import InvalidValue
 
-    if write:
-        raise InvalidValue(_("--write needs a login, which is not built yet: serve read-only"))
-    if host not in LOOPBACK:
+    if host not in LOOPBACK and not write:
         raise InvalidValue(
             _(
-                "--host {host}: serving beyond this machine needs a login, which is not built yet"
+                "--host {host}: serving beyond this machine needs a login: add --write "
+                "(every page then asks for one)"
             ).format(host=host)
         )
     try:
@@ -53,13 +57,14 @@ def serve(ctx: click.Context, /, host: str, port: int, write: bool) -> None:
             ).format(name=error.name)
         ) from None
     session = get_app(ctx)
-    application = create_app(session.settings)
+    application = create_app(session.settings, write=write, login_to_read=host not in LOOPBACK)
     shown = f"[{host}]" if ":" in host else host
-    click.echo(
-        _("serving the ledger read-only on {url} (Ctrl-C stops)").format(
-            url=f"http://{shown}:{port}/"
-        )
-    )
+    url = f"http://{shown}:{port}/"
+    if write:
+        line = _("serving the ledger on {url}; recording needs a login (Ctrl-C stops)")
+    else:
+        line = _("serving the ledger read-only on {url} (Ctrl-C stops)")
+    click.echo(line.format(url=url))
     server = uvicorn.Server(uvicorn.Config(application, host=host, port=port, log_level="warning"))
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C once stopped
         server.run()

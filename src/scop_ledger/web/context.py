@@ -7,6 +7,8 @@ speaks its own language (:func:`scop_ledger.i18n.speaking`: a context variable).
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -103,9 +105,13 @@ class Served:
     write: bool = False
     notes: list[str] = field(default_factory=list)
 
-    def run(self, coop: str | None, lang: str, work: Callable[[Session], T]) -> T:
-        """``work`` on a session of its own (for ``coop``, when given), in ``lang``."""
+    def run(
+        self, coop: str | None, lang: str, work: Callable[[Session], T], user: str | None = None
+    ) -> T:
+        """``work`` on a session of its own (for ``coop``, when given; recording as ``user``),
+        in ``lang``."""
         settings = replace(self.settings, coop=coop) if coop else self.settings
+        settings = replace(settings, user=user) if user else settings
         session = Session(settings)
         try:
             with speaking(lang):
@@ -149,3 +155,30 @@ def jsonable(value: Any) -> Any:
     from scop_ledger.cli.render import jsonable as cli_jsonable
 
     return cli_jsonable(value)
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token (made on first use)."""
+    session = request.session
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return str(session["csrf"])
+
+
+def csrf_ok(request: Request, form: Any) -> bool:
+    sent, kept = str(form.get("csrf", "")), str(request.session.get("csrf", ""))
+    return bool(kept) and hmac.compare_digest(sent.encode(), kept.encode())
+
+
+def user_of(request: Request) -> str | None:
+    if "session" not in request.scope:
+        return None
+    user = request.session.get("user")
+    return str(user) if user else None
+
+
+def writer_context(request: Request) -> dict[str, Any]:
+    """What the pages show of the login: the user and the form token (none when read-only)."""
+    if "session" not in request.scope:
+        return {"writable": False, "user": None, "csrf": ""}
+    return {"writable": True, "user": user_of(request), "csrf": csrf_token(request)}

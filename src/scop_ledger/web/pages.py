@@ -21,6 +21,7 @@ from scop_ledger.web.context import (
     language_of,
     moment_of,
     text_param,
+    writer_context,
 )
 from scop_ledger.web.render import render
 from scop_ledger.web.tables import TABLES, Table
@@ -66,6 +67,7 @@ def frame(request: Request, moment: Moment, page: str, **more: Any) -> dict[str,
         "lang_links": {
             code: "?" + urlencode({**lang_query, "lang": code}) for code in ("en", "fr")
         },
+        **writer_context(request),
         **more,
     }
 
