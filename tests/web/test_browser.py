@@ -1,6 +1,7 @@
 """The browser end to end: Debian's Chromium driven by Playwright against the installed
 ``scop-ledger serve`` on a free port: open the dashboard, change the date, follow a breach to
-the entries behind it, switch to French. One browser and one server for the module.
+the entries behind it, switch to French; with ``--write``, log in, record a subscription
+through the form and see the capital change, see a refusal. One browser for the module.
 
 Without Chromium (or Playwright) the tests are skipped with that reason, unless
 SCOP_LEDGER_TEST_CHROMIUM=required (CI), when they fail instead."""
@@ -39,6 +40,20 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="module")
 def server(ledger: str) -> Iterator[Server]:
     running = Server(ledger)
+    yield running
+    code, _out, err = running.stop()
+    assert code == 0, err
+
+
+@pytest.fixture(scope="module")
+def writer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``serve --write`` on a ledger of its own, with the user claire."""
+    from tests.web.test_writing import PASSWORD, add_user
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('writer') / 'ledger.db'}"
+    build_fabrique(url)
+    assert add_user(url, "claire", PASSWORD).returncode == 0
+    running = Server(url, "--write")
     yield running
     code, _out, err = running.stop()
     assert code == 0, err
@@ -107,3 +122,34 @@ def test_switching_to_french_is_remembered(page, server) -> None:
     page.click("nav >> text=Voix")
     assert page.locator("h1").inner_text() == "Voix"
     assert "lang=" not in page.url  # the cookie remembers it
+
+
+def test_log_in_record_a_subscription_and_see_a_refusal(page, writer) -> None:
+    from tests.web.test_writing import PASSWORD
+
+    page.goto(f"{writer.url}/capital?as_of=2025-06-30")
+    before = page.locator("p.summary").first.inner_text()
+    page.click("text=Log in to record")
+    page.fill("input[name=name]", "claire")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.fields button")
+    page.wait_for_url(f"{writer.url}/")
+    assert "Logged in as claire" in page.locator("div.login").inner_text()
+    page.click("text=Record a subscription")
+    page.fill("input[name=person]", "amelie")
+    page.fill("input[name=date]", "2025-06-02")
+    page.fill("input[name=shares]", "4")
+    page.click("form.fields button")
+    assert re.match(r"Entry \d+ recorded \(subscribe\)\.", page.locator("p.recorded").inner_text())
+    page.goto(f"{writer.url}/capital?as_of=2025-06-30")
+    after = page.locator("p.summary").first.inner_text()
+    shares = [int(re.search(r"\((\d+) shares", line).group(1)) for line in (before, after)]
+    assert shares[1] == shares[0] + 4
+    # A refusal: david left in 2018; the line is shown on the form, which keeps its values.
+    page.goto(f"{writer.url}/subscribe")
+    page.fill("input[name=person]", "david")
+    page.fill("input[name=date]", "2025-06-02")
+    page.fill("input[name=shares]", "4")
+    page.click("form.fields button")
+    assert "david" in page.locator("p.error").inner_text()
+    assert page.input_value("input[name=person]") == "david"
