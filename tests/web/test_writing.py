@@ -180,3 +180,47 @@ def test_a_writing_server_refuses_other_writes(ledger) -> None:
 def test_a_read_only_server_takes_no_form(client, path) -> None:
     assert client.post(path, data={"name": "claire", "password": PASSWORD}).status_code == 403
     assert client.get("/subscribe").status_code == 404
+
+
+def test_an_upload_is_previewed_then_recorded_on_confirmation(ledger, tmp_path) -> None:
+    rows = (
+        "action,date,person,name,shares,ref\n"
+        "hire,2025-09-01,yannick,Yannick Le Gall,,contract\n"
+        "hire,2014-01-06,amelie,Amélie Roux,,employment contract\n"
+    )
+    with app_on(ledger) as browser:
+        assert browser.get("/import", follow_redirects=False).status_code == 303
+        csrf = logged_in(browser)
+        files = {"file": ("more.csv", rows.encode(), "text/csv")}
+        assert browser.post("/import", files=files).status_code == 403  # no token
+        count = len(browser.get("/api/history").json()["entries"])
+        preview = browser.post("/import", data={"csrf": csrf}, files=files)
+        assert preview.status_code == 200, preview.text
+        shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", preview.text))
+        assert "more.csv: 2 rows, 1 would be recorded" in shown
+        assert "2 would be recorded hire 2025-09-01 yannick" in shown
+        assert re.search(r"3 already recorded \(entry \d+\) hire 2014-01-06 amelie", shown)
+        assert len(browser.get("/api/history").json()["entries"]) == count  # nothing yet
+        upload = re.search(r'name="token" value="([^"]+)"', preview.text).group(1)
+        done = browser.post("/import/confirm", data={"csrf": csrf, "token": upload})
+        assert done.status_code == 200, done.text
+        assert "2 rows: 1 recorded, 1 already recorded." in done.text
+        entries = browser.get("/api/history", params={"person": "yannick"}).json()["entries"]
+        assert [(e["action"], e["recorded_by"]) for e in entries] == [("hire", "claire")]
+        gone = browser.post("/import/confirm", data={"csrf": csrf, "token": upload})
+        assert gone.status_code == 404
+
+
+def test_an_invalid_upload_is_refused_row_by_row(ledger) -> None:
+    with app_on(ledger) as browser:
+        csrf = logged_in(browser)
+        bad = "action,date,person,shares\nsubscribe,2025-13-01,amelie,2\n"
+        files = {"file": ("bad.csv", bad.encode(), "text/csv")}
+        refused = browser.post("/import", data={"csrf": csrf}, files=files)
+        assert refused.status_code == 400
+        assert re.search(r'<p class="error" role="alert">line 2: [^<]*2025-13-01', refused.text)
+        wrong = browser.post(
+            "/import", data={"csrf": csrf}, files={"file": ("x.txt", b"hi", "text/plain")}
+        )
+        assert wrong.status_code == 400
+        assert "choose a .csv, .jsonl or .xlsx file" in wrong.text

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from scop_ledger.web import api, pages, writing
+from scop_ledger.web import api, pages, uploads, writing
 from scop_ledger.web.context import SAFE_METHODS, Served
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def create_app(
     if write:
         from starlette.middleware.sessions import SessionMiddleware
 
-        routes += writing.routes(served)
+        routes += writing.routes(served) + uploads.routes(served)
         key = secret or secrets.token_urlsafe(32)
         middleware.append(Middleware(SessionMiddleware, secret_key=key, same_site="strict"))
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC), name="static"))

@@ -33,11 +33,11 @@ if TYPE_CHECKING:
     from scop_ledger.app.session import Session
 
 # The paths a writing server accepts a POST on; every other write is refused (403).
-WRITE_PATHS = ("/login", "/logout", "/subscribe", "/reverse/")
+WRITE_PATHS = ("/login", "/logout", "/subscribe", "/reverse/", "/import")
 SUBSCRIBE_FIELDS = ("person", "date", "shares", "paid", "ref", "note")
 
 
-def _page(
+def page(
     request: Request, template: str, status: int = 200, *, title: str, **more: Any
 ) -> Response:
     """``template`` in the request's language; ``title`` is a message id, translated here."""
@@ -49,17 +49,17 @@ def _page(
         return HTMLResponse(render(template, **context), status)
 
 
-def _forbidden() -> Response:
+def forbidden() -> Response:
     return Response("the form's token is missing or wrong: reload the page", status_code=403)
 
 
 def login(served: Served) -> Any:
     async def handle(request: Request) -> Response:
         if request.method == "GET":
-            return _page(request, "login.html.j2", title=N_("Log in"))
+            return page(request, "login.html.j2", title=N_("Log in"))
         form = await request.form()
         if not csrf_ok(request, form):
-            return _forbidden()
+            return forbidden()
         name, password = str(form.get("name", "")), str(form.get("password", ""))
 
         def check(session: Session) -> bool:
@@ -70,7 +70,7 @@ def login(served: Served) -> Any:
         if not name or not await run_in_threadpool(served.run, None, "en", check):
             with speaking(language_of(request)[0]):
                 wrong = _("wrong name or password")
-            return _page(request, "login.html.j2", 401, title=N_("Log in"), error=wrong)
+            return page(request, "login.html.j2", 401, title=N_("Log in"), error=wrong)
         request.session.clear()
         request.session.update({"user": name, "csrf": secrets.token_urlsafe(32)})
         return RedirectResponse("/", status_code=303)
@@ -81,7 +81,7 @@ def login(served: Served) -> Any:
 async def logout(request: Request) -> Response:
     form = await request.form()
     if not csrf_ok(request, form):
-        return _forbidden()
+        return forbidden()
     request.session.clear()
     return RedirectResponse("/", status_code=303)
 
@@ -108,10 +108,10 @@ def subscribe(served: Served) -> Any:
         if user is None:
             return RedirectResponse("/login", status_code=303)
         if request.method == "GET":
-            return _page(request, "subscribe.html.j2", title=N_("Record a subscription"), sent={})
+            return page(request, "subscribe.html.j2", title=N_("Record a subscription"), sent={})
         form = await request.form()
         if not csrf_ok(request, form):
-            return _forbidden()
+            return forbidden()
         sent = {k: str(form.get(k, "")).strip() for k in SUBSCRIBE_FIELDS}
 
         def build(session: Session) -> Any:
@@ -124,8 +124,8 @@ def subscribe(served: Served) -> Any:
         outcome, error, status = await run_in_threadpool(_record, served, user, lang, build)
         title = N_("Record a subscription")
         if error is not None:
-            return _page(request, "subscribe.html.j2", status, title=title, sent=sent, error=error)
-        return _page(request, "recorded.html.j2", title=title, outcome=outcome)
+            return page(request, "subscribe.html.j2", status, title=title, sent=sent, error=error)
+        return page(request, "recorded.html.j2", title=title, outcome=outcome)
 
     return handle
 
@@ -137,7 +137,7 @@ def reverse(served: Served) -> Any:
             return RedirectResponse("/login", status_code=303)
         form = await request.form()
         if not csrf_ok(request, form):
-            return _forbidden()
+            return forbidden()
         entry, reason = str(request.path_params["entry"]), str(form.get("reason", ""))
 
         def build(session: Session) -> Any:
@@ -149,8 +149,8 @@ def reverse(served: Served) -> Any:
         outcome, error, status = await run_in_threadpool(_record, served, user, lang, build)
         title = N_("Reverse an entry")
         if error is not None:
-            return _page(request, "recorded.html.j2", status, title=title, error=error)
-        return _page(request, "recorded.html.j2", title=title, outcome=outcome)
+            return page(request, "recorded.html.j2", status, title=title, error=error)
+        return page(request, "recorded.html.j2", title=title, outcome=outcome)
 
     return handle
 
