@@ -1,7 +1,8 @@
 """The browser end to end: Debian's Chromium driven by Playwright against the installed
 ``scop-ledger serve`` on a free port: open the dashboard, change the date, follow a breach to
 the entries behind it, switch to French; with ``--write``, log in, record a subscription
-through the form and see the capital change, see a refusal. One browser for the module.
+through the form and see the capital change, see a refusal, upload an import and confirm it.
+One browser for the module.
 
 Without Chromium (or Playwright) the tests are skipped with that reason, unless
 SCOP_LEDGER_TEST_CHROMIUM=required (CI), when they fail instead."""
@@ -153,3 +154,24 @@ def test_log_in_record_a_subscription_and_see_a_refusal(page, writer) -> None:
     page.click("form.fields button")
     assert "david" in page.locator("p.error").inner_text()
     assert page.input_value("input[name=person]") == "david"
+
+
+def test_upload_an_import_preview_it_and_confirm_it(page, writer, tmp_path) -> None:
+    from tests.web.test_writing import PASSWORD
+
+    page.goto(f"{writer.url}/login")
+    page.fill("input[name=name]", "claire")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.fields button")
+    page.wait_for_url(f"{writer.url}/")
+    file = tmp_path / "hires.csv"
+    file.write_text("action,date,person,name\nhire,2025-10-01,yannick,Yannick Le Gall\n")
+    page.click("text=Import a file")
+    page.set_input_files("input[type=file]", str(file))
+    page.click("form.fields button")
+    assert "1 would be recorded" in page.locator("p.summary").inner_text()
+    assert page.locator("tr.new td").nth(2).inner_text() == "hire"
+    page.click("text=Record these rows")
+    assert page.locator("p.recorded").inner_text() == "1 row: 1 recorded, 0 already recorded."
+    page.goto(f"{writer.url}/members/yannick")
+    assert page.locator("h1").inner_text() == "Yannick Le Gall"
