@@ -251,3 +251,40 @@ def test_a_store_of_several_cooperatives_opens_on_their_list(tmp_path) -> None:
         one = browser.get("/", params={"coop": "fabrique", "as_of": "2024-12-31"})
         assert "<h1>Dashboard</h1>" in one.text
         assert 'href="/capital?as_of=2024-12-31&amp;coop=fabrique"' in one.text
+
+
+def test_the_diff_page_is_the_diff_commands_answer(tmp_path) -> None:
+    from datetime import UTC, datetime
+
+    from starlette.testclient import TestClient
+
+    from scop_ledger.settings import Settings
+    from scop_ledger.web.app import create_app
+    from tests.web.conftest import build_fabrique
+
+    db = f"sqlite:///{tmp_path / 'diff.db'}"
+    build_fabrique(db)
+    before = datetime.now(UTC).replace(microsecond=0).isoformat()
+    added = cli(db, "subscribe", "amelie", "--shares", "6", "--date", "2024-03-01")
+    assert added.returncode == 0, added.stderr
+    args = ["--from-known-at", before, "--to-known-at", KNOWN, "--as-of", "2024-12-31"]
+    answer = json.loads(cli(db, "diff", *args, "--format", "json").stdout)
+    params = {"from_known_at": before, "known_at": KNOWN, "as_of": "2024-12-31"}
+    with TestClient(create_app(Settings(url=db))) as browser:
+        page = browser.get("/diff", params=params)
+        assert page.status_code == 200, page.text
+        shown = text(page.text)
+        assert "changed" in shown
+        figures = answer["before"]["shares"], answer["after"]["shares"]
+        assert f"shares {figures[0]} {figures[1]}" in shown
+        assert (
+            f"amelie {answer['holdings'][0]['from_shares']} {answer['holdings'][0]['to_shares']}"
+            in shown
+        )
+        entry = next(e for e in answer["entries"] if e["action"] == "subscribe")
+        assert f"{entry['id']} 2024-03-01 subscribe amelie" in shown
+        assert "back-dated" in shown
+        assert browser.get("/diff").status_code == 200  # asks for the earlier moment
+        wrong = browser.get("/diff", params={"from_known_at": KNOWN, "known_at": before})
+        assert wrong.status_code == 400
+        assert "is not before --to-known-at" in wrong.text

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from scop_ledger.web import api, pages, uploads, writing
+from scop_ledger.web import api, diffs, pages, uploads, writing
 from scop_ledger.web.context import SAFE_METHODS, Served
 
 if TYPE_CHECKING:
@@ -89,6 +89,7 @@ def create_app(
         Route(f"/api/{name}", api.endpoint(served, name), methods=["GET"]) for name in api.ENDPOINTS
     ]
     routes += pages.routes(served)
+    routes.append(Route("/diff", diffs.diff_page(served)))
     middleware = []
     if write:
         from starlette.middleware.sessions import SessionMiddleware

@@ -43,6 +43,7 @@ NAV = [
     ("compliance", N_("Compliance")),
     ("timeline", N_("Timeline")),
     ("history", N_("History")),
+    ("diff", N_("What changed")),
     ("report", N_("Review pack")),
 ]
 YEAR = 365 * 24 * 3600
