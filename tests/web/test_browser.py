@@ -23,6 +23,14 @@ from tests.web.conftest import Server, build_fabrique, cli
 pytestmark = pytest.mark.e2e
 
 CHROMIUM = "/usr/bin/chromium"
+# SCOP_LEDGER_SCREENSHOTS=1 saves the guide's screenshots (docs/browser.md) into docs/img/.
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "img"
+
+
+def screenshot(page: Any, name: str) -> None:
+    if os.environ.get("SCOP_LEDGER_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"browser-{name}.png"), full_page=False)
 
 
 def _unavailable(reason: str) -> None:
@@ -76,7 +84,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="en-GB")
+    context = browser.new_context(locale="en-GB", viewport={"width": 1100, "height": 800})
     tab = context.new_page()
     tab.set_default_timeout(15_000)
     yield tab
@@ -99,6 +107,8 @@ def test_the_dashboard_and_its_date(page, server, ledger) -> None:
     page.locator("p.summary", has_text=expected).wait_for()
     assert "as_of=2016-06-30" in page.url
     assert page.locator("p.moment").inner_text().startswith("fabrique as of 2016-06-30")
+    page.goto(f"{server.url}/?as_of=2025-12-31")
+    screenshot(page, "dashboard")
 
 
 def test_a_breach_leads_to_the_entries_behind_it(page, server) -> None:
@@ -111,6 +121,8 @@ def test_a_breach_leads_to_the_entries_behind_it(page, server) -> None:
     actions = page.locator("table.grid tbody tr td:nth-child(3)").all_inner_texts()
     assert "leave" in actions
     assert set(actions) <= {"leave", "withdraw", "pay-refund"}
+    page.goto(f"{server.url}/timeline?as_of=2025-12-31&lang=fr")
+    screenshot(page, "timeline-fr")
 
 
 def test_switching_to_french_is_remembered(page, server) -> None:
