@@ -29,13 +29,18 @@ TITLE = N_("Import a file")
 
 class Uploads:
     """The files uploaded and not yet confirmed: token -> (user, path), in a folder of their
-    own that lives as long as the server."""
+    own that lives as long as the server (removed when it stops)."""
 
     def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="scop-ledger-uploads-"))
+        self.folder: Path | None = None  # made at the first upload
         self.files: dict[str, tuple[str, Path]] = {}
 
     def keep(self, user: str, name: str, data: Any) -> tuple[str, Path]:
+        if self.folder is None:
+            import atexit
+
+            self.folder = Path(tempfile.mkdtemp(prefix="scop-ledger-uploads-"))
+            atexit.register(shutil.rmtree, self.folder, ignore_errors=True)
         token = secrets.token_urlsafe(16)
         place = self.folder / token
         place.mkdir()
