@@ -177,6 +177,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
             "of them, or none."
         ),
     ),
+    "serve": (
+        "serve:serve",
+        N_("The ledger in a browser: pages and a JSON API, read-only."),
+    ),
     "subscribe": (
         "people:subscribe",
         N_("The partner subscribes shares, paid in full unless --paid says otherwise."),
@@ -194,6 +198,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
             "Each rule's status over a period (--from to --as-of): from, to, status, and the value "
             "on the last day of each period (JSON also gives it when the status began)."
         ),
+    ),
+    "users": (
+        "users:users",
+        N_("Users who may log in to the browser to write (serve --write)."),
     ),
     "verify": (
         "audit:verify",

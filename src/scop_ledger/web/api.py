@@ -1,0 +1,142 @@
+"""The JSON API: each endpoint answers exactly what the CLI's ``--format json`` prints for the
+same question (the same call of ``app.queries``, the same serialisation), without its newline.
+
+Parameters: ``as_of``, ``known_at`` and ``coop`` everywhere (as ``--as-of``, ``--known-at``,
+``--coop``); ``eligible`` (members), ``person`` (history), ``from`` and ``rule`` (timeline),
+``year`` (factsheet). An error is ``{"error": "<the CLI's line>"}`` with status 400, 404, 409 or
+503. The API speaks English whatever the language: JSON never depends on it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from starlette.responses import Response
+
+from scop_ledger.app import queries
+from scop_ledger.web.context import Moment, Served, failure, jsonable, moment_of, text_param
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from scop_ledger.app.session import Session
+
+JSON = "application/json"
+
+
+def error_response(status: int, message: str) -> Response:
+    body = json.dumps({"error": message}, ensure_ascii=False)
+    return Response(body, status_code=status, media_type=JSON)
+
+
+def _flag(request: Request, name: str) -> bool:
+    from scop_ledger.domain.errors import InvalidValue
+
+    value = (text_param(request, name) or "false").lower()
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise InvalidValue(f"{name} {value!r} is not true or false")
+    return value in ("true", "1", "yes")
+
+
+def _model(result: Any) -> str:
+    return str(result.model_dump_json())
+
+
+def _dumped(payload: Any) -> str:
+    return json.dumps(jsonable(payload), ensure_ascii=False)
+
+
+def _capital(request: Request, m: Moment) -> Callable[[Session], str]:
+    return lambda s: _model(queries.capital(s, m.as_of, m.known_at))
+
+
+def _votes(request: Request, m: Moment) -> Callable[[Session], str]:
+    return lambda s: _model(queries.votes(s, m.as_of, m.known_at))
+
+
+def _refunds(request: Request, m: Moment) -> Callable[[Session], str]:
+    return lambda s: _model(queries.refunds(s, m.as_of, m.known_at))
+
+
+def _members(request: Request, m: Moment) -> Callable[[Session], str]:
+    eligible = _flag(request, "eligible")
+    return lambda s: _model(queries.members(s, m.as_of, m.known_at, eligible=eligible))
+
+
+def _register(request: Request, m: Moment) -> Callable[[Session], str]:
+    return lambda s: _model(queries.register(s, m.as_of, m.known_at))
+
+
+def _compliance(request: Request, m: Moment) -> Callable[[Session], str]:
+    return lambda s: _model(queries.compliance(s, m.as_of, m.known_at))
+
+
+def _timeline(request: Request, m: Moment) -> Callable[[Session], str]:
+    from scop_ledger.domain.values import parse_date
+
+    since = text_param(request, "from")
+    start = parse_date(since, what="from") if since else None
+    rules = tuple(r for r in request.query_params.getlist("rule") if r)
+    return lambda s: _model(queries.timeline(s, m.as_of, m.known_at, start, rules))
+
+
+def _factsheet(request: Request, m: Moment) -> Callable[[Session], str]:
+    from scop_ledger.domain.values import whole_number
+
+    year = whole_number(text_param(request, "year") or "", what="year", low=1900, high=2199)
+    return lambda s: _model(queries.factsheet(s, year, m.known_at))
+
+
+def _history(request: Request, m: Moment) -> Callable[[Session], str]:
+    person = text_param(request, "person")
+
+    def work(s: Session) -> str:
+        result = queries.history(s, person, m.known_at)
+        return _dumped(
+            {"coop": result.coop, "known_at": result.known_at, "entries": result.entries}
+        )
+
+    return work
+
+
+def _coops(request: Request, m: Moment) -> Callable[[Session], str]:
+    def work(s: Session) -> str:
+        result = queries.coops(s, m.as_of, m.known_at)
+        return _dumped({"as_of": result.as_of, "known_at": result.known_at, "coops": result.coops})
+
+    return work
+
+
+ENDPOINTS: dict[str, Callable[[Request, Moment], Callable[[Session], str]]] = {
+    "capital": _capital,
+    "votes": _votes,
+    "refunds": _refunds,
+    "members": _members,
+    "register": _register,
+    "history": _history,
+    "compliance": _compliance,
+    "timeline": _timeline,
+    "factsheet": _factsheet,
+    "coops": _coops,
+}
+
+
+def endpoint(served: Served, name: str) -> Callable[[Request], Response]:
+    """The route of ``/api/<name>`` (run in a worker thread by Starlette: it is synchronous)."""
+    make = ENDPOINTS[name]
+
+    def answer(request: Request) -> Response:
+        try:
+            moment = moment_of(request)
+            work = make(request, moment)
+            body = served.run(moment.coop, "en", work)
+        except Exception as error:
+            found = failure(error)
+            if found is None:
+                raise
+            return error_response(found.status, found.message)
+        return Response(body, media_type=JSON)
+
+    answer.__name__ = f"api_{name}"
+    return answer
