@@ -16,16 +16,29 @@ from scop_ledger.cli.render import emit_json, write_bytes
 from scop_ledger.i18n import _, day, money
 
 
-@click.command()
+@click.command(
+    help=_(
+        "A partner's share certificate: their number, shares, nominal value, amount, paid-up "
+        "amount, category, the movements of the year and the chain head it was drawn from; exit "
+        "1 when they hold no share on the date."
+    )
+    + "\n\n\b\n"
+    + _("Example:")
+    + "\n  scop-ledger certificate alice --as-of 2024-12-31 --out alice-2024.pdf",
+)
 @click.argument("person")
-@click.option("--as-of", type=DATE, default=None, help="The date of the holding. Default: today.")
-@click.option("--known-at", type=DATETIME, default=None, help="As known at this moment (ISO 8601).")
+@click.option(
+    "--as-of", type=DATE, default=None, help=_("The date of the holding. Default: today.")
+)
+@click.option(
+    "--known-at", type=DATETIME, default=None, help=_("As known at this moment (ISO 8601).")
+)
 @format_option("table", "json")
 @click.option(
     "--out",
     type=OutFile(".pdf", ".html"),
     default=None,
-    help="Write the certificate to this .pdf or .html file (the screen gets one line).",
+    help=_("Write the certificate to this .pdf or .html file (the screen gets one line)."),
 )
 @click.pass_context
 def certificate(
@@ -37,14 +50,6 @@ def certificate(
     fmt: str,
     out: Path | None,
 ) -> None:
-    """A partner's share certificate: their number, shares, nominal value, amount, paid-up
-    amount, category, the movements of the year and the chain head it was drawn from; exit 1
-    when they hold no share on the date.
-
-    \b
-    Example:
-      scop-ledger certificate alice --as-of 2024-12-31 --out alice-2024.pdf
-    """
     cert = certificates.certificate(get_app(ctx), person, as_of, known_at)
     if out is not None:
         write_bytes(out, certificates.rendered(cert, out.suffix.lower().lstrip(".")))
@@ -74,16 +79,27 @@ def certificate(
         )
 
 
-@click.command()
-@click.option(
-    "--year", type=WholeNumber(1900, 2199), required=True, help="Financial year (1900 to 2199)."
+@click.command(
+    help=_(
+        "One certificate per partner holding shares at the end of the financial year, written "
+        "into a folder as NUMBER-PERSON.pdf (the annual statement sent to every partner): all of "
+        "them, or none."
+    )
+    + "\n\n\b\n"
+    + _("Example:")
+    + "\n  scop-ledger statements --year 2024 --out statements-2024/",
 )
-@click.option("--known-at", type=DATETIME, default=None, help="As known at this moment (ISO 8601).")
+@click.option(
+    "--year", type=WholeNumber(1900, 2199), required=True, help=_("Financial year (1900 to 2199).")
+)
+@click.option(
+    "--known-at", type=DATETIME, default=None, help=_("As known at this moment (ISO 8601).")
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, dir_okay=True, writable=True, path_type=Path),
     required=True,
-    help="The folder to write them into (it must exist).",
+    help=_("The folder to write them into (it must exist)."),
 )
 @click.option(
     "--as",
@@ -91,21 +107,13 @@ def certificate(
     type=click.Choice(certificates.FORMATS),
     default="pdf",
     show_default=True,
-    help="PDF or HTML files.",
+    help=_("PDF or HTML files."),
 )
 @format_option("table", "json")
 @click.pass_context
 def statements(
     ctx: click.Context, /, year: int, known_at: datetime | None, out: Path, kind: str, fmt: str
 ) -> None:
-    """One certificate per partner holding shares at the end of the financial year, written
-    into a folder as NUMBER-PERSON.pdf (the annual statement sent to every partner): all of
-    them, or none.
-
-    \b
-    Example:
-      scop-ledger statements --year 2024 --out statements-2024/
-    """
     if not out.is_dir():
         from scop_ledger.domain.errors import InvalidValue
 
