@@ -36,3 +36,13 @@ run --read-only report --as-of 2025-06-30 --out "$out/review-2025.html"
 # The same answers in French: --lang fr (or SCOP_LEDGER_LANG=fr) for tables, messages and the pack.
 run --lang fr capital --as-of 2025-06-30
 run --lang fr --read-only report --as-of 2025-06-30 --out "$out/revision-2025.html"
+
+# A partner's share certificate (PDF), and the annual statements of every partner.
+run --lang fr certificate amelie --as-of 2024-12-31 --out "$out/certificat-amelie-2024.pdf"
+mkdir -p "$out/releves-2024"
+run --lang fr statements --year 2024 --out "$out/releves-2024"
+
+echo
+echo "To see it in a browser (read-only; Ctrl-C stops it):"
+echo "  .venv/bin/scop-ledger --db sqlite:///$out/fabrique.db serve"
+echo "and open http://127.0.0.1:8000/"
