@@ -10,11 +10,10 @@ import click
 
 from scop_ledger.cli.context import get_app
 from scop_ledger.cli.options import DATE, DATETIME, F, OutFile, WholeNumber, format_option
-from scop_ledger.cli.render import emit_json, emit_table
+from scop_ledger.cli.render import emit_json, file_options
 
 if TYPE_CHECKING:
     from scop_ledger.app.audit import Verified
-    from scop_ledger.audit.diff import Diff
     from scop_ledger.audit.reseed import Reseeded
 
 
@@ -234,6 +233,7 @@ def _show_reseeded(done: Reseeded, user: str, fmt: str) -> None:
 )
 @click.option("--as-of", type=DATE, default=None, help="Business date. Default: today.")
 @format_option("table", "json")
+@file_options
 @click.pass_context
 def diff(
     ctx: click.Context,
@@ -242,6 +242,7 @@ def diff(
     t2: datetime | None,
     as_of: date | None,
     fmt: str,
+    out: Path | None,
 ) -> None:
     """What changed in capital, votes, holdings and compliance as of a date between two states
     of knowledge, and the entries recorded in between (back-dated entries, reversals).
@@ -249,73 +250,18 @@ def diff(
     \b
     Example:
       scop-ledger diff --from-known-at 2024-06-30 --to-known-at 2025-06-30 --as-of 2023-12-31
+      scop-ledger diff --from-known-at 2024-06-30 --as-of 2023-12-31 --out changes.xlsx
     """
     from scop_ledger.app import audit
+    from scop_ledger.cli import diffs
 
     result = audit.diff(get_app(ctx), t1, t2, as_of)
-    if fmt == "json":
+    if out is not None:
+        diffs.write(result, out, fmt)
+    elif fmt == "json":
         click.echo(result.model_dump_json())
-        return
-    _show_diff(result)
-
-
-def _show_diff(result: Diff) -> None:
-    """The figures, holdings and rules that changed, and the entries recorded in between."""
-    click.echo(
-        f"{result.coop} as of {result.as_of}: known at {result.from_known_at:%Y-%m-%d %H:%M:%S%z} "
-        f"→ known at {result.to_known_at:%Y-%m-%d %H:%M:%S%z}: "
-        + ("changed" if result.changed else "no change")
-    )
-    before, after = result.before.model_dump(), result.after.model_dump()
-    emit_table(
-        ["figure", "before", "after"],
-        [[k, before[k], after[k]] for k in before],
-    )
-    if result.holdings:
-        click.echo("")
-        emit_table(
-            ["person", "shares before", "shares after"],
-            [[h.person, h.from_shares, h.to_shares] for h in result.holdings],
-        )
-    if result.compliance:
-        click.echo("")
-        emit_table(
-            ["rule", "status before", "status after", "value before", "value after"],
-            [
-                [c.rule, c.from_status, c.to_status, c.from_value, c.to_value]
-                for c in result.compliance
-            ],
-        )
-    click.echo("")
-    _show_entries(result)
-
-
-def _show_entries(result: Diff) -> None:
-    """The entries recorded between the two moments, each with what it did."""
-    emit_table(
-        ["id", "date", "action", "person", "recorded_at", "recorded_by", "note"],
-        [
-            [
-                e.id,
-                e.date,
-                e.action,
-                e.person,
-                e.recorded_at,
-                e.recorded_by,
-                ", ".join(
-                    n
-                    for n, on in (
-                        (f"reverses {e.reverses}", e.reverses is not None),
-                        ("back-dated", e.back_dated),
-                        ("moves the figures as of the date", e.affects_as_of),
-                    )
-                    if on
-                ),
-            ]
-            for e in result.entries
-        ],
-        title=f"{len(result.entries)} entries recorded in between",
-    )
+    else:
+        diffs.show(result)
 
 
 @click.command()
