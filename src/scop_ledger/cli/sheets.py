@@ -150,13 +150,14 @@ def dialect_option(func: F) -> F:
         type=click.Choice(list(DIALECTS)),
         envvar="SCOP_LEDGER_CSV_DIALECT",
         default=STANDARD.name,
-        show_default=True,
+        metavar="DIALECT",
         expose_value=False,
         callback=_keep_dialect,
         help=_(
-            "CSV written by --format csv or --out FILE.csv: standard (',', ISO dates, "
-            "decimal points) or excel-fr (UTF-8 with BOM, ';', decimal commas, DD/MM/YYYY, "
-            "CRLF, headers in the --lang language), which French Excel opens as a table."
+            "How CSV is written (--format csv, --out FILE.csv): standard (',', ISO dates, "
+            "decimal points; the default) or excel-fr (UTF-8 with BOM, ';', decimal commas, "
+            "DD/MM/YYYY, CRLF, headers in the --lang language), which French Excel opens as a "
+            "table."
         ),
     )(func)
 
