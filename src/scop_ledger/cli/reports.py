@@ -30,7 +30,7 @@ from scop_ledger.cli.render import (
     moment,
     written,
 )
-from scop_ledger.i18n import N_, _, day, money, number
+from scop_ledger.i18n import N_, _, day, language, money, number
 
 COMPLIANCE_COLUMNS = [
     N_("rule"),
@@ -307,9 +307,13 @@ def rebuild(ctx: click.Context, /, workers: int | None) -> None:
     from scop_ledger.app.maintenance import rebuild as rebuild_view
 
     done = rebuild_view(get_app(ctx), workers)
+    english = language() == "en"
     click.echo(
-        f"rebuilt the view from {done.events} events in {done.seconds:.1f} s "
-        f"({done.rate:,.0f} events/s)"
+        _("rebuilt the view from {events} events in {seconds} s ({rate} events/s)").format(
+            events=done.events,
+            seconds=f"{done.seconds:.1f}" if english else number(Decimal(f"{done.seconds:.1f}")),
+            rate=f"{done.rate:,.0f}" if english else number(round(done.rate)),
+        )
     )
     if done.unviewable:
         click.echo(done.unviewable, err=True)
