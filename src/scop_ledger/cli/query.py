@@ -149,7 +149,7 @@ def refunds(
         [
             r.person,
             r.since,
-            r.cause,
+            label(r.cause),
             r.amount,
             r.paid,
             r.outstanding,
@@ -213,7 +213,7 @@ def register_cmd(
             m.person,
             m.name,
             label(m.nature),
-            m.cause,
+            label(m.cause),
             m.shares,
             m.shares_after,
             m.amount,

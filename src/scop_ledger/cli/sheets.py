@@ -88,6 +88,18 @@ LABELS = (
     N_("transfer"),
     N_("loss of status"),
     N_("category change"),
+    # The causes of an exit (refunds, register): how the partnership ended, and why.
+    N_("terminated:resignation"),
+    N_("terminated:dismissal"),
+    N_("terminated:mutual-agreement"),
+    N_("terminated:end-of-contract"),
+    N_("terminated:retirement"),
+    N_("terminated:economic-dismissal"),
+    N_("terminated:invalidity"),
+    N_("terminated:death"),
+    N_("left:resignation"),
+    N_("left:exclusion"),
+    N_("left:death"),
 )
 
 
