@@ -424,7 +424,7 @@ def test_export_then_import_into_an_empty_store_reproduces_every_answer(
     assert again.code == 0 and ", 0 recorded" in again.out
     days = ["2016-12-31", "2019-06-30", "2030-01-01"]
     assert _answers(run_cli, target, days) == _answers(run_cli, source, days)
-    assert run_cli(target, "export", str(tmp_path / "bad.csv")).code == 2
+    assert run_cli(target, "export", str(tmp_path / "bad.txt")).code == 2
 
 
 # The real CLI, with one SQLAlchemy listener added: the transaction that appends to the event

@@ -10,12 +10,11 @@ import click
 
 from scop_ledger.cli.context import get_app
 from scop_ledger.cli.options import DATE, DATETIME, F, OutFile, WholeNumber, format_option
-from scop_ledger.cli.render import emit_table
-from scop_ledger.i18n import N_, _, day
+from scop_ledger.cli.render import file_options
+from scop_ledger.i18n import _, day
 
 if TYPE_CHECKING:
     from scop_ledger.app.audit import ReviewPack
-    from scop_ledger.audit.diff import Diff
 
 
 # A command's examples under its help: kept as they are (\b), whatever the language.
@@ -159,6 +158,7 @@ def verify(
 )
 @click.option("--as-of", type=DATE, default=None, help="Business date. Default: today.")
 @format_option("table", "json")
+@file_options
 @click.pass_context
 def diff(
     ctx: click.Context,
@@ -167,6 +167,7 @@ def diff(
     t2: datetime | None,
     as_of: date | None,
     fmt: str,
+    out: Path | None,
 ) -> None:
     """What changed in capital, votes, holdings and compliance as of a date between two states
     of knowledge, and the entries recorded in between (back-dated entries, reversals).
@@ -174,104 +175,18 @@ def diff(
     \b
     Example:
       scop-ledger diff --from-known-at 2024-06-30 --to-known-at 2025-06-30 --as-of 2023-12-31
+      scop-ledger diff --from-known-at 2024-06-30 --as-of 2023-12-31 --out changes.xlsx
     """
     from scop_ledger.app import audit
+    from scop_ledger.cli import diffs
 
     result = audit.diff(get_app(ctx), t1, t2, as_of)
-    if fmt == "json":
+    if out is not None:
+        diffs.write(result, out, fmt)
+    elif fmt == "json":
         click.echo(result.model_dump_json())
-        return
-    _show_diff(result)
-
-
-# The figures of a diff, by their JSON names, as the table shows them.
-FIGURES = {
-    "capital": N_("capital"),
-    "shares": N_("shares"),
-    "employee_capital_ratio": N_("employee_capital_ratio"),
-    "employee_vote_ratio": N_("employee_vote_ratio"),
-    "external_vote_weight": N_("external_vote_weight"),
-    "partners": N_("partners"),
-}
-
-
-def _show_diff(result: Diff) -> None:
-    """The figures, holdings and rules that changed, and the entries recorded in between."""
-    moments = {
-        "coop": result.coop,
-        "as_of": day(result.as_of),
-        "earlier": f"{result.from_known_at:%Y-%m-%d %H:%M:%S%z}",
-        "later": f"{result.to_known_at:%Y-%m-%d %H:%M:%S%z}",
-    }
-    if result.changed:
-        said = _("{coop} as of {as_of}: known at {earlier} → known at {later}: changed")
     else:
-        said = _("{coop} as of {as_of}: known at {earlier} → known at {later}: no change")
-    click.echo(said.format(**moments))
-    before, after = result.before.model_dump(), result.after.model_dump()
-    emit_table(
-        [_("figure"), _("before"), _("after")],
-        [[_(FIGURES.get(k, k)), before[k], after[k]] for k in before],
-    )
-    if result.holdings:
-        click.echo("")
-        emit_table(
-            [_("person"), _("shares before"), _("shares after")],
-            [[h.person, h.from_shares, h.to_shares] for h in result.holdings],
-        )
-    if result.compliance:
-        click.echo("")
-        emit_table(
-            [
-                _("rule"),
-                _("status before"),
-                _("status after"),
-                _("value before"),
-                _("value after"),
-            ],
-            [
-                [c.rule, c.from_status, c.to_status, c.from_value, c.to_value]
-                for c in result.compliance
-            ],
-        )
-    click.echo("")
-    _show_entries(result)
-
-
-def _show_entries(result: Diff) -> None:
-    """The entries recorded between the two moments, each with what it did."""
-    emit_table(
-        [
-            _("id"),
-            _("date"),
-            _("action"),
-            _("person"),
-            _("recorded_at"),
-            _("recorded_by"),
-            _("note"),
-        ],
-        [
-            [
-                e.id,
-                e.date,
-                e.action,
-                e.person,
-                e.recorded_at,
-                e.recorded_by,
-                ", ".join(
-                    n
-                    for n, on in (
-                        (_("reverses {entry}").format(entry=e.reverses), e.reverses is not None),
-                        (_("back-dated"), e.back_dated),
-                        (_("moves the figures as of the date"), e.affects_as_of),
-                    )
-                    if on
-                ),
-            ]
-            for e in result.entries
-        ],
-        title=_("{count} entries recorded in between").format(count=len(result.entries)),
-    )
+        diffs.show(result)
 
 
 @click.command(

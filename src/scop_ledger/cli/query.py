@@ -4,33 +4,73 @@ renders the answer as a table for people, or json / csv for scripts."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
 
 import click
 
 from scop_ledger.app import queries
 from scop_ledger.cli.context import get_app
-from scop_ledger.cli.options import DATETIME, format_option, out_option, query_options
+from scop_ledger.cli.options import DATETIME, format_option, query_options
 from scop_ledger.cli.render import (
-    cell,
     emit_csv,
     emit_json,
     emit_result,
     emit_table,
+    file_options,
     headline,
+    label,
+    pct,
+    shown,
     written,
 )
+from scop_ledger.i18n import N_, _, day, money, number
 
-
-def _pct(value: Any) -> str:
-    return f"{value * 100:.2f}%"
+# The columns of each answer: the CSV header for scripts, translated for people (tables,
+# excel-fr files, workbooks) where they are shown.
+CAPITAL_COLUMNS = [N_("person"), N_("name"), N_("category"), N_("shares"), N_("amount"), N_("paid")]
+VOTES_COLUMNS = [N_("group"), N_("count"), N_("votes"), N_("ratio"), N_("weight")]
+REFUNDS_COLUMNS = [
+    N_("person"),
+    N_("since"),
+    N_("cause"),
+    N_("amount"),
+    N_("paid"),
+    N_("outstanding"),
+    N_("due"),
+    N_("overdue"),
+    N_("liable_until"),
+]
+MEMBERS_COLUMNS = [
+    N_("person"),
+    N_("name"),
+    N_("employed"),
+    N_("partner"),
+    N_("category"),
+    N_("shares"),
+    N_("register_number"),
+    N_("partner_since"),
+    N_("former_partner"),
+]
+REGISTER_COLUMNS = [
+    N_("date"),
+    N_("sequence"),
+    N_("person"),
+    N_("name"),
+    N_("nature"),
+    N_("cause"),
+    N_("shares"),
+    N_("shares_after"),
+    N_("amount"),
+    N_("category"),
+    N_("entry"),
+]
 
 
 @click.command()
 @query_options
-@out_option
+@file_options
 @click.pass_context
 def capital(
     ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str, out: Path | None
@@ -42,22 +82,34 @@ def capital(
       scop-ledger capital --as-of 2024-12-31 --format json
     """
     result = queries.capital(get_app(ctx), as_of, known_at)
-    headers = ["person", "name", "category", "shares", "amount", "paid"]
-    rows = [[p.person, p.name, p.category, p.shares, p.amount, p.paid] for p in result.partners]
-    title = (
-        f"{headline(result)}\n"
-        f"capital {result.amount} ({result.shares} shares of {result.share_value}; "
-        f"paid up {result.paid_up}, uncalled {result.uncalled}); "
-        f"employees {_pct(result.employees.ratio)} ({result.employees.count}), "
-        f"externals {_pct(result.externals.ratio)} ({result.externals.count})"
+    rows = [
+        [p.person, p.name, label(p.category), p.shares, p.amount, p.paid] for p in result.partners
+    ]
+    title = _(
+        "capital {amount} ({shares} shares of {share_value}; paid up {paid_up}, uncalled "
+        "{uncalled}); "
+        "employees {employee_ratio} ({employees}), externals {external_ratio} ({externals})"
+    ).format(
+        amount=money(result.amount),
+        shares=number(result.shares),
+        share_value=money(result.share_value),
+        paid_up=money(result.paid_up),
+        uncalled=money(result.uncalled),
+        employee_ratio=pct(result.employees.ratio),
+        employees=result.employees.count,
+        external_ratio=pct(result.externals.ratio),
+        externals=result.externals.count,
     )
-    emit_result(result, fmt, headers, rows, title, out)
+    emit_result(result, fmt, CAPITAL_COLUMNS, rows, f"{headline(result)}\n{title}", out)
 
 
 @click.command()
 @query_options
+@file_options
 @click.pass_context
-def votes(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str) -> None:
+def votes(
+    ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str, out: Path | None
+) -> None:
     """Votes: one person, one vote; external partners capped at 35% by proportional weighting.
 
     \b
@@ -65,29 +117,30 @@ def votes(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, 
       scop-ledger votes --as-of 2024-12-31
     """
     result = queries.votes(get_app(ctx), as_of, known_at)
-    headers = ["group", "count", "votes", "ratio", "weight"]
     rows = [
         [
-            "employees",
+            label("employees"),
             result.employees.count,
             result.employees.votes,
             result.employees.ratio,
-            "1.0000",
+            Decimal("1.0000"),
         ],
         [
-            "externals",
+            label("externals"),
             result.externals.count,
             result.externals.votes,
             result.externals.ratio,
             result.externals.weight,
         ],
     ]
-    emit_result(result, fmt, headers, rows, f"{headline(result)}\n{result.partners} partners")
+    partners = _("{count} partners").format(count=result.partners)
+    title = f"{headline(result)}\n{partners}"
+    emit_result(result, fmt, VOTES_COLUMNS, rows, title, out)
 
 
 @click.command()
 @query_options
-@out_option
+@file_options
 @click.pass_context
 def refunds(
     ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str, out: Path | None
@@ -99,22 +152,11 @@ def refunds(
       scop-ledger refunds --as-of 2024-12-31 --format csv
     """
     result = queries.refunds(get_app(ctx), as_of, known_at)
-    headers = [
-        "person",
-        "since",
-        "cause",
-        "amount",
-        "paid",
-        "outstanding",
-        "due",
-        "overdue",
-        "liable_until",
-    ]
     rows = [
         [
             r.person,
             r.since,
-            r.cause,
+            label(r.cause),
             r.amount,
             r.paid,
             r.outstanding,
@@ -124,14 +166,14 @@ def refunds(
         ]
         for r in result.refunds
     ]
-    title = f"{headline(result)}\noutstanding {result.outstanding}"
-    emit_result(result, fmt, headers, rows, title, out)
+    owed = _("outstanding {amount}").format(amount=money(result.outstanding))
+    emit_result(result, fmt, REFUNDS_COLUMNS, rows, f"{headline(result)}\n{owed}", out)
 
 
 @click.command()
 @query_options
 @click.option("--eligible", is_flag=True, help="Only employees eligible for admission (1 year).")
-@out_option
+@file_options
 @click.pass_context
 def members(
     ctx: click.Context,
@@ -150,15 +192,13 @@ def members(
       scop-ledger members --eligible --as-of 2024-06-30
     """
     result = queries.members(get_app(ctx), as_of, known_at, eligible=eligible)
-    headers = ["person", "name", "employed", "partner", "category", "shares"]
-    headers += ["register_number", "partner_since", "former_partner"]
-    rows: list[list[Any]] = [
+    rows = [
         [
             m.person,
             m.name,
             m.employed,
             m.partner,
-            m.category,
+            label(m.category),
             m.shares,
             m.register_number,
             m.partner_since,
@@ -166,12 +206,12 @@ def members(
         ]
         for m in result.members
     ]
-    emit_result(result, fmt, headers, rows, headline(result), out)
+    emit_result(result, fmt, MEMBERS_COLUMNS, rows, headline(result), out)
 
 
 @click.command("register")
 @query_options
-@out_option
+@file_options
 @click.pass_context
 def register_cmd(
     ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str, out: Path | None
@@ -184,49 +224,45 @@ def register_cmd(
       scop-ledger register --as-of 2024-12-31 --out register-2024.xlsx
     """
     result = queries.register(get_app(ctx), as_of, known_at)
-    headers = [
-        "date",
-        "sequence",
-        "person",
-        "name",
-        "nature",
-        "cause",
-        "shares",
-        "shares_after",
-        "amount",
-        "category",
-        "entry",
-    ]
     rows = [
         [
             m.date,
             m.sequence,
             m.person,
             m.name,
-            m.nature,
-            m.cause,
+            label(m.nature),
+            label(m.cause),
             m.shares,
             m.shares_after,
             m.amount,
-            m.category,
+            label(m.category),
             m.entry,
         ]
         for m in result.movements
     ]
-    emit_result(result, fmt, headers, rows, headline(result), out)
+    emit_result(result, fmt, REGISTER_COLUMNS, rows, headline(result), out)
 
 
 HISTORY_COLUMNS = [
-    "id",
-    "sequence",
-    "action",
-    "person",
-    "date",
-    "recorded_at",
-    "recorded_by",
-    "ref",
-    "note",
-    "reversed_by",
+    N_("id"),
+    N_("sequence"),
+    N_("action"),
+    N_("person"),
+    N_("date"),
+    N_("recorded_at"),
+    N_("recorded_by"),
+    N_("ref"),
+    N_("note"),
+    N_("reversed_by"),
+]
+HISTORY_TABLE = [
+    N_("id"),
+    N_("date"),
+    N_("action"),
+    N_("person"),
+    N_("details"),
+    N_("recorded_by"),
+    N_("reversed_by"),
 ]
 
 
@@ -234,7 +270,7 @@ HISTORY_COLUMNS = [
 @click.argument("person", required=False)
 @click.option("--known-at", type=DATETIME, default=None, help="As known at this moment (ISO 8601).")
 @format_option("table", "json", "csv")
-@out_option
+@file_options
 @click.pass_context
 def history(
     ctx: click.Context, /, person: str | None, known_at: datetime | None, fmt: str, out: Path | None
@@ -248,7 +284,7 @@ def history(
     """
     result = queries.history(get_app(ctx), person, known_at)
     rows = result.entries
-    columns = [*HISTORY_COLUMNS, "details"]
+    columns = [*HISTORY_COLUMNS, N_("details")]
     pick = itemgetter(*columns)
     if out is not None:
         about = {"cooperative": result.coop, "person": person, "known_at": result.known_at}
@@ -258,8 +294,9 @@ def history(
     elif fmt == "csv":
         emit_csv(columns, [list(pick(r)) for r in rows])
     else:
+        entries = _("{coop}: {count} entries")
         emit_table(
-            ["id", "date", "action", "person", "details", "recorded_by", "reversed_by"],
+            HISTORY_TABLE,
             [
                 [
                     r["id"],
@@ -272,43 +309,50 @@ def history(
                 ]
                 for r in rows
             ],
-            title=f"{result.coop}: {len(rows)} entries",
+            title=entries.format(coop=result.coop, count=len(rows)),
         )
 
 
 def _short(details: dict[str, object]) -> str:
-    return " ".join(f"{k}={cell(v)}" for k, v in details.items() if v not in (None, False))
+    return " ".join(f"{k}={shown(v)}" for k, v in details.items() if v not in (None, False))
+
+
+COOPS_COLUMNS = [
+    N_("coop"),
+    N_("name"),
+    N_("legal_form"),
+    N_("profile"),
+    N_("jobs"),
+    N_("partners"),
+    N_("capital"),
+    N_("employee_capital_ratio"),
+    N_("employee_vote_ratio"),
+    N_("compliant"),
+]
 
 
 @click.command()
 @query_options
+@file_options
 @click.pass_context
-def coops(ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str) -> None:
+def coops(
+    ctx: click.Context, /, as_of: date | None, known_at: datetime | None, fmt: str, out: Path | None
+) -> None:
     """Every cooperative in the store with its headline figures as of the date.
 
     \b
     Example:
       scop-ledger coops --as-of 2024-12-31 --format json
+      scop-ledger coops --as-of 2024-12-31 --out coops.xlsx
     """
     result = queries.coops(get_app(ctx), as_of, known_at)
-    out = result.coops
-    headers = [
-        "coop",
-        "name",
-        "legal_form",
-        "profile",
-        "jobs",
-        "partners",
-        "capital",
-        "employee_capital_ratio",
-        "employee_vote_ratio",
-        "compliant",
-    ]
-    if fmt == "json":
-        emit_json({"as_of": result.as_of, "known_at": result.known_at, "coops": out})
+    rows = [[row[h] for h in COOPS_COLUMNS] for row in result.coops]
+    if out is not None:
+        written(out, COOPS_COLUMNS, rows, {"as_of": result.as_of, "known_at": result.known_at}, fmt)
+    elif fmt == "json":
+        emit_json({"as_of": result.as_of, "known_at": result.known_at, "coops": result.coops})
     elif fmt == "csv":
-        emit_csv(headers, [[row[h] for h in headers] for row in out])
+        emit_csv(COOPS_COLUMNS, rows)
     else:
-        emit_table(
-            headers, [[row[h] for h in headers] for row in out], title=f"as of {result.as_of}"
-        )
+        title = _("as of {date}").format(date=day(result.as_of))
+        emit_table(COOPS_COLUMNS, rows, title=title)
