@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from scop_ledger.i18n import _
+
 if TYPE_CHECKING:
     from scop_ledger.app.session import Session
 
@@ -24,13 +26,15 @@ def add(session: Session, name: str, password: str) -> None:
     ensure_writable(session.settings, "no user can be added")
     single_line(name, what="NAME", limit=MAX_NAME)
     if not name.strip() or name != name.strip():
-        raise InvalidValue("NAME: a name without spaces around it")
+        raise InvalidValue(_("NAME: a name without spaces around it"))
     if len(password) < MIN_PASSWORD:
-        raise InvalidValue(f"the password must have at least {MIN_PASSWORD} characters")
+        raise InvalidValue(
+            _("the password must have at least {count} characters").format(count=MIN_PASSWORD)
+        )
     try:
         add_user(session.ledger().engine, name, PasswordHasher().hash(password))
     except UserExists:
-        raise Refused(f"user {name!r} already exists") from None
+        raise Refused(_("user {name!r} already exists").format(name=name)) from None
 
 
 def check(session: Session, name: str, password: str) -> bool:

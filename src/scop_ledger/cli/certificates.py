@@ -62,21 +62,24 @@ def certificate(
     elif fmt == "json":
         click.echo(cert.model_dump_json())
     else:
-        click.echo(
-            _(
-                "{name} ({person}), partner no. {number}: {shares} shares of {value}, "
-                "{amount}, of which {paid} paid up, on {date}"
-            ).format(
-                name=cert.name or cert.person,
-                person=cert.person,
-                number=cert.register_number or "-",
-                shares=cert.shares,
-                value=money(cert.share_value),
-                amount=money(cert.amount),
-                paid=money(cert.paid),
-                date=day(cert.as_of),
-            )
-        )
+        click.echo(_said(cert))
+
+
+def _said(cert: certificates.Certificate) -> str:
+    """The certificate in one line, for the screen."""
+    return _(
+        "{name} ({person}), partner no. {number}: {shares} shares of {value}, "
+        "{amount}, of which {paid} paid up, on {date}"
+    ).format(
+        name=cert.name or cert.person,
+        person=cert.person,
+        number=cert.register_number or "-",
+        shares=cert.shares,
+        value=money(cert.share_value),
+        amount=money(cert.amount),
+        paid=money(cert.paid),
+        date=day(cert.as_of),
+    )
 
 
 @click.command(

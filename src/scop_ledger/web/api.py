@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import Response
 
 from scop_ledger.app import queries
+from scop_ledger.i18n import _
 from scop_ledger.web.context import Moment, Served, failure, jsonable, moment_of, text_param
 
 if TYPE_CHECKING:
@@ -35,7 +36,9 @@ def _flag(request: Request, name: str) -> bool:
 
     value = (text_param(request, name) or "false").lower()
     if value not in ("true", "false", "1", "0", "yes", "no"):
-        raise InvalidValue(f"{name} {value!r} is not true or false")
+        raise InvalidValue(
+            _("{name} {value!r} is not true or false").format(name=name, value=value)
+        )
     return value in ("true", "1", "yes")
 
 
