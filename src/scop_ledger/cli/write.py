@@ -17,6 +17,7 @@ from scop_ledger.cli.options import DATE, WholeNumber, choice, format_option, wr
 from scop_ledger.cli.render import emit_json
 from scop_ledger.domain import statutes
 from scop_ledger.domain.values import LegalForm, Profile
+from scop_ledger.i18n import _, day
 
 if TYPE_CHECKING:
     from scop_ledger.app.importing import DryRun, Imported
@@ -214,7 +215,7 @@ def import_cmd(
     app = get_app(ctx)
 
     def note(text: str) -> None:
-        click.echo(f"note: {text}", err=True)
+        click.echo(_("note: {text}").format(text=text), err=True)
 
     if dry_run:
         _dry_run(importing.dry_run_file(app.ledger, app.settings, file, sheet, notes=note), fmt)
@@ -225,7 +226,7 @@ def import_cmd(
         file,
         sheet,
         notes=note,
-        progress=progress("importing"),
+        progress=progress(_("importing")),
     )
     for line in imported.warnings:
         click.echo(line, err=True)
@@ -250,10 +251,22 @@ def _imported(imported: Imported, fmt: str) -> None:
             }
         )
         return
+    if result.recorded:
+        summary = _(
+            "{file}: {rows} rows, {recorded} recorded, {skipped} already recorded "
+            "(entries {first}-{last})"
+        )
+    else:
+        summary = _("{file}: {rows} rows, {recorded} recorded, {skipped} already recorded")
     click.echo(
-        f"{imported.file.name}: {result.rows} rows, {result.recorded} recorded, "
-        f"{result.skipped} already recorded"
-        + (f" (entries {result.first_event}-{result.last_event})" if result.recorded else "")
+        summary.format(
+            file=imported.file.name,
+            rows=result.rows,
+            recorded=result.recorded,
+            skipped=result.skipped,
+            first=result.first_event,
+            last=result.last_event,
+        )
     )
 
 
@@ -278,10 +291,25 @@ def _dry_run(dry: DryRun, fmt: str) -> None:
     for row in dry.rows:
         if row.entry is None:
             who = f" {row.person}" if row.person else ""
-            click.echo(f"line {row.line}: would record {row.action}{who} {row.on}")
+            click.echo(
+                _("line {line}: would record {action}{person} {date}").format(
+                    line=row.line, action=row.action, person=who, date=day(row.on)
+                )
+            )
         else:
-            click.echo(f"line {row.line}: already recorded (entry {row.entry})")
+            click.echo(
+                _("line {line}: already recorded (entry {entry})").format(
+                    line=row.line, entry=row.entry
+                )
+            )
     click.echo(
-        f"{dry.file.name}: {len(dry.rows)} rows, {dry.new} would be recorded, "
-        f"{len(dry.rows) - dry.new} already recorded (dry run: nothing written)"
+        _(
+            "{file}: {rows} rows, {new} would be recorded, {recorded} already recorded "
+            "(dry run: nothing written)"
+        ).format(
+            file=dry.file.name,
+            rows=len(dry.rows),
+            new=dry.new,
+            recorded=len(dry.rows) - dry.new,
+        )
     )

@@ -18,6 +18,7 @@ from scop_ledger.app.importing.names import (
     action_names,
     column_names,
     flag,
+    fold,
     value_of,
 )
 from scop_ledger.domain.errors import InvalidValue
@@ -83,6 +84,7 @@ _COLUMNS = column_names(COLUMNS)
 # Every spelling of a column (``name in KNOWN_COLUMNS``): what finds a CSV's separator.
 KNOWN_COLUMNS: Container[str] = _COLUMNS
 _ACTIONS = action_names(IMPORT_ACTIONS)
+_NOT_IMPORTED = ("reverse", "annulation", "contre-passation")
 
 
 def column_of(written: str) -> str | None:
@@ -157,12 +159,20 @@ def action_of(written: str) -> str:
     action = _ACTIONS.get(written)
     if action is not None:
         return action
-    message = _("action {action!r} is not one of {actions}").format(
-        action=written, actions=", ".join(IMPORT_ACTIONS)
-    )
     hint = _ACTIONS.hint(written)
-    if hint is not None:
-        message = _("{message}; did you mean {hint}?").format(message=message, hint=hint)
+    if fold(written) in _NOT_IMPORTED:
+        message = _(
+            "action {action!r}: a reversal is not imported; record it with the reverse command "
+            "(reverse ENTRY_ID --reason TEXT)"
+        ).format(action=written)
+    elif hint is not None:
+        message = _("action {action!r} is unknown; did you mean {hint}?").format(
+            action=written, hint=hint
+        )
+    else:
+        message = _("action {action!r} is not one of {actions}").format(
+            action=written, actions=", ".join(IMPORT_ACTIONS)
+        )
     raise InvalidValue(message)
 
 
