@@ -161,7 +161,8 @@ def flag(column: str, value: Any) -> bool:
     accents, an empty cell being no; raise :class:`InvalidValue` for anything else."""
     if isinstance(value, bool):
         return value
-    found = _FLAGS.get(fold(str(value)))
+    key = fold(str(value))
+    found = _FLAGS.get(key) if key or not str(value).strip() else None  # "-" is not empty
     if found is None:
         raise InvalidValue(
             _(

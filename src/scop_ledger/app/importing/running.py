@@ -138,7 +138,7 @@ def _planned_and_recorded(
     Writing, every invalid row is named at once: the rows that cannot be read, and among the
     others those the rules would refuse (:func:`.checking.refused_rows`)."""
     planned = plan_rows(path, sheet) if writing else plan(path, sheet)
-    if notes is not None:
+    if notes is not None and not planned.errors:  # a file with unreadable rows: errors alone
         for note in planned.notes:
             notes(note)
     if writing:
