@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from scop_ledger.domain.errors import InvalidValue
@@ -99,6 +100,7 @@ SHOWN_FLAGS = "oui, non, vrai, faux, yes, no, true, false, 1, 0, x"
 FLAG_COLUMNS = ("legal_person",)
 
 
+@lru_cache(maxsize=4096)  # a file repeats its few actions and words on every row
 def fold(text: str) -> str:
     """A name as compared: no accents, lower case, ``_`` and spaces as one ``-``, no space or
     dash at either end (``" Fin_de  Contrat "`` -> ``fin-de-contrat``)."""
