@@ -234,3 +234,33 @@ def test_errors_and_the_summary_speak_french(cli, tmp_path: Path) -> None:
     assert errors(refused) == [
         "erreur : ligne 2 : date '31/02/2016' n'est pas une date (JJ/MM/AAAA)"
     ]
+
+
+def test_french_names_in_a_workbook_and_in_json_lines(cli, tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Opération", "Date", "Personne", None, "Parts", "Personne morale"])
+    sheet.append(["Admission", "01/02/2016", "fonds", None, None, True])
+    sheet.append(["souscription", "01/02/2016", "fonds", None, 4, None])
+    workbook = tmp_path / "mouvements.xlsx"
+    book.save(workbook)
+    done = cli("import", str(workbook), "--format", "json")
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(done.stdout)["recorded"] == 2
+    lines = tmp_path / "mouvements.jsonl"
+    lines.write_text(
+        '{"opération": "Embauche", "date": "2016-01-01", "personne": "alice"}\n'
+        '{"operation": "admission", "date": "2016-02-01", "personne": "alice", "action": "x"}\n'
+        '{"opération": "admission", "date": "2016-02-01", "personne": "bob", "montnat": 1}\n',
+        encoding="utf-8",
+    )
+    result = cli("import", str(lines))
+    assert result.exit_code == 2
+    assert errors(result) == [
+        "error: line 2: the keys 'operation' and 'action' are one column",
+        "error: line 3: unknown column(s) montnat (did you mean 'montant' / 'mandat'?)",
+    ]
+    admitted = [e for e in history(cli) if e["action"] == "admit"]
+    assert admitted[0]["details"]["legal_person"] is True
