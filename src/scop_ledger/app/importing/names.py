@@ -117,6 +117,7 @@ class Names:
     def __init__(self, words: dict[str, tuple[str, ...]], names: tuple[str, ...]) -> None:
         self.of: dict[str, str] = {}
         self.shown: dict[str, str] = {}
+        self.hints: dict[str, str | None] = {}
         for name in names:
             for spelling in (name, *words.get(name, ())):
                 self.of.setdefault(fold(spelling), name)
@@ -130,8 +131,11 @@ class Names:
 
     def hint(self, written: Any) -> str | None:
         """The closest known spellings as they are written, or None."""
-        found = difflib.get_close_matches(fold(str(written)), list(self.of), n=2, cutoff=0.6)
-        return " / ".join(repr(self.shown[f]) for f in found) if found else None
+        key = fold(str(written))
+        if key not in self.hints:  # a broken file may repeat one mistake on every row
+            found = difflib.get_close_matches(key, list(self.of), n=2, cutoff=0.6)
+            self.hints[key] = " / ".join(repr(self.shown[f]) for f in found) if found else None
+        return self.hints[key]
 
 
 def column_names(columns: tuple[str, ...]) -> Names:
