@@ -132,10 +132,13 @@ class Names:
     def hint(self, written: Any) -> str | None:
         """The closest known spellings as they are written, or None."""
         key = fold(str(written))
-        if key not in self.hints:  # a broken file may repeat one mistake on every row
-            found = difflib.get_close_matches(key, list(self.of), n=2, cutoff=0.6)
-            self.hints[key] = " / ".join(repr(self.shown[f]) for f in found) if found else None
-        return self.hints[key]
+        if key in self.hints:  # a broken file may repeat one mistake on every row
+            return self.hints[key]
+        found = difflib.get_close_matches(key, list(self.of), n=2, cutoff=0.6)
+        hint = " / ".join(repr(self.shown[f]) for f in found) if found else None
+        if len(self.hints) < 4096:
+            self.hints[key] = hint
+        return hint
 
 
 def column_names(columns: tuple[str, ...]) -> Names:
