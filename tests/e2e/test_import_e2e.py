@@ -233,3 +233,76 @@ def test_a_file_saved_by_french_excel_imports(run_cli, db: str, tmp_path: Path) 
     assert [(p["person"], p["paid"]) for p in capital["partners"]] == [("heloise", "1250.00")]
     notes = [e["note"] for e in entries(run_cli, db)]
     assert "contrat à durée indéterminée" in notes and "réglé" in notes
+
+
+def test_a_french_file_saved_by_french_excel_imports(run_cli, db: str, tmp_path: Path) -> None:
+    """What a French treasurer's spreadsheet saves as "CSV (séparateur : point-virgule)":
+    French column and action names, cp1252, ``;``, CRLF, decimal commas, DD/MM/YYYY."""
+    rows = [
+        "Opération;Date;Personne;Nom;Parts;Montant libéré;Montant;Motif;Personne morale;Note",
+        "Embauche;01/01/2020;heloise;Héloïse Lefèvre;;;;;;contrat à durée indéterminée",
+        "Admission;05/01/2020;heloise;;;;;;non;",
+        "Souscription;05/01/2020;heloise;;60;1\u00a0000,50;;;;",
+        "Libération;31/01/2020;heloise;;;;249,50;;;réglé",
+        "ADMISSION;05/01/2020;fonds;Fonds Régional;;;;;Oui;",
+        "souscription;05/01/2020;fonds;;10;;;;;",
+        "Embauche;01/01/2020;rene;René;;;;;;",
+        "Fin de contrat;30/06/2020;rene;;;;;Démission;;",
+    ]
+    path = tmp_path / "registre.csv"
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
+    assert imported(run_cli, db, path)["recorded"] == 8
+    result = run_cli(db, "capital", "--as-of", "2020-12-31", "--format", "json")
+    assert result.code == 0, result.err
+    capital = json.loads(result.out)
+    assert (capital["shares"], capital["amount"]) == (70, "1750.00")
+    assert capital["employees"] == {
+        "count": 1,
+        "shares": 60,
+        "amount": "1500.00",
+        "ratio": "0.8571",
+    }
+    assert {p["person"]: p["paid"] for p in capital["partners"]} == {
+        "heloise": "1250.00",
+        "fonds": "250.00",
+    }
+    history = entries(run_cli, db)
+    ends = [e for e in history if e["action"] == "terminate"]
+    assert [e["details"]["reason"] for e in ends] == ["resignation"]
+    assert [e["details"]["legal_person"] for e in history if e["action"] == "admit"] == [
+        False,
+        True,
+    ]
+    assert imported(run_cli, db, path)["recorded"] == 0
+
+
+def test_three_invalid_rows_are_named_at_once_and_nothing_is_written(
+    run_cli, db: str, tmp_path: Path
+) -> None:
+    before = entries(run_cli, db)
+    path = tmp_path / "moves.csv"
+    path.write_text(
+        "opération;date;personne;parts\n"
+        "embauche;01/01/2020;alice;\n"
+        "admission;30/02/2020;alice;\n"  # 3: no such date
+        "embauche;01/01/2020;bob;\n"
+        "souscription;01/02/2020;bob;4\n"  # 5: bob is not a partner
+        "admission;01/02/2020;carol;\n"
+        "souscription;01/02/2020;carol;4\n"
+        "embauche;01/03/2020;dan;\n"
+        "danse;01/03/2020;dan;\n"  # 9: no such action
+    )
+    result = run_cli(db, "import", str(path))
+    assert result.code == 2 and result.out == ""
+    assert result.err.splitlines() == [
+        "error: line 3: date '30/02/2020' is not a date (DD/MM/YYYY)",
+        "error: line 5: bob is not a partner on 2020-02-01",
+        "error: line 9: action 'danse' is not one of hire, terminate, admit, subscribe, pay-up, "
+        "withdraw, leave, pay-refund, appoint, end-mandate, review, allocate, change-form",
+    ]
+    french = run_cli(db, "--lang", "fr", "import", str(path))
+    assert french.code == 2
+    assert french.err.splitlines()[0] == (
+        "erreur : ligne 3 : date '30/02/2020' n'est pas une date (JJ/MM/AAAA)"
+    )
+    assert entries(run_cli, db) == before

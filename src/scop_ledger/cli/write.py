@@ -287,14 +287,14 @@ def _imported(imported: Imported, fmt: str) -> None:
         )
         return
     if result.recorded:
-        line = _(
+        summary = _(
             "{file}: {rows} rows, {recorded} recorded, {skipped} already recorded "
             "(entries {first}-{last})"
         )
     else:
-        line = _("{file}: {rows} rows, {recorded} recorded, {skipped} already recorded")
+        summary = _("{file}: {rows} rows, {recorded} recorded, {skipped} already recorded")
     click.echo(
-        line.format(
+        summary.format(
             file=imported.file.name,
             rows=result.rows,
             recorded=result.recorded,
@@ -327,8 +327,8 @@ def _dry_run(dry: DryRun, fmt: str) -> None:
         if row.entry is None:
             who = f" {row.person}" if row.person else ""
             click.echo(
-                _("line {line}: would record {what} {date}").format(
-                    line=row.line, what=f"{row.action}{who}", date=day(row.on)
+                _("line {line}: would record {action}{person} {date}").format(
+                    line=row.line, action=row.action, person=who, date=day(row.on)
                 )
             )
         else:
@@ -339,7 +339,12 @@ def _dry_run(dry: DryRun, fmt: str) -> None:
             )
     click.echo(
         _(
-            "{file}: {rows} rows, {new} would be recorded, {known} already recorded "
+            "{file}: {rows} rows, {new} would be recorded, {recorded} already recorded "
             "(dry run: nothing written)"
-        ).format(file=dry.file.name, rows=len(dry.rows), new=dry.new, known=len(dry.rows) - dry.new)
+        ).format(
+            file=dry.file.name,
+            rows=len(dry.rows),
+            new=dry.new,
+            recorded=len(dry.rows) - dry.new,
+        )
     )

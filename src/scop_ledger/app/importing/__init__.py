@@ -1,8 +1,11 @@
 """Import files: ``.csv``, ``.jsonl`` or ``.xlsx``, one row per action (CONTRACT.md).
 
-Every row is validated first (pydantic, through the same command models as the CLI) and every
-invalid row is reported as ``line N: …`` (the first 100, then a count); then the rows not
-recorded yet run as one batch, all or none.
+Columns, actions and the values of enumerated columns may be written in English or French, in
+any case, with or without accents (:mod:`.names`). Every row is validated first (pydantic,
+through the same command models as the CLI); then the rows not recorded yet run as one batch,
+all or none. Every invalid row is reported as ``line N: …`` (the first 100, then a count), in
+one run: the rows that cannot be read and, among the others, those the rules refuse, each
+checked without the refused rows before it (:mod:`.checking`).
 
 A row's identity is its content: the action, the date, the person and every field, its ``ref``
 and ``note`` included (who recorded it and when are not). A row is already recorded when the
@@ -19,11 +22,13 @@ a regular file no larger than ``SCOP_LEDGER_IMPORT_MAX_BYTES`` (512 MiB by defau
 ``.xlsx``, a zip whose parts do not expand beyond that limit nor by more than 200 times.
 
 One module per reason to change: :mod:`.limits` (the bounds), :mod:`.messages` (``line N: …``
-and the errors), :mod:`.rows` (columns and actions; a row into its command), :mod:`.forms`
+and the errors), :mod:`.names` (the English and French names of columns, actions and values;
+the yes/no words), :mod:`.rows` (columns and actions; a row into its command), :mod:`.forms`
 (what French spreadsheets save: the CSV's encoding and separator, decimal commas,
 ``DD/MM/YYYY``), :mod:`.reading` (file checks, CSV, JSON Lines) and :mod:`.xlsx`,
 :mod:`.planning` (a file into commands),
-:mod:`.identity` (which rows are recorded), :mod:`.running` (the import and its dry run),
+:mod:`.identity` (which rows are recorded), :mod:`.checking` (every row the rules refuse),
+:mod:`.running` (the import and its dry run),
 :mod:`.exporting` (the history written back in this format).
 """
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+from collections.abc import Container
 from datetime import date
 from typing import IO, Any
 
 from scop_ledger.app.importing.messages import InvalidRows
 from scop_ledger.domain.errors import InvalidValue
 from scop_ledger.domain.values import parse_money, show
+from scop_ledger.i18n import N_, _
 
 SEPARATORS = (",", ";", "\t")
 MONEY_COLUMNS = (
@@ -26,7 +28,7 @@ MONEY_COLUMNS = (
     "dividends",
 )
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_UTF16 = (
+_UTF16 = N_(
     "line 1: the file is UTF-16 text, which import does not read "
     "(save as CSV UTF-8 or CSV (point-virgule))"
 )
@@ -38,7 +40,7 @@ def csv_encoding(f: IO[bytes]) -> str:
     holds UTF-8 accents somewhere is read as UTF-8 all the same, for the reader to name the line
     of the bytes that are not: read as cp1252, its accents would be recorded garbled."""
     if f.read(2) in _UTF16_BOMS:
-        raise InvalidRows([_UTF16])
+        raise InvalidRows([_(_UTF16)])
     f.seek(0)
     encoding = "utf-8-sig" if _utf8(f) or _has_utf8_accents(f) else "cp1252"
     f.seek(0)
@@ -72,7 +74,7 @@ def _has_utf8_accents(f: IO[bytes]) -> bool:
     return False
 
 
-def separator(text: str, known: tuple[str, ...]) -> str:
+def separator(text: str, known: Container[str]) -> str:
     """The separator that splits the header (``text``'s first line) into the most ``known``
     column names; ``,`` when none does better."""
     first = text.split("\n", 1)[0].rstrip("\r")
@@ -85,7 +87,7 @@ def separator(text: str, known: tuple[str, ...]) -> str:
 
 
 def separator_name(sep: str) -> str:
-    return "tab" if sep == "\t" else repr(sep)
+    return _("tab") if sep == "\t" else repr(sep)
 
 
 _AMOUNT = re.compile(r"[+-]?[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+(?:[.,][0-9]*)?")
@@ -100,7 +102,9 @@ def amount_text(value: Any, what: str) -> Any:
         return value
     text = value.strip()
     if _NUMERIC.fullmatch(text) and "." in text and "," in text:
-        raise InvalidValue(f"{what} {show(value)}: use a dot or a comma, not both")
+        raise InvalidValue(
+            _("{what} {value}: use a dot or a comma, not both").format(what=what, value=show(value))
+        )
     if _AMOUNT.fullmatch(text):
         text = re.sub(r"[ \u00a0\u202f]", "", text)
     if re.fullmatch(r"[+-]?[0-9]*,[0-9]+", text):
@@ -129,4 +133,6 @@ def date_text(value: Any, what: str = "date") -> Any:
     try:
         return date(year, month, day).isoformat()
     except ValueError:
-        raise InvalidValue(f"{what} {show(value)} is not a date (DD/MM/YYYY)") from None
+        raise InvalidValue(
+            _("{what} {value} is not a date (DD/MM/YYYY)").format(what=what, value=show(value))
+        ) from None

@@ -19,6 +19,7 @@ from scop_ledger.app import commands as cmd
 from scop_ledger.app.importing.messages import ConflictingRows, Errors
 from scop_ledger.app.importing.planning import Plan, Planned
 from scop_ledger.app.importing.rows import IMPORT_ACTIONS
+from scop_ledger.i18n import _
 from scop_ledger.settings import EVENTS_TABLE
 
 if TYPE_CHECKING:
@@ -119,7 +120,9 @@ def _key(content: Content) -> bytes:
 def _differences(action: str, row: Content, entry: Content) -> str:
     names = ("action", "date", "person", "ref", "note", *_CONTENT_FIELDS[action])
     parts = [
-        f"{name.replace('_', '-')} {there!r} there, {here!r} here"
+        _("{field} {there!r} there, {here!r} here").format(
+            field=name.replace("_", "-"), there=there, here=here
+        )
         for name, here, there in zip(names, row, entry, strict=False)
         if here != there
     ]
@@ -271,13 +274,16 @@ def _claim_by_source(
             if p.id is not None:
                 diff = _differences(p.command.action, contents[index], content_of[seq])
                 conflicts.add(
-                    p.line, f"id {p.id!r} is entry {seq}, recorded with other content ({diff})"
+                    p.line,
+                    _(
+                        "id {id!r} is entry {entry}, recorded with other content ({differences})"
+                    ).format(id=p.id, entry=seq, differences=diff),
                 )
             continue
         out[index] = seq
         claimed.add(seq)
     if conflicts:
-        raise ConflictingRows(conflicts.report())
+        raise ConflictingRows(conflicts)
     return out, claimed
 
 

@@ -7,6 +7,7 @@ import re
 
 from scop_ledger.app.importing.limits import MAX_ERRORS, MAX_JSONL_LINE, MAX_MESSAGE
 from scop_ledger.domain.errors import InvalidValue, LedgerError
+from scop_ledger.i18n import _, language, number
 
 
 class InvalidRows(InvalidValue):
@@ -18,21 +19,22 @@ class InvalidRows(InvalidValue):
 
 
 class RefusedRow(LedgerError):
-    """A row refused by a rule (exit 1); nothing was written."""
+    """Rows refused by a rule (exit 1, or the first refusal's own code); ``lines`` holds one
+    ``line N: …`` message each; nothing was written."""
 
-    def __init__(self, line: int, error: LedgerError) -> None:
-        super().__init__(
-            one_line(f"line {line}: {error.message}"), person=error.person, on=error.on
-        )
-        self.exit_code = error.exit_code
+    def __init__(self, lines: list[str], first: LedgerError) -> None:
+        super().__init__("\n".join(lines), person=first.person, on=first.on)
+        self.lines = lines
+        self.exit_code = first.exit_code
 
 
 class ConflictingRows(LedgerError):
     """Rows whose ``id`` the ledger knows with other content (exit 1); nothing was written."""
 
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
+    def __init__(self, errors: Errors) -> None:
+        self.lines = errors.report()
+        super().__init__("\n".join(self.lines))
+        self.errors = errors
 
 
 _LONG_QUOTED = re.compile(r"'[^'\n]{80,}'|\"[^\"\n]{80,}\"")
@@ -50,23 +52,49 @@ def one_line(text: str) -> str:
     return text
 
 
+def count(n: int) -> str:
+    """A count as a message shows it: ``1,234`` in English (as before), ``1 234`` in French."""
+    return f"{n:,}" if language() == "en" else number(n)
+
+
+def at_line(line: int, message: str) -> str:
+    """``line N: message``, as one printable line."""
+    return one_line(_("line {line}: {message}").format(line=line, message=message))
+
+
 class Errors:
-    """The first :data:`MAX_ERRORS` messages and a count of the rest."""
+    """The first :data:`MAX_ERRORS` messages, each with its line, and a count of the rest.
+
+    Messages come in the order of the file; :meth:`merge` joins the errors of two passes over
+    it (the rows as read, the rows against the ledger) in the order of the lines."""
 
     def __init__(self) -> None:
-        self.lines: list[str] = []
+        self.found: list[tuple[int, str]] = []
         self.more = 0
 
     def add(self, line: int, message: str) -> None:
-        if len(self.lines) < MAX_ERRORS:
-            self.lines.append(one_line(f"line {line}: {message}"))
+        if len(self.found) < MAX_ERRORS:
+            self.found.append((line, at_line(line, message)))
         else:
             self.more += 1
 
+    def merge(self, other: Errors) -> Errors:
+        """Both lists of errors, by line; the first :data:`MAX_ERRORS` of both kept (each
+        holds its own first ones, so the first of both are among them)."""
+        joined = Errors()
+        both = sorted([*self.found, *other.found], key=lambda found: found[0])
+        joined.found = both[:MAX_ERRORS]
+        joined.more = self.more + other.more + len(both) - len(joined.found)
+        return joined
+
     def __bool__(self) -> bool:
-        return bool(self.lines)
+        return bool(self.found)
+
+    def __len__(self) -> int:
+        return len(self.found) + self.more
 
     def report(self) -> list[str]:
+        lines = [text for _line, text in self.found]
         if self.more:
-            return [*self.lines, f"... and {self.more:,} more errors"]
-        return list(self.lines)
+            return [*lines, _("... and {count} more errors").format(count=count(self.more))]
+        return lines

@@ -11,6 +11,7 @@ from scop_ledger.app.importing.messages import Errors, InvalidRows
 from scop_ledger.app.importing.reading import read_rows
 from scop_ledger.app.importing.rows import Bad, row_id, to_command
 from scop_ledger.domain.errors import InvalidValue
+from scop_ledger.i18n import _
 from scop_ledger.store.gc import collector_paused
 
 
@@ -24,16 +25,28 @@ class Planned(NamedTuple):
 
 @dataclass
 class Plan:
-    """A file's valid rows; ``digest`` (16 hex digits) names the file's bytes."""
+    """A file's valid rows and what is wrong with the others (``errors``); ``digest`` (16 hex
+    digits) names the file's bytes."""
 
     digest: str
     rows: list[Planned]
     notes: list[str] = field(default_factory=list)
+    errors: Errors = field(default_factory=Errors)
 
 
 def plan(path: Path, sheet: str | None = None) -> Plan:
     """The file's rows as commands; raise :class:`InvalidRows` naming each invalid row (the
     first :data:`MAX_ERRORS`, then how many more)."""
+    planned = plan_rows(path, sheet)
+    if planned.errors:
+        raise InvalidRows(planned.errors.report())
+    return planned
+
+
+def plan_rows(path: Path, sheet: str | None = None) -> Plan:
+    """The file's valid rows as commands, and an error for each invalid row: the valid rows
+    can still be checked against the ledger (:mod:`.checking`) to report every invalid row in
+    one run. Problems with the file as a whole still raise at once."""
     with collector_paused():
         return _plan(path, sheet)
 
@@ -53,15 +66,14 @@ def _plan(path: Path, sheet: str | None) -> Plan:
             given = row_id(row.fields.get("id"))
             source = f"id:{given}" if given is not None else f"{prefix}:{row.line}"
             if given is not None and source in seen:
-                raise InvalidValue(f"id {given!r} already used on line {seen[source]}")
+                raise InvalidValue(
+                    _("id {id!r} already used on line {line}").format(id=given, line=seen[source])
+                )
             command = to_command(row, source)
         except InvalidValue as error:
             errors.add(row.line, error.message)
             continue
         if given is not None:
             seen[source] = row.line
-        if not errors:  # once a row is invalid, nothing is recorded: only count the rest
-            out.append(Planned(row.line, command, given))
-    if errors:
-        raise InvalidRows(errors.report())
-    return Plan(prefix, out, notes)
+        out.append(Planned(row.line, command, given))
+    return Plan(prefix, out, notes, errors)

@@ -25,10 +25,18 @@ from scop_ledger.app.importing.limits import (
     MAX_XLSX_PARTS,
     MAX_XLSX_RATIO,
 )
-from scop_ledger.app.importing.messages import InvalidRows, one_line
-from scop_ledger.app.importing.rows import COLUMNS, Bad, Row, check_columns
+from scop_ledger.app.importing.messages import InvalidRows, at_line, count, one_line
+from scop_ledger.app.importing.rows import (
+    KNOWN_COLUMNS,
+    Bad,
+    Row,
+    check_columns,
+    column_of,
+    row_columns,
+)
 from scop_ledger.app.importing.xlsx import xlsx_rows
 from scop_ledger.domain.errors import InvalidValue
+from scop_ledger.i18n import N_, _
 
 
 def max_bytes() -> int:
@@ -37,7 +45,11 @@ def max_bytes() -> int:
     if not raw:
         return DEFAULT_MAX_BYTES
     if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
-        raise InvalidValue(f"{MAX_BYTES_ENV}={one_line(raw)!r} is not a positive number of bytes")
+        raise InvalidValue(
+            _("{name}={value!r} is not a positive number of bytes").format(
+                name=MAX_BYTES_ENV, value=one_line(raw)
+            )
+        )
     return int(raw)
 
 
@@ -50,11 +62,17 @@ def open_file(path: Path) -> io.BufferedReader:
     except OSError as error:
         raise InvalidValue(f"{name}: {error.strerror or error}") from None
     if not stat.S_ISREG(found.st_mode):
-        raise InvalidValue(f"{name}: not a regular file (a device, a pipe or a folder)")
+        raise InvalidValue(
+            _("{file}: not a regular file (a device, a pipe or a folder)").format(file=name)
+        )
     if found.st_size > limit:
         raise InvalidValue(
-            f"{name}: {found.st_size:,} bytes, more than the import limit of {limit:,} "
-            f"(set {MAX_BYTES_ENV} to raise it)"
+            _(
+                "{file}: {size} bytes, more than the import limit of {limit} "
+                "(set {variable} to raise it)"
+            ).format(
+                file=name, size=count(found.st_size), limit=count(limit), variable=MAX_BYTES_ENV
+            )
         )
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -63,7 +81,9 @@ def open_file(path: Path) -> io.BufferedReader:
     opened = os.fstat(fd)  # the file opened, should it have been swapped since
     if not stat.S_ISREG(opened.st_mode) or opened.st_size > limit:
         os.close(fd)
-        raise InvalidValue(f"{name}: not a regular file within the import limit")
+        raise InvalidValue(
+            _("{file}: not a regular file within the import limit").format(file=name)
+        )
     return os.fdopen(fd, "rb")
 
 
@@ -75,9 +95,11 @@ def read_rows(
     whole (its kind, size, header) raise :class:`InvalidValue`."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".jsonl", ".xlsx"):
-        raise InvalidValue(f"{one_line(path.name)}: import reads .csv, .jsonl or .xlsx files")
+        raise InvalidValue(
+            _("{file}: import reads .csv, .jsonl or .xlsx files").format(file=one_line(path.name))
+        )
     if sheet is not None and suffix != ".xlsx":
-        raise InvalidValue("--sheet applies to .xlsx files")
+        raise InvalidValue(_("--sheet applies to .xlsx files"))
     f = open_file(path)
     try:
         digest = hashlib.file_digest(f, "sha256").hexdigest()
@@ -115,36 +137,33 @@ def _not_utf8(text: str) -> bool:
     return False
 
 
-_NOT_UTF8 = "not UTF-8 text (save the file as UTF-8, e.g. 'CSV UTF-8')"
+_NOT_UTF8 = N_("not UTF-8 text (save the file as UTF-8, e.g. 'CSV UTF-8')")
 
 
 def _csv_rows(f: IO[bytes]) -> Iterator[Row | Bad]:
     encoding = csv_encoding(f)
     first = f.readline(MAX_JSONL_LINE).decode(encoding, errors="replace")
     f.seek(0)
-    sep = separator(first, COLUMNS)
+    sep = separator(first, KNOWN_COLUMNS)
     text = io.TextIOWrapper(f, encoding=encoding, errors="surrogateescape", newline="")
     reader = csv.reader(text, delimiter=sep)
     start = 1
     try:
         header = next(reader, None)
     except csv.Error as error:
-        raise InvalidRows([one_line(f"line 1: {_csv_problem(error)}")]) from None
+        raise InvalidRows([at_line(1, _csv_problem(error))]) from None
     if header is None:
         return
     if _not_utf8("".join(header)):
-        raise InvalidRows([f"line 1: {_NOT_UTF8}"])
+        raise InvalidRows([at_line(1, _(_NOT_UTF8))])
     names = [h.strip() for h in header]
-    if len(names) == 1 and names[0] not in COLUMNS:
-        raise InvalidRows(
-            [
-                one_line(
-                    f"line 1: unknown column(s) {names[0]} (the header is one column when "
-                    f"split at {separator_name(sep)}; separate columns with ',' ';' or a tab)"
-                )
-            ]
-        )
-    check_columns(names, 1)
+    if len(names) == 1 and column_of(names[0]) is None:
+        message = _(
+            "unknown column(s) {names} (the header is one column when split at {separator}; "
+            "separate columns with ',' ';' or a tab)"
+        ).format(names=names[0], separator=separator_name(sep))
+        raise InvalidRows([at_line(1, message)])
+    names = check_columns(names, 1)
     start = reader.line_num + 1
     while True:
         try:
@@ -159,24 +178,29 @@ def _csv_rows(f: IO[bytes]) -> Iterator[Row | Bad]:
         if not any(v.strip() for v in values):
             continue
         if _not_utf8("".join(values)):
-            yield Bad(line, _NOT_UTF8)
+            yield Bad(line, _(_NOT_UTF8))
         elif len(values) > len(names):
-            yield Bad(line, f"{len(values)} values for {len(names)} columns")
+            yield Bad(
+                line,
+                _("{values} values for {columns} columns").format(
+                    values=len(values), columns=len(names)
+                ),
+            )
         else:
             yield Row(line, dict(zip(names, map(unescape, values), strict=False)))
 
 
 def _csv_problem(error: csv.Error) -> str:
     if "field larger than field limit" in str(error):
-        return (
-            f"a value longer than {csv.field_size_limit():,} characters "
-            "(a quote left open?); the file is read no further"
-        )
-    return f"not readable as CSV ({error}); the file is read no further"
+        return _(
+            "a value longer than {limit} characters (a quote left open?); "
+            "the file is read no further"
+        ).format(limit=count(csv.field_size_limit()))
+    return _("not readable as CSV ({error}); the file is read no further").format(error=error)
 
 
 def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number")
+    raise ValueError(_("{name} is not a number").format(name=name))
 
 
 # One decoder for every line, not one each. NaN and Infinity are not numbers a ledger holds.
@@ -196,51 +220,55 @@ def _jsonl_rows(f: IO[bytes]) -> Iterator[Row | Bad]:
                 rest = f.readline(MAX_JSONL_LINE)
                 if not rest or rest.endswith(b"\n"):
                     break
-            yield Bad(number, f"longer than {MAX_JSONL_LINE:,} bytes")
+            yield Bad(number, _("longer than {limit} bytes").format(limit=count(MAX_JSONL_LINE)))
             continue
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
-            yield Bad(number, "not UTF-8 text")
+            yield Bad(number, _("not UTF-8 text"))
             continue
         if not line.strip():
             continue
         try:
             value = _JSON.decode(line)
         except json.JSONDecodeError as error:
-            yield Bad(number, f"not JSON ({error.msg})")
+            yield Bad(number, _("not JSON ({error})").format(error=error.msg))
             continue
         except RecursionError:
-            yield Bad(number, "not JSON a row can hold (nested too deeply)")
+            yield Bad(number, _("not JSON a row can hold (nested too deeply)"))
             continue
         except ValueError as error:  # NaN, Infinity, an integer of thousands of digits
-            yield Bad(number, f"not JSON a row can hold ({error})")
+            yield Bad(number, _("not JSON a row can hold ({error})").format(error=error))
             continue
         if not isinstance(value, dict):
-            yield Bad(number, "a row must be a JSON object")
+            yield Bad(number, _("a row must be a JSON object"))
             continue
-        problem = _jsonl_problem(value)
-        if problem is not None:
-            yield Bad(number, problem)
-            continue
-        yield Row(number, value)
+        try:
+            yield Row(number, _jsonl_row(value))
+        except InvalidValue as problem:
+            yield Bad(number, problem.message)
 
 
-def _jsonl_problem(value: dict[str, Any]) -> str | None:
-    unknown = sorted(set(value) - set(COLUMNS))
-    if unknown:
-        return f"unknown column(s) {', '.join(unknown)}"
+def _jsonl_row(value: dict[str, Any]) -> dict[str, Any]:
+    """A JSON Lines row by column (its keys named as a header names its columns); raise
+    :class:`InvalidValue` for what a row cannot hold."""
+    names = row_columns(list(value))
     for key, item in value.items():
         if item is None:
             continue
         if not isinstance(item, _SCALARS):
-            kind = "an object" if isinstance(item, dict) else "a list"
-            return f"{key}: {kind} where a value is expected"
+            if isinstance(item, dict):
+                raise InvalidValue(_("{key}: an object where a value is expected").format(key=key))
+            raise InvalidValue(_("{key}: a list where a value is expected").format(key=key))
         if isinstance(item, str) and _not_utf8(item):
-            return f"{key}: text with a lone surrogate (\\ud800-\\udfff), which is not Unicode text"
-    return None
+            raise InvalidValue(
+                _(
+                    "{key}: text with a lone surrogate (\\ud800-\\udfff), which is not Unicode text"
+                ).format(key=key)
+            )
+    return dict(zip(names, value.values(), strict=True))
 
 
 def _check_zip(f: IO[bytes], name: str) -> None:
@@ -254,16 +282,24 @@ def _check_zip(f: IO[bytes], name: str) -> None:
         with zipfile.ZipFile(f) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise InvalidValue(f"{name}: not a readable .xlsx file (not a zip archive)") from None
+        raise InvalidValue(
+            _("{file}: not a readable .xlsx file (not a zip archive)").format(file=name)
+        ) from None
     finally:
         f.seek(0)
     if len(parts) > MAX_XLSX_PARTS:
-        raise InvalidValue(f"{name}: {len(parts):,} parts in the zip; not a spreadsheet")
+        raise InvalidValue(
+            _("{file}: {parts} parts in the zip; not a spreadsheet").format(
+                file=name, parts=count(len(parts))
+            )
+        )
     total = sum(p.file_size for p in parts)
     if total > limit:
         raise InvalidValue(
-            f"{name}: expands to {total:,} bytes, more than the import limit of {limit:,} "
-            f"(set {MAX_BYTES_ENV} to raise it)"
+            _(
+                "{file}: expands to {size} bytes, more than the import limit of {limit} "
+                "(set {variable} to raise it)"
+            ).format(file=name, size=count(total), limit=count(limit), variable=MAX_BYTES_ENV)
         )
     for part in parts:
         if part.file_size > 1024 * 1024 and part.file_size > MAX_XLSX_RATIO * max(
@@ -271,6 +307,7 @@ def _check_zip(f: IO[bytes], name: str) -> None:
         ):
             ratio = part.file_size // max(part.compress_size, 1)
             raise InvalidValue(
-                f"{name}: {one_line(part.filename)} expands {ratio:,} times; "
-                "a zip bomb, not a spreadsheet"
+                _("{file}: {part} expands {ratio} times; a zip bomb, not a spreadsheet").format(
+                    file=name, part=one_line(part.filename), ratio=count(ratio)
+                )
             )

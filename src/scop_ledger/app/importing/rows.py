@@ -1,8 +1,9 @@
-"""Rows into commands: the columns an import file has, the actions a row can name, and one
-row into its command."""
+"""Rows into commands: the columns an import file has, the actions a row can name (in English
+or French: :mod:`.names`), and one row into its command."""
 
 from __future__ import annotations
 
+from collections.abc import Container
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -10,7 +11,18 @@ from scop_ledger.app import commands as cmd
 from scop_ledger.app.importing.forms import MONEY_COLUMNS, amount_text, date_text
 from scop_ledger.app.importing.limits import MAX_ID
 from scop_ledger.app.importing.messages import InvalidRows, one_line
+from scop_ledger.app.importing.names import (
+    FLAG_COLUMNS,
+    VALUE_WORDS,
+    Names,
+    action_names,
+    column_names,
+    flag,
+    fold,
+    value_of,
+)
 from scop_ledger.domain.errors import InvalidValue
+from scop_ledger.i18n import _
 
 IMPORT_ACTIONS = (
     "hire",
@@ -68,52 +80,126 @@ class Bad(NamedTuple):
     message: str
 
 
-def check_columns(names: list[str], line: int) -> None:
-    """Raise :class:`InvalidRows` for a header (on ``line``) with an unknown or repeated
-    column, or without ``action``."""
-    unknown = [n for n in names if n not in COLUMNS]
+_COLUMNS = column_names(COLUMNS)
+# Every spelling of a column (``name in KNOWN_COLUMNS``): what finds a CSV's separator.
+KNOWN_COLUMNS: Container[str] = _COLUMNS
+_ACTIONS = action_names(IMPORT_ACTIONS)
+_NOT_IMPORTED = ("reverse", "annulation", "contre-passation")
+
+
+def column_of(written: str) -> str | None:
+    """The column a header names (in English or French, any case, accents or not), or None."""
+    return _COLUMNS.get(written)
+
+
+def check_columns(names: list[str], line: int) -> list[str]:
+    """The columns a header (on ``line``) names; raise :class:`InvalidRows` for an unknown
+    or repeated column, or without ``action``."""
+    found = [column_of(n) for n in names]
+    unknown = [_unknown(n, _COLUMNS) for n, c in zip(names, found, strict=True) if c is None]
     if unknown:
-        raise InvalidRows([one_line(f"line {line}: unknown column(s) {', '.join(unknown)}")])
-    seen: set[str] = set()
-    for n in names:
-        if n in seen:
-            raise InvalidRows([f"line {line}: the column {n!r} appears twice in the header"])
-        seen.add(n)
-    if "action" not in names:
-        raise InvalidRows([f"line {line}: the header has no 'action' column"])
+        raise InvalidRows(
+            [
+                one_line(
+                    _("line {line}: unknown column(s) {names}").format(
+                        line=line, names=", ".join(unknown)
+                    )
+                )
+            ]
+        )
+    seen: dict[str, str] = {}
+    for written, column in zip(names, found, strict=True):
+        assert column is not None
+        if column in seen:
+            if seen[column] == written:
+                message = _("line {line}: the column {name!r} appears twice in the header")
+            else:
+                message = _("line {line}: the columns {first!r} and {name!r} are one column")
+            raise InvalidRows([message.format(line=line, name=written, first=seen[column])])
+        seen[column] = written
+    if "action" not in seen:
+        raise InvalidRows([_("line {line}: the header has no 'action' column").format(line=line)])
+    return [c for c in found if c is not None]
 
 
-_TRUE = {"1", "true", "yes", "y", "x"}
-_FALSE = {"", "0", "false", "no", "n"}
+def row_columns(keys: list[str]) -> list[str]:
+    """The columns a JSON Lines row's keys name; raise :class:`InvalidValue` for an unknown
+    or repeated one."""
+    found = [column_of(k) for k in keys]
+    unknown = sorted(_unknown(k, _COLUMNS) for k, c in zip(keys, found, strict=True) if c is None)
+    if unknown:
+        raise InvalidValue(_("unknown column(s) {names}").format(names=", ".join(unknown)))
+    seen: dict[str, str] = {}
+    for written, column in zip(keys, found, strict=True):
+        assert column is not None
+        if column in seen:
+            raise InvalidValue(
+                _("the keys {first!r} and {name!r} are one column").format(
+                    first=seen[column], name=written
+                )
+            )
+        seen[column] = written
+    return [c for c in found if c is not None]
+
+
+def _unknown(written: str, names: Names) -> str:
+    """An unknown name as a message names it, with the closest known ones as a hint."""
+    hint = names.hint(written)
+    if hint is None:
+        return written
+    return _("{name} (did you mean {hint}?)").format(name=written, hint=hint)
 
 
 # The columns each action takes (its command's fields; ``date`` has become ``on``).
 _FIELDS = {action: {*model.model_fields, "on"} for action, model in cmd.ACTIONS.items()}
 
 
+def action_of(written: str) -> str:
+    """The action a row names; raise :class:`InvalidValue` for an unknown one, with a hint."""
+    action = _ACTIONS.get(written)
+    if action is not None:
+        return action
+    hint = _ACTIONS.hint(written)
+    if fold(written) in _NOT_IMPORTED:
+        message = _(
+            "action {action!r}: a reversal is not imported; record it with the reverse command "
+            "(reverse ENTRY_ID --reason TEXT)"
+        ).format(action=written)
+    elif hint is not None:
+        message = _("action {action!r} is unknown; did you mean {hint}?").format(
+            action=written, hint=hint
+        )
+    else:
+        message = _("action {action!r} is not one of {actions}").format(
+            action=written, actions=", ".join(IMPORT_ACTIONS)
+        )
+    raise InvalidValue(message)
+
+
 def to_command(row: Row, source: str) -> cmd.Command:
     """One row into its command (raises :class:`InvalidValue` with the row's problem)."""
     fields = {k: v for k, v in row.fields.items() if v is not None and v != ""}
-    action = str(fields.pop("action", "")).strip()
-    if action not in IMPORT_ACTIONS:
-        raise InvalidValue(f"action {action!r} is not one of {', '.join(IMPORT_ACTIONS)}")
+    action = action_of(str(fields.pop("action", "")).strip())
     fields.pop("id", None)
     if "date" in fields:
         fields["on"] = date_text(fields.pop("date"))
     else:
-        raise InvalidValue("the row has no date")
-    if "legal_person" in fields:
-        flag = str(fields["legal_person"]).strip().lower()
-        if flag not in _TRUE | _FALSE:
-            raise InvalidValue(f"legal_person {fields['legal_person']!r} is not true or false")
-        fields["legal_person"] = flag in _TRUE
+        raise InvalidValue(_("the row has no date"))
+    for column in FLAG_COLUMNS:
+        if column in fields:
+            fields[column] = flag(column, fields[column])
+    for column in VALUE_WORDS:
+        if column in fields:
+            fields[column] = value_of(column, fields[column])
     for column in MONEY_COLUMNS:
         if column in fields:
             fields[column] = amount_text(fields[column], column)
     model = cmd.ACTIONS[action]
     stray = sorted(set(fields) - _FIELDS[action])
     if stray:
-        raise InvalidValue(f"{', '.join(stray)} do not apply to {action}")
+        raise InvalidValue(
+            _("{columns} do not apply to {action}").format(columns=", ".join(stray), action=action)
+        )
     return cmd.build(model, source=source, **fields)
 
 
@@ -122,10 +208,14 @@ def row_id(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise InvalidValue("id: a text or a number is expected")
+        raise InvalidValue(_("id: a text or a number is expected"))
     text = str(value)
     if not text.strip():
         return None
     if len(text) > MAX_ID or any(ord(c) < 32 or ord(c) == 127 for c in text):
-        raise InvalidValue(f"id {text!r}: at most {MAX_ID} characters, no control characters")
+        raise InvalidValue(
+            _("id {id!r}: at most {limit} characters, no control characters").format(
+                id=text, limit=MAX_ID
+            )
+        )
     return text

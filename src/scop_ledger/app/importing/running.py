@@ -9,10 +9,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scop_ledger.app.importing.checking import refused_rows
 from scop_ledger.app.importing.identity import recorded_entries
-from scop_ledger.app.importing.messages import RefusedRow
-from scop_ledger.app.importing.planning import Plan, Planned, plan
+from scop_ledger.app.importing.messages import ConflictingRows, InvalidRows, RefusedRow
+from scop_ledger.app.importing.planning import Plan, Planned, plan, plan_rows
 from scop_ledger.domain.values import far_ahead
+from scop_ledger.i18n import _
 from scop_ledger.readmodel.access import open_view
 
 if TYPE_CHECKING:
@@ -110,7 +112,7 @@ def import_file(
     for row, seq in zip(planned.rows, recorded, strict=True):
         ahead = far_ahead(row.command.on) if seq is None else None
         if ahead is not None:
-            warnings.append(f"line {row.line}: {ahead}")
+            warnings.append(_("line {line}: {message}").format(line=row.line, message=ahead))
     return Imported(path, result, warnings)
 
 
@@ -131,9 +133,12 @@ def _planned_and_recorded(
     *,
     writing: bool,
 ) -> tuple[Plan, list[int | None]]:
-    """The file's plan, and for each row the entry that already records it (None: new)."""
-    planned = plan(path, sheet)
-    if notes is not None:
+    """The file's plan, and for each row the entry that already records it (None: new).
+
+    Writing, every invalid row is named at once: the rows that cannot be read, and among the
+    others those the rules would refuse (:func:`.checking.refused_rows`)."""
+    planned = plan_rows(path, sheet) if writing else plan(path, sheet)
+    if notes is not None and not planned.errors:  # a file with unreadable rows: errors alone
         for note in planned.notes:
             notes(note)
     if writing:
@@ -146,13 +151,26 @@ def _planned_and_recorded(
         from scop_ledger.store.engine import ReadOnlyStore
 
         raise ReadOnlyStore(
-            "the store is open read-only and its view lags behind the events: "
-            "run the dry run once without --read-only"
+            _(
+                "the store is open read-only and its view lags behind the events: "
+                "run the dry run once without --read-only"
+            )
         )
     try:
-        return planned, recorded_entries(db, slug, planned)
+        recorded = recorded_entries(db, slug, planned)
+    except ConflictingRows as conflicts:
+        if not planned.errors:
+            raise
+        planned.errors = planned.errors.merge(conflicts.errors)
+        recorded = [None] * len(planned.rows)
     finally:
         db.close()
+    if planned.errors:
+        rows = planned.rows
+        todo = [(p.line, p.command) for p, seq in zip(rows, recorded, strict=True) if seq is None]
+        refused = refused_rows(ledger(), todo)
+        raise InvalidRows(planned.errors.merge(refused.errors).report())
+    return planned, recorded
 
 
 def run_import(
@@ -171,9 +189,14 @@ def run_import(
     if not todo:
         return ImportResult(len(rows), 0, len(rows), None, None)
     try:
-        done = ledger.execute_batch([c for _, c in todo], progress=progress)
+        done = ledger.execute_batch([c for _line, c in todo], progress=progress)
     except BatchError as error:
-        raise RefusedRow(todo[error.index][0], error.error) from None
+        # Every row the rules refuse, not only this first one.
+        refused = refused_rows(ledger, todo)
+        if not refused.errors or refused.first is None:  # pragma: no cover - as the batch
+            refused.errors.add(todo[error.index][0], error.error.message)
+            refused.first = error.error
+        raise RefusedRow(refused.errors.report(), refused.first) from None
     return ImportResult(
         rows=len(rows),
         recorded=len(done),

@@ -12,6 +12,7 @@ from scop_ledger.app.cells import unescape
 from scop_ledger.app.importing.messages import one_line
 from scop_ledger.app.importing.rows import Bad, Row, check_columns
 from scop_ledger.domain.errors import InvalidValue
+from scop_ledger.i18n import _
 
 
 def xlsx_rows(f: IO[bytes], name: str, sheet: str | None, notes: list[str]) -> Iterator[Row | Bad]:
@@ -22,7 +23,7 @@ def xlsx_rows(f: IO[bytes], name: str, sheet: str | None, notes: list[str]) -> I
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - a dependency
-        raise InvalidValue("reading .xlsx needs openpyxl") from None
+        raise InvalidValue(_("reading .xlsx needs openpyxl")) from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -30,27 +31,43 @@ def xlsx_rows(f: IO[bytes], name: str, sheet: str | None, notes: list[str]) -> I
             formula_book = openpyxl.load_workbook(f, read_only=True, data_only=False)
         except Exception as error:  # openpyxl raises many kinds for a damaged file
             raise InvalidValue(
-                f"{name}: not a readable .xlsx file ({type(error).__name__})"
+                _("{file}: not a readable .xlsx file ({error})").format(
+                    file=name, error=type(error).__name__
+                )
             ) from None
     sheets = values_book.sheetnames
     listed = ", ".join(repr(s) for s in sheets)
     if sheet is None:
         if not sheets:
-            raise InvalidValue(f"{name}: the workbook has no sheet")
+            raise InvalidValue(_("{file}: the workbook has no sheet").format(file=name))
         sheet = sheets[0]
         if len(sheets) > 1:
             notes.append(
                 one_line(
-                    f"{name} has {len(sheets)} sheets ({listed}): reading the first, {sheet!r} "
-                    "(--sheet NAME reads another)"
+                    _(
+                        "{file} has {count} sheets ({sheets}): reading the first, {sheet!r} "
+                        "(--sheet NAME reads another)"
+                    ).format(file=name, count=len(sheets), sheets=listed, sheet=sheet)
                 )
             )
     elif sheet not in sheets:
-        raise InvalidValue(one_line(f"{name} has no sheet {sheet!r}; its sheets: {listed}"))
+        raise InvalidValue(
+            one_line(
+                _("{file} has no sheet {sheet!r}; its sheets: {sheets}").format(
+                    file=name, sheet=sheet, sheets=listed
+                )
+            )
+        )
     values_sheet = values_book[sheet]
     formula_sheet = formula_book[sheet]
     if not hasattr(values_sheet, "iter_rows"):
-        raise InvalidValue(one_line(f"{name}: {sheet!r} is a chart, not a sheet of rows"))
+        raise InvalidValue(
+            one_line(
+                _("{file}: {sheet!r} is a chart, not a sheet of rows").format(
+                    file=name, sheet=sheet
+                )
+            )
+        )
     epoch = values_book.epoch
     return _xlsx_sheet(values_book, formula_book, values_sheet, formula_sheet, epoch)
 
@@ -69,8 +86,9 @@ def _xlsx_sheet(
             header = next(pairs, None)
             if header is None:
                 return
-            names = ["" if c.value is None else str(c.value).strip() for c in header[0]]
-            check_columns([n for n in names if n], 1)
+            written = ["" if c.value is None else str(c.value).strip() for c in header[0]]
+            columns = iter(check_columns([n for n in written if n], 1))
+            names = [next(columns) if n else "" for n in written]
             for number, (value_cells, formula_cells) in enumerate(pairs, 2):
                 found = _xlsx_row(number, names, value_cells, formula_cells, epoch)
                 if found is not None:
@@ -91,14 +109,21 @@ def _xlsx_row(
         if not column:
             continue
         if cell.data_type == "e":
-            return Bad(number, f"{column}: the cell holds the error {value!r}")
+            return Bad(
+                number,
+                _("{column}: the cell holds the error {value!r}").format(
+                    column=column, value=value
+                ),
+            )
         if value is None and is_formula:
             if cell.data_type == "str":  # a formula whose value is the empty string
                 continue
             return Bad(
                 number,
-                f"{column}: a formula with no stored value ({one_line(str(formula.value))[:60]}); "
-                "open and save the file in a spreadsheet program, which stores the values",
+                _(
+                    "{column}: a formula with no stored value ({formula}); open and save the "
+                    "file in a spreadsheet program, which stores the values"
+                ).format(column=column, formula=one_line(str(formula.value))[:60]),
             )
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
@@ -113,6 +138,7 @@ def _xlsx_row(
 
 
 def _cell(value: Any, is_date: bool, epoch: Any) -> Any:
+    _NOT_A_DATE = _("{value!r} is neither a date nor a date's serial number")
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
@@ -122,15 +148,15 @@ def _cell(value: Any, is_date: bool, epoch: Any) -> Any:
         from openpyxl.utils.datetime import from_excel
 
         if not (math.isfinite(value) and 1 <= value < 2_958_466):
-            raise ValueError(f"{value!r} is neither a date nor a date's serial number")
+            raise ValueError(_NOT_A_DATE.format(value=value))
         try:
             day = from_excel(math.floor(value), epoch)
         except (OverflowError, ValueError):
-            raise ValueError(f"{value!r} is neither a date nor a date's serial number") from None
+            raise ValueError(_NOT_A_DATE.format(value=value)) from None
         return (day.date() if isinstance(day, datetime) else day).isoformat()
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise ValueError(f"{value!r} is not a number")
+            raise ValueError(_("{value!r} is not a number").format(value=value))
         # Spreadsheets store numbers as floats: keep their shortest exact decimal form.
         return repr(value) if value != int(value) else str(int(value))
     return value
