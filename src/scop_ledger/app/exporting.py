@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scop_ledger.i18n import _
+
 if TYPE_CHECKING:
     from scop_ledger.app.session import Session
 
@@ -26,14 +28,16 @@ def export(session: Session, file: Path, known_at: datetime | None) -> int:
     from scop_ledger.domain.errors import InvalidValue
 
     if file.suffix.lower() != ".jsonl":
-        raise InvalidValue(f"{file}: export writes JSON Lines (.jsonl)")
+        raise InvalidValue(_("{file}: export writes JSON Lines (.jsonl)").format(file=file))
     rows = _rows(session, known_at)
     try:
         with file.open("w", encoding="utf-8") as out:
             for row in rows:
                 out.write(json.dumps(row, default=str, ensure_ascii=False) + "\n")
     except OSError as error:
-        raise InvalidValue(f"{file}: cannot write ({error.strerror})") from None
+        raise InvalidValue(
+            _("{file}: cannot write ({reason})").format(file=file, reason=error.strerror)
+        ) from None
     return len(rows)
 
 

@@ -60,7 +60,9 @@ def open_file(path: Path) -> io.BufferedReader:
     try:
         found = path.stat()
     except OSError as error:
-        raise InvalidValue(f"{name}: {error.strerror or error}") from None
+        raise InvalidValue(
+            _("{file}: {reason}").format(file=name, reason=error.strerror or error)
+        ) from None
     if not stat.S_ISREG(found.st_mode):
         raise InvalidValue(
             _("{file}: not a regular file (a device, a pipe or a folder)").format(file=name)
@@ -77,7 +79,9 @@ def open_file(path: Path) -> io.BufferedReader:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
-        raise InvalidValue(f"{name}: {error.strerror or error}") from None
+        raise InvalidValue(
+            _("{file}: {reason}").format(file=name, reason=error.strerror or error)
+        ) from None
     opened = os.fstat(fd)  # the file opened, should it have been swapped since
     if not stat.S_ISREG(opened.st_mode) or opened.st_size > limit:
         os.close(fd)
@@ -106,7 +110,9 @@ def read_rows(
         f.seek(0)
     except OSError as error:
         f.close()
-        raise InvalidValue(f"{one_line(str(path))}: {error.strerror or error}") from None
+        raise InvalidValue(
+            _("{file}: {reason}").format(file=one_line(str(path)), reason=error.strerror or error)
+        ) from None
     if suffix == ".csv":
         return digest, _closing(f, _csv_rows(f))
     if suffix == ".jsonl":
