@@ -179,6 +179,9 @@ def test_xlsx(cli, tmp_path: Path) -> None:
             "partner": True,
             "category": "external",
             "shares": 100,
+            "register_number": 1,
+            "partner_since": "2016-02-01",
+            "former_partner": False,
         }
     ]
 

@@ -694,7 +694,7 @@ def test_the_french_review_pack_renders_in_chromium(run_cli, store_url, tmp_path
     assert not english & set(shown), english & set(shown)
     text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", french_dom)))
     assert "du 06/01/2014 (immatriculation) au 31/12/2025" in text
-    assert "NON conforme : refunds-due" in text
+    assert "NON conforme : surplus-allocation, refunds-due" in text  # 2016 never allocated
     assert "Valeur nominale de la part 25,00 €" in text  # spaces: no-break ones, normalised
     assert "en retard de 1 à 2 ans 1 500,00" in text
     assert "chloe gérant 06/01/2022 06/01/2026 oui" in text

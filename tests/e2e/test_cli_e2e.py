@@ -227,7 +227,7 @@ def test_point_in_time_queries_through_the_installed_script(
     register = query("register", "--as-of", "2018-12-31")
     # bob's exit: his partnership ends, and his paid-in capital is cancelled (a refund is owed).
     assert [(m["person"], m["nature"], m["amount"]) for m in register["movements"]][-2:] == [
-        ("bob", "loss of status", "-500.00"),
+        ("bob", "loss of status", "-1000.00"),
         ("bob", "paid", "-500.00"),
     ]
     csv_out = run_cli(db, "capital", "--as-of", "2017-12-31", "--format", "csv").out.splitlines()

@@ -181,7 +181,8 @@ def test_every_query_command_writes_excel_fr_csv(run_cli, store, tmp_path) -> No
     register = _excel_fr_rows((tmp_path / "register.csv").read_bytes())
     assert [register[1][0], register[1][2]] == ["01/02/2020", "alice"]
     amount = REGISTER_COLUMNS.index("amount")
-    assert [r[amount] for r in register if r[2] == "alice"] == ["0,00", "1000,00"]
+    # admission, subscription, and the money paid in with it
+    assert [r[amount] for r in register if r[2] == "alice"] == ["0,00", "1000,00", "1000,00"]
     refunds = _excel_fr_rows((tmp_path / "refunds.csv").read_bytes())
     assert [r[3] for r in refunds if r[0] == "bob"] == ["250,50"]
     history = _excel_fr_rows((tmp_path / "history.csv").read_bytes())

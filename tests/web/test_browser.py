@@ -113,7 +113,7 @@ def test_the_dashboard_and_its_date(page, server, ledger) -> None:
 
 def test_a_breach_leads_to_the_entries_behind_it(page, server) -> None:
     page.goto(f"{server.url}/compliance?as_of=2025-12-31")
-    breach = page.locator("tr.breach").first
+    breach = page.locator("tr.breach", has_text="refunds-due").first
     assert breach.locator("td").first.inner_text() == "refunds-due"
     breach.locator("a.entries").click()
     page.wait_for_url(re.compile(r"/history\?rule=refunds-due&until=2024-10-01"))

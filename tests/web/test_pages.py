@@ -68,9 +68,10 @@ def test_the_dashboard_shows_breaches_first(client) -> None:
 
 def test_a_breach_links_to_the_entries_behind_it(client) -> None:
     page = client.get("/compliance", params={"as_of": "2025-12-31"}).text
-    link = re.search(r'<tr class="breach">.*?<a class="entries" href="([^"]+)"', page, re.S)
-    assert link is not None
-    href = html.unescape(link.group(1))
+    links = [html.unescape(h) for h in re.findall(r'<a class="entries" href="([^"]+)"', page)]
+    # The first breach is the surplus of 2016, never allocated; then the refund overdue.
+    assert links[0].startswith("/history?rule=surplus-allocation&until=2017-07-01")
+    href = next(h for h in links if h.startswith("/history?rule=refunds-due"))
     assert href.startswith("/history?rule=refunds-due&until=2024-10-01&as_of=2025-12-31")
     entries = client.get(href)
     assert entries.status_code == 200
@@ -144,7 +145,8 @@ def test_the_review_pack_is_the_report_commands(client, fabrique, tmp_path) -> N
 def test_the_timeline_charts_breaches_shaded(client) -> None:
     page = client.get("/timeline", params={"as_of": "2025-12-31"}).text
     assert '<svg class="chart"' in page
-    assert page.count('<rect class="breach"') == 2  # the 2019 review, the refund overdue
+    # the surplus of 2016 never allocated, the 2019 review, the refund overdue
+    assert page.count('<rect class="breach"') == 3
 
 
 def test_htmx_is_the_version_package_json_names() -> None:
@@ -212,7 +214,8 @@ def test_every_page_text_is_translated(client) -> None:
         from scop_ledger.i18n import _
 
         assert all(
-            _(label) != label or label in ("Date", "Nature", "Note") for label in LABELS.values()
+            _(label) != label or label in ("Date", "Nature", "Note", "Action")
+            for label in LABELS.values()
         )
     page = client.get("/compliance", params={"as_of": "2025-12-31", "lang": "fr"}).text
     for french in ("Conformité", "Écritures à l'origine", "À la date du", "Lecture seule", "Règle"):

@@ -56,6 +56,10 @@ LABELS = {
     "note": N_("Note"),
     "reversed_by": N_("Reversed by"),
     "details": N_("Details"),
+    "register_number": N_("Partner no."),
+    "partner_since": N_("Partner since"),
+    "former_partner": N_("Former partner"),
+    "entry": N_("Entry no."),
 }
 
 
@@ -133,14 +137,15 @@ def refunds(session: Session, m: Moment, params: dict[str, str]) -> Table:
 def members(session: Session, m: Moment, params: dict[str, str]) -> Table:
     r = queries.members(session, m.as_of, m.known_at, eligible=params.get("eligible") == "true")
     headers = ["person", "name", "employed", "partner", "category", "shares"]
-    rows = [[x.person, x.name, x.employed, x.partner, x.category, x.shares] for x in r.members]
+    headers += ["register_number", "partner_since", "former_partner"]
+    rows = [[getattr(x, h) for h in headers] for x in r.members]
     return Table(_("Members"), [], headers, rows, r, _about(r))
 
 
 def register(session: Session, m: Moment, params: dict[str, str]) -> Table:
     r = queries.register(session, m.as_of, m.known_at)
     headers = ["date", "sequence", "person", "name", "nature", "cause", "shares"]
-    headers += ["shares_after", "amount", "category"]
+    headers += ["shares_after", "amount", "category", "entry"]
     rows = [[getattr(x, h) for h in headers] for x in r.movements]
     if params.get("person"):
         rows = [row for row in rows if row[2] == params["person"]]
@@ -161,7 +166,9 @@ def compliance(session: Session, m: Moment, params: dict[str, str]) -> Table:
 def timeline(session: Session, m: Moment, params: dict[str, str]) -> Table:
     r = queries.timeline(session, m.as_of, m.known_at, None, ())
     headers = ["rule", "from", "to", "status", "value", "threshold", "detail"]
-    rows = [[c[h] for h in headers] for c in r.changes]
+    # As the CLI shows it: each run's situation on its last day.
+    ends = {"value": "end_value", "threshold": "end_threshold", "detail": "end_detail"}
+    rows = [[c[ends.get(h, h)] for h in headers] for c in r.changes]
     summary = [
         _("From {start} to {end}").format(start=day(r.since), end=day(r.as_of)),
     ]
@@ -187,6 +194,8 @@ RULE_ACTIONS: dict[str, tuple[str, ...]] = {
     "supervisory-board": ("admit", "leave"),
     "cooperative-review": ("init", "review"),
     "surplus-allocation": ("allocate",),
+    "legal-representative": ("appoint", "end-mandate", "change-form"),
+    "partners-hold-shares": ("admit", "subscribe", "withdraw", "leave"),
     "refunds-due": _REFUNDS,
     "member-vote-limit": _CAPITAL,
     "dividend-limit": ("allocate", *_CAPITAL),
