@@ -37,10 +37,11 @@ run --read-only report --as-of 2025-06-30 --out "$out/review-2025.html"
 run --lang fr capital --as-of 2025-06-30
 run --lang fr --read-only report --as-of 2025-06-30 --out "$out/revision-2025.html"
 
-# A partner's share certificate (PDF), and the annual statements of every partner.
-run --lang fr certificate amelie --as-of 2024-12-31 --out "$out/certificat-amelie-2024.pdf"
+# A partner's share certificate, and the annual statements of every partner: HTML here, which
+# needs nothing but Python (a .pdf needs the Pango library, Debian's libpango-1.0-0).
+run --lang fr certificate amelie --as-of 2024-12-31 --out "$out/certificat-amelie-2024.html"
 mkdir -p "$out/releves-2024"
-run --lang fr statements --year 2024 --out "$out/releves-2024"
+run --lang fr statements --year 2024 --out "$out/releves-2024" --as html
 
 echo
 echo "To see it in a browser (read-only; Ctrl-C stops it):"
