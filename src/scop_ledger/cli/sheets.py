@@ -60,7 +60,8 @@ def cell(value: Any) -> str:
 
 class Label(str):
     """A value out of a fixed list (a category, a status, a nature of movement): data in CSV
-    and JSON, a word of the current language in a table for people (see :data:`LABELS`)."""
+    and JSON, a word of the current language in a table for people (the words are listed in
+    ``domain.words.LEDGER_WORDS``)."""
 
     __slots__ = ()
 
@@ -68,40 +69,6 @@ class Label(str):
 def label(value: Any) -> Label | None:
     """``value`` (a text or a string enumeration) as a :class:`Label`; None stays None."""
     return None if value is None else Label(jsonable(value))
-
-
-# The labels a table translates (the data keeps the English word).
-LABELS = (
-    N_("employee"),
-    N_("external"),
-    N_("employees"),
-    N_("externals"),
-    N_("ok"),
-    N_("breach"),
-    N_("waived"),
-    N_("not-applicable"),
-    N_("admission"),
-    N_("subscription"),
-    N_("payment"),
-    N_("paid"),
-    N_("withdrawal"),
-    N_("refund"),
-    N_("transfer"),
-    N_("loss of status"),
-    N_("category change"),
-    # The causes of an exit (refunds, register): how the partnership ended, and why.
-    N_("terminated:resignation"),
-    N_("terminated:dismissal"),
-    N_("terminated:mutual-agreement"),
-    N_("terminated:end-of-contract"),
-    N_("terminated:retirement"),
-    N_("terminated:economic-dismissal"),
-    N_("terminated:invalidity"),
-    N_("terminated:death"),
-    N_("left:resignation"),
-    N_("left:exclusion"),
-    N_("left:death"),
-)
 
 
 def moment(value: datetime) -> str:

@@ -44,56 +44,6 @@ AGES = (
     N_("overdue over 2 years"),
 )
 
-# The words of the ledger the pack shows in its cells (statuses, movements, causes, categories,
-# offices, actions), each translated as it is shown (a cause "left:resignation" word by word).
-LABELS = (
-    N_("ok"),
-    N_("breach"),
-    N_("waived"),
-    N_("not-applicable"),
-    N_("admission"),
-    N_("subscription"),
-    N_("payment"),
-    N_("withdrawal"),
-    N_("refund"),
-    N_("loss of status"),
-    N_("category change"),
-    N_("transfer"),
-    N_("left"),
-    N_("resignation"),
-    N_("dismissal"),
-    N_("mutual-agreement"),
-    N_("end-of-contract"),
-    N_("retirement"),
-    N_("economic-dismissal"),
-    N_("invalidity"),
-    N_("death"),
-    N_("exclusion"),
-    N_("employee"),
-    N_("external"),
-    N_("manager"),
-    N_("chair"),
-    N_("ceo"),
-    N_("director"),
-    N_("board-member"),
-    N_("supervisory-board-member"),
-    N_("hire"),
-    N_("terminate"),
-    N_("admit"),
-    N_("subscribe"),
-    N_("pay-up"),
-    N_("withdraw"),
-    N_("leave"),
-    N_("pay-refund"),
-    N_("reverse"),
-    N_("init"),
-    N_("change-form"),
-    N_("appoint"),
-    N_("end-mandate"),
-    N_("review"),
-    N_("allocate"),
-)
-
 
 @dataclass
 class Series:
@@ -296,7 +246,8 @@ def render(pack: Pack) -> str:
 
 
 def _label(value: object) -> str:
-    """A word of the ledger (:data:`LABELS`) in the current language; ``a:b`` word by word."""
+    """A word of the ledger (``domain.words.LEDGER_WORDS``) in the current language; ``a:b``
+    word by word."""
     return "" if value is None else ":".join(_(part) for part in str(value).split(":"))
 
 
