@@ -5,6 +5,7 @@ scratch folder (one per guide, commands in order, stderr with stdout) and its re
 written under it; a non-zero exit shows as ``[exit N]``. A line ``$! COMMAND`` is run but not shown
 (set-up). Templates named on the command line are the only ones run. ``--check`` regenerates and
 fails when a guide differs from docs/, moments of recording (which change at every run) aside.
+The guides are independent (one scratch folder each), so they run side by side, one per core.
 
 A template named ``*.fr.md`` is a French guide: its commands run with ``SCOP_LEDGER_LANG=fr`` (the
 English ones with ``SCOP_LEDGER_LANG=en``, whatever the machine's locale), and it is written under
@@ -19,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,12 +116,12 @@ def render(name: str) -> str:
 def main() -> int:
     check = "--check" in sys.argv[1:]
     only = [a for a in sys.argv[1:] if not a.startswith("--")]  # some templates, by name
+    chosen = [(s, t) for s, t in TARGETS.items() if not only or s in only]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        texts = list(pool.map(render, [source for source, _ in chosen]))
     stale = []
-    for source, target in TARGETS.items():
-        if only and source not in only:
-            continue
+    for (_, target), text in zip(chosen, texts, strict=True):
         path = ROOT / "docs" / target
-        text = render(source)
         if check:
             current = path.read_text() if path.exists() else ""
             if MOMENT.sub("<moment>", current) != MOMENT.sub("<moment>", text):
