@@ -91,7 +91,10 @@ def test_the_pack_shows_every_years_allocation_and_the_representatives(pack) -> 
     breaches = _section(page, "findings", "register")
     assert "legal-representative 2017-01-01 2017-02-28 59 nobody in office" in breaches
     assert "partners-hold-shares 2016-02-01 2020-12-31" in breaches and "zoe" in breaches
-    assert "surplus-allocation 2018-07-01 2018-09-02 64 no allocation of the surplus of 2017" in breaches
+    assert (
+        "surplus-allocation 2018-07-01 2018-09-02 64 no allocation of the surplus of 2017"
+        in breaches
+    )
     assert "surplus-allocation 2019-06-28" in breaches  # the split, then 2019 never allocated
     # French: the new sections' words, in the register's language.
     fr = _text(french.html)

@@ -17,14 +17,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from scop_ledger.app.documents import FORMATS, as_format, environment, render_pdf
+from scop_ledger.app.documents import FORMATS, as_format, chain_head, environment, render_pdf
 from scop_ledger.app.queries import Query
 from scop_ledger.app.session import Session
 from scop_ledger.domain.errors import NotFound, Refused
 from scop_ledger.i18n import _, day, language
 from scop_ledger.readmodel.queries import Result, partner_numbers
 from scop_ledger.readmodel.register import Movement
-from scop_ledger.store.db import connect
 
 __all__ = [
     "FORMATS",
@@ -106,7 +105,7 @@ def _drawn(q: Query, person: str) -> Certificate:
         registered_on=coop.registered_on,
         as_of=q.as_of,
         known_at=q.known_at,
-        chain_head=_chain_head(q),
+        chain_head=chain_head(q),
         person=person,
         name=found.name,
         register_number=place.number if place else None,
@@ -119,16 +118,6 @@ def _drawn(q: Query, person: str) -> Certificate:
         unpaid=amount - paid,
         movements=moves,
     )
-
-
-def _chain_head(q: Query) -> str | None:
-    from scop_ledger.readmodel.history import chain_head_at
-
-    db = connect(q.session.settings.url, read_only=True, recover=False)
-    try:
-        return chain_head_at(db, q.known_at)
-    finally:
-        db.close()
 
 
 @dataclass(frozen=True)

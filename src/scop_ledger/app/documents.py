@@ -12,6 +12,8 @@ from scop_ledger.i18n import day, money, number
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from scop_ledger.app.queries import Query
+
 FORMATS = ("pdf", "html")
 
 
@@ -47,3 +49,16 @@ def render_pdf(html: str) -> bytes:
     pdf = HTML(string=html).write_pdf(pdf_identifier=identifier)
     assert pdf is not None
     return bytes(pdf)
+
+
+def chain_head(q: Query) -> str | None:
+    """The hash chain's head as it stood at the question's moment (``SEQ:HASH``): what the
+    document was drawn from."""
+    from scop_ledger.readmodel.history import chain_head_at
+    from scop_ledger.store.db import connect
+
+    db = connect(q.session.settings.url, read_only=True, recover=False)
+    try:
+        return chain_head_at(db, q.known_at)
+    finally:
+        db.close()

@@ -79,9 +79,7 @@ def allocations(params: Params, coop: CoopState, as_of: date) -> list[YearAlloca
             continue
         faults = split_faults(a)
         statuses = tuple(
-            word
-            for word, wrong in ((LATE, a.on > due), (SPLIT_BREACH, bool(faults)))
-            if wrong
+            word for word, wrong in ((LATE, a.on > due), (SPLIT_BREACH, bool(faults))) if wrong
         )
         rows.append(
             YearAllocation(
