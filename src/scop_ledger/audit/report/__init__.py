@@ -25,6 +25,7 @@ from scop_ledger.audit.report.governance import (
     YearAllocation,
     allocations,
     minimums,
+    recorded_entries,
     representatives,
 )
 from scop_ledger.audit.verdict import Verdict
@@ -246,7 +247,7 @@ def gather(
         mandates=_mandates(coop, as_of),
         late=_late(history, late_days),
         late_days=late_days,
-        allocations=allocations(params, coop, as_of),
+        allocations=allocations(params, coop, as_of, recorded_entries(history)),
         representatives=officers,
         gaps=gaps,
     )

@@ -8,8 +8,9 @@ split's faults :func:`split_faults`, the offices that represent each legal form
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from scop_ledger.domain.cooperative_fold import CoopState, Mandate
@@ -45,6 +46,8 @@ class YearAllocation:
     dividends: Decimal | None
     statuses: tuple[str, ...]
     faults: Joined | None
+    entry: int | None = None  # the entry that recorded it
+    recorded_at: datetime | None = None
 
     @property
     def breach(self) -> bool:
@@ -63,9 +66,29 @@ def _last_ended(params: Params, as_of: date) -> int:
     return year if params.year_end(year) <= as_of else year - 1
 
 
-def allocations(params: Params, coop: CoopState, as_of: date) -> list[YearAllocation]:
+def recorded_entries(history: Iterable[Mapping[str, object]]) -> dict[int, tuple[int, datetime]]:
+    """Each financial year's allocation entry in force (not reversed; of several, the last
+    recorded) and when it was recorded, from the history's entries."""
+    found: dict[int, tuple[int, datetime]] = {}
+    for e in history:
+        details = e["details"]
+        if e["action"] == "allocate" and e["reversed_by"] is None and isinstance(details, dict):
+            entry, moment = e["id"], e["recorded_at"]
+            assert isinstance(entry, int) and isinstance(moment, datetime)
+            found[int(details["year"])] = (entry, moment)
+    return found
+
+
+def allocations(
+    params: Params,
+    coop: CoopState,
+    as_of: date,
+    entries: Mapping[int, tuple[int, datetime]] | None = None,
+) -> list[YearAllocation]:
     """Every financial year from the first with an allocation recorded by ``as_of`` to the last
-    ended by then (or allocated by then), each with its status as of ``as_of``."""
+    ended by then (or allocated by then), each with its status as of ``as_of`` and the entry
+    that recorded it (``entries``: :func:`recorded_entries`)."""
+    entries = entries or {}
     done = {year: a for year, a in coop.allocations.items() if a.on <= as_of}
     if not done:
         return []
@@ -93,6 +116,7 @@ def allocations(params: Params, coop: CoopState, as_of: date) -> list[YearAlloca
                 a.dividends,
                 statuses or (OK,),
                 Joined(tuple(faults)) if faults else None,
+                *entries.get(year, (None, None)),
             )
         )
     return rows
