@@ -112,3 +112,54 @@ def test_the_pack_shows_every_years_allocation_and_the_representatives(pack) -> 
     ):
         assert words in fr, words
     assert "Surplus allocations per financial year" not in fr
+
+
+def test_representatives_follow_the_form_in_force_and_years_their_own_end() -> None:
+    """Without a store: a manager while the SARL lasts, then a chair of the SAS; a director
+    represents neither; the gap is the rule's breach, with the form then in force. A
+    financial year ending on 30 June is allocated by 31 December."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from scop_ledger.audit.report.charts import representatives_chart
+    from scop_ledger.audit.report.governance import Gap, allocations, representatives
+    from scop_ledger.domain.cooperative_fold import Allocation, Mandate
+    from scop_ledger.domain.rules import Params
+    from scop_ledger.domain.rules.sweep import facts_over, runs
+    from scop_ledger.domain.values import LegalForm, Office
+    from tests.domain.test_rules_company import world
+
+    mandates = [
+        Mandate(1, "ann", Office.MANAGER, date(2020, 1, 1), 4),
+        Mandate(2, "carl", Office.DIRECTOR, date(2019, 1, 1), 4),
+        Mandate(3, "bob", Office.CHAIR, date(2021, 6, 1), 3),
+    ]
+    params, coop, rows = world(mandates, [(date(2021, 3, 1), LegalForm.SAS)])
+    until = date(2022, 12, 31)
+    found = runs(params, facts_over(params, coop, rows, until), until)
+    officers, gaps = representatives(coop, found, until)
+    assert [(m.person, m.office, m.running) for m in officers] == [
+        ("ann", Office.MANAGER, False),
+        ("bob", Office.CHAIR, True),
+    ]
+    # From the first mandate (the director's) to the manager's, then from the change of form.
+    assert gaps == [
+        Gap(date(2019, 1, 1), date(2019, 12, 31), LegalForm.SARL),
+        Gap(date(2021, 3, 1), date(2021, 5, 31), LegalForm.SAS),
+    ]
+    assert "<svg" in representatives_chart([], gaps, date(2016, 1, 1), until)  # nobody at all
+
+    coop = replace(coop, statutes=replace(coop.statutes, fiscal_year_end="06-30"))
+    zero = {"legal_reserve": Decimal(0), "development_fund": Decimal(0)}
+    loss = {"employees": Decimal(0), "dividends": Decimal(0), **zero}
+    coop.allocations = {
+        2017: Allocation(1, date(2018, 1, 15), 2017, Decimal(-50), **loss),
+        2019: Allocation(2, date(2019, 12, 20), 2019, Decimal(-10), **loss),
+    }
+    years = allocations(Params.of(coop), coop, date(2020, 8, 1))
+    assert [(y.year, y.due, y.statuses) for y in years] == [
+        (2017, date(2017, 12, 31), ("late",)),
+        (2018, date(2018, 12, 31), ("missing",)),
+        (2019, date(2019, 12, 31), ("ok",)),
+        (2020, date(2020, 12, 31), ("not yet due",)),
+    ]

@@ -131,7 +131,7 @@ class Representative:
     office: Office
     start: date
     end: date  # the day it ended (or ends): at its term, or earlier when ended
-    running: bool
+    running: bool  # representing the company on the pack's date (under the form then)
 
 
 @dataclass(frozen=True)
@@ -173,13 +173,15 @@ def representatives(
     force while they ran, and the periods the rule ``legal-representative`` found nobody in
     office (with the form then in force)."""
     rows = []
+    now = REPRESENTATIVES[form_on(coop, as_of)]
     for m in sorted(coop.mandates, key=lambda m: (m.start, m.person)):
         if m.start > as_of:
             continue
         end = _end(m)
         offices = set().union(*(REPRESENTATIVES[f] for f in _forms_during(coop, m.start, end)))
         if m.office in offices:
-            rows.append(Representative(m.person, m.office, m.start, end, m.running_on(as_of)))
+            running = m.running_on(as_of) and m.office in now
+            rows.append(Representative(m.person, m.office, m.start, end, running))
     gaps = [
         Gap(r.start, r.end, form_on(coop, r.start))
         for r in found
