@@ -83,7 +83,9 @@ def test_the_sheet_lists_every_partner_to_sign(store_url: str) -> None:
     assert f"scop-ledger verify --anchor {sheet.chain_head}" in text
 
 
-def test_the_sheet_as_pdf_is_reproducible_and_a_real_page(sqlite_url: str, tmp_path: Path) -> None:
+def test_the_sheet_as_pdf_is_reproducible_and_a_real_page(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pdfium = pytest.importorskip("pypdfium2")
     from scop_ledger.cli.main import main
 
@@ -96,10 +98,13 @@ def test_the_sheet_as_pdf_is_reproducible_and_a_real_page(sqlite_url: str, tmp_p
     out = tmp_path / "feuille.pdf"
     env = {"SCOP_LEDGER_DB": sqlite_url, "SCOP_LEDGER_USER": "cli", "SCOP_LEDGER_LANG": "fr"}
     args = ["roll", "--date", MEETING.isoformat(), "--out", str(out)]
-    said = CliRunner().invoke(main, args, env=env)
-    assert said.exit_code == 0, said.output
-    assert said.output == f"feuille de présence de l'assemblée du 30/06/2017 écrite dans {out}\n"
-    with speaking("fr"):
+    monkeypatch.delenv("LANGUAGE", raising=False)  # click's French (set by --lang) undone after
+    with speaking("fr"):  # the command sets the language: put back afterwards
+        said = CliRunner().invoke(main, args, env=env)
+        assert said.exit_code == 0, said.output
+        assert (
+            said.output == f"feuille de présence de l'assemblée du 30/06/2017 écrite dans {out}\n"
+        )
         assert attendance.rendered(later, "pdf") == out.read_bytes()  # same inputs, same bytes
     document = pdfium.PdfDocument(out.read_bytes())
     assert len(document) == 1
