@@ -684,6 +684,8 @@ def test_the_french_review_pack_renders_in_chromium(run_cli, store_url, tmp_path
         "Registre des mouvements de parts sociales",
         "Remboursements dus et leur ancienneté",
         "Mandats",
+        "Affectation des excédents par exercice",
+        "Représentants légaux au fil du temps",
         "Écritures enregistrées en retard ou contre-passées",
         "Valeur nominale de la part",
         "Restant dû",
@@ -699,6 +701,7 @@ def test_the_french_review_pack_renders_in_chromium(run_cli, store_url, tmp_path
     assert "Valeur nominale de la part 25,00 €" in text  # spaces: no-break ones, normalised
     assert "en retard de 1 à 2 ans 1 500,00" in text
     assert "chloe gérant 06/01/2022 06/01/2026 oui" in text
+    assert "2016 30/06/2017 manquante" in text and "Représentants légaux en fonction" in text
     assert "minimum 51 %" in text and "minimum 65 %" in text  # the charts' legends
     assert "Review pack" not in text and "NOT compliant" not in text
     shot = tmp_path / "fr.png"

@@ -81,7 +81,7 @@ def test_the_review_pack_renders_in_chromium(run_cli, store_url, tmp_path) -> No
     assert "employee-capital-majority 2018-05-31 2019-07-14 410" in text
     assert "loi 78-763 art. 5" in text
     # The charts: inline SVG with their titles and the threshold lines' labels, as text.
-    assert dom.stdout.count("<svg") == 2
+    assert dom.stdout.count("<svg") == 3  # and the legal representatives' bands
     for label in (
         "Employee partners' share of the capital",
         "Employee partners' share of the votes",
@@ -95,6 +95,9 @@ def test_the_review_pack_renders_in_chromium(run_cli, store_url, tmp_path) -> No
     assert "overdue 1 to 2 years 1 500.00" in text
     assert "chloe manager 2022-01-06 2026-01-06" in text
     assert "Entries recorded late or reversed" in text
+    # Every financial year's allocation (2016's never made), the legal representatives.
+    assert "2016 2017-06-30 missing" in text and "2025 2026-06-30 not yet due" in text
+    assert "Legal representatives in office" in text and "chloe manager 2022-01-06" in text
     assert "reversed by entry" in text and f"reverses entry {twice}" in text
 
     shot = tmp_path / "pack.png"

@@ -17,15 +17,25 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from scop_ledger.app.documents import FORMATS, as_format, chain_head, environment, render_pdf
 from scop_ledger.app.queries import Query
 from scop_ledger.app.session import Session
 from scop_ledger.domain.errors import NotFound, Refused
-from scop_ledger.i18n import _, day, language, money, number
+from scop_ledger.i18n import _, day, language
 from scop_ledger.readmodel.queries import Result, partner_numbers
 from scop_ledger.readmodel.register import Movement
-from scop_ledger.store.db import connect
 
-FORMATS = ("pdf", "html")
+__all__ = [
+    "FORMATS",
+    "Certificate",
+    "HoldsNoShare",
+    "Statements",
+    "certificate",
+    "render_html",
+    "render_pdf",
+    "rendered",
+    "statements",
+]
 
 
 class Certificate(Result):
@@ -95,7 +105,7 @@ def _drawn(q: Query, person: str) -> Certificate:
         registered_on=coop.registered_on,
         as_of=q.as_of,
         known_at=q.known_at,
-        chain_head=_chain_head(q),
+        chain_head=chain_head(q),
         person=person,
         name=found.name,
         register_number=place.number if place else None,
@@ -108,16 +118,6 @@ def _drawn(q: Query, person: str) -> Certificate:
         unpaid=amount - paid,
         movements=moves,
     )
-
-
-def _chain_head(q: Query) -> str | None:
-    from scop_ledger.readmodel.history import chain_head_at
-
-    db = connect(q.session.settings.url, read_only=True, recover=False)
-    try:
-        return chain_head_at(db, q.known_at)
-    finally:
-        db.close()
 
 
 @dataclass(frozen=True)
@@ -159,24 +159,12 @@ def statements(
 
 def rendered(cert: Certificate, fmt: str) -> bytes:
     """The certificate as an HTML page or a PDF document, in the current language."""
-    html = render_html(cert)
-    if fmt == "html":
-        return html.encode("utf-8")
-    return render_pdf(html)
+    return as_format(render_html(cert), fmt)
 
 
 def render_html(cert: Certificate) -> str:
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    env = Environment(
-        loader=PackageLoader("scop_ledger", "app/templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        extensions=["jinja2.ext.i18n"],
-    )
-    from scop_ledger import i18n
-
-    env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=False)  # type: ignore[attr-defined]
-    env.filters.update(money=money, day=day, number=number, nature=nature_label)
+    env = environment()
+    env.filters.update(nature=nature_label)
     return env.get_template("certificate.html.j2").render(c=cert, lang=language())
 
 
@@ -193,15 +181,3 @@ def nature_label(nature: str) -> str:
         "category change": _("category change"),
     }
     return labels.get(nature, nature)
-
-
-def render_pdf(html: str) -> bytes:
-    """The page as PDF, the same bytes for the same page (no creation date, a fixed id)."""
-    import hashlib
-
-    from weasyprint import HTML
-
-    identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
-    pdf = HTML(string=html).write_pdf(pdf_identifier=identifier)
-    assert pdf is not None
-    return bytes(pdf)

@@ -19,6 +19,15 @@ from fractions import Fraction
 from typing import Any
 
 from scop_ledger import __version__
+from scop_ledger.audit.report.governance import (
+    Gap,
+    Representative,
+    YearAllocation,
+    allocations,
+    minimums,
+    recorded_entries,
+    representatives,
+)
 from scop_ledger.audit.verdict import Verdict
 from scop_ledger.domain.cooperative_fold import CoopState
 from scop_ledger.domain.rules import Params, Status
@@ -74,7 +83,38 @@ class Pack:
     mandates: list[dict[str, Any]]
     late: list[dict[str, Any]]
     late_days: int
+    allocations: list[YearAllocation] = field(default_factory=list)
+    representatives: list[Representative] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
     version: str = __version__
+
+    def section_of(self, rule: str) -> str | None:
+        """The pack's section showing the entries behind a finding of ``rule`` (its link)."""
+        return SECTIONS.get(rule)
+
+
+_REGISTER = (
+    "employee-capital-majority",
+    "employee-vote-share",
+    "minimum-employee-partners",
+    "minimum-capital",
+    "capital-floor",
+    "partners-hold-shares",
+    "member-vote-limit",
+)
+#: The section of the pack showing the entries behind each rule's findings.
+SECTIONS = {
+    **dict.fromkeys(_REGISTER, "register"),
+    "surplus-allocation": "allocations",
+    "dividend-limit": "allocations",
+    "legal-representative": "representatives",
+    "external-mandates": "mandates",
+    "mandate-terms": "mandates",
+    "supervisory-board": "mandates",
+    "refunds-due": "refunds",
+    "refund-limit": "refunds",
+    "resignation-window": "refunds",
+}
 
 
 def _series(
@@ -178,6 +218,7 @@ def gather(
     found = runs(params, facts, as_of)
     verdict = compliance_of(source.slug, params, found, as_of, known_at)
     refunds, ageing = _refunds(snapshot, as_of)
+    officers, gaps = representatives(coop, found, as_of)
     return Pack(
         coop=snapshot,
         as_of=as_of,
@@ -206,6 +247,9 @@ def gather(
         mandates=_mandates(coop, as_of),
         late=_late(history, late_days),
         late_days=late_days,
+        allocations=allocations(params, coop, as_of, recorded_entries(history)),
+        representatives=officers,
+        gaps=gaps,
     )
 
 
@@ -214,7 +258,7 @@ def render(pack: Pack) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     from scop_ledger import i18n
-    from scop_ledger.audit.report.charts import share_chart
+    from scop_ledger.audit.report.charts import representatives_chart, share_chart
     from scop_ledger.audit.verdict import local
 
     env = Environment(
@@ -242,6 +286,12 @@ def render(pack: Pack) -> str:
         lang=i18n.language(),
         capital_chart=share_chart(pack.capital, pack.as_of),
         votes_chart=share_chart(pack.votes, pack.as_of),
+        minimums=minimums(),
+        representatives_chart=representatives_chart(
+            pack.representatives, pack.gaps, pack.since, pack.as_of
+        )
+        if pack.representatives or pack.gaps
+        else "",
     )
 
 
