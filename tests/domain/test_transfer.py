@@ -22,7 +22,9 @@ TERMS = Terms(share_value=Decimal("25.00"), registered_on=D("2016-01-01"))
 META = EntryMeta(recorded_by="tester")
 
 
-def partner(person: str, shares: int = 40, employed: bool = True, paid: str | None = None) -> Member:
+def partner(
+    person: str, shares: int = 40, employed: bool = True, paid: str | None = None
+) -> Member:
     m = Member.register("acme", person)
     if employed:
         m.hire(D("2016-01-01"), TERMS, META)
@@ -40,7 +42,11 @@ def test_a_transfer_moves_shares_and_their_paid_up_euros() -> None:
     transfer(alice, bob, D("2020-01-01"), 15, TERMS, META, price=Decimal("400"))
     out, inward = alice.log[-1], bob.log[-1]
     assert isinstance(out, SharesTransferred) and isinstance(inward, SharesTransferred)
-    assert (out.direction, out.counterparty, out.counterpart) == ("out", "bob", inward.originator_version)
+    assert (out.direction, out.counterparty, out.counterpart) == (
+        "out",
+        "bob",
+        inward.originator_version,
+    )
     assert (inward.direction, inward.counterparty, inward.counterpart) == (
         "in",
         "alice",
