@@ -83,7 +83,14 @@ def test_a_transfer_moves_shares_between_categories_not_the_capital(ledger) -> N
         ("fund", 25, "ann", "external"),
     ]
     assert moves[0].amount == Decimal("-625.00") and moves[0].entry == moves[1].entry - 1
-    assert all(m.counterparty is None for m in register.movements if m.nature != "transfer")
+    paid = [
+        (m.person, m.amount, m.counterparty)
+        for m in register.movements
+        if m.entry in {moves[0].entry, moves[1].entry} and m.nature == "paid"
+    ]
+    assert paid == [("ann", Decimal("-312.50"), "fund"), ("fund", Decimal("312.50"), "ann")]
+    others = [m for m in register.movements if m.nature not in ("transfer", "paid")]
+    assert others and all(m.counterparty is None for m in others)
     # The view's register is the oracle's.
     oracle = register_from_events(ledger, "acme", LATER, register.known_at)
     assert oracle.model_dump() == register.model_dump()

@@ -90,22 +90,8 @@ def test_the_cli_transfer_command(cli, tmp_path: Path) -> None:
     path = tmp_path / "moves.csv"
     path.write_text(CSV)
     _json(cli("import", str(path), "--format", "json"))
-    done = _json(
-        cli(
-            "transfer",
-            "alice",
-            "--to",
-            "fund",
-            "--shares",
-            "25",
-            "--date",
-            "2021-01-01",
-            "--ref",
-            "AGM 2021",
-            "--format",
-            "json",
-        )  # fmt: skip
-    )
+    args = ["transfer", "alice", "--to", "fund", "--shares", "25", "--date", "2021-01-01"]
+    done = _json(cli(*args, "--ref", "AGM 2021", "--format", "json"))
     assert (done["action"], done["person"]) == ("transfer", "alice")
     assert [c["action"] for c in done["consequences"]] == ["leave", "terminate", "transfer"]
     refused = cli("transfer", "fund", "--to", "alice", "--shares", "1", "--date", "2021-02-01")

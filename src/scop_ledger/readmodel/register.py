@@ -73,7 +73,8 @@ class Movement(Result):
     shares_after: int
     amount: Decimal
     category: str | None
-    # A transfer's other partner: the receiver on the sender's movement, and the other way.
+    # A transfer's other partner (on its movements of nature ``transfer`` and ``paid``): the
+    # receiver on the sender's, the sender on the receiver's.
     counterparty: str | None = None
 
 
@@ -118,12 +119,7 @@ def movements(
             # An end of contract that ends the partnership: one movement, not two.
             category_before = "employee" if last.category == "external" else "external"
             out.pop()
-        if nature == "refund":
-            amount = refunded
-        elif nature == "payment":
-            amount = paid_delta
-        else:
-            amount = share_value * delta
+        amount = {"refund": refunded, "payment": paid_delta}.get(nature, share_value * delta)
         common: dict[str, Any] = {
             "date": s.on,
             "sequence": s.seq,
@@ -132,17 +128,11 @@ def movements(
             "name": s.name,
             "shares_after": s.shares,
             "category": category if s.partner else category_before,
+            "counterparty": s.counterparty,  # a transfer's (its paid movement's too)
         }
         cause = s.cause if nature == "loss of status" else None
         out.append(
-            Movement(
-                nature=nature,
-                cause=cause,
-                shares=delta,
-                amount=money(amount),
-                counterparty=s.counterparty if nature == "transfer" else None,
-                **common,
-            )
+            Movement(nature=nature, cause=cause, shares=delta, amount=money(amount), **common)
         )
         if paid_delta and nature != "payment":
             out.append(

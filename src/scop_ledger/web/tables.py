@@ -60,6 +60,7 @@ LABELS = {
     "partner_since": N_("Partner since"),
     "former_partner": N_("Former partner"),
     "entry": N_("Entry no."),
+    "counterparty": N_("Counterparty"),
 }
 
 
@@ -145,7 +146,7 @@ def members(session: Session, m: Moment, params: dict[str, str]) -> Table:
 def register(session: Session, m: Moment, params: dict[str, str]) -> Table:
     r = queries.register(session, m.as_of, m.known_at)
     headers = ["date", "sequence", "person", "name", "nature", "cause", "shares"]
-    headers += ["shares_after", "amount", "category", "entry"]
+    headers += ["shares_after", "amount", "category", "entry", "counterparty"]
     rows = [[getattr(x, h) for h in headers] for x in r.movements]
     if params.get("person"):
         rows = [row for row in rows if row[2] == params["person"]]
