@@ -182,7 +182,7 @@ HISTORY += ["ref", "note", "reversed_by", "details"]
 
 # The entries that move each rule: a finding links to these, dated up to the day its status
 # began (the entries behind it).
-_CAPITAL = ("hire", "terminate", "admit", "subscribe", "pay-up", "withdraw", "leave")
+_CAPITAL = ("hire", "terminate", "admit", "subscribe", "pay-up", "withdraw", "transfer", "leave")
 _REFUNDS = ("leave", "withdraw", "pay-refund")
 RULE_ACTIONS: dict[str, tuple[str, ...]] = {
     "employee-capital-majority": _CAPITAL,
@@ -196,7 +196,7 @@ RULE_ACTIONS: dict[str, tuple[str, ...]] = {
     "cooperative-review": ("init", "review"),
     "surplus-allocation": ("allocate",),
     "legal-representative": ("appoint", "end-mandate", "change-form"),
-    "partners-hold-shares": ("admit", "subscribe", "withdraw", "leave"),
+    "partners-hold-shares": ("admit", "subscribe", "withdraw", "transfer", "leave"),
     "refunds-due": _REFUNDS,
     "member-vote-limit": _CAPITAL,
     "dividend-limit": ("allocate", *_CAPITAL),
