@@ -102,3 +102,17 @@ def test_the_cli_transfer_command(cli, tmp_path: Path) -> None:
     ]
     bad = cli("transfer", "fund", "--to", "alice", "--shares", "0")
     assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_a_transfer_row_with_an_id_is_known_by_it(cli, tmp_path: Path) -> None:
+    path = tmp_path / "moves.csv"
+    path.write_text(CSV.replace("transfer,2020-01-01,alice,fund,15,400.50,\n", ""))
+    _json(cli("import", str(path), "--format", "json"))
+    row = {"id": "c-1", "action": "transfer", "date": "2020-01-01", "person": "alice", "to": "fund"}
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({**row, "shares": 5}) + "\n")
+    assert _json(cli("import", str(rows), "--format", "json"))["recorded"] == 1
+    assert _json(cli("import", str(rows), "--format", "json"))["recorded"] == 0
+    rows.write_text(json.dumps({**row, "shares": 6}) + "\n")
+    changed = cli("import", str(rows))
+    assert changed.exit_code == 1 and "id 'c-1' is entry" in changed.stderr
