@@ -116,3 +116,32 @@ def test_a_transfer_row_with_an_id_is_known_by_it(cli, tmp_path: Path) -> None:
     rows.write_text(json.dumps({**row, "shares": 6}) + "\n")
     changed = cli("import", str(rows))
     assert changed.exit_code == 1 and "id 'c-1' is entry" in changed.stderr
+
+
+def test_the_export_imports_back_into_an_empty_store(cli, tmp_path: Path) -> None:
+    path = tmp_path / "moves.csv"
+    path.write_text(CSV)
+    _json(cli("import", str(path), "--format", "json"))
+    assert (
+        cli("transfer", "alice", "--to", "fund", "--shares", "25", "--date", "2021-01-01").exit_code
+        == 0
+    )
+    exported = tmp_path / "history.jsonl"
+    assert cli("export", str(exported)).exit_code == 0
+    rows = [json.loads(line) for line in exported.read_text().splitlines()]
+    assert [r["to"] for r in rows if r["action"] == "transfer"] == ["fund", "fund"]
+    runner = CliRunner()
+    env = {"SCOP_LEDGER_DB": f"sqlite:///{tmp_path / 'copy.db'}", "SCOP_LEDGER_USER": "t"}
+
+    def copy(*args: str):
+        return runner.invoke(main, list(args), env=env)
+
+    init = ("init", "acme", "--name", "A", "--legal-form", "sarl", "--share-value", "25")
+    assert copy(*init, "--date", "2016-01-01").exit_code == 0
+    assert _json(copy("import", str(exported), "--format", "json"))["recorded"] == 7
+    for query in ("capital", "register", "refunds"):
+        args = (query, "--as-of", "2022-01-01", "--format", "json")
+        here, there = _json(cli(*args)), _json(copy(*args))
+        assert {k: v for k, v in here.items() if k != "known_at"} == {
+            k: v for k, v in there.items() if k != "known_at"
+        }, query
