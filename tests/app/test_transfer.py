@@ -100,6 +100,14 @@ def test_a_transfer_moves_shares_between_categories_not_the_capital(ledger) -> N
         ("transfer", "ann"),
         ("transfer", "fund"),
     ]
+    out, inward = history.entries[-2:]
+    assert (out["details"]["counterpart"], inward["details"]["counterpart"]) == (
+        inward["id"],
+        out["id"],
+    )
+    assert out["details"]["direction"] == "out" and inward["details"]["counterparty"] == "ann"
+    oracle_history = history_from_events(ledger, "acme", "fund")
+    assert oracle_history[-1]["details"]["counterpart"] == out["id"]
 
 
 def test_transferring_every_share_ends_the_partnership_without_a_refund(ledger) -> None:

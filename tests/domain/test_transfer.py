@@ -53,6 +53,7 @@ def test_a_transfer_moves_shares_and_their_paid_up_euros() -> None:
         out.originator_version,
     )
     assert (out.shares, out.paid, out.price) == (15, Decimal("375.00"), Decimal("400"))
+    assert out.timestamp == inward.timestamp  # one entry: one moment of recording
     a, b = state(alice), state(bob)
     assert (a.shares, a.paid, a.partner, a.refunds) == (25, Decimal("625.00"), True, [])
     assert (b.shares, b.paid, b.category) == (25, Decimal("625.00"), Category.EXTERNAL)

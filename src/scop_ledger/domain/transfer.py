@@ -23,7 +23,7 @@ Legal sources: loi 47-1775 art. 11 (transfers need approval), loi 78-763 art. 10
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
@@ -116,17 +116,20 @@ def transfer(
     }
     # Neither side is recorded unless both stand: the receiver's is checked first, then the
     # sender's recorded (checked against its timeline), then the receiver's.
-    _check(receiver, inward, terms, meta)
-    sender._record(terms, drafts, meta)
-    receiver._record(terms, [(SharesTransferred, inward)], meta)
+    at = SharesTransferred.create_timestamp()  # one moment of recording for both sides
+    _check(receiver, inward, terms, meta, at)
+    sender._record(terms, drafts, meta, at)
+    receiver._record(terms, [(SharesTransferred, inward)], meta, at)
 
 
-def _check(member: Member, fields: dict[str, Any], terms: Terms, meta: EntryMeta) -> None:
+def _check(
+    member: Member, fields: dict[str, Any], terms: Terms, meta: EntryMeta, at: datetime
+) -> None:
     """Refuse the entry ``fields`` describe when ``member``'s timeline cannot take it."""
     entry = SharesTransferred(
         originator_id=member.id,
         originator_version=member.version + 1,
-        timestamp=SharesTransferred.create_timestamp(),
+        timestamp=at,
         **fields,
         **meta.as_kwargs(),
     )
