@@ -29,6 +29,8 @@ def entry_kinds(aggregate: type) -> dict[str, type]:
         and issubclass(value, aggregate.Entry)  # type: ignore[attr-defined]
         and value is not aggregate.Entry  # type: ignore[attr-defined]
     }
+    # and the entries defined beside the aggregate (a transfer's: domain/transfer.py)
+    classes |= set(aggregate.Entry.__subclasses__())  # type: ignore[attr-defined]
     kinds = {cls.ACTION: cls for cls in classes}  # type: ignore[attr-defined]
     assert len(kinds) == len(classes), "two entry classes share an ACTION"
     assert "" not in kinds, "an entry class without its ACTION"

@@ -86,6 +86,8 @@ ACTIONS = [
     "leave",
     "pay-refund",
     "reverse",
+    "transfer",
+    "transfer",
 ]
 
 
@@ -114,6 +116,13 @@ def random_command(rng: random.Random, recorded: list[int]) -> cmd.Command:
         fields["shares"] = rng.randint(1, 20)
     elif action == "leave":
         fields["reason"] = rng.choice(["resignation", "exclusion", "death"])
+    elif action == "transfer":
+        # Mostly between the partners of the good start, so that some go through.
+        fields["person"] = rng.choice(["ann", "ben", person])
+        others = [p for p in ("ann", "ben", "fund", "cat") if p != fields["person"]]
+        fields.update(to=rng.choice(others), shares=rng.randint(1, 30))
+        if rng.random() < 0.5:
+            fields["price"] = Decimal(rng.randint(0, 900))
     return cmd.build(cmd.ACTIONS[action], **fields)
 
 

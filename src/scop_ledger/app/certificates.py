@@ -179,5 +179,6 @@ def nature_label(nature: str) -> str:
         "refund": _("refund"),
         "loss of status": _("loss of status"),
         "category change": _("category change"),
+        "transfer": _("transfer"),
     }
     return labels.get(nature, nature)

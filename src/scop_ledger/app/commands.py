@@ -145,6 +145,7 @@ Amount = Annotated[Decimal, BeforeValidator(_amount)]
 Part = Annotated[Decimal, BeforeValidator(_part)]
 ShareValue = Annotated[Decimal, BeforeValidator(_share_value)]
 Paid = Annotated[Decimal | None, BeforeValidator(_paid)]
+OptPart = Annotated[Decimal | None, BeforeValidator(_optional(_part))]
 Shares = Annotated[int, BeforeValidator(_whole(1, values.MAX_SHARES))]
 # The statutes' counts of years (refund delay, review interval) within the wider of their ranges
 # (the refund delay's); Cooperative.register holds each to its own.
@@ -242,6 +243,20 @@ class Withdraw(PersonCommand):
     shares: Shares
 
 
+class Transfer(PersonCommand):
+    """A transfer of shares from ``person`` to the partner ``to`` (cession de parts)."""
+
+    action: ClassVar[str] = "transfer"
+    to: str
+    shares: Shares
+    price: OptPart = None
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _to(cls, value: Any) -> str:
+        return person_ref(_digits_as_text(value))
+
+
 class Leave(PersonCommand):
     action: ClassVar[str] = "leave"
     reason: LeaveReason
@@ -296,6 +311,7 @@ ACTIONS: dict[str, type[Command]] = {
         Subscribe,
         PayUp,
         Withdraw,
+        Transfer,
         Leave,
         PayRefund,
         Appoint,

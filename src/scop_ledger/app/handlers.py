@@ -21,6 +21,7 @@ from scop_ledger.domain.entries import EntryMeta
 from scop_ledger.domain.errors import LedgerError, NotFound, Refused, no_cooperative, no_person
 from scop_ledger.domain.member import Member, member_id
 from scop_ledger.domain.statutes import Statutes, Terms
+from scop_ledger.domain.transfer import counterpart, reverse_transfer, transfer
 from scop_ledger.i18n import _
 from scop_ledger.store.eventstore import EventStore
 
@@ -37,6 +38,12 @@ def _appoint(w: UnitOfWork, c: cmd.Appoint, coop: Cooperative, meta: EntryMeta) 
 def _end_mandate(w: UnitOfWork, c: cmd.EndMandate, coop: Cooperative, meta: EntryMeta) -> None:
     w.member(coop.slug, c.person)  # raises NotFound for a person the cooperative does not know
     coop.end_mandate(c.on, c.person, c.office, meta)
+
+
+def _transfer(w: UnitOfWork, c: cmd.Transfer, coop: Cooperative, meta: EntryMeta) -> None:
+    sender = w.member(coop.slug, c.person)
+    receiver = w.member(coop.slug, c.to)
+    transfer(sender, receiver, c.on, c.shares, w.terms(coop), meta, price=c.price)
 
 
 HANDLERS: dict[type[cmd.Command], Handler] = {
@@ -59,6 +66,8 @@ HANDLERS: dict[type[cmd.Command], Handler] = {
     cmd.Withdraw: lambda w, c, coop, meta: w.member(coop.slug, c.person).withdraw(
         c.on, c.shares, w.terms(coop), meta
     ),
+    # A transfer: both partners' Member aggregates, saved together (domain/transfer.py).
+    cmd.Transfer: _transfer,
     cmd.Leave: lambda w, c, coop, meta: w.member(coop.slug, c.person).leave(
         c.on, c.reason, w.terms(coop), meta
     ),
@@ -237,6 +246,11 @@ class UnitOfWork:
                 ).format(entry=command.event, person=member.person),
                 person=member.person,
             )
+        other = counterpart(member, version)
+        if other is not None:  # a transfer: both sides are reversed together
+            partner = self.member(slug, other[0])
+            reverse_transfer(member, partner, version, command.on, command.reason, coop.terms, meta)
+            return
         member.reverse(command.on, version, command.reason, coop.terms, meta)
 
 

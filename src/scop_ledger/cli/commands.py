@@ -179,6 +179,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
             "on the last day of each period (JSON also gives it when the status began)."
         ),
     ),
+    "transfer": (
+        "people:transfer",
+        N_(
+            "A transfer of shares to another partner (cession de parts): the shares and their "
+            "paid-up euros move, the capital does not change, no refund is owed; transferring "
+            "every share ends the partnership."
+        ),
+    ),
     "users": (
         "users:users",
         N_("Users who may log in to the browser to write (serve --write)."),

@@ -201,6 +201,58 @@ def withdraw(
 
 @click.command(
     help=_(
+        "A transfer of shares to another partner (cession de parts): the shares and their "
+        "paid-up euros move, the capital does not change, no refund is owed; transferring every "
+        "share ends the partnership.\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        "  scop-ledger transfer alice --to bob --shares 10 --price 250 --date 2024-03-01"
+    ),
+)
+@click.argument("person")
+@click.option("--to", "to", required=True, help=_("The partner who receives the shares."))
+@click.option(
+    "--shares", required=True, help=_("Number of shares transferred (1 to 1,000,000,000).")
+)
+@click.option(
+    "--price",
+    default=None,
+    help=_(
+        "Euros the receiver pays the sender, recorded for the register (0 to 10^12, "
+        "2 decimals at most)."
+    ),
+)
+@write_options
+@click.pass_context
+def transfer(
+    ctx: click.Context,
+    /,
+    person: str,
+    to: str,
+    shares: str,
+    price: str | None,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
+    record(
+        ctx,
+        "transfer",
+        fmt,
+        on,
+        person=person,
+        to=to,
+        shares=shares,
+        price=price,
+        ref=ref,
+        note=note,
+    )
+
+
+@click.command(
+    help=_(
         "Partner status ends; all shares are cancelled and a refund becomes owed. "
         "Resignation and death also end a running employment; exclusion does not.\n"
         "\n"

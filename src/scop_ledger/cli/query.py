@@ -65,6 +65,7 @@ REGISTER_COLUMNS = [
     N_("amount"),
     N_("category"),
     N_("entry"),
+    N_("counterparty"),
 ]
 
 
@@ -237,6 +238,7 @@ def register_cmd(
             m.amount,
             label(m.category),
             m.entry,
+            m.counterparty,
         ]
         for m in result.movements
     ]

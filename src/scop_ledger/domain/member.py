@@ -319,13 +319,14 @@ class Member(Aggregate):
         terms: Terms,
         drafts: Sequence[tuple[type[Member.Entry], dict[str, Any]]],
         meta: EntryMeta,
+        at: datetime | None = None,
     ) -> None:
-        """Validate the drafts against the whole timeline, then trigger them in order.
-
-        A draft's ``consequence_of`` of ``0`` means "the first draft of this command"."""
+        """Validate the drafts against the whole timeline, then trigger them in order (recorded
+        ``at`` that moment: a transfer's two sides share one). A draft's ``consequence_of`` of
+        ``0`` means "the first draft of this command"."""
         first_version = self.version + 1
         events: list[Member.Entry] = []
-        timestamp = Member.Event.create_timestamp()
+        timestamp = at or Member.Event.create_timestamp()
         for offset, (cls, kwargs) in enumerate(drafts):
             on = kwargs["on"]
             if on < terms.registered_on:

@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Protocol
 from scop_ledger.domain.entries import UnfoldableEntry
 from scop_ledger.domain.errors import Refused
 from scop_ledger.domain.statutes import Terms
+from scop_ledger.domain.transfer_fold import ended_by_transfer, transferred
 from scop_ledger.domain.values import ZERO, Category, LeaveReason, partner_category
 from scop_ledger.domain.values import TerminationReason as Termination
 from scop_ledger.domain.words import label
@@ -154,8 +155,7 @@ def check_timeline(
 
 
 def consequences(entries: Iterable[Any]) -> set[int]:
-    """Versions of the entries that some entry (an end of employment or of partnership)
-    records as its cause."""
+    """The versions that some end of employment or of partnership records as its cause."""
     return {
         cause for e in entries if e.ACTION in _CAUSED and (cause := e.consequence_of) is not None
     }
@@ -356,7 +356,8 @@ class MemberFold:
                         "which ends the employment, and the ledger does not show it"
                     ).format(person=self.person, date=day(e.on), reason=label(left)),
                 )
-        s.refunds.append(Refund(e.originator_version, e.on, e.cause, s.paid, False))
+        if not ended_by_transfer(self, e):  # else the shares went to a partner: no refund
+            s.refunds.append(Refund(e.originator_version, e.on, e.cause, s.paid, False))
         s.partner, s.partner_since, s.shares, s.paid = False, None, 0, ZERO
         if e.cause.endswith(":death"):
             s.deceased_on = e.on
@@ -392,6 +393,7 @@ HANDLERS: dict[str, Callable[[MemberFold, Any], None]] = {
     "withdraw": MemberFold._withdrawn,
     "leave": MemberFold._partnership_ended,
     "pay-refund": MemberFold._refund_paid,
+    "transfer": transferred,
 }
 
 # The kinds of entry that may be the consequence of another (``consequence_of``).

@@ -140,4 +140,5 @@ LEDGER_WORDS = (
     N_("left:resignation"),
     N_("left:exclusion"),
     N_("left:death"),
+    N_("transferred"),
 )

@@ -94,7 +94,24 @@ def history_from_view(
                 "details": details,
             }
         )
+    _link_transfers(db, cid, out)
     return out
+
+
+TRANSFERS_SQL = """
+SELECT m.person, e.version, e.seq FROM rm_entries e JOIN rm_members m ON m.mid = e.mid
+WHERE e.cid = :cid AND e.action = 'transfer'
+"""
+
+
+def _link_transfers(db: DB, cid: Any, out: list[HistoryEntry]) -> None:
+    """A transfer's ``counterpart`` (a version in the other partner's record) as an entry id."""
+    transfers = [h["details"] for h in out if h["action"] == "transfer"]
+    if not transfers:
+        return
+    seq_of = {(p, int(v)): int(seq) for p, v, seq in db.rows(TRANSFERS_SQL, {"cid": cid})}
+    for details in transfers:
+        details["counterpart"] = seq_of.get((details["counterparty"], details["counterpart"]))
 
 
 _META = {
@@ -177,14 +194,15 @@ def history_from_events(
             continue
         if oid != coop_uuid and oid not in persons:
             continue
+        seq_of[(oid, event.originator_version)] = notification.id
         if person is not None and persons.get(oid) != person:
             continue  # a person's entries are their record's (as the view selects them)
         entries.append((notification.id, event))
-        seq_of[(oid, event.originator_version)] = notification.id
         if isinstance(event, Member.EntryReversed | Cooperative.EntryReversed):
             for version in event.versions:
                 reversal_of[(oid, version)] = notification.id
     out: list[HistoryEntry] = []
+    oid_of = {p: oid for oid, p in persons.items()}
     for seq, event in entries:
         who = persons.get(event.originator_id) or getattr(event, "person", None)
         out.append(
@@ -199,7 +217,7 @@ def history_from_events(
                 "ref": event.ref,
                 "note": event.note,
                 "reversed_by": reversal_of.get((event.originator_id, event.originator_version)),
-                "details": _event_details(event, seq_of),
+                "details": _event_details(event, seq_of, oid_of),
             }
         )
     return out
@@ -210,10 +228,16 @@ def history_from_events(
 _EVENT_SKIP = _META | {"originator_id", "originator_version", "person"}
 
 
-def _event_details(event: Any, seq_of: dict[tuple[UUID, int], int]) -> dict[str, Any]:
-    """An entry's own fields; versions inside the aggregate become entry ids."""
+def _event_details(
+    event: Any, seq_of: dict[tuple[UUID, int], int], oid_of: dict[str, UUID]
+) -> dict[str, Any]:
+    """An entry's own fields; versions inside the aggregate (and a transfer's counterpart, in
+    the other partner's) become entry ids."""
     out = {k: v for k, v in vars(event).items() if k not in _EVENT_SKIP}
     oid = event.originator_id
+    if "counterpart" in out:
+        other = oid_of.get(out["counterparty"])
+        out["counterpart"] = None if other is None else seq_of.get((other, out["counterpart"]))
     if out.get("consequence_of") is not None:
         out["consequence_of"] = seq_of.get((oid, out["consequence_of"]))
     elif "consequence_of" in out:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ from scop_ledger.readmodel.queries import (
 )
 from scop_ledger.readmodel.snapshot import coop_from_view, member_logs
 from scop_ledger.readmodel.times import micros
+from scop_ledger.settings import EVENTS_TABLE
 from scop_ledger.store.db import DB, as_date
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ NATURE = {
     "pay-up": "payment",
     "withdraw": "withdrawal",
     "pay-refund": "refund",
+    "transfer": "transfer",
 }
 
 
@@ -53,6 +55,8 @@ class StateStep:
     partner: bool
     employed: bool
     refunded: Decimal
+    # The other partner of a transfer (cession de parts); None for any other entry.
+    counterparty: str | None = None
 
 
 class Movement(Result):
@@ -69,6 +73,9 @@ class Movement(Result):
     shares_after: int
     amount: Decimal
     category: str | None
+    # A transfer's other partner (on its movements of nature ``transfer`` and ``paid``): the
+    # receiver on the sender's, the sender on the receiver's.
+    counterparty: str | None = None
 
 
 class Register(PointInTime):
@@ -112,12 +119,7 @@ def movements(
             # An end of contract that ends the partnership: one movement, not two.
             category_before = "employee" if last.category == "external" else "external"
             out.pop()
-        if nature == "refund":
-            amount = refunded
-        elif nature == "payment":
-            amount = paid_delta
-        else:
-            amount = share_value * delta
+        amount = {"refund": refunded, "payment": paid_delta}.get(nature, share_value * delta)
         common: dict[str, Any] = {
             "date": s.on,
             "sequence": s.seq,
@@ -126,6 +128,7 @@ def movements(
             "name": s.name,
             "shares_after": s.shares,
             "category": category if s.partner else category_before,
+            "counterparty": s.counterparty,  # a transfer's (its paid movement's too)
         }
         cause = s.cause if nature == "loss of status" else None
         out.append(
@@ -215,6 +218,7 @@ def register_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> Re
         )
         for r in db.rows(STEPS_SQL, {"cid": cid, "d": as_of, "t": micros(known_at)})
     ]
+    steps = _with_counterparties(db, steps)
     last = max((step.seq for step in steps), default=0)
     params = {"cid": cid, "t": micros(known_at), "last": last}
     seqs = [int(r[0]) for r in db.rows(ENTRY_SEQS_SQL, params)]
@@ -226,6 +230,23 @@ def register_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> Re
         share_value=money(coop.share_value),
         movements=movements(steps, coop.share_value, numbers),
     )
+
+
+def _with_counterparties(db: DB, steps: list[StateStep]) -> list[StateStep]:
+    """The steps, a transfer's with its counterparty (from its event's stored JSON)."""
+    seqs = [step.seq for step in steps if step.action == "transfer"]
+    if not seqs:
+        return steps
+    found: dict[int, str] = {}
+    for start in range(0, len(seqs), 500):
+        chunk = seqs[start : start + 500]
+        marks = ", ".join(f":s{i}" for i in range(len(chunk)))
+        params = {f"s{i}": seq for i, seq in enumerate(chunk)}
+        for seq, state in db.rows(
+            f"SELECT id, state FROM {EVENTS_TABLE} WHERE id IN ({marks})", params
+        ):
+            found[int(seq)] = json.loads(bytes(state)).get("counterparty")
+    return [replace(s, counterparty=found.get(s.seq)) if s.seq in found else s for s in steps]
 
 
 def _refunded(text: str | None) -> Decimal:
@@ -261,6 +282,7 @@ def register_from_events(
                     partner=st.partner,
                     employed=st.employed,
                     refunded=sum((r.paid for r in st.refunds), Decimal(0)),
+                    counterparty=getattr(e, "counterparty", None),
                 )
             )
     steps.sort(key=lambda s: (s.on, s.seq))

@@ -60,6 +60,7 @@ LABELS = {
     "partner_since": N_("Partner since"),
     "former_partner": N_("Former partner"),
     "entry": N_("Entry no."),
+    "counterparty": N_("Counterparty"),
 }
 
 
@@ -145,7 +146,7 @@ def members(session: Session, m: Moment, params: dict[str, str]) -> Table:
 def register(session: Session, m: Moment, params: dict[str, str]) -> Table:
     r = queries.register(session, m.as_of, m.known_at)
     headers = ["date", "sequence", "person", "name", "nature", "cause", "shares"]
-    headers += ["shares_after", "amount", "category", "entry"]
+    headers += ["shares_after", "amount", "category", "entry", "counterparty"]
     rows = [[getattr(x, h) for h in headers] for x in r.movements]
     if params.get("person"):
         rows = [row for row in rows if row[2] == params["person"]]
@@ -181,7 +182,7 @@ HISTORY += ["ref", "note", "reversed_by", "details"]
 
 # The entries that move each rule: a finding links to these, dated up to the day its status
 # began (the entries behind it).
-_CAPITAL = ("hire", "terminate", "admit", "subscribe", "pay-up", "withdraw", "leave")
+_CAPITAL = ("hire", "terminate", "admit", "subscribe", "pay-up", "withdraw", "transfer", "leave")
 _REFUNDS = ("leave", "withdraw", "pay-refund")
 RULE_ACTIONS: dict[str, tuple[str, ...]] = {
     "employee-capital-majority": _CAPITAL,
@@ -195,7 +196,7 @@ RULE_ACTIONS: dict[str, tuple[str, ...]] = {
     "cooperative-review": ("init", "review"),
     "surplus-allocation": ("allocate",),
     "legal-representative": ("appoint", "end-mandate", "change-form"),
-    "partners-hold-shares": ("admit", "subscribe", "withdraw", "leave"),
+    "partners-hold-shares": ("admit", "subscribe", "withdraw", "transfer", "leave"),
     "refunds-due": _REFUNDS,
     "member-vote-limit": _CAPITAL,
     "dividend-limit": ("allocate", *_CAPITAL),

@@ -18,6 +18,7 @@ _EXPORT_FIELDS = {
     "subscribe": ("shares", "paid"),
     "pay-up": ("amount",),
     "withdraw": ("shares",),
+    "transfer": ("shares", "price"),
     "leave": (),
     "pay-refund": ("amount",),
     "appoint": ("office", "term_years"),
@@ -39,8 +40,8 @@ def export_rows(ledger: Ledger, slug: str, known_at: Any) -> list[dict[str, Any]
         action, details = e["action"], e["details"]
         if action not in _EXPORT_FIELDS or e["reversed_by"] is not None:
             continue
-        if details.get("consequence_of") is not None:
-            continue
+        if details.get("consequence_of") is not None or details.get("direction") == "in":
+            continue  # a consequence, or a transfer's receiving side: its cause is the row
         row: dict[str, Any] = {"id": f"{slug}:{e['id']}", "action": action, "date": e["date"]}
         if e["person"] is not None:
             row["person"] = e["person"]
@@ -50,6 +51,8 @@ def export_rows(ledger: Ledger, slug: str, known_at: Any) -> list[dict[str, Any]
                 row[key] = value
         if action == "leave":
             row["reason"] = str(details["cause"]).split(":", 1)[1]
+        if action == "transfer":
+            row["to"] = details["counterparty"]
         for key, text in (("ref", e["ref"]), ("note", e["note"])):
             if text is not None:
                 row[key] = text

@@ -104,6 +104,8 @@ def entry_content(
     for name in _CONTENT_FIELDS[action]:
         if action == "leave" and name == "reason":
             values.append(str(state.get("cause", "")).split(":", 1)[-1])
+        elif action == "transfer" and name == "to":
+            values.append(state.get("counterparty"))
         else:
             values.append(_stored(state.get(name)))
     if person is None:
@@ -209,8 +211,8 @@ class _Entries:
                 details = json.loads(bytes(state))
             except ValueError:
                 continue  # not an entry this import could have made
-            if details.get("consequence_of") is not None:
-                continue  # derived by the rules from another entry, never a row
+            if details.get("consequence_of") is not None or details.get("direction") == "in":
+                continue  # derived by the rules from another entry (or a transfer's), never a row
             content = entry_content(action, on, person, ref, note, details)
             if seq in candidates:
                 content_of[seq] = content

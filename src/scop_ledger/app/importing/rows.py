@@ -31,6 +31,7 @@ IMPORT_ACTIONS = (
     "subscribe",
     "pay-up",
     "withdraw",
+    "transfer",
     "leave",
     "pay-refund",
     "appoint",
@@ -48,6 +49,7 @@ ALLOCATION_COLUMNS = (
     "dividends",
 )
 OPTION_COLUMNS = (
+    "to",
     "shares",
     "paid",
     "amount",
@@ -60,6 +62,7 @@ OPTION_COLUMNS = (
     "legal_person",
     *ALLOCATION_COLUMNS,
     "legal_form",
+    "price",
     "ref",
     "note",
 )
