@@ -16,7 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from scop_ledger.app.importing import IMPORT_ACTIONS
 from scop_ledger.i18n import N_, _, speaking
+from scop_ledger.web import forms
 from scop_ledger.web.context import (
     Moment,
     Served,
@@ -33,8 +35,7 @@ if TYPE_CHECKING:
     from scop_ledger.app.session import Session
 
 # The paths a writing server accepts a POST on; every other write is refused (403).
-WRITE_PATHS = ("/login", "/logout", "/subscribe", "/reverse/", "/import")
-SUBSCRIBE_FIELDS = ("person", "date", "shares", "paid", "ref", "note")
+WRITE_PATHS = ("/login", "/logout", "/subscribe", "/record/", "/reverse/", "/import")
 
 
 def page(
@@ -102,32 +103,81 @@ def _record(served: Served, user: str, lang: str, build: Any) -> tuple[Any, str 
         return None, found.message, found.status
 
 
-def subscribe(served: Served) -> Any:
+def persons(served: Served, lang: str) -> list[tuple[str, str | None]]:
+    """Every person the ledger knows (reference, name): the person picker's list."""
+    from scop_ledger.app import queries
+
+    def work(session: Session) -> list[tuple[str, str | None]]:
+        found = queries.members(session, None, None)
+        return [(m.person, m.name) for m in found.members]
+
+    return served.run(None, lang, work)
+
+
+def _form(
+    request: Request, served: Served, action: str, status: int = 200, **more: Any
+) -> Response:
+    """``action``'s form (``forms.fields``), with what was ``sent`` and the ``error``."""
+    lang = language_of(request)[0]
+    fields = forms.fields(action)
+    known = persons(served, lang) if any(f.kind == "person" for f in fields) else []
+    with speaking(lang):
+        about = forms.description(action)
+    more.setdefault("sent", {})
+    return page(
+        request,
+        "entry.html.j2",
+        status,
+        title=forms.TITLES.get(action, action),
+        fields=fields,
+        persons=known,
+        about=about,
+        **more,
+    )
+
+
+def entry(served: Served, fixed: str | None = None) -> Any:
+    """``/record/{action}`` (and ``/subscribe``): the form of one writing command, recorded
+    as an import row by ``app/`` (its refusal shown on the form, in the CLI's one line)."""
+
     async def handle(request: Request) -> Response:
         user = user_of(request)
         if user is None:
             return RedirectResponse("/login", status_code=303)
+        action = fixed or str(request.path_params["action"])
+        if action not in IMPORT_ACTIONS:
+            return Response("no such form", status_code=404)
         if request.method == "GET":
-            return page(request, "subscribe.html.j2", title=N_("Record a subscription"), sent={})
+            return await run_in_threadpool(_form, request, served, action)
         form = await request.form()
         if not csrf_ok(request, form):
             return forbidden()
-        sent = {k: str(form.get(k, "")).strip() for k in SUBSCRIBE_FIELDS}
+        sent = {f.name: str(form.get(f.name, "")).strip() for f in forms.fields(action)}
 
         def build(session: Session) -> Any:
-            from scop_ledger.app.importing.rows import Row, to_command
+            from scop_ledger.app import importing
 
-            fields = {"action": "subscribe", **sent}
-            return to_command(Row(0, fields), None)  # type: ignore[arg-type]
+            return importing.row_command({"action": action, **sent})
 
         lang = language_of(request)[0]
         outcome, error, status = await run_in_threadpool(_record, served, user, lang, build)
-        title = N_("Record a subscription")
         if error is not None:
-            return page(request, "subscribe.html.j2", status, title=title, sent=sent, error=error)
+            return await run_in_threadpool(
+                _form, request, served, action, status, sent=sent, error=error
+            )
+        title = forms.TITLES.get(action, action)
         return page(request, "recorded.html.j2", title=title, outcome=outcome)
 
     return handle
+
+
+def entries(request: Request) -> Response:
+    """``/record``: every form."""
+    if user_of(request) is None:
+        return RedirectResponse("/login", status_code=303)
+    with speaking(language_of(request)[0]):
+        listed = forms.index()
+    return page(request, "entries.html.j2", title=N_("Record an entry"), forms=listed)
 
 
 def reverse(served: Served) -> Any:
@@ -159,6 +209,8 @@ def routes(served: Served) -> list[Any]:
     return [
         Route("/login", login(served), methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
-        Route("/subscribe", subscribe(served), methods=["GET", "POST"]),
+        Route("/record", entries),
+        Route("/record/{action}", entry(served), methods=["GET", "POST"]),
+        Route("/subscribe", entry(served, "subscribe"), methods=["GET", "POST"]),
         Route("/reverse/{entry}", reverse(served), methods=["POST"]),
     ]
