@@ -177,7 +177,9 @@ def test_a_writing_server_refuses_other_writes(ledger) -> None:
         assert browser.delete("/history").status_code == 403
 
 
-@pytest.mark.parametrize("path", ["/login", "/logout", "/subscribe", "/reverse/3"])
+@pytest.mark.parametrize(
+    "path", ["/login", "/logout", "/subscribe", "/record/hire", "/reverse/3", "/api/entries"]
+)
 def test_a_read_only_server_takes_no_form(client, path) -> None:
     assert client.post(path, data={"name": "claire", "password": PASSWORD}).status_code == 403
     assert client.get("/subscribe").status_code == 404
@@ -281,3 +283,36 @@ def test_a_command_through_its_form_is_recorded_or_refused_as_the_cli_does(ledge
         assert warned.status_code == 200, warned.text
         assert '<p class="warning" role="alert">' in warned.text
         assert "employee-capital-majority" in warned.text
+
+
+def test_an_entry_posted_to_the_api_is_a_row_of_the_import_format(ledger, client) -> None:
+    row = {"action": "embauche", "date": "2025-08-01", "personne": "tess", "name": "Tess Duval"}
+    refused = client.post("/api/entries", json=row)  # read-only
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "error": "this server is read-only: nothing can be written through it"
+    }
+    with app_on(ledger) as browser:
+        assert browser.post("/api/entries", json=row).status_code == 401
+        csrf = logged_in(browser)
+        assert browser.post("/api/entries", json=row).status_code == 403  # no token
+        wrong = browser.post("/api/entries", json=row, headers={"X-CSRF-Token": "forged"})
+        assert wrong.status_code == 403
+        headers = {"X-CSRF-Token": csrf}
+        done = browser.post("/api/entries", json=row, headers=headers)
+        assert done.status_code == 201, done.text
+        made = done.json()
+        assert (made["action"], made["person"], made["date"]) == ("hire", "tess", "2025-08-01")
+        assert made["consequences"] == [] and made["warnings"] == []
+        (entry,) = browser.get("/api/history", params={"person": "tess"}).json()["entries"]
+        assert (entry["id"], entry["recorded_by"]) == (made["event"], "claire")
+        # david left in 2018: the CLI's one line, with 422.
+        leave = {"action": "withdraw", "date": "2025-06-02", "person": "david", "shares": 1}
+        said = cli(ledger, "withdraw", "david", "--shares", "1", "--date", "2025-06-02")
+        no = browser.post("/api/entries", json=leave, headers=headers)
+        assert no.status_code == 422
+        assert f"error: {no.json()['error']}\n" == said.stderr
+        bad = browser.post("/api/entries", content=b"[1]", headers=headers)
+        assert (bad.status_code, bad.json()) == (422, {"error": "a row must be a JSON object"})
+        stray = browser.post("/api/entries", json={**row, "shares": 2}, headers=headers)
+        assert stray.status_code == 422 and "shares do not apply to hire" in stray.text

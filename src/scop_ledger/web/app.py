@@ -95,6 +95,7 @@ def create_app(
         from starlette.middleware.sessions import SessionMiddleware
 
         routes += writing.routes(served) + uploads.routes(served)
+        routes.append(Route("/api/entries", api.post_entry(served), methods=["POST"]))
         key = secret or secrets.token_urlsafe(32)
         middleware.append(Middleware(SessionMiddleware, secret_key=key, same_site="strict"))
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC), name="static"))

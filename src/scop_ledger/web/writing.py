@@ -35,7 +35,15 @@ if TYPE_CHECKING:
     from scop_ledger.app.session import Session
 
 # The paths a writing server accepts a POST on; every other write is refused (403).
-WRITE_PATHS = ("/login", "/logout", "/subscribe", "/record/", "/reverse/", "/import")
+WRITE_PATHS = (
+    "/login",
+    "/logout",
+    "/subscribe",
+    "/record/",
+    "/reverse/",
+    "/import",
+    "/api/entries",
+)
 
 
 def page(
