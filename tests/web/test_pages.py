@@ -291,3 +291,30 @@ def test_the_diff_page_is_the_diff_commands_answer(tmp_path) -> None:
         wrong = browser.get("/diff", params={"from_known_at": KNOWN, "known_at": before})
         assert wrong.status_code == 400
         assert "is not before --to-known-at" in wrong.text
+
+
+def test_a_french_page_downloads_the_excel_fr_csv_of_the_cli(fabrique, tmp_path) -> None:
+    from starlette.testclient import TestClient
+
+    from scop_ledger.settings import Settings
+    from scop_ledger.web.app import create_app
+
+    params = {"as_of": "2025-12-31", "known_at": KNOWN}
+    with TestClient(create_app(Settings(url=fabrique))) as browser:
+        page = browser.get("/register", params={**params, "lang": "fr"}).text
+        link = html.unescape(re.search(r'<a href="(/register\.csv[^"]*)" download>', page)[1])
+        assert link.endswith("&csv_dialect=excel-fr")
+        got = browser.get(link)
+        assert got.status_code == 200
+        assert got.content.startswith("\ufeffdate;n° d'ordre;personne;".encode())
+        english = browser.get("/register", params={**params, "lang": "en"}).text
+        assert 'href="/register.csv?as_of=2025-12-31&amp;known_at=' in english
+        assert "csv_dialect" not in english
+        wrong = browser.get("/register.csv", params={"csv_dialect": "excel-de"})
+        assert wrong.status_code == 400
+    args = ["register", *("--as-of", "2025-12-31", "--known-at", KNOWN)]
+    out = tmp_path / "register.csv"
+    done = cli(fabrique, *args, "--out", str(out), "--csv-dialect", "excel-fr", lang="fr")
+    assert done.returncode == 0, done.stderr
+    assert got.content == out.read_bytes()
+    assert ";300,00;" in got.text and "\r\n13/01/2025;" in got.text

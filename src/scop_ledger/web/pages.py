@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from scop_ledger.app.session import Session
+    from scop_ledger.cli.sheets import Dialect
 
 # Parameters a page keeps in its links and controls, besides the moment.
 KEPT = ("person", "rule", "until", "eligible")
@@ -135,8 +136,25 @@ MEDIA = {
 }
 
 
+def csv_dialect(request: Request) -> Dialect:
+    """``?csv_dialect=`` as the CLI's ``--csv-dialect`` (``standard`` by default; a French
+    page's link asks for ``excel-fr``)."""
+    from scop_ledger.cli.sheets import DIALECTS, STANDARD
+    from scop_ledger.domain.errors import InvalidValue
+
+    asked = text_param(request, "csv_dialect") or STANDARD.name
+    if asked not in DIALECTS:
+        raise InvalidValue(
+            _("csv_dialect {value!r} is not one of {names}").format(
+                value=asked, names=", ".join(DIALECTS)
+            )
+        )
+    return DIALECTS[asked]
+
+
 def download(served: Served, name: str, kind: str) -> Callable[[Request], Response]:
-    """The table of page ``name`` as the CLI's ``--out`` file (``.csv`` or ``.xlsx``)."""
+    """The table of page ``name`` as the CLI's ``--out`` file (``.csv`` or ``.xlsx``): the
+    CSV in the dialect ``?csv_dialect=`` names, written by the CLI's own writer."""
 
     def handle(request: Request) -> Response:
         def work(session: Session, moment: Moment) -> Response:
@@ -145,11 +163,13 @@ def download(served: Served, name: str, kind: str) -> Callable[[Request], Respon
 
             from scop_ledger.cli.render import write_rows
 
+            how = csv_dialect(request)
             table = TABLES[name](session, moment, kept(request))
             filename = f"{name}.{kind}"
+            about = {"command": name, **table.about}
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / filename
-                write_rows(path, table.headers, table.rows, {"command": name, **table.about})
+                write_rows(path, table.headers, table.rows, about, how)
                 body = path.read_bytes()
             disposition = f'attachment; filename="{filename}"'
             return Response(
