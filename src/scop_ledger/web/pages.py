@@ -214,31 +214,6 @@ def dashboard(served: Served) -> Callable[[Request], Response]:
     return handle
 
 
-def member(served: Served) -> Callable[[Request], Response]:
-    """``/members/{person}``: the person's holdings, movements and entries."""
-
-    def handle(request: Request) -> Response:
-        person = str(request.path_params["person"])
-
-        def work(session: Session, moment: Moment) -> Response:
-            params = {**kept(request), "person": person}
-            movements = TABLES["register"](session, moment, params)
-            entries = TABLES["history"](session, moment, params)
-            everyone = TABLES["members"](session, moment, {})
-            found = [row for row in everyone.rows if row[0] == person]
-            title = (found[0][1] if found else None) or person
-            context = frame(request, moment, "members", title=title)
-            context.update(
-                person=person, member=everyone, found=found, movements=movements, entries=entries
-            )
-            context["head"] = headline(everyone.result)
-            return HTMLResponse(render("member.html.j2", **context))
-
-        return respond(served, request, "members", work)
-
-    return handle
-
-
 def report(served: Served, *, pack: bool) -> Callable[[Request], Response]:
     """``/report``: the review pack (``app.audit.report``, as the ``report`` command makes it)
     under the date controls; ``/report/pack``: the pack's own document."""
@@ -261,7 +236,6 @@ def report(served: Served, *, pack: bool) -> Callable[[Request], Response]:
 def routes(served: Served) -> list[Any]:
     out = [
         Route("/", dashboard(served)),
-        Route("/members/{person}", member(served)),
         Route("/report", report(served, pack=False)),
         Route("/report/pack", report(served, pack=True)),
     ]
