@@ -137,6 +137,7 @@ def _form(
         "entry.html.j2",
         status,
         title=forms.TITLES.get(action, action),
+        page="record",
         fields=fields,
         persons=known,
         about=about,
@@ -185,7 +186,8 @@ def entries(request: Request) -> Response:
         return RedirectResponse("/login", status_code=303)
     with speaking(language_of(request)[0]):
         listed = forms.index()
-    return page(request, "entries.html.j2", title=N_("Record an entry"), forms=listed)
+    title = N_("Record an entry")
+    return page(request, "entries.html.j2", title=title, page="record", forms=listed)
 
 
 def reverse(served: Served) -> Any:
