@@ -324,7 +324,7 @@ def test_a_person_page_charts_their_holding_and_links_their_certificate(
     client, fabrique, tmp_path
 ) -> None:
     params = {"as_of": "2025-12-31", "known_at": KNOWN}
-    page = client.get("/members/gabriel", params=params).text
+    page = client.get("/members/gabriel", params={**params, "lang": "en"}).text
     chart = re.search(r'<svg class="chart holdings".*?</svg>', page, re.S)[0]
     # admitted with 30 shares and 30 again (entered twice), then 20 more in 2019
     steps = re.findall(r"<title>([0-9-]+: \d+)</title>", chart)

@@ -285,9 +285,15 @@ def test_a_command_through_its_form_is_recorded_or_refused_as_the_cli_does(ledge
         assert "employee-capital-majority" in warned.text
 
 
-def test_an_entry_posted_to_the_api_is_a_row_of_the_import_format(ledger, client) -> None:
+def test_an_entry_posted_to_the_api_is_a_row_of_the_import_format(ledger) -> None:
+    from starlette.testclient import TestClient
+
+    from scop_ledger.settings import Settings
+    from scop_ledger.web.app import create_app
+
     row = {"action": "embauche", "date": "2025-08-01", "personne": "tess", "name": "Tess Duval"}
-    refused = client.post("/api/entries", json=row)  # read-only
+    with TestClient(create_app(Settings(url=ledger))) as read_only:
+        refused = read_only.post("/api/entries", json=row)
     assert refused.status_code == 403
     assert refused.json() == {
         "error": "this server is read-only: nothing can be written through it"

@@ -2,10 +2,12 @@
 
 A user logs in with a name and password (``scop-ledger users add``; ``app.users`` checks the
 argon2 hash); the session is a signed cookie (Starlette's ``SessionMiddleware``); every form
-carries the session's CSRF token, and a form posted without it is refused (403). A form is a
-command like the CLI's: its fields are an import row (``app.importing``), recorded by
-``app.recording.record`` as the logged-in user; a refusal is shown inline in one line, the
-warnings (a rule put into breach) after the entry is recorded."""
+carries the session's CSRF token, and a form posted without it is refused (403). Every writing
+command the import format takes has a form (``/record/ACTION``), described once in
+:mod:`scop_ledger.web.forms` and drawn by one template: its fields are an import row
+(``app.importing.row_command``), recorded by ``app.recording.record`` as the logged-in user; a
+refusal is shown inline in one line, the warnings (a rule put into breach) after the entry is
+recorded."""
 
 from __future__ import annotations
 
@@ -119,7 +121,12 @@ def persons(served: Served, lang: str) -> list[tuple[str, str | None]]:
         found = queries.members(session, None, None)
         return [(m.person, m.name) for m in found.members]
 
-    return served.run(None, lang, work)
+    try:
+        return served.run(None, lang, work)
+    except Exception as error:  # no list to offer (the form still takes a typed person)
+        if failure(error) is None:
+            raise
+        return []
 
 
 def _form(
