@@ -52,12 +52,16 @@ def page(
     request: Request, template: str, status: int = 200, *, title: str, **more: Any
 ) -> Response:
     """``template`` in the request's language; ``title`` is a message id, translated here."""
-    from scop_ledger.web.pages import frame
+    from scop_ledger.web.context import LANG_COOKIE
+    from scop_ledger.web.pages import YEAR, frame
 
-    lang, _remember = language_of(request)
+    lang, remember = language_of(request)
     with speaking(lang):
         context = frame(request, Moment(), more.pop("page", ""), title=_(title), **more)
-        return HTMLResponse(render(template, **context), status)
+        response = HTMLResponse(render(template, **context), status)
+    if remember:  # ?lang= is remembered, as on every page
+        response.set_cookie(LANG_COOKIE, lang, max_age=YEAR, samesite="lax")
+    return response
 
 
 def forbidden() -> Response:
