@@ -107,6 +107,7 @@ class Server:
         import time
         import urllib.request
 
+        self.db = db
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("SCOP_LEDGER_")}

@@ -123,6 +123,9 @@ def test_a_breach_leads_to_the_entries_behind_it(page, server) -> None:
     assert set(actions) <= {"leave", "withdraw", "pay-refund"}
     page.goto(f"{server.url}/timeline?as_of=2025-12-31&lang=fr")
     screenshot(page, "timeline-fr")
+    page.goto(f"{server.url}/members/gabriel?as_of=2025-12-31&lang=en")
+    assert page.locator("svg.holdings circle").count() == 2  # his shares over time
+    screenshot(page, "member")
 
 
 def test_switching_to_french_is_remembered(page, server) -> None:
@@ -148,6 +151,7 @@ def test_log_in_record_a_subscription_and_see_a_refusal(page, writer) -> None:
     page.click("form.fields button")
     page.wait_for_url(f"{writer.url}/")
     assert "Logged in as claire" in page.locator("div.login").inner_text()
+    page.click("text=Record an entry")
     page.click("text=Record a subscription")
     page.fill("input[name=person]", "amelie")
     page.fill("input[name=date]", "2025-06-02")
@@ -166,6 +170,37 @@ def test_log_in_record_a_subscription_and_see_a_refusal(page, writer) -> None:
     page.click("form.fields button")
     assert "david" in page.locator("p.error").inner_text()
     assert page.input_value("input[name=person]") == "david"
+
+
+def test_a_withdrawal_through_its_form_picks_the_person_and_shows_the_refusal(page, writer) -> None:
+    from tests.web.test_writing import PASSWORD
+
+    page.goto(f"{writer.url}/login")
+    page.fill("input[name=name]", "claire")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.fields button")
+    page.wait_for_url(f"{writer.url}/")
+    page.click("text=Record an entry")
+    page.click("text=Record a withdrawal of shares")
+    assert page.locator("h1").inner_text() == "Record a withdrawal of shares"
+    # The person picker offers every person the ledger knows, by reference and name.
+    picker = page.locator("input[name=person]")
+    assert picker.get_attribute("list") == "persons"
+    assert page.locator("datalist#persons option[value=david]").inner_text() == "David Morel"
+    page.fill("input[name=date]", "2025-06-02")
+    picker.fill("david")
+    page.fill("input[name=shares]", "1")
+    page.click("form.fields button")
+    # david left in 2018: the CLI's one line, on the form, which keeps what was typed.
+    refusal = page.locator("p.error").inner_text()
+    said = cli(writer.db, "withdraw", "david", "--shares", "1", "--date", "2025-06-02")
+    assert said.stderr == f"error: {refusal}\n"
+    assert page.input_value("input[name=person]") == "david"
+    assert page.input_value("input[name=shares]") == "1"
+    screenshot(page, "record-refused")
+    page.fill("input[name=person]", "amelie")
+    page.click("form.fields button")
+    assert re.match(r"Entry \d+ recorded \(withdraw\)\.", page.locator("p.recorded").inner_text())
 
 
 def test_upload_an_import_preview_it_and_confirm_it(page, writer, tmp_path) -> None:

@@ -291,3 +291,61 @@ def test_the_diff_page_is_the_diff_commands_answer(tmp_path) -> None:
         wrong = browser.get("/diff", params={"from_known_at": KNOWN, "known_at": before})
         assert wrong.status_code == 400
         assert "is not before --to-known-at" in wrong.text
+
+
+def test_a_french_page_downloads_the_excel_fr_csv_of_the_cli(fabrique, tmp_path) -> None:
+    from starlette.testclient import TestClient
+
+    from scop_ledger.settings import Settings
+    from scop_ledger.web.app import create_app
+
+    params = {"as_of": "2025-12-31", "known_at": KNOWN}
+    with TestClient(create_app(Settings(url=fabrique))) as browser:
+        page = browser.get("/register", params={**params, "lang": "fr"}).text
+        link = html.unescape(re.search(r'<a href="(/register\.csv[^"]*)" download>', page)[1])
+        assert link.endswith("&csv_dialect=excel-fr")
+        got = browser.get(link)
+        assert got.status_code == 200
+        assert got.content.startswith("\ufeffdate;n° d'ordre;personne;".encode())
+        english = browser.get("/register", params={**params, "lang": "en"}).text
+        assert 'href="/register.csv?as_of=2025-12-31&amp;known_at=' in english
+        assert "csv_dialect" not in english
+        wrong = browser.get("/register.csv", params={"csv_dialect": "excel-de"})
+        assert wrong.status_code == 400
+    args = ["register", *("--as-of", "2025-12-31", "--known-at", KNOWN)]
+    out = tmp_path / "register.csv"
+    done = cli(fabrique, *args, "--out", str(out), "--csv-dialect", "excel-fr", lang="fr")
+    assert done.returncode == 0, done.stderr
+    assert got.content == out.read_bytes()
+    assert ";300,00;" in got.text and "\r\n13/01/2025;" in got.text
+
+
+def test_a_person_page_charts_their_holding_and_links_their_certificate(
+    client, fabrique, tmp_path
+) -> None:
+    params = {"as_of": "2025-12-31", "known_at": KNOWN}
+    page = client.get("/members/gabriel", params={**params, "lang": "en"}).text
+    chart = re.search(r'<svg class="chart holdings".*?</svg>', page, re.S)[0]
+    # admitted with 30 shares and 30 again (entered twice), then 20 more in 2019
+    steps = re.findall(r"<title>([0-9-]+: \d+)</title>", chart)
+    assert steps == ["2017-03-01: 60", "2019-07-15: 80"]
+    links = dict(re.findall(r'<a class="(certificate|statement)" href="([^"]+)"', page))
+    wanted = f"/members/gabriel/certificate?as_of=2025-12-31&known_at={KNOWN}&format=html"
+    assert html.unescape(links["certificate"]) == wanted.replace(":", "%3A").replace("+", "%2B")
+    assert "year=2024" in links["statement"] and "as_of" not in links["statement"]
+    shown = client.get(html.unescape(links["certificate"]))
+    assert shown.status_code == 200
+    out = tmp_path / "gabriel.html"
+    args = ["certificate", "gabriel", "--as-of", "2025-12-31", "--known-at", KNOWN]
+    done = cli(fabrique, *args, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert shown.content == out.read_bytes()
+    statement = client.get(html.unescape(links["statement"]))
+    assert statement.status_code == 200
+    assert "2024-12-31" in statement.text  # the end of the financial year 2024
+    pdf = client.get("/members/gabriel/certificate", params={**params, "format": "pdf"})
+    assert pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-disposition"].endswith('"certificate-gabriel-2025-12-31.pdf"')
+    none = client.get("/members/david/certificate", params=params)  # left in 2018
+    assert none.status_code == 409 and "david holds no share on 2025-12-31" in none.text
+    assert client.get("/members/gabriel/certificate", params={"format": "doc"}).status_code == 400

@@ -4,6 +4,7 @@ one line, a reversal from the history; the read-only server still refuses all of
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -176,7 +177,9 @@ def test_a_writing_server_refuses_other_writes(ledger) -> None:
         assert browser.delete("/history").status_code == 403
 
 
-@pytest.mark.parametrize("path", ["/login", "/logout", "/subscribe", "/reverse/3"])
+@pytest.mark.parametrize(
+    "path", ["/login", "/logout", "/subscribe", "/record/hire", "/reverse/3", "/api/entries"]
+)
 def test_a_read_only_server_takes_no_form(client, path) -> None:
     assert client.post(path, data={"name": "claire", "password": PASSWORD}).status_code == 403
     assert client.get("/subscribe").status_code == 404
@@ -224,3 +227,98 @@ def test_an_invalid_upload_is_refused_row_by_row(ledger) -> None:
         )
         assert wrong.status_code == 400
         assert "choose a .csv, .jsonl or .xlsx file" in wrong.text
+
+
+def test_every_writing_command_has_its_typed_form(ledger) -> None:
+    from scop_ledger.app.importing import IMPORT_ACTIONS
+
+    with app_on(ledger) as browser:
+        assert browser.get("/record/hire", follow_redirects=False).status_code == 303
+        logged_in(browser)
+        index = browser.get("/record").text
+        assert all(f'href="/record/{action}"' in index for action in IMPORT_ACTIONS)
+        assert browser.get("/record/transmogrify").status_code == 404
+        form = browser.get("/record/appoint").text
+        assert '<input type="date" name="date"' in form
+        assert '<input name="person" list="persons"' in form
+        assert '<option value="gabriel">Gabriel Petit</option>' in form  # the person picker
+        assert '<input type="number" name="term_years"' in form
+        assert '<option value="supervisory-board-member">' in form
+        allocate = browser.get("/record/allocate").text
+        assert 'name="person"' not in allocate and "<datalist" not in allocate
+        assert '<input name="legal_reserve" inputmode="decimal"' in allocate
+        assert 'type="checkbox" name="legal_person"' in browser.get("/record/admit").text
+        french = browser.get("/record/terminate", params={"lang": "fr"}).text
+        assert "Enregistrer la fin d&#39;un contrat de travail" in french
+        assert '<option value="retirement">départ à la retraite</option>' in french
+        assert '<option value="SA">' not in french and '<option value="sa">SA</option>' in (
+            browser.get("/record/change-form").text
+        )
+
+
+def test_a_command_through_its_form_is_recorded_or_refused_as_the_cli_does(ledger) -> None:
+    with app_on(ledger) as browser:
+        csrf = logged_in(browser)
+        count = len(browser.get("/api/history").json()["entries"])
+        form = {"csrf": csrf, "date": "2025-06-02", "person": "david", "shares": "1"}
+        assert browser.post("/record/withdraw", data={**form, "csrf": ""}).status_code == 403
+        refused = browser.post("/record/withdraw", data=form)
+        assert refused.status_code == 409
+        line = re.search(r'<p class="error" role="alert">([^<]+)</p>', refused.text).group(1)
+        said = cli(ledger, "withdraw", "david", "--shares", "1", "--date", "2025-06-02")
+        assert said.returncode == 1 and said.stderr == f"error: {html.unescape(line)}\n"
+        assert 'value="david"' in refused.text and "<datalist" in refused.text
+        missing = browser.post("/record/terminate", data={**form, "shares": ""})
+        assert missing.status_code == 400 and "reason" in missing.text
+        assert len(browser.get("/api/history").json()["entries"]) == count
+        hired = {"csrf": csrf, "date": "2025-07-01", "person": "sacha", "name": "Sacha Roy"}
+        done = browser.post("/record/hire", data=hired)
+        assert done.status_code == 200, done.text
+        assert re.search(r"Entry \d+ recorded \(hire\)\.", done.text)
+        (entry,) = browser.get("/api/history", params={"person": "sacha"}).json()["entries"]
+        assert (entry["action"], entry["recorded_by"]) == ("hire", "claire")
+        # A write that puts a rule into breach is recorded, with the warning.
+        big = {"csrf": csrf, "date": "2025-07-02", "person": "coopinvest", "shares": "5000"}
+        warned = browser.post("/record/subscribe", data=big)
+        assert warned.status_code == 200, warned.text
+        assert '<p class="warning" role="alert">' in warned.text
+        assert "employee-capital-majority" in warned.text
+
+
+def test_an_entry_posted_to_the_api_is_a_row_of_the_import_format(ledger) -> None:
+    from starlette.testclient import TestClient
+
+    from scop_ledger.settings import Settings
+    from scop_ledger.web.app import create_app
+
+    row = {"action": "embauche", "date": "2025-08-01", "personne": "tess", "name": "Tess Duval"}
+    with TestClient(create_app(Settings(url=ledger))) as read_only:
+        refused = read_only.post("/api/entries", json=row)
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "error": "this server is read-only: nothing can be written through it"
+    }
+    with app_on(ledger) as browser:
+        assert browser.post("/api/entries", json=row).status_code == 401
+        csrf = logged_in(browser)
+        assert browser.post("/api/entries", json=row).status_code == 403  # no token
+        wrong = browser.post("/api/entries", json=row, headers={"X-CSRF-Token": "forged"})
+        assert wrong.status_code == 403
+        headers = {"X-CSRF-Token": csrf}
+        done = browser.post("/api/entries", json=row, headers=headers)
+        assert done.status_code == 201, done.text
+        made = done.json()
+        assert (made["action"], made["person"], made["date"]) == ("hire", "tess", "2025-08-01")
+        assert made["consequences"] == [] and made["warnings"] == []
+        (entry,) = browser.get("/api/history", params={"person": "tess"}).json()["entries"]
+        assert (entry["id"], entry["recorded_by"]) == (made["event"], "claire")
+        # david left in 2018: the CLI's one line, with 422.
+        leave = {"action": "withdraw", "date": "2025-06-02", "person": "david", "shares": 1}
+        said = cli(ledger, "withdraw", "david", "--shares", "1", "--date", "2025-06-02")
+        no = browser.post("/api/entries", json=leave, headers=headers)
+        assert no.status_code == 422
+        assert f"error: {no.json()['error']}\n" == said.stderr
+        bad = browser.post("/api/entries", content=b"[1]", headers=headers)
+        assert (bad.status_code, bad.json()) == (422, {"error": "a row must be a JSON object"})
+        stray = browser.post("/api/entries", json={**row, "shares": 2}, headers=headers)
+        assert stray.status_code == 422 and "shares do not apply to hire" in stray.text

@@ -74,6 +74,16 @@ def certificate(
         return _drawn(q, person)
 
 
+def statement(session: Session, person: str, year: int, known_at: datetime | None) -> Certificate:
+    """``person``'s annual statement: their certificate at the end of the financial year
+    ``year`` (as ``statements`` draws it for every partner)."""
+    from scop_ledger.domain.dates import year_end
+
+    with Query(session, None, known_at) as q:
+        q.as_of = year_end(q.reader.coop(q.slug, q.known_at).fiscal_year_end, year)
+        return _drawn(q, person)
+
+
 def _drawn(q: Query, person: str) -> Certificate:
     snapshot = q.snapshot()
     found = next((m for m in snapshot.members if m.person == person), None)

@@ -43,19 +43,22 @@ def record(ctx: click.Context, /, action: str, fmt: str, on: date | None, **fiel
     show_recorded(outcome.recorded, fmt)
 
 
+def recorded_json(recorded: Recorded) -> dict[str, Any]:
+    """What was recorded as ``--format json`` prints it (and ``POST /api/entries`` answers)."""
+    return {
+        "event": recorded.event,
+        "action": recorded.action,
+        "person": recorded.person,
+        "date": recorded.on,
+        "recorded_at": recorded.recorded_at,
+        "consequences": [{"event": e, "action": a} for e, a in recorded.consequences],
+    }
+
+
 def show_recorded(recorded: Recorded, fmt: str) -> None:
     """The entry id of what was recorded and of its consequences, as a line each or JSON."""
     if fmt == "json":
-        emit_json(
-            {
-                "event": recorded.event,
-                "action": recorded.action,
-                "person": recorded.person,
-                "date": recorded.on,
-                "recorded_at": recorded.recorded_at,
-                "consequences": [{"event": e, "action": a} for e, a in recorded.consequences],
-            }
-        )
+        emit_json(recorded_json(recorded))
         return
     if recorded.person:
         line = _("recorded entry {entry}: {action} {person} on {date}").format(

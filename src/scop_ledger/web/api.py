@@ -143,3 +143,46 @@ def endpoint(served: Served, name: str) -> Callable[[Request], Response]:
 
     answer.__name__ = f"api_{name}"
     return answer
+
+
+CSRF_HEADER = "x-csrf-token"
+
+
+def post_entry(served: Served) -> Callable[[Request], Any]:
+    """``POST /api/entries`` (``serve --write``): one writing command as a JSON object, a row
+    of the import format (its keys and values as a line of a JSON Lines import file), recorded
+    as the logged-in user. The session's CSRF token goes in the ``X-CSRF-Token`` header.
+    Answers 201 with the entry as ``--format json`` prints it, and the warnings; 422 with the
+    CLI's one line when the row is refused (401 without a login, 403 without the token)."""
+    from starlette.concurrency import run_in_threadpool
+
+    from scop_ledger.web.context import csrf_ok, user_of
+
+    async def answer(request: Request) -> Response:
+        user = user_of(request)
+        if user is None:
+            return error_response(401, "log in first")
+        if not csrf_ok(request, {"csrf": request.headers.get(CSRF_HEADER, "")}):
+            return error_response(403, "the X-CSRF-Token header is missing or wrong")
+        body = await request.body()
+        return await run_in_threadpool(_recorded, served, user, body)
+
+    return answer
+
+
+def _recorded(served: Served, user: str, body: bytes) -> Response:
+    from scop_ledger.app import importing, recording
+    from scop_ledger.cli.write import recorded_json
+
+    def work(session: Session) -> str:
+        outcome = recording.record(session, importing.json_command(body))
+        return _dumped({**recorded_json(outcome.recorded), "warnings": outcome.warnings})
+
+    try:
+        made = served.run(None, "en", work, user)
+    except Exception as error:
+        found = failure(error)
+        if found is None:
+            raise
+        return error_response(503 if found.status == 503 else 422, found.message)
+    return Response(made, status_code=201, media_type=JSON)

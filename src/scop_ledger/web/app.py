@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from scop_ledger.web import api, diffs, pages, uploads, writing
+from scop_ledger.web import api, diffs, pages, people, uploads, writing
 from scop_ledger.web.context import SAFE_METHODS, Served
 
 if TYPE_CHECKING:
@@ -88,13 +88,14 @@ def create_app(
     routes: list[Any] = [
         Route(f"/api/{name}", api.endpoint(served, name), methods=["GET"]) for name in api.ENDPOINTS
     ]
-    routes += pages.routes(served)
+    routes += pages.routes(served) + people.routes(served)
     routes.append(Route("/diff", diffs.diff_page(served)))
     middleware = []
     if write:
         from starlette.middleware.sessions import SessionMiddleware
 
         routes += writing.routes(served) + uploads.routes(served)
+        routes.append(Route("/api/entries", api.post_entry(served), methods=["POST"]))
         key = secret or secrets.token_urlsafe(32)
         middleware.append(Middleware(SessionMiddleware, secret_key=key, same_site="strict"))
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC), name="static"))

@@ -71,3 +71,53 @@ def bands(changes: list[dict[str, Any]], since: date, until: date, width: int = 
         f'<svg class="chart" role="img" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}">' + "".join(shapes) + axis + "</svg>"
     )
+
+
+def steps(points: list[tuple[date, int]], until: date, width: int = 760, height: int = 130) -> str:
+    """A holding over time: the shares held after each movement (``points``, in order), as
+    at the end of its day, a step from there to the next change (the last to ``until``); none
+    before the first movement."""
+    days: dict[date, int] = {}
+    for day, shares in points:  # the holding at the end of each day
+        days[day] = shares
+    points = []
+    for day, shares in days.items():
+        if not points or shares != points[-1][1]:
+            points.append((day, shares))
+    if not points:
+        return ""
+    since = points[0][0]
+    span = max((max(until, since) - since).days, 1)
+    top = max(max(shares for _day, shares in points), 1)
+    left, floor = 56, height - 20
+
+    def x(day: date) -> float:
+        return left + (min(max(day, since), until) - since).days / span * (width - left - 6)
+
+    def y(shares: int) -> float:
+        return floor - shares / top * (floor - 8)
+
+    line = [f"M{x(since):.1f},{y(0):.1f}"]
+    marks = []
+    for day, shares in points:
+        line.append(f"H{x(day):.1f}V{y(shares):.1f}")
+        marks.append(
+            f'<circle cx="{x(day):.1f}" cy="{y(shares):.1f}" r="3" fill="#2e6f9e">'
+            f"<title>{day.isoformat()}: {shares}</title></circle>"
+        )
+    line.append(f"H{x(until):.1f}")
+    axis = (
+        f'<line x1="{left}" y1="{floor}" x2="{width - 6}" y2="{floor}" stroke="#999"/>'
+        f'<text x="{left - 4}" y="{y(top) + 4:.1f}" font-size="11" text-anchor="end">{top}</text>'
+        f'<text x="{left - 4}" y="{floor + 4}" font-size="11" text-anchor="end">0</text>'
+        f'<text x="{left}" y="{height - 2}" font-size="11">{since.isoformat()}</text>'
+        f'<text x="{width - 6}" y="{height - 2}" font-size="11" text-anchor="end">'
+        f"{until.isoformat()}</text>"
+    )
+    return (
+        f'<svg class="chart holdings" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}">{axis}'
+        f'<path d="{"".join(line)}" fill="none" stroke="#2e6f9e" stroke-width="2"/>'
+        + "".join(marks)
+        + "</svg>"
+    )

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from scop_ledger.app.session import Session
+    from scop_ledger.cli.sheets import Dialect
 
 # Parameters a page keeps in its links and controls, besides the moment.
 KEPT = ("person", "rule", "until", "eligible")
@@ -135,8 +136,25 @@ MEDIA = {
 }
 
 
+def csv_dialect(request: Request) -> Dialect:
+    """``?csv_dialect=`` as the CLI's ``--csv-dialect`` (``standard`` by default; a French
+    page's link asks for ``excel-fr``)."""
+    from scop_ledger.cli.sheets import DIALECTS, STANDARD
+    from scop_ledger.domain.errors import InvalidValue
+
+    asked = text_param(request, "csv_dialect") or STANDARD.name
+    if asked not in DIALECTS:
+        raise InvalidValue(
+            _("csv_dialect {value!r} is not one of {names}").format(
+                value=asked, names=", ".join(DIALECTS)
+            )
+        )
+    return DIALECTS[asked]
+
+
 def download(served: Served, name: str, kind: str) -> Callable[[Request], Response]:
-    """The table of page ``name`` as the CLI's ``--out`` file (``.csv`` or ``.xlsx``)."""
+    """The table of page ``name`` as the CLI's ``--out`` file (``.csv`` or ``.xlsx``): the
+    CSV in the dialect ``?csv_dialect=`` names, written by the CLI's own writer."""
 
     def handle(request: Request) -> Response:
         def work(session: Session, moment: Moment) -> Response:
@@ -145,11 +163,13 @@ def download(served: Served, name: str, kind: str) -> Callable[[Request], Respon
 
             from scop_ledger.cli.render import write_rows
 
+            how = csv_dialect(request)
             table = TABLES[name](session, moment, kept(request))
             filename = f"{name}.{kind}"
+            about = {"command": name, **table.about}
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / filename
-                write_rows(path, table.headers, table.rows, {"command": name, **table.about})
+                write_rows(path, table.headers, table.rows, about, how)
                 body = path.read_bytes()
             disposition = f'attachment; filename="{filename}"'
             return Response(
@@ -194,31 +214,6 @@ def dashboard(served: Served) -> Callable[[Request], Response]:
     return handle
 
 
-def member(served: Served) -> Callable[[Request], Response]:
-    """``/members/{person}``: the person's holdings, movements and entries."""
-
-    def handle(request: Request) -> Response:
-        person = str(request.path_params["person"])
-
-        def work(session: Session, moment: Moment) -> Response:
-            params = {**kept(request), "person": person}
-            movements = TABLES["register"](session, moment, params)
-            entries = TABLES["history"](session, moment, params)
-            everyone = TABLES["members"](session, moment, {})
-            found = [row for row in everyone.rows if row[0] == person]
-            title = (found[0][1] if found else None) or person
-            context = frame(request, moment, "members", title=title)
-            context.update(
-                person=person, member=everyone, found=found, movements=movements, entries=entries
-            )
-            context["head"] = headline(everyone.result)
-            return HTMLResponse(render("member.html.j2", **context))
-
-        return respond(served, request, "members", work)
-
-    return handle
-
-
 def report(served: Served, *, pack: bool) -> Callable[[Request], Response]:
     """``/report``: the review pack (``app.audit.report``, as the ``report`` command makes it)
     under the date controls; ``/report/pack``: the pack's own document."""
@@ -241,7 +236,6 @@ def report(served: Served, *, pack: bool) -> Callable[[Request], Response]:
 def routes(served: Served) -> list[Any]:
     out = [
         Route("/", dashboard(served)),
-        Route("/members/{person}", member(served)),
         Route("/report", report(served, pack=False)),
         Route("/report/pack", report(served, pack=True)),
     ]

@@ -2,10 +2,12 @@
 
 A user logs in with a name and password (``scop-ledger users add``; ``app.users`` checks the
 argon2 hash); the session is a signed cookie (Starlette's ``SessionMiddleware``); every form
-carries the session's CSRF token, and a form posted without it is refused (403). A form is a
-command like the CLI's: its fields are an import row (``app.importing``), recorded by
-``app.recording.record`` as the logged-in user; a refusal is shown inline in one line, the
-warnings (a rule put into breach) after the entry is recorded."""
+carries the session's CSRF token, and a form posted without it is refused (403). Every writing
+command the import format takes has a form (``/record/ACTION``), described once in
+:mod:`scop_ledger.web.forms` and drawn by one template: its fields are an import row
+(``app.importing.row_command``), recorded by ``app.recording.record`` as the logged-in user; a
+refusal is shown inline in one line, the warnings (a rule put into breach) after the entry is
+recorded."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from scop_ledger.app.importing import IMPORT_ACTIONS
 from scop_ledger.i18n import N_, _, speaking
+from scop_ledger.web import forms
 from scop_ledger.web.context import (
     Moment,
     Served,
@@ -33,20 +37,31 @@ if TYPE_CHECKING:
     from scop_ledger.app.session import Session
 
 # The paths a writing server accepts a POST on; every other write is refused (403).
-WRITE_PATHS = ("/login", "/logout", "/subscribe", "/reverse/", "/import")
-SUBSCRIBE_FIELDS = ("person", "date", "shares", "paid", "ref", "note")
+WRITE_PATHS = (
+    "/login",
+    "/logout",
+    "/subscribe",
+    "/record/",
+    "/reverse/",
+    "/import",
+    "/api/entries",
+)
 
 
 def page(
     request: Request, template: str, status: int = 200, *, title: str, **more: Any
 ) -> Response:
     """``template`` in the request's language; ``title`` is a message id, translated here."""
-    from scop_ledger.web.pages import frame
+    from scop_ledger.web.context import LANG_COOKIE
+    from scop_ledger.web.pages import YEAR, frame
 
-    lang, _remember = language_of(request)
+    lang, remember = language_of(request)
     with speaking(lang):
         context = frame(request, Moment(), more.pop("page", ""), title=_(title), **more)
-        return HTMLResponse(render(template, **context), status)
+        response = HTMLResponse(render(template, **context), status)
+    if remember:  # ?lang= is remembered, as on every page
+        response.set_cookie(LANG_COOKIE, lang, max_age=YEAR, samesite="lax")
+    return response
 
 
 def forbidden() -> Response:
@@ -102,32 +117,88 @@ def _record(served: Served, user: str, lang: str, build: Any) -> tuple[Any, str 
         return None, found.message, found.status
 
 
-def subscribe(served: Served) -> Any:
+def persons(served: Served, lang: str) -> list[tuple[str, str | None]]:
+    """Every person the ledger knows (reference, name): the person picker's list."""
+    from scop_ledger.app import queries
+
+    def work(session: Session) -> list[tuple[str, str | None]]:
+        found = queries.members(session, None, None)
+        return [(m.person, m.name) for m in found.members]
+
+    try:
+        return served.run(None, lang, work)
+    except Exception as error:  # no list to offer (the form still takes a typed person)
+        if failure(error) is None:
+            raise
+        return []
+
+
+def _form(
+    request: Request, served: Served, action: str, status: int = 200, **more: Any
+) -> Response:
+    """``action``'s form (``forms.fields``), with what was ``sent`` and the ``error``."""
+    lang = language_of(request)[0]
+    fields = forms.fields(action)
+    known = persons(served, lang) if any(f.kind == "person" for f in fields) else []
+    with speaking(lang):
+        about = forms.description(action)
+    more.setdefault("sent", {})
+    return page(
+        request,
+        "entry.html.j2",
+        status,
+        title=forms.TITLES.get(action, action),
+        page="record",
+        fields=fields,
+        persons=known,
+        about=about,
+        **more,
+    )
+
+
+def entry(served: Served, fixed: str | None = None) -> Any:
+    """``/record/{action}`` (and ``/subscribe``): the form of one writing command, recorded
+    as an import row by ``app/`` (its refusal shown on the form, in the CLI's one line)."""
+
     async def handle(request: Request) -> Response:
         user = user_of(request)
         if user is None:
             return RedirectResponse("/login", status_code=303)
+        action = fixed or str(request.path_params["action"])
+        if action not in IMPORT_ACTIONS:
+            return Response("no such form", status_code=404)
         if request.method == "GET":
-            return page(request, "subscribe.html.j2", title=N_("Record a subscription"), sent={})
+            return await run_in_threadpool(_form, request, served, action)
         form = await request.form()
         if not csrf_ok(request, form):
             return forbidden()
-        sent = {k: str(form.get(k, "")).strip() for k in SUBSCRIBE_FIELDS}
+        sent = {f.name: str(form.get(f.name, "")).strip() for f in forms.fields(action)}
 
         def build(session: Session) -> Any:
-            from scop_ledger.app.importing.rows import Row, to_command
+            from scop_ledger.app import importing
 
-            fields = {"action": "subscribe", **sent}
-            return to_command(Row(0, fields), None)  # type: ignore[arg-type]
+            return importing.row_command({"action": action, **sent})
 
         lang = language_of(request)[0]
         outcome, error, status = await run_in_threadpool(_record, served, user, lang, build)
-        title = N_("Record a subscription")
         if error is not None:
-            return page(request, "subscribe.html.j2", status, title=title, sent=sent, error=error)
+            return await run_in_threadpool(
+                _form, request, served, action, status, sent=sent, error=error
+            )
+        title = forms.TITLES.get(action, action)
         return page(request, "recorded.html.j2", title=title, outcome=outcome)
 
     return handle
+
+
+def entries(request: Request) -> Response:
+    """``/record``: every form."""
+    if user_of(request) is None:
+        return RedirectResponse("/login", status_code=303)
+    with speaking(language_of(request)[0]):
+        listed = forms.index()
+    title = N_("Record an entry")
+    return page(request, "entries.html.j2", title=title, page="record", forms=listed)
 
 
 def reverse(served: Served) -> Any:
@@ -159,6 +230,8 @@ def routes(served: Served) -> list[Any]:
     return [
         Route("/login", login(served), methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
-        Route("/subscribe", subscribe(served), methods=["GET", "POST"]),
+        Route("/record", entries),
+        Route("/record/{action}", entry(served), methods=["GET", "POST"]),
+        Route("/subscribe", entry(served, "subscribe"), methods=["GET", "POST"]),
         Route("/reverse/{entry}", reverse(served), methods=["POST"]),
     ]

@@ -36,8 +36,8 @@ from scop_ledger.app.importing.exporting import export_rows
 from scop_ledger.app.importing.identity import recorded_entries
 from scop_ledger.app.importing.messages import ConflictingRows, InvalidRows, RefusedRow
 from scop_ledger.app.importing.planning import Plan, Planned, plan
-from scop_ledger.app.importing.reading import read_rows
-from scop_ledger.app.importing.rows import COLUMNS, IMPORT_ACTIONS
+from scop_ledger.app.importing.reading import json_command, read_rows
+from scop_ledger.app.importing.rows import COLUMNS, IMPORT_ACTIONS, row_command
 from scop_ledger.app.importing.running import (
     DryRun,
     Imported,
@@ -63,8 +63,10 @@ __all__ = [
     "dry_run_file",
     "export_rows",
     "import_file",
+    "json_command",
     "plan",
     "read_rows",
     "recorded_entries",
+    "row_command",
     "run_import",
 ]

@@ -14,7 +14,7 @@ import stat
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from scop_ledger.app.cells import unescape
 from scop_ledger.app.importing.forms import csv_encoding, separator, separator_name
@@ -33,10 +33,14 @@ from scop_ledger.app.importing.rows import (
     check_columns,
     column_of,
     row_columns,
+    to_command,
 )
 from scop_ledger.app.importing.xlsx import xlsx_rows
 from scop_ledger.domain.errors import InvalidValue
 from scop_ledger.i18n import N_, _
+
+if TYPE_CHECKING:
+    from scop_ledger.app.commands import Command
 
 
 def max_bytes() -> int:
@@ -275,6 +279,27 @@ def _jsonl_row(value: dict[str, Any]) -> dict[str, Any]:
                 ).format(key=key)
             )
     return dict(zip(names, value.values(), strict=True))
+
+
+def json_command(body: bytes) -> Command:
+    """One row of the import format sent as a JSON object (``POST /api/entries``) into its
+    command: what a line of a JSON Lines file holds, checked as one (raises
+    :class:`InvalidValue` with the line's problem, without ``line N``)."""
+    if len(body) > MAX_JSONL_LINE:
+        raise InvalidValue(_("longer than {limit} bytes").format(limit=count(MAX_JSONL_LINE)))
+    try:
+        value = _JSON.decode(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InvalidValue(_("not UTF-8 text")) from None
+    except json.JSONDecodeError as error:
+        raise InvalidValue(_("not JSON ({error})").format(error=error.msg)) from None
+    except RecursionError:
+        raise InvalidValue(_("not JSON a row can hold (nested too deeply)")) from None
+    except ValueError as error:
+        raise InvalidValue(_("not JSON a row can hold ({error})").format(error=error)) from None
+    if not isinstance(value, dict):
+        raise InvalidValue(_("a row must be a JSON object"))
+    return to_command(Row(1, _jsonl_row(value)), None)
 
 
 def _check_zip(f: IO[bytes], name: str) -> None:

@@ -179,8 +179,9 @@ def action_of(written: str) -> str:
     raise InvalidValue(message)
 
 
-def to_command(row: Row, source: str) -> cmd.Command:
-    """One row into its command (raises :class:`InvalidValue` with the row's problem)."""
+def to_command(row: Row, source: str | None) -> cmd.Command:
+    """One row into its command (raises :class:`InvalidValue` with the row's problem); a row
+    typed in a form or posted to the API has no ``source`` (as a CLI command has none)."""
     fields = {k: v for k, v in row.fields.items() if v is not None and v != ""}
     action = action_of(str(fields.pop("action", "")).strip())
     fields.pop("id", None)
@@ -204,6 +205,12 @@ def to_command(row: Row, source: str) -> cmd.Command:
             _("{columns} do not apply to {action}").format(columns=", ".join(stray), action=action)
         )
     return cmd.build(model, source=source, **fields)
+
+
+def row_command(fields: dict[str, Any]) -> cmd.Command:
+    """A row typed in a form (its values by column, ``action`` among them) into its command,
+    as :func:`to_command` makes an import row's."""
+    return to_command(Row(0, fields), None)
 
 
 def row_id(value: Any) -> str | None:
