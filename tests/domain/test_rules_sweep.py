@@ -64,7 +64,10 @@ def random_world(seed: int, profile: Profile):
         surplus = Decimal(rng.choice([-20000, -500, 0, 1000, 5000]))
         parts = [Decimal(rng.randint(0, 400)) for _ in range(4)]
         on = date(year + 1, rng.choice([3, 6, 7, 12]), rng.randint(1, 30))
-        allocations[year] = Allocation(year, on, year, surplus, *parts)
+        # The net asset value per share of the approved accounts (be-cnc's refund cap with
+        # losses): none, below, at or above the share value of 25.
+        nav = rng.choice([None, None, Decimal(0), Decimal("7.50"), Decimal(25), Decimal(40)])
+        allocations[year] = Allocation(year, on, year, surplus, *parts, nav)
     coop = CoopState(
         "acme", "Acme", START, statutes, forms[-1][1], forms, mandates, reviews, allocations
     )
@@ -82,6 +85,8 @@ def random_world(seed: int, profile: Profile):
                 i = rng.randrange(len(refunds))
                 r = refunds[i]
                 paid = min(r.amount, r.paid + Decimal(rng.randint(0, 300)))
+                if rng.random() < 0.1:  # paid above the amount: the ledger refuses it
+                    paid = r.amount + 1
                 refunds = (*refunds[:i], replace(r, paid=paid), *refunds[i + 1 :])
             h = Holding(
                 rng.random() < 0.6,
@@ -166,7 +171,12 @@ def brute_facts(params: Params, coop: CoopState, rows, on: date) -> Facts:
         highest_shares=highest,
         overdue=sum((r.outstanding for r in overdue), Decimal(0)),
         overdue_refunds=len(overdue),
-        over_refunded=sum(1 for h in now.values() for r in h.refunds if r.paid > r.amount),
+        over_refunded=sum(
+            1
+            for person, h in now.items()
+            for r, cap in zip(h.refunds, brute_caps(coop, rows, person, on), strict=True)
+            if r.paid > cap
+        ),
         mandates=tuple(
             MandateFact(
                 m.person, m.office, m.start, m.term_years, now.get(m.person, NOBODY).category
@@ -185,6 +195,33 @@ def brute_facts(params: Params, coop: CoopState, rows, on: date) -> Facts:
         representative_ended=max(ends, default=None),
         shareless=tuple(sorted(p for p, h in now.items() if h.partner and h.shares == 0)),
     )
+
+
+def brute_caps(coop: CoopState, rows, person: str, on: date) -> list[Decimal]:
+    """The cap of each refund of ``person`` on ``on``, from scratch: what was paid in, and no
+    more than the shares it cancelled (the fall in shares on the row it came with) times the
+    net asset value per share recorded last on or before its date."""
+    caps: list[Decimal] = []
+    old = NOBODY
+    for day, who, h in rows:
+        if day > on:
+            break
+        if who != person:
+            continue
+        new = h.refunds[len(old.refunds) :]
+        for r in new:
+            navs = [
+                (a.on, a.version, a.net_asset_value_per_share)
+                for a in coop.allocations.values()
+                if a.net_asset_value_per_share is not None and a.on <= r.since
+            ]
+            shares = old.shares - h.shares if len(new) == 1 else 0
+            cap = r.amount
+            if navs and shares > 0:
+                cap = min(r.amount, shares * max(navs)[2])
+            caps.append(cap)
+        old = h
+    return caps
 
 
 def comparable(f: Facts) -> Facts:

@@ -25,8 +25,11 @@ from scop_ledger.domain.rules.facts import (
     Facts,
     Holding,
     MandateFact,
+    NetAssetValues,
     Params,
     Status,
+    net_asset_values,
+    refund_cap,
 )
 from scop_ledger.domain.rules.fr_company import REPRESENTATIVES
 from scop_ledger.domain.rules.registry import PROFILE_RULES
@@ -49,7 +52,7 @@ def facts_over(
     ``until`` (its forms, mandates, reviews and allocations carry their dates)."""
     wakes = _Wakes(until)
     governance = _Governance(params, coop, wakes)
-    roll = _Roll(params, rows)
+    roll = _Roll(params, rows, net_asset_values(coop))
     while True:
         heads = [wakes.heap[0][0]] if wakes.heap else []
         if roll.pending is not None:
@@ -89,8 +92,10 @@ class _Wakes:
 class _Roll:
     """The partners' running totals, stepped by the member rows of each date in turn."""
 
-    def __init__(self, params: Params, rows: Iterable[MemberRow]) -> None:
-        self.params = params
+    def __init__(self, params: Params, rows: Iterable[MemberRow], navs: NetAssetValues) -> None:
+        self.params, self.navs = params, navs
+        # Per person, the most each of their refunds may pay (:func:`refund_cap`), in order.
+        self.caps: dict[str, list[Decimal]] = {}
         self.rows = iter(rows)
         self.pending = next(self.rows, None)
         self.holdings: dict[str, Holding] = {}
@@ -136,6 +141,8 @@ class _Roll:
                     externals += 1
                     external_shares += h.shares
             paid += h.paid - old.paid
+            if h.refunds != old.refunds:
+                self._cap(person, old, h)
             for r in h.refunds[len(old.refunds) :]:
                 if r.cause in EXIT_CAUSES:
                     self.exits.append(
@@ -164,11 +171,12 @@ class _Roll:
             if not self.holdings[person].refunds and person not in late:
                 continue  # never owed a refund: nothing late, nothing over-refunded
             amount, n, over = ZERO, 0, 0
-            for r in self.holdings[person].refunds:
+            caps = self.caps.get(person, ())
+            for i, r in enumerate(self.holdings[person].refunds):
                 if r.outstanding > 0 and d > due(r.since):
                     amount += r.outstanding
                     n += 1
-                if r.paid > r.amount:
+                if r.paid > (caps[i] if i < len(caps) else r.amount):
                     over += 1
             was = late.pop(person, (ZERO, 0, 0))
             if n or over:
@@ -179,6 +187,16 @@ class _Roll:
         if self.founders is None:
             self.founders = {p for p, h in self.holdings.items() if h.partner}
         self.highest = max(self.highest, self.employee_shares + self.external_shares)
+
+    def _cap(self, person: str, old: Holding, h: Holding) -> None:
+        """The caps of ``person``'s refunds after a row: a new refund's shares are those the
+        row cancelled (a row is one entry)."""
+        caps = self.caps.setdefault(person, [])
+        del caps[len(h.refunds) :]
+        cancelled = max(0, old.shares - h.shares)
+        new = h.refunds[len(caps) :]
+        for r in new:
+            caps.append(refund_cap(r, cancelled if len(new) == 1 else 0, self.navs))
 
     def exits_since(self, start: date) -> tuple[Exit, ...]:
         """The exits from ``start`` on, in date order."""
