@@ -4,7 +4,9 @@ events (the oracle) agreeing."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -94,3 +96,78 @@ def test_the_amount_paid_in_caps_when_there_is_no_loss(ledger, store_url, nav, s
     losses(ledger, nav)
     do(ledger, "pay-refund", "2018-02-01", person="cat", amount="250")
     assert refund_limit(ledger, store_url, "2018-02-01")[0] == status
+
+
+def meeting(store_url: str, on: str, present, proxies=None):
+    from scop_ledger.app import queries
+    from scop_ledger.app.session import Session
+    from scop_ledger.settings import Settings
+
+    session = Session(Settings(url=store_url, user="tester"), note=lambda _: None)
+    try:
+        return queries.roll(session, D(on), None, present, proxies)
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize(("present", "above"), [(10, False), (11, False), (9, True)])
+def test_the_meeting_roll_at_just_below_and_just_above_a_tenth(
+    ledger, store_url, present, above
+) -> None:
+    """Equal votes: each of the n partners present holds 1/n of the votes present."""
+    acme(ledger, profile="be-cnc")
+    names = [f"p{i:02}" for i in range(11)]
+    for person in names:
+        do(ledger, "admit", "2016-01-01", person=person)
+        do(ledger, "subscribe", "2016-01-01", person=person, shares="1")
+    m = meeting(store_url, "2016-06-30", names[:present]).meeting
+    assert m.votes_present_or_represented == present
+    assert (m.cap, m.cap_applies) == (Decimal("0.1000"), False)
+    assert m.above_cap == (names[:present] if above else [])
+    assert [v.above_cap for v in m.voters] == [above] * present
+    assert all(v.counted_votes == v.votes == 1 for v in m.voters)  # equal votes: no cap
+
+
+def test_weighted_votes_above_a_tenth_count_for_a_tenth(ledger, store_url) -> None:
+    acme(ledger, profile="be-cnc", scop_thresholds=True)
+    for person in ("ann", "ben"):
+        do(ledger, "hire", "2016-01-01", person=person)
+        do(ledger, "admit", "2016-01-01", person=person)
+        do(ledger, "subscribe", "2016-01-01", person=person, shares="1")
+    externals = [f"x{i}" for i in range(10)]
+    for person in externals:
+        do(ledger, "admit", "2016-01-01", person=person, legal_person=True)
+        do(ledger, "subscribe", "2016-01-01", person=person, shares="1")
+    # x9 is represented by x0.
+    found = meeting(store_url, "2016-06-30", ["ann", "ben", *externals[:9]], {"x9": "x0"})
+    m = found.meeting
+    # k = 0.35 x 2 / (0.65 x 10) = 7/65: 2 + 70/65 = 40/13 votes present.
+    assert (m.votes_present_or_represented, m.cap_votes) == (Decimal("3.0769"), Decimal("0.3077"))
+    assert m.cap_applies and m.above_cap == ["ann", "ben"]
+    ann = m.voters[0]
+    assert (ann.share, ann.above_cap, ann.counted_votes) == (
+        Decimal("0.3250"),
+        True,
+        Decimal("0.3077"),
+    )
+    x0 = next(v for v in m.voters if v.person == "x0")
+    assert (x0.proxies, x0.votes, x0.share, x0.above_cap) == (
+        ["x9"],
+        Decimal("0.2154"),
+        Decimal("0.0700"),
+        False,
+    )
+    assert x0.counted_votes == x0.votes
+    answer = json.loads(found.model_dump_json())
+    assert set(answer) - set(json.loads(meeting(store_url, "2016-06-30", None).model_dump_json()))
+    assert set(answer["meeting"]) == {
+        "present",
+        "represented",
+        "votes_present_or_represented",
+        "cap",
+        "cap_votes",
+        "cap_applies",
+        "voters",
+        "above_cap",
+        "source",
+    }
