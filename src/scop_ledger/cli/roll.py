@@ -68,8 +68,10 @@ def roll(
     out: Path | None,
 ) -> None:
     """The general meeting's roll on the date: every partner, their college, their vote (the
-    external partners' weighted under the cap) and the limits on proxies; with --present,
-    the meeting's votes present or represented and the cap of a tenth.
+    external partners' weighted under the cap) and the limits on proxies.
+
+    With --present (and --proxy), the meeting's votes present or represented, each voter's
+    share of them and the cap of a tenth (be-cnc: AR 8 January 1962 art. 1).
 
     \b
     Example:
