@@ -171,3 +171,13 @@ def test_weighted_votes_above_a_tenth_count_for_a_tenth(ledger, store_url) -> No
         "above_cap",
         "source",
     }
+
+
+def test_the_export_keeps_the_net_asset_value_per_share(ledger, store_url) -> None:
+    from scop_ledger.app.importing.exporting import export_rows
+
+    acme(ledger, profile="be-cnc")
+    allocate(ledger, "2017-06-30", 2016, net_asset_value_per_share="20")
+    allocate(ledger, "2018-06-30", 2017)
+    rows = [r for r in export_rows(ledger, "acme", datetime.now(UTC)) if r["action"] == "allocate"]
+    assert [str(r.get("net_asset_value_per_share")) for r in rows] == ["20.00", "None"]

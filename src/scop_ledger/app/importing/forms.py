@@ -26,6 +26,7 @@ MONEY_COLUMNS = (
     "development_fund",
     "employees",
     "dividends",
+    "net_asset_value_per_share",
 )
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF16 = N_(
