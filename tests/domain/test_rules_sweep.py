@@ -79,7 +79,13 @@ def random_world(seed: int, profile: Profile):
             if rng.random() < 0.3:
                 refunds = (
                     *refunds,
-                    RefundFact(day, rng.choice(CAUSES), Decimal(rng.randint(0, 500)), Decimal(0)),
+                    RefundFact(
+                        day,
+                        rng.choice(CAUSES),
+                        Decimal(rng.randint(0, 500)),
+                        Decimal(0),
+                        rng.choice([0, rng.randint(1, 20)]),
+                    ),
                 )
             if refunds and rng.random() < 0.3:
                 i = rng.randrange(len(refunds))
@@ -172,10 +178,7 @@ def brute_facts(params: Params, coop: CoopState, rows, on: date) -> Facts:
         overdue=sum((r.outstanding for r in overdue), Decimal(0)),
         overdue_refunds=len(overdue),
         over_refunded=sum(
-            1
-            for person, h in now.items()
-            for r, cap in zip(h.refunds, brute_caps(coop, rows, person, on), strict=True)
-            if r.paid > cap
+            1 for h in now.values() for r in h.refunds if r.paid > brute_cap(coop, r)
         ),
         mandates=tuple(
             MandateFact(
@@ -197,31 +200,17 @@ def brute_facts(params: Params, coop: CoopState, rows, on: date) -> Facts:
     )
 
 
-def brute_caps(coop: CoopState, rows, person: str, on: date) -> list[Decimal]:
-    """The cap of each refund of ``person`` on ``on``, from scratch: what was paid in, and no
-    more than the shares it cancelled (the fall in shares on the row it came with) times the
-    net asset value per share recorded last on or before its date."""
-    caps: list[Decimal] = []
-    old = NOBODY
-    for day, who, h in rows:
-        if day > on:
-            break
-        if who != person:
-            continue
-        new = h.refunds[len(old.refunds) :]
-        for r in new:
-            navs = [
-                (a.on, a.version, a.net_asset_value_per_share)
-                for a in coop.allocations.values()
-                if a.net_asset_value_per_share is not None and a.on <= r.since
-            ]
-            shares = old.shares - h.shares if len(new) == 1 else 0
-            cap = r.amount
-            if navs and shares > 0:
-                cap = min(r.amount, shares * max(navs)[2])
-            caps.append(cap)
-        old = h
-    return caps
+def brute_cap(coop: CoopState, r: RefundFact) -> Decimal:
+    """The cap of refund ``r``, from scratch: what was paid in, and no more than the shares it
+    cancelled times the net asset value per share recorded last on or before its date."""
+    navs = [
+        (a.on, a.version, a.net_asset_value_per_share)
+        for a in coop.allocations.values()
+        if a.net_asset_value_per_share is not None and a.on <= r.since
+    ]
+    if not navs or not r.shares:
+        return r.amount
+    return min(r.amount, r.shares * max(navs)[2])
 
 
 def comparable(f: Facts) -> Facts:

@@ -52,6 +52,7 @@ class RefundFact:
     cause: str
     amount: Decimal
     paid: Decimal
+    shares: int = 0  # the shares it cancelled (0: unknown)
 
     @property
     def outstanding(self) -> Decimal:
@@ -212,11 +213,11 @@ def net_asset_values(coop: CoopState) -> NetAssetValues:
     return tuple(on for on, _, _ in found), tuple(v for _, _, v in found if v is not None)
 
 
-def refund_cap(r: RefundFact, shares: int, navs: NetAssetValues) -> Decimal:
-    """The most refund ``r`` of ``shares`` cancelled shares may pay: the amount paid in, and
-    no more than their net asset value in the last approved accounts on or before its date
+def refund_cap(r: RefundFact, navs: NetAssetValues) -> Decimal:
+    """The most refund ``r`` may pay: the amount paid in, and no more than the net asset
+    value of the shares it cancelled in the last approved accounts on or before its date
     (CSA 6:120 §1; shares unknown, 0: the amount paid in alone)."""
     i = bisect_right(navs[0], r.since)
-    if not i or not shares:
+    if not i or not r.shares:
         return r.amount
-    return min(r.amount, shares * navs[1][i - 1])
+    return min(r.amount, r.shares * navs[1][i - 1])

@@ -94,8 +94,6 @@ class _Roll:
 
     def __init__(self, params: Params, rows: Iterable[MemberRow], navs: NetAssetValues) -> None:
         self.params, self.navs = params, navs
-        # Per person, the most each of their refunds may pay (:func:`refund_cap`), in order.
-        self.caps: dict[str, list[Decimal]] = {}
         self.rows = iter(rows)
         self.pending = next(self.rows, None)
         self.holdings: dict[str, Holding] = {}
@@ -141,8 +139,6 @@ class _Roll:
                     externals += 1
                     external_shares += h.shares
             paid += h.paid - old.paid
-            if h.refunds != old.refunds:
-                self._cap(person, old, h)
             for r in h.refunds[len(old.refunds) :]:
                 if r.cause in EXIT_CAUSES:
                     self.exits.append(
@@ -171,12 +167,11 @@ class _Roll:
             if not self.holdings[person].refunds and person not in late:
                 continue  # never owed a refund: nothing late, nothing over-refunded
             amount, n, over = ZERO, 0, 0
-            caps = self.caps.get(person, ())
-            for i, r in enumerate(self.holdings[person].refunds):
+            for r in self.holdings[person].refunds:
                 if r.outstanding > 0 and d > due(r.since):
                     amount += r.outstanding
                     n += 1
-                if r.paid > (caps[i] if i < len(caps) else r.amount):
+                if r.paid > r.amount or (self.navs[0] and r.paid > refund_cap(r, self.navs)):
                     over += 1
             was = late.pop(person, (ZERO, 0, 0))
             if n or over:
@@ -187,16 +182,6 @@ class _Roll:
         if self.founders is None:
             self.founders = {p for p, h in self.holdings.items() if h.partner}
         self.highest = max(self.highest, self.employee_shares + self.external_shares)
-
-    def _cap(self, person: str, old: Holding, h: Holding) -> None:
-        """The caps of ``person``'s refunds after a row: a new refund's shares are those the
-        row cancelled (a row is one entry)."""
-        caps = self.caps.setdefault(person, [])
-        del caps[len(h.refunds) :]
-        cancelled = max(0, old.shares - h.shares)
-        new = h.refunds[len(caps) :]
-        for r in new:
-            caps.append(refund_cap(r, cancelled if len(new) == 1 else 0, self.navs))
 
     def exits_since(self, start: date) -> tuple[Exit, ...]:
         """The exits from ``start`` on, in date order."""
