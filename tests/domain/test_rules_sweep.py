@@ -64,7 +64,10 @@ def random_world(seed: int, profile: Profile):
         surplus = Decimal(rng.choice([-20000, -500, 0, 1000, 5000]))
         parts = [Decimal(rng.randint(0, 400)) for _ in range(4)]
         on = date(year + 1, rng.choice([3, 6, 7, 12]), rng.randint(1, 30))
-        allocations[year] = Allocation(year, on, year, surplus, *parts)
+        # The net asset value per share of the approved accounts (be-cnc's refund cap with
+        # losses): none, below, at or above the share value of 25.
+        nav = rng.choice([None, None, Decimal(0), Decimal("7.50"), Decimal(25), Decimal(40)])
+        allocations[year] = Allocation(year, on, year, surplus, *parts, nav)
     coop = CoopState(
         "acme", "Acme", START, statutes, forms[-1][1], forms, mandates, reviews, allocations
     )
@@ -76,12 +79,20 @@ def random_world(seed: int, profile: Profile):
             if rng.random() < 0.3:
                 refunds = (
                     *refunds,
-                    RefundFact(day, rng.choice(CAUSES), Decimal(rng.randint(0, 500)), Decimal(0)),
+                    RefundFact(
+                        day,
+                        rng.choice(CAUSES),
+                        Decimal(rng.randint(0, 500)),
+                        Decimal(0),
+                        rng.choice([0, rng.randint(1, 20)]),
+                    ),
                 )
             if refunds and rng.random() < 0.3:
                 i = rng.randrange(len(refunds))
                 r = refunds[i]
                 paid = min(r.amount, r.paid + Decimal(rng.randint(0, 300)))
+                if rng.random() < 0.1:  # paid above the amount: the ledger refuses it
+                    paid = r.amount + 1
                 refunds = (*refunds[:i], replace(r, paid=paid), *refunds[i + 1 :])
             h = Holding(
                 rng.random() < 0.6,
@@ -166,7 +177,9 @@ def brute_facts(params: Params, coop: CoopState, rows, on: date) -> Facts:
         highest_shares=highest,
         overdue=sum((r.outstanding for r in overdue), Decimal(0)),
         overdue_refunds=len(overdue),
-        over_refunded=sum(1 for h in now.values() for r in h.refunds if r.paid > r.amount),
+        over_refunded=sum(
+            1 for h in now.values() for r in h.refunds if r.paid > brute_cap(coop, r)
+        ),
         mandates=tuple(
             MandateFact(
                 m.person, m.office, m.start, m.term_years, now.get(m.person, NOBODY).category
@@ -185,6 +198,19 @@ def brute_facts(params: Params, coop: CoopState, rows, on: date) -> Facts:
         representative_ended=max(ends, default=None),
         shareless=tuple(sorted(p for p, h in now.items() if h.partner and h.shares == 0)),
     )
+
+
+def brute_cap(coop: CoopState, r: RefundFact) -> Decimal:
+    """The cap of refund ``r``, from scratch: what was paid in, and no more than the shares it
+    cancelled times the net asset value per share recorded last on or before its date."""
+    navs = [
+        (a.on, a.version, a.net_asset_value_per_share)
+        for a in coop.allocations.values()
+        if a.net_asset_value_per_share is not None and a.on <= r.since
+    ]
+    if not navs or not r.shares:
+        return r.amount
+    return min(r.amount, r.shares * max(navs)[2])
 
 
 def comparable(f: Facts) -> Facts:

@@ -45,6 +45,7 @@ SPECS: dict[str, tuple[dict[str, v.Slot | None], set[str]]] = {
             "--development-fund": v.Slot(["0"], v.NUMBERS_BAD),
             "--employees": v.Slot(["0"], v.NUMBERS_BAD),
             "--dividends": v.Slot(["0"], v.NUMBERS_BAD),
+            "--net-asset-value-per-share": v.Slot(["0", "20"], v.NUMBERS_BAD),
         },
         {"--year", "--surplus", "--legal-reserve", "--development-fund", "--employees"}
         | {"--dividends"},

@@ -71,3 +71,40 @@ def test_a_registration_stored_before_the_statutes_options_is_upcast(sqlite_url:
         assert event.external_vote_cap == Decimal("0.35")
         assert event.supervisory_board_from == 20
     ledger.close()
+
+
+def test_an_allocation_stored_before_the_net_asset_value_is_upcast(sqlite_url: str) -> None:
+    """Version 1 allocations (before --net-asset-value-per-share) read back with none given,
+    through both decoders."""
+    import json
+
+    ledger = open_ledger(sqlite_url)
+    acme(ledger)
+    do(
+        ledger,
+        "allocate",
+        "2017-06-30",
+        year=2016,
+        surplus="0",
+        legal_reserve="0",
+        development_fund="0",
+        employees="0",
+        dividends="0",
+        net_asset_value_per_share="20",
+    )
+    with ledger.engine.connect() as conn:
+        oid, version, topic, state = conn.execute(
+            text(
+                "SELECT originator_id, originator_version, topic, state FROM ledger_events "
+                "WHERE topic LIKE '%SurplusAllocated'"
+            )
+        ).first()
+    old = json.loads(bytes(state))
+    assert old.pop("class_version") == 2
+    assert old.pop("net_asset_value_per_share") is not None
+    stored = json.dumps(old).encode()
+    lean = decoder(ledger.mapper)(oid, version, topic, stored.decode())
+    full = ledger.mapper.to_domain_event(StoredEvent(as_uuid(oid), version, topic, stored))
+    for event in (lean, full):
+        assert event.net_asset_value_per_share is None
+    ledger.close()

@@ -143,6 +143,7 @@ _PLAIN_DECIMAL = re.compile(r"[0-9]*\.?[0-9]+")
 Money = Annotated[Decimal, BeforeValidator(_money)]
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
 Part = Annotated[Decimal, BeforeValidator(_part)]
+OptPart = Annotated[Decimal | None, BeforeValidator(_optional(_part))]
 ShareValue = Annotated[Decimal, BeforeValidator(_share_value)]
 Paid = Annotated[Decimal | None, BeforeValidator(_paid)]
 OptPart = Annotated[Decimal | None, BeforeValidator(_optional(_part))]
@@ -292,6 +293,7 @@ class Allocate(Command):
     development_fund: Part
     employees: Part
     dividends: Part
+    net_asset_value_per_share: OptPart = None
 
 
 class Reverse(Command):

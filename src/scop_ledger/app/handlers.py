@@ -88,6 +88,7 @@ HANDLERS: dict[type[cmd.Command], Handler] = {
         c.employees,
         c.dividends,
         meta,
+        c.net_asset_value_per_share,
     ),
     # A reversal: the aggregate that holds the entry (see UnitOfWork.reverse).
     cmd.Reverse: lambda w, c, coop, meta: w.reverse(coop, c, meta),

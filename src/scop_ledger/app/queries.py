@@ -10,6 +10,7 @@ through the session's ``note``; the catch-up's progress through its ``progress``
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -294,10 +295,22 @@ def factsheet(session: Session, year: int, known_at: datetime | None) -> Factshe
         return sheet(q.snapshot(), year)
 
 
-def roll(session: Session, on: date | None, known_at: datetime | None) -> Roll:
+def roll(
+    session: Session,
+    on: date | None,
+    known_at: datetime | None,
+    present: Sequence[str] | None = None,
+    proxies: Mapping[str, str] | None = None,
+) -> Roll:
     """The general meeting's roll on ``on``: every partner, their college and vote weight, and
-    the law's limits on proxies."""
+    the law's limits on proxies; given the partners ``present`` (and ``proxies``: partner ->
+    the partner present holding their proxy), the meeting's votes under the cap of a tenth
+    (a :class:`~scop_ledger.readmodel.meeting.MeetingRoll`)."""
     from scop_ledger.readmodel.compliance import roll as meeting_roll
 
     with Query(session, on, known_at) as q:
-        return meeting_roll(q.snapshot(only="active"))
+        if present is None:
+            return meeting_roll(q.snapshot(only="active"))
+        from scop_ledger.readmodel.meeting import meeting_roll as attended
+
+        return attended(q.snapshot(only="active"), present, proxies or {})

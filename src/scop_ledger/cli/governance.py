@@ -175,6 +175,14 @@ def review(
     help=_("Employee share, in euros (0 to 10^12, 2 decimals at most)."),
 )
 @click.option("--dividends", required=True, help=_("In euros (0 to 10^12, 2 decimals at most)."))
+@click.option(
+    "--net-asset-value-per-share",
+    default=None,
+    help=_(
+        "The net asset value per share shown by the approved accounts, in euros (0 to 10^12, "
+        "2 decimals at most): with losses, a be-cnc refund is at most this per share."
+    ),
+)
 @write_options
 @click.pass_context
 def allocate(ctx: click.Context, /, fmt: str, on: date | None, **fields: Any) -> None:

@@ -19,7 +19,12 @@ from typing import Any, ClassVar
 from eventsourcing.domain import Aggregate
 
 from scop_ledger.domain import entries
-from scop_ledger.domain.cooperative_fold import CoopState, CoopTimelineError, replay_cooperative
+from scop_ledger.domain.cooperative_fold import (
+    CoopState,
+    CoopTimelineError,
+    allocation_fields,
+    replay_cooperative,
+)
 from scop_ledger.domain.entries import NAMESPACE, EntryMeta
 from scop_ledger.domain.errors import InvalidValue, Refused
 from scop_ledger.domain.statutes import (
@@ -32,14 +37,9 @@ from scop_ledger.domain.statutes import (
 )
 from scop_ledger.domain.values import (
     MAX_TERM_YEARS,
-    MAX_YEAR,
-    MIN_YEAR,
     LegalForm,
     Office,
-    non_negative_money,
-    parse_money,
     share_value,
-    show,
 )
 from scop_ledger.i18n import N_, _, day
 
@@ -138,6 +138,14 @@ class Cooperative(Aggregate):
         development_fund: Decimal
         employees: Decimal
         dividends: Decimal
+        net_asset_value_per_share: Decimal | None
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Allocations recorded before the net asset value per share: none given."""
+            state["net_asset_value_per_share"] = None
 
     class EntryReversed(Entry):
         TOPIC = "scop-ledger:Cooperative.EntryReversed"
@@ -276,22 +284,18 @@ class Cooperative(Aggregate):
         employees: Decimal,
         dividends: Decimal,
         meta: EntryMeta,
+        net_asset_value_per_share: Decimal | None = None,
     ) -> None:
-        """The general meeting allocated a year's net surplus. Breaking the allocation rule is
-        a compliance finding, not a refusal; impossible values are refused."""
+        """The general meeting approved a year's accounts and allocated its net surplus (with,
+        optionally, the net asset value per share those accounts show). Breaking the
+        allocation rule is a compliance finding, not a refusal; impossible values are refused."""
         parts = {
-            "legal reserve": non_negative_money(legal_reserve, what="legal reserve"),
-            "development fund": non_negative_money(development_fund, what="development fund"),
-            "employee share": non_negative_money(employees, what="employee share"),
-            "dividends": non_negative_money(dividends, what="dividends"),
+            "legal_reserve": legal_reserve,
+            "development_fund": development_fund,
+            "employees": employees,
+            "dividends": dividends,
         }
-        amount = parse_money(surplus, what="surplus")
-        if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
-            raise InvalidValue(
-                _("year {year} is not from {first} to {last}").format(
-                    year=show(year), first=MIN_YEAR, last=MAX_YEAR
-                )
-            )
+        fields = allocation_fields(year, surplus, parts, net_asset_value_per_share)
         if year < self.registration.on.year:
             raise Refused(
                 _("{year} is before the cooperative's registration on {registered}").format(
@@ -299,17 +303,7 @@ class Cooperative(Aggregate):
                 ),
                 on=on,
             )
-        self._record(
-            self.SurplusAllocated,
-            meta,
-            on=on,
-            year=year,
-            surplus=amount,
-            legal_reserve=parts["legal reserve"],
-            development_fund=parts["development fund"],
-            employees=parts["employee share"],
-            dividends=parts["dividends"],
-        )
+        self._record(self.SurplusAllocated, meta, on=on, **fields)
 
     def reverse(self, on: date, version: int, reason: str, meta: EntryMeta) -> None:
         target = self.entry(version)

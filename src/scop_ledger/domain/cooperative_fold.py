@@ -18,9 +18,17 @@ from typing import Any, ClassVar, Protocol
 
 from scop_ledger.domain.dates import add_years
 from scop_ledger.domain.entries import UnfoldableEntry
-from scop_ledger.domain.errors import Refused
+from scop_ledger.domain.errors import InvalidValue, Refused
 from scop_ledger.domain.statutes import Statutes
-from scop_ledger.domain.values import LegalForm, Office
+from scop_ledger.domain.values import (
+    MAX_YEAR,
+    MIN_YEAR,
+    LegalForm,
+    Office,
+    non_negative_money,
+    parse_money,
+    show,
+)
 from scop_ledger.domain.words import label
 from scop_ledger.i18n import _, day
 
@@ -75,6 +83,9 @@ class Allocation:
     development_fund: Decimal
     employees: Decimal
     dividends: Decimal
+    # The net asset value per share of the approved accounts (be-cnc's refund limit when there
+    # are losses: CSA 6:120 §1), None when the entry does not give it.
+    net_asset_value_per_share: Decimal | None = None
 
 
 @dataclass
@@ -202,6 +213,7 @@ class _CoopFold:
             e.development_fund,
             e.employees,
             e.dividends,
+            e.net_asset_value_per_share,
         )
 
 
@@ -213,4 +225,40 @@ HANDLERS: dict[str, Callable[[_CoopFold, Any], None]] = {
     "end-mandate": _CoopFold._mandate_ended,
     "review": _CoopFold._reviewed,
     "allocate": _CoopFold._allocated,
+}
+
+
+def allocation_fields(
+    year: int,
+    surplus: Decimal,
+    parts: dict[str, Decimal],
+    net_asset_value_per_share: Decimal | None,
+) -> dict[str, Any]:
+    """An allocation's fields, checked: its year, surplus, parts (by field name) and the net
+    asset value per share of the approved accounts (or None); impossible values refused."""
+    fields: dict[str, Any] = {
+        name: non_negative_money(amount, what=PART_NAMES[name]) for name, amount in parts.items()
+    }
+    fields["surplus"] = parse_money(surplus, what="surplus")
+    if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidValue(
+            _("year {year} is not from {first} to {last}").format(
+                year=show(year), first=MIN_YEAR, last=MAX_YEAR
+            )
+        )
+    fields["year"] = year
+    fields["net_asset_value_per_share"] = (
+        None
+        if net_asset_value_per_share is None
+        else non_negative_money(net_asset_value_per_share, what="net asset value per share")
+    )
+    return fields
+
+
+#: An allocation's parts: field name -> how a message names it.
+PART_NAMES = {
+    "legal_reserve": "legal reserve",
+    "development_fund": "development fund",
+    "employees": "employee share",
+    "dividends": "dividends",
 }

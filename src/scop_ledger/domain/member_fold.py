@@ -48,6 +48,7 @@ class Refund:
     cause: str
     amount: Decimal
     partial: bool
+    shares: int  # the shares cancelled (be-cnc's cap with losses: CSA 6:120)
     paid: Decimal = ZERO
 
     @property
@@ -341,7 +342,7 @@ class MemberFold:
         refund = max(ZERO, share_value * e.shares - unpaid)
         s.shares -= e.shares
         s.paid -= refund
-        s.refunds.append(Refund(e.originator_version, e.on, "withdrawal", refund, True))
+        s.refunds.append(Refund(e.originator_version, e.on, "withdrawal", refund, True, e.shares))
 
     def _partnership_ended(self, e: Any) -> None:
         s = self.state
@@ -357,7 +358,7 @@ class MemberFold:
                     ).format(person=self.person, date=day(e.on), reason=label(left)),
                 )
         if not ended_by_transfer(self, e):  # else the shares went to a partner: no refund
-            s.refunds.append(Refund(e.originator_version, e.on, e.cause, s.paid, False))
+            s.refunds.append(Refund(e.originator_version, e.on, e.cause, s.paid, False, s.shares))
         s.partner, s.partner_since, s.shares, s.paid = False, None, 0, ZERO
         if e.cause.endswith(":death"):
             s.deceased_on = e.on

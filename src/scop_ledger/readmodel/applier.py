@@ -231,7 +231,7 @@ class Applier:
         on: Any,
     ) -> tuple[Any, ...]:
         """A row of ``rm_states`` in ``schema.STATE_COLUMNS`` order. Its refunds are JSON:
-        [[version, since, cause, amount_cents, partial, paid_cents], …], written once for
+        [[version, since, cause, amount_cents, partial, paid_cents, shares], …], written once for
         each change of the person's refunds (most entries leave them as they were)."""
         cause = getattr(entry, "cause", None) or getattr(entry, "reason", None)
         refunds = None
@@ -242,8 +242,8 @@ class Applier:
             else:
                 refunds = json.dumps(
                     [
-                        [v, since if type(since) is str else since.isoformat(), c, a, p, paid]
-                        for v, since, c, a, p, paid in refund_values
+                        [v, since if type(since) is str else since.isoformat(), c, a, p, paid, n]
+                        for v, since, c, a, p, paid, n in refund_values
                     ]
                 )
                 member.refunds_json = (refund_values, refunds)

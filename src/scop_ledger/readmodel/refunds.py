@@ -19,8 +19,8 @@ from scop_ledger.domain.member_fold import MemberState
 from scop_ledger.readmodel import schema as t
 
 KNOWN_TO = t.REFUND_COLUMNS.index("known_to")
-# A person's refunds on a date, as rm_refunds rows hold them: (refund, since, cause,
-# amount_cents, partial, paid_cents) each, in the fold's order.
+# A person's refunds on a date: (refund, since, cause, amount_cents, partial, paid_cents,
+# shares) each, in the fold's order; rm_refunds rows hold all but the shares.
 RefundValues = tuple[tuple[Any, ...], ...]
 
 
@@ -75,7 +75,15 @@ class RefundRows:
             return ()
         day = self.day
         return tuple(
-            (r.version, day(r.since), r.cause, t.cents(r.amount), r.partial, t.cents(r.paid))
+            (
+                r.version,
+                day(r.since),
+                r.cause,
+                t.cents(r.amount),
+                r.partial,
+                t.cents(r.paid),
+                r.shares,
+            )
             for r in s.refunds
         )
 
@@ -102,7 +110,7 @@ class RefundRows:
         self, member: Person, start: date, end: date | None, values: RefundValues, known: int
     ) -> None:
         """Rows of the person's refunds ``values``, valid from ``start`` to ``end``."""
-        for refund, since, cause, amount, partial, paid in values:
+        for refund, since, cause, amount, partial, paid, _shares in values:
             row = RefundRow(
                 [
                     member.cid,

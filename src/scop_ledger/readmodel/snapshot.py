@@ -210,7 +210,7 @@ def _refunds(text: str | None) -> tuple[RefundView, ...]:
             partial=bool(partial),
             paid=Decimal(paid).scaleb(-2),
         )
-        for _version, since, cause, amount, partial, paid in json.loads(text)
+        for _version, since, cause, amount, partial, paid, _shares in json.loads(text)
     )
 
 

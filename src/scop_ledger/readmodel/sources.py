@@ -153,8 +153,10 @@ def rows_from_view(db: DB, slug: str, until: date, known_at: datetime) -> Iterat
             found = parsed.get(refunds) or ()
             if not found:
                 found = parsed[refunds] = tuple(
-                    RefundFact(date.fromisoformat(since), cause, amount * cents, paid_back * cents)
-                    for _v, since, cause, amount, _partial, paid_back in json.loads(refunds)
+                    RefundFact(
+                        date.fromisoformat(since), cause, amount * cents, paid_back * cents, n
+                    )
+                    for _v, since, cause, amount, _partial, paid_back, n in json.loads(refunds)
                 )
         yield (
             day,
@@ -307,7 +309,9 @@ def rows_from_events(logs: MemberLogs, until: date, known_at: datetime) -> list[
         entries = logs.effective(oid, known_at, until)
         for day in sorted({e.on for e in entries}):
             s = replay(person, [e for e in entries if e.on <= day], logs.terms, strict=False)
-            refunds = tuple(RefundFact(r.since, r.cause, r.amount, r.paid) for r in s.refunds)
+            refunds = tuple(
+                RefundFact(r.since, r.cause, r.amount, r.paid, r.shares) for r in s.refunds
+            )
             out.append((day, person, Holding(s.employed, s.partner, s.shares, s.paid, refunds)))
     out.sort(key=lambda row: row[0])
     return out

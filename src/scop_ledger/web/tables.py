@@ -201,7 +201,7 @@ RULE_ACTIONS: dict[str, tuple[str, ...]] = {
     "member-vote-limit": _CAPITAL,
     "dividend-limit": ("allocate", *_CAPITAL),
     "resignation-window": ("leave", "withdraw"),
-    "refund-limit": _REFUNDS,
+    "refund-limit": (*_REFUNDS, "allocate"),
 }
 
 

@@ -60,6 +60,8 @@ def test_a_name_is_folded_to_one_spelling(written: str, folded: str) -> None:
         ("référence", "ref"),
         ("commentaire", "note"),
         ("id", "id"),
+        ("Valeur d'actif net par part", "net_asset_value_per_share"),
+        ("net-asset-value-per-share", "net_asset_value_per_share"),
     ],
 )
 def test_a_column_has_its_french_and_english_spellings(written: str, column: str) -> None:

@@ -27,6 +27,7 @@ MONEY_COLUMNS = (
     "employees",
     "dividends",
     "price",
+    "net_asset_value_per_share",
 )
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF16 = N_(

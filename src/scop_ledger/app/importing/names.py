@@ -39,6 +39,11 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
     "development_fund": ("fonds-de-développement",),
     "employees": ("part-travail", "ristourne", "salariés"),
     "dividends": ("dividendes",),
+    "net_asset_value_per_share": (
+        "valeur-d'actif-net-par-part",
+        "valeur-d-actif-net-par-part",
+        "actif-net-par-part",
+    ),
     "legal_form": ("forme-juridique",),
     "to": ("cessionnaire",),
     "price": ("prix",),

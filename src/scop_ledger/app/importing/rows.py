@@ -47,6 +47,7 @@ ALLOCATION_COLUMNS = (
     "development_fund",
     "employees",
     "dividends",
+    "net_asset_value_per_share",
 )
 OPTION_COLUMNS = (
     "to",

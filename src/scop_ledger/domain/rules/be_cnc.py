@@ -109,15 +109,19 @@ def resignation_window(f: Facts, p: Params) -> Check:
 
 
 def refund_limit(f: Facts, p: Params) -> Check:
-    """A refund is at most the amount actually paid in (AR 8 January 1962 art. 1; CSA
-    6:120)."""
+    """A refund is at most the amount actually paid in and, with losses, no more than the
+    shares' net asset value in the last approved accounts on or before its date (AR 8 January
+    1962 art. 1; CSA 6:120 §1): see :func:`~scop_ledger.domain.rules.facts.refund_cap`."""
     return verdict(
         REFUND_LIMIT,
         f.over_refunded == 0,
         str(f.over_refunded),
         "0",
         text(
-            N_("{count} refunds above the amount paid in (AR 8 January 1962; CSA 6:120)"),
+            N_(
+                "{count} refunds above the amount paid in or, with losses, the net asset value "
+                "per share of the last approved accounts (AR 8 January 1962; CSA 6:120)"
+            ),
             count=f.over_refunded,
         ),
     )

@@ -3,6 +3,7 @@ parameters (:class:`Params`). Both are plain values; the rules are pure function
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -51,6 +52,7 @@ class RefundFact:
     cause: str
     amount: Decimal
     paid: Decimal
+    shares: int = 0  # the shares it cancelled (0: unknown)
 
     @property
     def outstanding(self) -> Decimal:
@@ -110,7 +112,8 @@ class Facts:
     highest_shares: int  # the highest capital ever reached up to ``on``, in shares
     overdue: Decimal  # refund money outstanding after its due date
     overdue_refunds: int
-    over_refunded: int  # refunds paid above their amount (be-cnc: at most what was paid in)
+    # Refunds paid above their cap (be-cnc: what was paid in; with losses, the net asset value).
+    over_refunded: int
     mandates: tuple[MandateFact, ...]
     last_review: date | None
     review_trigger: date | None  # losses made a review due (loi 47-1775 art. 25-1)
@@ -193,3 +196,28 @@ def vote_weight(params: Params, employees: int, externals: int) -> Fraction:
     """The external weight the profile applies: weighted only under the Scop thresholds."""
     cap = vote_cap(params.profile, params.scop_thresholds, params.external_vote_cap)
     return weight_under(cap, employees, externals)
+
+
+# The net asset values per share recorded with approved accounts: their dates (in order)
+# and values, the last of several on one date counting.
+NetAssetValues = tuple[tuple[date, ...], tuple[Decimal, ...]]
+
+
+def net_asset_values(coop: CoopState) -> NetAssetValues:
+    """The net asset values per share that ``coop``'s allocations record, by date."""
+    found = sorted(
+        (a.on, a.version, a.net_asset_value_per_share)
+        for a in coop.allocations.values()
+        if a.net_asset_value_per_share is not None
+    )
+    return tuple(on for on, _, _ in found), tuple(v for _, _, v in found if v is not None)
+
+
+def refund_cap(r: RefundFact, navs: NetAssetValues) -> Decimal:
+    """The most refund ``r`` may pay: the amount paid in, and no more than the net asset
+    value of the shares it cancelled in the last approved accounts on or before its date
+    (CSA 6:120 §1; shares unknown, 0: the amount paid in alone)."""
+    i = bisect_right(navs[0], r.since)
+    if not i or not r.shares:
+        return r.amount
+    return min(r.amount, r.shares * navs[1][i - 1])

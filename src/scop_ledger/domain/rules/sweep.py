@@ -25,8 +25,11 @@ from scop_ledger.domain.rules.facts import (
     Facts,
     Holding,
     MandateFact,
+    NetAssetValues,
     Params,
     Status,
+    net_asset_values,
+    refund_cap,
 )
 from scop_ledger.domain.rules.fr_company import REPRESENTATIVES
 from scop_ledger.domain.rules.registry import PROFILE_RULES
@@ -49,7 +52,7 @@ def facts_over(
     ``until`` (its forms, mandates, reviews and allocations carry their dates)."""
     wakes = _Wakes(until)
     governance = _Governance(params, coop, wakes)
-    roll = _Roll(params, rows)
+    roll = _Roll(params, rows, net_asset_values(coop))
     while True:
         heads = [wakes.heap[0][0]] if wakes.heap else []
         if roll.pending is not None:
@@ -89,8 +92,8 @@ class _Wakes:
 class _Roll:
     """The partners' running totals, stepped by the member rows of each date in turn."""
 
-    def __init__(self, params: Params, rows: Iterable[MemberRow]) -> None:
-        self.params = params
+    def __init__(self, params: Params, rows: Iterable[MemberRow], navs: NetAssetValues) -> None:
+        self.params, self.navs = params, navs
         self.rows = iter(rows)
         self.pending = next(self.rows, None)
         self.holdings: dict[str, Holding] = {}
@@ -168,7 +171,7 @@ class _Roll:
                 if r.outstanding > 0 and d > due(r.since):
                     amount += r.outstanding
                     n += 1
-                if r.paid > r.amount:
+                if r.paid > r.amount or (self.navs[0] and r.paid > refund_cap(r, self.navs)):
                     over += 1
             was = late.pop(person, (ZERO, 0, 0))
             if n or over:
