@@ -146,7 +146,6 @@ Part = Annotated[Decimal, BeforeValidator(_part)]
 OptPart = Annotated[Decimal | None, BeforeValidator(_optional(_part))]
 ShareValue = Annotated[Decimal, BeforeValidator(_share_value)]
 Paid = Annotated[Decimal | None, BeforeValidator(_paid)]
-OptPart = Annotated[Decimal | None, BeforeValidator(_optional(_part))]
 Shares = Annotated[int, BeforeValidator(_whole(1, values.MAX_SHARES))]
 # The statutes' counts of years (refund delay, review interval) within the wider of their ranges
 # (the refund delay's); Cooperative.register holds each to its own.
