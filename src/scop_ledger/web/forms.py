@@ -29,6 +29,7 @@ TITLES = {
     "withdraw": N_("Record a withdrawal of shares"),
     "leave": N_("Record a partner's departure"),
     "pay-refund": N_("Record a refund paid"),
+    "transfer": N_("Record a transfer of shares between partners"),
     "appoint": N_("Record an appointment"),
     "end-mandate": N_("Record the end of a mandate"),
     "review": N_("Record a cooperative review"),
@@ -42,6 +43,9 @@ COOPERATIVE = ("appoint", "end-mandate", "review", "allocate", "change-form")
 LABELS = {
     "date": N_("Date"),
     "person": N_("Person"),
+    "to": N_("To (the partner receiving the shares)"),
+    "price": N_("Price paid by the receiver (optional)"),
+    "net_asset_value_per_share": N_("Net asset value per share (approved accounts)"),
     "shares": N_("Shares"),
     "paid": N_("Paid (default: in full)"),
     "amount": N_("Amount"),
@@ -92,6 +96,8 @@ def _kind(name: str, annotation: Any) -> tuple[str, tuple[str, ...]]:
         return "choice", tuple(str(member.value) for member in annotation)
     if name in ("date", "person"):
         return name, ()
+    if name == "to":  # a transfer's receiver: a person too
+        return "person", ()
     if name in _WHOLE:
         return "whole", ()
     if name in MONEY_COLUMNS:
