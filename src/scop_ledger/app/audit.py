@@ -262,3 +262,12 @@ def report(
     finally:
         q.close()
     return ReviewPack(render(pack), q.slug, q.as_of, verdict)
+
+
+def ratio_charts(session: Session, as_of: date | None, known_at: datetime | None) -> list[str]:
+    """The employees' share of the capital and of the votes over time, breaches shaded, as the
+    review pack draws them (inline SVG, in the current language)."""
+    from scop_ledger.audit.report import ratio_charts as charts
+
+    with Query(session, as_of, known_at) as q:
+        return charts(q.rules(), q.as_of, q.known_at)

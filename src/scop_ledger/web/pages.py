@@ -107,12 +107,15 @@ def table_page(served: Served, name: str) -> Callable[[Request], Response]:
     def handle(request: Request) -> Response:
         def work(session: Session, moment: Moment) -> Response:
             table = TABLES[name](session, moment, kept(request))
-            chart = None
+            chart, ratios = None, []
             if name == "timeline":
+                from scop_ledger.app import audit
+
                 r = table.result
                 chart = charts.bands(r.changes, r.since, r.as_of)
+                ratios = audit.ratio_charts(session, moment.as_of, moment.known_at)
             context = frame(request, moment, name, title=table.title)
-            context.update(table=table, name=name, chart=chart, head=_head(table))
+            context.update(table=table, name=name, chart=chart, ratios=ratios, head=_head(table))
             return HTMLResponse(render("table.html.j2", **context))
 
         return respond(served, request, name, work)

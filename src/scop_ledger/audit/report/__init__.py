@@ -203,6 +203,28 @@ def _late(history: list[HistoryEntry], late_days: int) -> list[dict[str, Any]]:
     return late
 
 
+def shares_over_time(params: Params, facts: list[Facts], found: list[Run]) -> tuple[Series, Series]:
+    """The employees' share of the capital and of the votes over time, each with its threshold
+    and its breach spans (the 51% and 65% of a Scop, the profile's own elsewhere)."""
+    capital = _series(
+        EMPLOYEE_CAPITAL_MAJORITY, facts, _capital_share, float(params.employee_capital_min), found
+    )
+    votes = _series(
+        EMPLOYEE_VOTE_SHARE, facts, _vote_share(params), float(params.employee_vote_min), found
+    )
+    return capital, votes
+
+
+def ratio_charts(source: RuleFacts, as_of: date, known_at: datetime) -> list[str]:
+    """The two charts of :func:`shares_over_time` as inline SVG (the pack's own drawing)."""
+    from scop_ledger.audit.report.charts import share_chart
+
+    params, _coop, facts_iter = source.facts(as_of, known_at)
+    facts = list(facts_iter)
+    capital, votes = shares_over_time(params, facts, runs(params, facts, as_of))
+    return [share_chart(capital, as_of), share_chart(votes, as_of)]
+
+
 def gather(
     source: RuleFacts,
     snapshot: Snapshot,
@@ -219,6 +241,7 @@ def gather(
     verdict = compliance_of(source.slug, params, found, as_of, known_at)
     refunds, ageing = _refunds(snapshot, as_of)
     officers, gaps = representatives(coop, found, as_of)
+    capital, votes = shares_over_time(params, facts, found)
     return Pack(
         coop=snapshot,
         as_of=as_of,
@@ -227,20 +250,8 @@ def gather(
         chain=chain,
         compliance=verdict,
         findings=[r for r in found if r.status is Status.BREACH],
-        capital=_series(
-            EMPLOYEE_CAPITAL_MAJORITY,
-            facts,
-            _capital_share,
-            float(params.employee_capital_min),
-            found,
-        ),
-        votes=_series(
-            EMPLOYEE_VOTE_SHARE,
-            facts,
-            _vote_share(params),
-            float(params.employee_vote_min),
-            found,
-        ),
+        capital=capital,
+        votes=votes,
         register=register,
         refunds=refunds,
         ageing=ageing,
