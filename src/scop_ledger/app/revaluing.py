@@ -8,7 +8,7 @@ known; a reversal of a change is checked the same way (``UnitOfWork.reverse``).
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scop_ledger.app import commands as cmd
 from scop_ledger.domain.cooperative import Cooperative
@@ -20,19 +20,14 @@ from scop_ledger.domain.share_values import Conversion, advance
 from scop_ledger.domain.statutes import Terms
 from scop_ledger.i18n import _, day, money
 
-if TYPE_CHECKING:
-    from scop_ledger.app.handlers import UnitOfWork
 
-
-def change_share_value(
-    w: UnitOfWork, c: cmd.ChangeShareValue, coop: Cooperative, meta: EntryMeta
-) -> None:
+def change_share_value(w: Any, c: cmd.ChangeShareValue, coop: Cooperative, meta: EntryMeta) -> None:
     """Record the change, then refuse it when a member's timeline no longer folds."""
     coop.change_share_value(c.on, c.share_value, meta)
     check_members(w, coop, reversal=False)
 
 
-def check_members(w: UnitOfWork, coop: Cooperative, *, reversal: bool) -> None:
+def check_members(w: Any, coop: Cooperative, *, reversal: bool) -> None:
     """Fold every member's timeline strictly with the cooperative's terms as they now are
     (after a change of the share value, or its reversal); the first person, by reference,
     whose timeline cannot stand refuses the command."""
@@ -84,7 +79,7 @@ def refusal(error: TimelineError, person: str, reversal: bool) -> Refused:
     )
 
 
-def persons(w: UnitOfWork, slug: str) -> set[str]:
+def persons(w: Any, slug: str) -> set[str]:
     """Every person the cooperative knows: in the store, and registered earlier in the batch."""
     found = {
         event.person

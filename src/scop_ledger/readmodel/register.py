@@ -118,14 +118,8 @@ def movements(
             # An end of contract that ends the partnership: one movement, not two.
             category_before = "employee" if last.category == "external" else "external"
             out.pop()
-        if nature == "refund":
-            amount = refunded
-        elif nature == "payment":
-            amount = paid_delta
-        elif nature == "share-value":
-            amount = Decimal(0)
-        else:
-            amount = (share_value if value_on is None else value_on(s.on)) * delta
+        value = share_value if value_on is None else value_on(s.on)
+        amount = _amount(nature, refunded, paid_delta, value * delta)
         common: dict[str, Any] = {
             "date": s.on,
             "sequence": s.seq,
@@ -144,6 +138,16 @@ def movements(
                 Movement(nature="paid", cause=None, shares=0, amount=money(paid_delta), **common)
             )
     return out
+
+
+def _amount(nature: str, refunded: Decimal, paid: Decimal, shares: Decimal) -> Decimal:
+    """A movement's amount: the money refunded or paid, none for a change of the share value
+    (the capital does not change), else the shares' value."""
+    if nature == "refund":
+        return refunded
+    if nature == "payment":
+        return paid
+    return Decimal(0) if nature == "share-value" else shares
 
 
 def _nature(s: StateStep, partner_before: bool, changed: bool, moved: bool) -> str | None:

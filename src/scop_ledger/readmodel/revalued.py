@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, func, select
@@ -27,12 +27,9 @@ from scop_ledger.domain.statutes import Terms
 from scop_ledger.readmodel import schema as t
 from scop_ledger.readmodel.times import micros
 
-if TYPE_CHECKING:
-    from scop_ledger.readmodel.applier import Applier, CachedCoop, CachedMember
-
 
 def coop_terms(
-    applier: Applier, conn: Connection, oid: UUID, cid: int, terms: Terms
+    applier: Any, conn: Connection, oid: UUID, cid: int, terms: Terms
 ) -> tuple[Terms, tuple[int, ...]]:
     """The cooperative's terms (from its registration's ``terms``) with its share value
     changes applied so far, and the entry id (seq) of each change."""
@@ -58,7 +55,7 @@ def coop_terms(
     return terms, tuple(versions[e.originator_version] for e in changes)
 
 
-def coop_entry(applier: Applier, conn: Connection, event: Any, coop: CachedCoop) -> None:
+def coop_entry(applier: Any, conn: Connection, event: Any, coop: Any) -> None:
     """A cooperative entry: a change of the share value, or the reversal of one, changes its
     members' holdings; any other entry changes nothing here."""
     changed = isinstance(event, Cooperative.ShareValueChanged)
@@ -94,7 +91,7 @@ def coop_entry(applier: Applier, conn: Connection, event: Any, coop: CachedCoop)
     applier.writer.flush(conn)
 
 
-def _cached(applier: Applier, conn: Connection, oid: UUID) -> CachedMember:
+def _cached(applier: Any, conn: Connection, oid: UUID) -> Any:
     """The member's cache entry (loaded from its stream on a miss)."""
     found = applier._members.get(oid.int)
     if found is not None:
@@ -107,9 +104,9 @@ def _cached(applier: Applier, conn: Connection, oid: UUID) -> CachedMember:
 
 
 def recompute(
-    applier: Applier,
+    applier: Any,
     conn: Connection,
-    member: CachedMember,
+    member: Any,
     oid: UUID,
     first: tuple[date, int],
     known: int,
@@ -135,9 +132,9 @@ def recompute(
 
 
 def converter(
-    applier: Applier,
-    member: CachedMember,
-    coop: CachedCoop,
+    applier: Any,
+    member: Any,
+    coop: Any,
     fold: Any,
     first: tuple[date, int],
     known: int,
@@ -164,9 +161,9 @@ def last(position: tuple[date, int] | None, terms: Terms) -> tuple[date, int] | 
 
 
 def conversion_row(
-    applier: Applier,
-    member: CachedMember,
-    coop: CachedCoop,
+    applier: Any,
+    member: Any,
+    coop: Any,
     step: Conversion,
     state: Any,
     known: int,
@@ -175,4 +172,7 @@ def conversion_row(
     state = replace(state, shares=step.after)
     values = applier.refunds.values(state) if state.refunds else ()
     on = applier.writer.day(step.on)
-    return applier.state_row(member, step, coop.seqs[step.index], known, state, values, on)
+    row: tuple[Any, ...] = applier.state_row(
+        member, step, coop.seqs[step.index], known, state, values, on
+    )
+    return row
