@@ -38,6 +38,7 @@ IMPORT_ACTIONS = (
     "review",
     "allocate",
     "change-form",
+    "change-share-value",
 )
 ALLOCATION_COLUMNS = (
     "year",
@@ -60,6 +61,7 @@ OPTION_COLUMNS = (
     "legal_person",
     *ALLOCATION_COLUMNS,
     "legal_form",
+    "share_value",
     "ref",
     "note",
 )
