@@ -133,3 +133,51 @@ def test_dates_before_registration_and_bad_values_are_refused(ledger) -> None:
     with pytest.raises(Refused, match="before the cooperative's registration"):
         do(ledger, "change-share-value", "2015-01-01", share_value="50")
     assert date(2016, 1, 1)
+
+
+VALUES = ["5", "10", "12.5", "25", "50", "100"]
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+@given(seed=st.integers(0, 10_000))
+def test_view_and_oracle_agree_on_random_histories_with_changes(store_url, seed) -> None:
+    """Random member entries, changes of the share value (back-dated too) and reversals; the
+    view caught up at random moments: the view and the oracle agree before and after."""
+    import random
+    from datetime import timedelta
+
+    from scop_ledger.app import commands as cmd
+    from scop_ledger.domain.errors import LedgerError
+    from scop_ledger.readmodel.access import catch_up
+    from tests.readmodel.test_view import START, _drop, random_command
+
+    rng = random.Random(seed)
+    ledger = open_ledger(store_url, view=False)
+    try:
+        acme(ledger)
+        recorded, moments = [], []
+        for person in ("ann", "ben"):
+            do(ledger, "hire", "2016-01-01", person=person)
+            do(ledger, "admit", "2016-02-01", person=person)
+            recorded.append(do(ledger, "subscribe", "2016-02-01", person=person, shares="40").event)
+        for _ in range(30):
+            if rng.random() < 0.25:
+                on = START + timedelta(days=rng.randint(0, 3650))
+                command = cmd.build(cmd.ChangeShareValue, on=on, share_value=rng.choice(VALUES))
+            else:
+                command = random_command(rng, recorded)
+            try:
+                recorded.append(ledger.execute(command).event)
+            except LedgerError:
+                continue
+            moments.append(datetime.now(UTC))
+            if rng.random() < 0.3:
+                catch_up(ledger)
+        catch_up(ledger)
+        for _ in range(4):
+            as_of = START + timedelta(days=rng.randint(0, 4000))
+            known_at = rng.choice(moments) if moments else NOW
+            assert_view_matches_oracle(ledger, store_url, as_of, known_at)
+        assert_view_matches_oracle(ledger, store_url, date(2030, 1, 1), NOW)
+    finally:
+        _drop(ledger)

@@ -191,6 +191,7 @@ def nature_label(nature: str) -> str:
         "refund": _("refund"),
         "loss of status": _("loss of status"),
         "category change": _("category change"),
+        "share-value": _("share-value"),
     }
     return labels.get(nature, nature)
 

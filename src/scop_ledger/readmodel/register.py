@@ -168,7 +168,7 @@ SELECT s.on_date, s.seq, m.person, s.name, s.action, s.cause, s.shares, s.paid_c
 FROM rm_states s JOIN rm_members m ON m.mid = s.mid
 WHERE s.cid = :cid AND s.on_date <= :d AND s.known_from <= :t
   AND (s.known_to IS NULL OR s.known_to > :t)
-ORDER BY s.on_date, s.version > 0, s.seq
+ORDER BY s.on_date, s.version > 0, s.seq, m.person
 """
 
 
@@ -292,7 +292,7 @@ def register_from_events(
                     refunded=sum((r.paid for r in st.refunds), Decimal(0)),
                 )
             )
-    steps.sort(key=lambda s: (s.on, s.action != "change-share-value", s.seq))
+    steps.sort(key=lambda s: (s.on, s.action != "change-share-value", s.seq, s.person))
     from scop_ledger.readmodel.history import history_from_events
 
     seqs = sorted(e["sequence"] for e in history_from_events(ledger, slug, None, known_at))
