@@ -63,6 +63,11 @@ def test_the_import_takes_the_french_names_and_runs_twice_the_same(tmp_path: Pat
     capital = runner.invoke(main, ["capital", "--as-of", "2020-12-31", "--format", "json"], env=env)
     found = json.loads(capital.stdout)
     assert (found["shares"], found["amount"]) == (22, "1100.00")
-    exported = runner.invoke(main, ["history", "--format", "json"], env=env)
-    actions = [e["action"] for e in json.loads(exported.stdout)["entries"]]
-    assert "change-share-value" in actions
+    out = tmp_path / "copy.jsonl"
+    assert runner.invoke(main, ["export", str(out)], env=env).exit_code == 0
+    assert '"action": "change-share-value"' in out.read_text(encoding="utf-8")
+    copy = {**env, "SCOP_LEDGER_DB": f"sqlite:///{tmp_path / 'copy.db'}"}
+    assert runner.invoke(main, init_args("2016-01-01"), env=copy).exit_code == 0
+    assert runner.invoke(main, ["import", str(out)], env=copy).exit_code == 0
+    again = runner.invoke(main, ["capital", "--as-of", "2020-12-31", "--format", "json"], env=copy)
+    assert json.loads(again.stdout)["shares"] == 22
