@@ -181,3 +181,14 @@ def test_view_and_oracle_agree_on_random_histories_with_changes(store_url, seed)
         assert_view_matches_oracle(ledger, store_url, date(2030, 1, 1), NOW)
     finally:
         _drop(ledger)
+
+
+def test_a_back_dated_subscription_that_leaves_a_remainder_is_refused(ledger) -> None:
+    do(ledger, "change-share-value", "2020-01-01", share_value="50")
+    with pytest.raises(Refused, match="later change-share-value of bob on 2020-01-01"):
+        do(ledger, "subscribe", "2019-06-01", person="bob", shares="1")
+    do(ledger, "subscribe", "2019-06-01", person="bob", shares="2")  # 6 of 25: 3 of 50
+    do(ledger, "pay-up", "2020-02-01", person="bob", amount="50")  # 3 x 50 worth, 100 paid
+    assert capital(ledger, "2020-02-01")["partners"][1]["shares"] == 3
+    with pytest.raises(Refused, match="owes only 0"):
+        do(ledger, "pay-up", "2020-03-01", person="bob", amount="1")
