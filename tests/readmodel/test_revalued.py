@@ -55,3 +55,37 @@ def test_a_view_caught_up_later_agrees(store_url: str) -> None:
             )
     finally:
         ledger.close()
+
+
+def test_a_projector_that_forgot_its_folds_writes_each_conversion_once(store_url: str) -> None:
+    """Another process (a fresh projector) records the next change: the members' folds are
+    rebuilt from their streams, through the conversions the view already holds."""
+    from scop_ledger.store.db import connect
+
+    first = open_ledger(store_url)
+    try:
+        acme(first)
+        do(first, "admit", "2016-02-01", person="ann")
+        do(first, "subscribe", "2016-02-01", person="ann", shares="40")
+        do(first, "change-share-value", "2018-01-01", share_value="50")
+    finally:
+        first.close()
+    second = open_ledger(store_url)
+    try:
+        do(second, "change-share-value", "2020-01-01", share_value="100")
+        do(second, "subscribe", "2021-01-01", person="ann", shares="1")
+        db = connect(store_url)
+        try:
+            rows = db.rows(
+                "SELECT on_date, shares FROM rm_states WHERE known_to IS NULL "
+                "AND action = 'change-share-value' ORDER BY on_date"
+            )
+        finally:
+            db.close()
+        assert [(str(on)[:10], shares) for on, shares in rows] == [
+            ("2018-01-01", 20),
+            ("2020-01-01", 10),
+        ]
+        assert_view_matches_oracle(second, store_url, date(2022, 1, 1), datetime.now(UTC))
+    finally:
+        second.close()

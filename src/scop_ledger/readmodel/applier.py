@@ -374,7 +374,7 @@ class Applier:
                 fold.apply(entry)
                 last = (entry.on, entry.originator_version)
                 add_step(steps, entry.on, self.refunds.values(fold.state))
-        last = revalued.last(last, coop.terms)
+        last = revalued.caught_up(fold, last, coop.terms)
         found = CachedMember(row.mid, row.cid, row.person, fold, last, row.gone_on)
         found.refund_steps = steps
         if steps and steps[-1][1]:

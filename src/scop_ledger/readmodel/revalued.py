@@ -71,13 +71,14 @@ def coop_entry(applier: Any, conn: Connection, event: Any, coop: Any) -> None:
             return
         on = min(e.on for e in targets)
     applier.writer.flush(conn)
+    uuids = conn.execute(select(t.members.c.uuid).where(t.members.c.cid == coop.cid)).scalars()
+    # Each member's fold as it stands before this entry (with the terms before it).
+    members = [(UUID(uuid), _cached(applier, conn, UUID(uuid))) for uuid in list(uuids)]
     registered = Terms(coop.terms.share_value, coop.terms.registered_on)
     coop.terms, coop.seqs = coop_terms(applier, conn, oid, coop.cid, registered)
     in_order = changed and coop.terms.share_values[-1] == (event.on, event.share_value)
     known = micros(event.timestamp)
-    uuids = conn.execute(select(t.members.c.uuid).where(t.members.c.cid == coop.cid)).scalars()
-    for uuid in list(uuids):
-        member = _cached(applier, conn, UUID(uuid))
+    for uuid, member in members:
         member.fold.terms = coop.terms
         if in_order and (member.last is None or member.last < (on, 0)):
             state = member.fold.state
@@ -87,7 +88,7 @@ def coop_entry(applier: Any, conn: Connection, event: Any, coop: Any) -> None:
                 )
             member.last = (on, 0)
         else:
-            recompute(applier, conn, member, UUID(uuid), (on, 0), known)
+            recompute(applier, conn, member, uuid, (on, 0), known)
     applier.writer.flush(conn)
 
 
@@ -151,6 +152,13 @@ def converter(
         ]
 
     return rows
+
+
+def caught_up(fold: Any, position: tuple[date, int] | None, terms: Terms) -> Any:
+    """A member's fold rebuilt from its entries (a cache miss): converted through the changes
+    the view already holds rows for (all of ``terms``'); its last position (:func:`last`)."""
+    advance(fold, date.max)
+    return last(position, terms)
 
 
 def last(position: tuple[date, int] | None, terms: Terms) -> tuple[date, int] | None:
