@@ -192,3 +192,23 @@ def test_a_back_dated_subscription_that_leaves_a_remainder_is_refused(ledger) ->
     assert capital(ledger, "2020-02-01")["partners"][1]["shares"] == 3
     with pytest.raises(Refused, match="owes only 0"):
         do(ledger, "pay-up", "2020-03-01", person="bob", amount="1")
+
+
+def test_the_certificate_and_the_votes_before_and_after(ledger, store_url) -> None:
+    from scop_ledger.app import certificates
+    from scop_ledger.app import queries as app_queries
+    from scop_ledger.app.session import Session
+    from scop_ledger.settings import Settings
+
+    do(ledger, "change-share-value", "2020-01-01", share_value="50")
+    session = Session(Settings(url=store_url, user="tester"))
+    try:
+        before = certificates.certificate(session, "alice", D("2019-12-31"), None)
+        after = certificates.certificate(session, "alice", D("2020-12-31"), None)
+        votes = app_queries.votes(session, D("2020-12-31"), None).model_dump(mode="json")
+    finally:
+        session.close()
+    assert (before.shares, before.share_value, before.amount) == (40, Decimal(25), Decimal(1000))
+    assert (after.shares, after.share_value, after.amount) == (20, Decimal(50), Decimal(1000))
+    assert [m.nature for m in after.movements] == ["share-value"]
+    assert votes["partners"] == 2
