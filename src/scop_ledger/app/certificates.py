@@ -190,5 +190,6 @@ def nature_label(nature: str) -> str:
         "loss of status": _("loss of status"),
         "category change": _("category change"),
         "transfer": _("transfer"),
+        "share-value": _("share-value"),
     }
     return labels.get(nature, nature)

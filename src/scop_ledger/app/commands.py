@@ -211,6 +211,11 @@ class ChangeForm(Command):
     legal_form: LegalForm
 
 
+class ChangeShareValue(Command):
+    action: ClassVar[str] = "change-share-value"
+    share_value: ShareValue
+
+
 class Hire(PersonCommand):
     action: ClassVar[str] = "hire"
     name: OptName = None
@@ -306,6 +311,7 @@ ACTIONS: dict[str, type[Command]] = {
     for cls in (
         Init,
         ChangeForm,
+        ChangeShareValue,
         Hire,
         Terminate,
         Admit,

@@ -16,6 +16,7 @@ from eventsourcing.application import AggregateNotFoundError
 from sqlalchemy import select
 
 from scop_ledger.app import commands as cmd
+from scop_ledger.app import revaluing
 from scop_ledger.domain.cooperative import Cooperative
 from scop_ledger.domain.entries import EntryMeta
 from scop_ledger.domain.errors import LedgerError, NotFound, Refused, no_cooperative, no_person
@@ -76,6 +77,7 @@ HANDLERS: dict[type[cmd.Command], Handler] = {
     ),
     # The cooperative's commands: its Cooperative aggregate (a mandate's person must be known).
     cmd.ChangeForm: lambda w, c, coop, meta: coop.change_form(c.on, c.legal_form, meta),
+    cmd.ChangeShareValue: revaluing.change_share_value,
     cmd.Appoint: _appoint,
     cmd.EndMandate: _end_mandate,
     cmd.Review: lambda w, c, coop, meta: coop.review(c.on, c.reviewer, c.reservations, meta),
@@ -167,12 +169,16 @@ class UnitOfWork:
         return found
 
     def terms(self, coop: Cooperative) -> Terms:
-        """The cooperative's terms for its members' rules (the registration never changes:
-        one per batch)."""
+        """The cooperative's terms for its members' rules (read once per batch, and again
+        after a change of the share value: :meth:`forget_terms`)."""
         terms = self._terms.get(id(coop))
         if terms is None:
             terms = self._terms[id(coop)] = coop.terms
         return terms
+
+    def forget_terms(self, coop: Cooperative) -> None:
+        """The cooperative's terms changed (its share value): read them again."""
+        self._terms.pop(id(coop), None)
 
     def member(self, slug: str, person: str, *, create: bool = False) -> Member:
         key = self.ids.get((slug, person))
@@ -225,6 +231,8 @@ class UnitOfWork:
         originator, version = self.store.entry_location(command.event)
         if originator == coop.id:
             coop.reverse(command.on, version, command.reason, meta)
+            if isinstance(coop.entry(version), Cooperative.ShareValueChanged):
+                revaluing.check_members(self, coop, reversal=True)
             return
         try:
             loaded: object = self.store.load(originator)

@@ -37,6 +37,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "governance:change_form",
         N_("The cooperative changed its legal form."),
     ),
+    "change-share-value": (
+        "governance:change_share_value",
+        N_(
+            "The share's nominal value changed: every holding is regrouped or split into shares "
+            "of the new value, keeping its amount; refused when a holding would leave a "
+            "remainder or the value does not change."
+        ),
+    ),
     "compliance": (
         "reports:compliance",
         N_(

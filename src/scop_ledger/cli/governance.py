@@ -1,5 +1,5 @@
-"""The cooperative's acts: its legal form, mandates, reviews and the allocation of a surplus
-(each records one entry, see write.record)."""
+"""The cooperative's acts: its legal form, its share value, mandates, reviews and the allocation
+of a surplus (each records one entry, see write.record)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,38 @@ def change_form(
     note: str | None,
 ) -> None:
     record(ctx, "change-form", fmt, on, legal_form=legal_form, ref=ref, note=note)
+
+
+@click.command(
+    "change-share-value",
+    help=_(
+        "The share's nominal value changed: every holding is regrouped or split into shares "
+        "of the new value, keeping its amount; refused when a holding would leave a remainder "
+        "or the value does not change.\n"
+        "\n"
+        "\b\n"
+        "Example:\n"
+        '  scop-ledger change-share-value --share-value 50 --date 2024-07-01 --ref "EGM '
+        'minutes 2024-06-28"'
+    ),
+)
+@click.option(
+    "--share-value",
+    required=True,
+    help=_("The new nominal value of one share in euros (more than 0, at most 1,000,000)."),
+)
+@write_options
+@click.pass_context
+def change_share_value(
+    ctx: click.Context,
+    /,
+    share_value: str,
+    fmt: str,
+    on: date | None,
+    ref: str | None,
+    note: str | None,
+) -> None:
+    record(ctx, "change-share-value", fmt, on, share_value=share_value, ref=ref, note=note)
 
 
 @click.command(

@@ -27,21 +27,15 @@ from scop_ledger.domain.cooperative_fold import (
 )
 from scop_ledger.domain.entries import NAMESPACE, EntryMeta
 from scop_ledger.domain.errors import InvalidValue, Refused
-from scop_ledger.domain.statutes import (
-    REFUND_DELAY_RANGE,
-    REVIEW_EVERY_RANGE,
-    SUPERVISORY_BOARD_RANGE,
-    Statutes,
-    Terms,
-    parse_fiscal_year_end,
-)
+from scop_ledger.domain.share_values import schedule
+from scop_ledger.domain.statutes import Statutes, Terms
 from scop_ledger.domain.values import (
     MAX_TERM_YEARS,
     LegalForm,
     Office,
     share_value,
 )
-from scop_ledger.i18n import N_, _, day
+from scop_ledger.i18n import _, day
 
 
 def cooperative_id(slug: str) -> uuid.UUID:
@@ -110,6 +104,14 @@ class Cooperative(Aggregate):
         ACTION = "change-form"
         legal_form: str
 
+    class ShareValueChanged(Entry):
+        """The share's nominal value changed: every holding is regrouped or split into shares
+        of the new value, keeping its amount (domain/share_values.py)."""
+
+        TOPIC = "scop-ledger:Cooperative.ShareValueChanged"
+        ACTION = "change-share-value"
+        share_value: Decimal
+
     class MandateAppointed(Entry):
         TOPIC = "scop-ledger:Cooperative.MandateAppointed"
         ACTION = "appoint"
@@ -173,34 +175,7 @@ class Cooperative(Aggregate):
         """Register a cooperative on ``on`` (its registration or conversion date)."""
         if not name.strip():
             raise InvalidValue(_("the cooperative needs a name"))
-        share_value(statutes.share_value)
-        for what, years, (low, high) in (
-            (N_("refund delay"), statutes.refund_delay_years, REFUND_DELAY_RANGE),
-            (N_("review interval"), statutes.review_every_years, REVIEW_EVERY_RANGE),
-        ):
-            if not low <= years <= high:
-                raise InvalidValue(
-                    _("{what} of {years} years is out of range").format(what=_(what), years=years)
-                )
-        if statutes.boot_until is not None and statutes.boot_until < on:
-            raise InvalidValue(
-                _("boot-until {date} is before registration on {registered}").format(
-                    date=day(statutes.boot_until), registered=day(on)
-                )
-            )
-        parse_fiscal_year_end(statutes.fiscal_year_end)
-        cap = statutes.external_vote_cap
-        if not isinstance(cap, Decimal) or not Decimal(0) < cap < Decimal(1):
-            raise InvalidValue(
-                _("external vote cap {cap} is not a fraction between 0 and 1").format(cap=cap)
-            )
-        low, high = SUPERVISORY_BOARD_RANGE
-        if not low <= statutes.supervisory_board_from <= high:
-            raise InvalidValue(
-                _("supervisory board threshold of {partners} partners is out of range").format(
-                    partners=statutes.supervisory_board_from
-                )
-            )
+        statutes.check(on)
         return cls._create(
             cls.Registered,
             id=cooperative_id(slug),
@@ -222,8 +197,8 @@ class Cooperative(Aggregate):
 
     @property
     def terms(self) -> Terms:
-        """What a member's timeline needs of this cooperative."""
-        return Terms.of(self.registration)
+        """What a member's timeline needs of this cooperative (its share value changes too)."""
+        return Terms.of(self.registration, schedule(effective_entries(self.log)))
 
     def state(self, until: date | None = None, known_at: datetime | None = None) -> CoopState:
         entries = effective_entries(self.log, known_at)
@@ -241,6 +216,11 @@ class Cooperative(Aggregate):
 
     def change_form(self, on: date, legal_form: LegalForm, meta: EntryMeta) -> None:
         self._record(self.LegalFormChanged, meta, on=on, legal_form=legal_form.value)
+
+    def change_share_value(self, on: date, value: Decimal, meta: EntryMeta) -> None:
+        """A regrouping or a split of the shares; the holdings are checked by the caller
+        (app/revaluing.py), who knows the members."""
+        self._record(self.ShareValueChanged, meta, on=on, share_value=share_value(value))
 
     def appoint(
         self, on: date, person: str, office: Office, term_years: int, meta: EntryMeta

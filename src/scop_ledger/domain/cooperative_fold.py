@@ -30,7 +30,7 @@ from scop_ledger.domain.values import (
     show,
 )
 from scop_ledger.domain.words import label
-from scop_ledger.i18n import _, day
+from scop_ledger.i18n import _, day, money
 
 
 class CoopEntry(Protocol):
@@ -101,6 +101,16 @@ class CoopState:
     mandates: list[Mandate] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
     allocations: dict[int, Allocation] = field(default_factory=dict)
+    # The changes of the share's nominal value: (date, new value), in effective order.
+    share_values: list[tuple[date, Decimal]] = field(default_factory=list)
+
+    def share_value_on(self, on: date) -> Decimal:
+        """The share's nominal value in force on ``on``."""
+        value = self.statutes.share_value
+        for since, new in self.share_values:
+            if since <= on:
+                value = new
+        return value
 
     def running_mandates(self, on: date) -> list[Mandate]:
         return [m for m in self.mandates if m.running_on(on)]
@@ -166,6 +176,17 @@ class _CoopFold:
         s.legal_form = new
         s.forms.append((e.on, new))
 
+    def _share_value_changed(self, e: Any) -> None:
+        s = self.state
+        if e.share_value == s.share_value_on(e.on):
+            self._fail(
+                e,
+                _("the share value is already {value} euros on {date}: nothing to change").format(
+                    value=money(e.share_value), date=day(e.on)
+                ),
+            )
+        s.share_values.append((e.on, e.share_value))
+
     def _appointed(self, e: Any) -> None:
         s = self.state
         office = Office(e.office)
@@ -221,6 +242,7 @@ class _CoopFold:
 HANDLERS: dict[str, Callable[[_CoopFold, Any], None]] = {
     "init": _CoopFold._registered,
     "change-form": _CoopFold._form_changed,
+    "change-share-value": _CoopFold._share_value_changed,
     "appoint": _CoopFold._appointed,
     "end-mandate": _CoopFold._mandate_ended,
     "review": _CoopFold._reviewed,

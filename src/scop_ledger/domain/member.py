@@ -172,7 +172,7 @@ class Member(Aggregate):
         entries = effective_entries(self.log, known_at)
         if until is not None:
             entries = [e for e in entries if e.on <= until]
-        return replay(self.person, entries, terms, strict=False)
+        return replay(self.person, entries, terms.until(until or date.max), strict=False)
 
     def entry(self, version: int) -> Member.Entry | None:
         for e in self.log:
@@ -222,7 +222,7 @@ class Member(Aggregate):
     ) -> None:
         """The partner subscribes ``shares`` shares, paid in full unless ``paid`` is given."""
         shares = share_count(shares)
-        value = terms.share_value * shares
+        value = terms.value_on(on) * shares
         if value > MAX_MONEY:
             raise InvalidValue(
                 _("{shares} shares are worth {value} euros: more than {maximum}").format(

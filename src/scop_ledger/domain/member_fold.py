@@ -5,8 +5,7 @@ The entries are the :class:`~scop_ledger.domain.member.Member` aggregate's event
 sits below it (the aggregate validates its commands by folding), so it reads them by their
 ``ACTION``, the name of their kind, and their fields.
 
-Legal sources: loi 78-763 art. 10-11 (employment and partnership are linked), loi 47-1775
-(variable capital, refunds).
+Legal sources: loi 78-763 art. 10-11 (employment-partnership link), loi 47-1775 (capital, refunds).
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from typing import Any, ClassVar, Protocol
 
 from scop_ledger.domain.entries import UnfoldableEntry
 from scop_ledger.domain.errors import Refused
+from scop_ledger.domain.share_values import advance, end_of
 from scop_ledger.domain.statutes import Terms
 from scop_ledger.domain.transfer_fold import ended_by_transfer, transferred
 from scop_ledger.domain.values import ZERO, Category, LeaveReason, partner_category
@@ -112,6 +112,7 @@ def fold(
     folded = MemberFold(person, terms, strict=strict, consequences=consequences(ordered))
     for e in ordered:
         folded.apply(e)
+    advance(folded, date.max)  # the share value changes after the last entry (terms.until)
     return folded
 
 
@@ -170,7 +171,7 @@ class TimelineEnd:
 
     def __init__(self, person: str, entries: Sequence[MemberEntry], terms: Terms) -> None:
         self.fold = fold(person, entries, terms)
-        self.last = (entries[-1].on, entries[-1].originator_version) if entries else None
+        self.last = end_of(entries, terms)
 
     def reaches(self, on: date) -> bool:
         """Whether nothing in the timeline comes after the date ``on``."""
@@ -211,6 +212,7 @@ class MemberFold:
             handler = HANDLERS[e.ACTION]
         except (KeyError, AttributeError):
             raise UnfoldableEntry(f"no fold handler for {type(e).__name__}") from None
+        advance(self, e.on)  # the share value changes up to its date (domain/share_values.py)
         handler(self, e)
         if self.strict and self.state.shares < 0:  # pragma: no cover - the withdrawal guard
             self._fail(
@@ -316,7 +318,7 @@ class MemberFold:
     def _paid_up(self, e: Any) -> None:
         s = self.state
         self._partner(e)
-        unpaid = s.shares * self.terms.share_value - s.paid
+        unpaid = s.shares * self.terms.value_on(e.on) - s.paid
         if e.amount > unpaid:
             self._fail(
                 e,
@@ -337,7 +339,7 @@ class MemberFold:
                 ).format(person=self.person, held=s.shares, date=day(e.on), shares=e.shares),
             )
         # Unpaid shares are cancelled first; the refund is the paid-in value withdrawn.
-        share_value = self.terms.share_value
+        share_value = self.terms.value_on(e.on)
         unpaid = share_value * s.shares - s.paid
         refund = max(ZERO, share_value * e.shares - unpaid)
         s.shares -= e.shares

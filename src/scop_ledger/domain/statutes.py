@@ -8,14 +8,14 @@ Light on purpose (no eventsourcing, no SQLAlchemy): the CLI reads the defaults f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from scop_ledger.domain.errors import InvalidValue
-from scop_ledger.domain.values import LeaveReason, Profile, show
-from scop_ledger.i18n import _
+from scop_ledger.domain.values import LeaveReason, Profile, share_value, show
+from scop_ledger.i18n import N_, _, day
 
 Cap = TypeVar("Cap")
 
@@ -93,6 +93,37 @@ class Statutes:
         found["profile"] = self.profile.value
         return found
 
+    def check(self, on: date) -> None:
+        """Refuse statutes out of their bounds (``on``: the registration date)."""
+        share_value(self.share_value)
+        for what, years, (low, high) in (
+            (N_("refund delay"), self.refund_delay_years, REFUND_DELAY_RANGE),
+            (N_("review interval"), self.review_every_years, REVIEW_EVERY_RANGE),
+        ):
+            if not low <= years <= high:
+                raise InvalidValue(
+                    _("{what} of {years} years is out of range").format(what=_(what), years=years)
+                )
+        if self.boot_until is not None and self.boot_until < on:
+            raise InvalidValue(
+                _("boot-until {date} is before registration on {registered}").format(
+                    date=day(self.boot_until), registered=day(on)
+                )
+            )
+        parse_fiscal_year_end(self.fiscal_year_end)
+        cap = self.external_vote_cap
+        if not isinstance(cap, Decimal) or not Decimal(0) < cap < Decimal(1):
+            raise InvalidValue(
+                _("external vote cap {cap} is not a fraction between 0 and 1").format(cap=cap)
+            )
+        low, high = SUPERVISORY_BOARD_RANGE
+        if not low <= self.supervisory_board_from <= high:
+            raise InvalidValue(
+                _("supervisory board threshold of {partners} partners is out of range").format(
+                    partners=self.supervisory_board_from
+                )
+            )
+
     @property
     def thresholds(self) -> bool:
         """Whether the 51% / 65% thresholds and vote weighting apply."""
@@ -106,11 +137,34 @@ class Terms:
     share_value: Decimal
     registered_on: date
     resignation_ends_employment: bool = True
+    # The changes of the share's nominal value (``change-share-value``), by date then order
+    # recorded: (effective date, new value). A change applies from the start of its date.
+    share_values: tuple[tuple[date, Decimal], ...] = ()
 
     @classmethod
-    def of(cls, registration: Any) -> Terms:
-        """The terms a cooperative's registration sets: its share value and its date."""
-        return cls(share_value=registration.share_value, registered_on=registration.on)
+    def of(cls, registration: Any, share_values: Any = ()) -> Terms:
+        """The terms a cooperative's registration sets: its share value and its date; and
+        the later changes of the share value, if any."""
+        return cls(
+            share_value=registration.share_value,
+            registered_on=registration.on,
+            share_values=tuple(share_values),
+        )
+
+    def until(self, on: date) -> Terms:
+        """These terms without the share value changes dated after ``on`` (a state as of
+        ``on`` is in the shares of the value then in force)."""
+        kept = tuple(c for c in self.share_values if c[0] <= on)
+        return self if len(kept) == len(self.share_values) else replace(self, share_values=kept)
+
+    def value_on(self, on: date) -> Decimal:
+        """The share's nominal value in force on ``on`` (a change counts from its date)."""
+        value = self.share_value
+        for since, new in self.share_values:
+            if since > on:
+                break
+            value = new
+        return value
 
     def leave_ends_employment(self, reason: LeaveReason) -> bool:
         """Whether leaving the partnership for ``reason`` also ends a running employment:

@@ -24,6 +24,7 @@ from scop_ledger.domain.cooperative import Cooperative, cooperative_id
 from scop_ledger.domain.member import Member, effective_entries
 from scop_ledger.domain.member_fold import MemberFold, MemberState
 from scop_ledger.domain.statutes import Terms
+from scop_ledger.readmodel import revalued
 from scop_ledger.readmodel import schema as t
 from scop_ledger.readmodel.hooks import Hooks
 from scop_ledger.readmodel.refunds import RefundRow, RefundValues, add_step
@@ -40,6 +41,7 @@ class CachedCoop:
     cid: int
     slug: str
     terms: Terms
+    seqs: tuple[int, ...] = ()  # the entry id of each of the terms' share value changes
 
 
 @dataclass
@@ -91,6 +93,7 @@ class Applier:
             self.writer.flush(conn)
             self._mark_reversed(conn, coop.cid, None, seq, event)
             self.forgive(conn, oid, event.versions)
+        revalued.coop_entry(self, conn, event, coop)
 
     def member_event(self, conn: Connection, seq: int, event: Any) -> None:
         oid: UUID = event.originator_id
@@ -137,7 +140,7 @@ class Applier:
             coop.cid,
             event.person,
             MemberFold(event.person, coop.terms, strict=False),
-            None,
+            revalued.last(None, coop.terms),
         )
 
     def _mark_reversed(
@@ -196,7 +199,9 @@ class Applier:
         # active at the end of the timeline).
         inactive_since: date | None = None
         day = self.writer.day
+        convert = revalued.converter(self, member, coop, fold, first, known)
         for entry in effective:
+            self.writer.states += convert(entry.on)
             fold.apply(entry)
             last = (entry.on, entry.originator_version)
             if fold.state.employed or fold.state.partner:
@@ -210,8 +215,9 @@ class Applier:
                     self.state_row(member, entry, seq, known, fold.state, values, day(entry.on))
                 )
             add_step(steps, entry.on, values)
+        self.writer.states += convert(date.max)
         member.fold = fold
-        member.last = last
+        member.last = revalued.last(last, coop.terms)
         self.refunds.rewrite(conn, member, steps, known)
         if inactive_since != member.gone:
             self._set_gone(member, inactive_since, known)
@@ -327,19 +333,12 @@ class Applier:
     def coop(self, conn: Connection, oid: UUID) -> CachedCoop:
         found = self._coops.get(oid)
         if found is None:
-            row = conn.execute(
-                select(
-                    t.coops.c.cid,
-                    t.coops.c.slug,
-                    t.coops.c.share_value_cents,
-                    t.coops.c.registered_on,
-                ).where(t.coops.c.uuid == str(oid))
-            ).one()
-            found = CachedCoop(
-                row.cid,
-                row.slug,
-                Terms(Decimal(row.share_value_cents).scaleb(-2), row.registered_on),
-            )
+            c = t.coops.c
+            columns = (c.cid, c.slug, c.share_value_cents, c.registered_on)
+            row = conn.execute(select(*columns).where(c.uuid == str(oid))).one()
+            terms = Terms(Decimal(row.share_value_cents).scaleb(-2), row.registered_on)
+            terms, seqs = revalued.coop_terms(self, conn, oid, row.cid, terms)
+            found = CachedCoop(row.cid, row.slug, terms, seqs)
             self._coops[oid] = found
         return found
 
@@ -375,6 +374,7 @@ class Applier:
                 fold.apply(entry)
                 last = (entry.on, entry.originator_version)
                 add_step(steps, entry.on, self.refunds.values(fold.state))
+        last = revalued.caught_up(fold, last, coop.terms)
         found = CachedMember(row.mid, row.cid, row.person, fold, last, row.gone_on)
         found.refund_steps = steps
         if steps and steps[-1][1]:

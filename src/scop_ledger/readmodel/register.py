@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -37,6 +37,9 @@ NATURE = {
     "withdraw": "withdrawal",
     "pay-refund": "refund",
     "transfer": "transfer",
+    # A change of the share value (domain/share_values.py): the holding in shares of the new
+    # value; its amount is zero, the capital in euros does not change.
+    "change-share-value": "share-value",
 }
 
 
@@ -84,7 +87,10 @@ class Register(PointInTime):
 
 
 def movements(
-    steps: Iterable[StateStep], share_value: Decimal, numbers: Mapping[int, int]
+    steps: Iterable[StateStep],
+    share_value: Decimal,
+    numbers: Mapping[int, int],
+    value_on: Callable[[date], Decimal] | None = None,
 ) -> list[Movement]:
     """Movements from member states in (date, sequence) order; ``numbers`` gives each entry's
     number among the cooperative's entries (by its sequence).
@@ -119,7 +125,8 @@ def movements(
             # An end of contract that ends the partnership: one movement, not two.
             category_before = "employee" if last.category == "external" else "external"
             out.pop()
-        amount = {"refund": refunded, "payment": paid_delta}.get(nature, share_value * delta)
+        value = share_value if value_on is None else value_on(s.on)
+        amount = _amount(nature, refunded, paid_delta, value * delta)
         common: dict[str, Any] = {
             "date": s.on,
             "sequence": s.seq,
@@ -141,6 +148,16 @@ def movements(
     return out
 
 
+def _amount(nature: str, refunded: Decimal, paid: Decimal, shares: Decimal) -> Decimal:
+    """A movement's amount: the money refunded or paid, none for a change of the share value
+    (the capital does not change), else the shares' value."""
+    if nature == "refund":
+        return refunded
+    if nature == "payment":
+        return paid
+    return Decimal(0) if nature == "share-value" else shares
+
+
 def _nature(s: StateStep, partner_before: bool, changed: bool, moved: bool) -> str | None:
     """The nature of the movement a member's step is, or None when it is none: a change of
     status, of shares or money, or (for a partner) of category."""
@@ -159,7 +176,7 @@ SELECT s.on_date, s.seq, m.person, s.name, s.action, s.cause, s.shares, s.paid_c
 FROM rm_states s JOIN rm_members m ON m.mid = s.mid
 WHERE s.cid = :cid AND s.on_date <= :d AND s.known_from <= :t
   AND (s.known_to IS NULL OR s.known_to > :t)
-ORDER BY s.on_date, s.seq
+ORDER BY s.on_date, s.version > 0, s.seq, m.person
 """
 
 
@@ -201,7 +218,7 @@ def entry_numbers(all_seqs: Sequence[int], wanted: Iterable[int]) -> dict[int, i
 
 
 def register_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> Register:
-    cid, coop = coop_from_view(db, slug, known_at)
+    cid, coop = coop_from_view(db, slug, known_at, as_of)
     steps = [
         StateStep(
             on=as_date(r[0]) or date.min,
@@ -228,7 +245,7 @@ def register_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> Re
         as_of=as_of,
         known_at=known_at,
         share_value=money(coop.share_value),
-        movements=movements(steps, coop.share_value, numbers),
+        movements=movements(steps, coop.share_value, numbers, values_from_view(db, slug, known_at)),
     )
 
 
@@ -249,6 +266,18 @@ def _with_counterparties(db: DB, steps: list[StateStep]) -> list[StateStep]:
     return [replace(s, counterparty=found.get(s.seq)) if s.seq in found else s for s in steps]
 
 
+def values_from_view(db: DB, slug: str, known_at: datetime) -> Callable[[date], Decimal]:
+    """The share value in force on a date, as known at ``known_at`` (cached by date)."""
+    found: dict[date, Decimal] = {}
+
+    def value_on(on: date) -> Decimal:
+        if on not in found:
+            found[on] = coop_from_view(db, slug, known_at, on)[1].share_value
+        return found[on]
+
+    return value_on
+
+
 def _refunded(text: str | None) -> Decimal:
     if not text:
         return Decimal(0)
@@ -260,13 +289,18 @@ def register_from_events(
 ) -> Register:
     """The oracle's register: every member's effective entries folded with the domain."""
     from scop_ledger.domain.member_fold import MemberFold
+    from scop_ledger.domain.share_values import advance
 
     found = member_logs(ledger, slug, known_at)
     registration, terms = found.registration, found.terms
     steps: list[StateStep] = []
     for oid in found.logs:
-        fold = MemberFold(found.persons[oid], terms, strict=False)
-        for e in found.effective(oid, known_at, as_of):
+        fold = MemberFold(found.persons[oid], terms.until(as_of), strict=False)
+        for e in [*found.effective(oid, known_at, as_of), None]:
+            for step in advance(fold, as_of if e is None else e.on):
+                steps.append(conversion_step(fold.state, step, found.change_seqs[step.index]))
+            if e is None:
+                break
             fold.apply(e)
             st = fold.state
             steps.append(
@@ -285,7 +319,7 @@ def register_from_events(
                     counterparty=getattr(e, "counterparty", None),
                 )
             )
-    steps.sort(key=lambda s: (s.on, s.seq))
+    steps.sort(key=lambda s: (s.on, s.action != "change-share-value", s.seq, s.person))
     from scop_ledger.readmodel.history import history_from_events
 
     seqs = sorted(e["sequence"] for e in history_from_events(ledger, slug, None, known_at))
@@ -294,6 +328,23 @@ def register_from_events(
         coop=slug,
         as_of=as_of,
         known_at=known_at,
-        share_value=money(registration.share_value),
-        movements=movements(steps, registration.share_value, numbers),
+        share_value=money(terms.value_on(as_of)),
+        movements=movements(steps, registration.share_value, numbers, terms.value_on),
+    )
+
+
+def conversion_step(st: Any, step: Any, seq: int) -> StateStep:
+    """The oracle's step of a holding converted by a change of the share value."""
+    return StateStep(
+        on=step.on,
+        seq=seq,
+        person=st.person,
+        name=st.name,
+        action=step.ACTION,
+        cause=None,
+        shares=step.after,
+        paid=st.paid,
+        partner=st.partner,
+        employed=st.employed,
+        refunded=sum((r.paid for r in st.refunds), Decimal(0)),
     )

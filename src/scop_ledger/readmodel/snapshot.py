@@ -6,7 +6,7 @@ over the events (the oracle, and the read-only fallback when the view lags behin
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -17,6 +17,7 @@ from scop_ledger.domain.statutes import vote_cap
 from scop_ledger.domain.values import partner_category
 from scop_ledger.i18n import _
 from scop_ledger.readmodel.times import micros
+from scop_ledger.settings import EVENTS_TABLE
 from scop_ledger.store.db import DB, as_date
 from scop_ledger.store.gc import collector_paused
 
@@ -117,11 +118,34 @@ ACTIVE_ONLY = "AND NOT (m.gone_on IS NOT NULL AND m.gone_on <= :d AND m.gone_at 
 FILTERS = {"all": "", "active": ACTIVE_ONLY}
 
 
-def coop_from_view(db: DB, slug: str, known_at: datetime) -> tuple[int, CoopInfo]:
+# The latest change of the share value (domain/share_values.py) in force on :d, known at :t.
+VALUE_SQL = f"""
+SELECT ev.state FROM rm_entries e JOIN {EVENTS_TABLE} ev ON ev.id = e.seq
+WHERE e.mid IS NULL AND +e.cid = :cid AND e.action = 'change-share-value' AND e.on_date <= :d
+  AND e.recorded_at <= :t AND (e.reversed_at IS NULL OR e.reversed_at > :t)
+ORDER BY e.on_date DESC, e.version DESC
+"""
+
+
+def coop_from_view(
+    db: DB, slug: str, known_at: datetime, as_of: date | None = None
+) -> tuple[int, CoopInfo]:
+    """The cooperative's statutes; with ``as_of``, its share value in force on that date."""
     found = db.rows(COOP_SQL, {"slug": slug, "t": micros(known_at)})
     if not found:
         raise NoCooperative(slug)
     r = found[0]
+    cid, coop = _coop_row(r)
+    if as_of is not None:
+        changed = db.rows(VALUE_SQL, {"cid": cid, "d": as_of, "t": micros(known_at)})
+        if changed:
+            state = json.loads(bytes(changed[0][0]))["share_value"]
+            value = Decimal(state["_data_"] if isinstance(state, dict) else state)
+            coop = replace(coop, share_value=value)
+    return cid, coop
+
+
+def _coop_row(r: Any) -> tuple[int, CoopInfo]:
     return r[10], CoopInfo(
         slug=r[0],
         name=r[1],
@@ -144,7 +168,7 @@ def snapshot_from_view(
     """Every member's state as of ``as_of``, as known at ``known_at``. ``only="active"`` may
     leave out people neither employed nor partners on that date (enough for capital and
     votes). Refunds have their own table: :func:`refunds_from_view`."""
-    cid, coop = coop_from_view(db, slug, known_at)
+    cid, coop = coop_from_view(db, slug, known_at, as_of)
     # Capital and votes never look at refunds: leave their JSON unread.
     refunds = "NULL" if only == "active" else "s.refunds"
     sql = MEMBERS_SQL.format(active=FILTERS[only], refunds=refunds)
@@ -230,9 +254,21 @@ class MemberLogs:
 
     @property
     def terms(self) -> Any:
+        """The terms, with the share value changes of the entries known (domain/share_values)."""
+        from scop_ledger.domain.cooperative import effective_entries
+        from scop_ledger.domain.share_values import schedule
         from scop_ledger.domain.statutes import Terms
 
-        return Terms.of(self.registration)
+        return Terms.of(self.registration, schedule(effective_entries(self.coop_log)))
+
+    @property
+    def change_seqs(self) -> list[int]:
+        """The entry id (seq) of each of :attr:`terms`' share value changes, in their order."""
+        from scop_ledger.domain.cooperative import effective_entries
+        from scop_ledger.domain.share_values import ACTION
+
+        changes = [e for e in effective_entries(self.coop_log) if e.ACTION == ACTION]
+        return [self.seqs[(e.originator_id, e.originator_version)] for e in changes]
 
     def effective(self, oid: Any, known_at: datetime, until: date) -> list[Any]:
         """The member's entries that count, as known at ``known_at``, dated up to ``until``."""
@@ -267,6 +303,7 @@ def member_logs(ledger: EventStore, slug: str, known_at: datetime) -> MemberLogs
                 seqs[(event.originator_id, event.originator_version)] = notification.id
         elif event.originator_id == coop_uuid:
             coop_log.append(event)
+            seqs[(coop_uuid, event.originator_version)] = notification.id
             if isinstance(event, Cooperative.Registered):
                 registration = event
     if registration is None:
@@ -282,14 +319,15 @@ def snapshot_from_events(
     from scop_ledger.domain.member_fold import replay
 
     found = member_logs(ledger, slug, known_at)
-    registration = found.registration
-    coop = coop_info(registration)
+    registration, terms = found.registration, found.terms
+    coop = replace(coop_info(registration), share_value=terms.value_on(as_of))
+    terms = terms.until(as_of)
     members = []
     for oid in found.logs:
         entries = found.effective(oid, known_at, as_of)
         if not entries:
             continue
-        s = replay(found.persons[oid], entries, found.terms, strict=False)
+        s = replay(found.persons[oid], entries, terms, strict=False)
         members.append(
             MemberView(
                 person=s.person,

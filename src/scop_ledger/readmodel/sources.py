@@ -305,10 +305,14 @@ def rows_from_events(logs: MemberLogs, until: date, known_at: datetime) -> list[
     from scop_ledger.domain.rules.facts import Holding, RefundFact
 
     out: list[MemberRow] = []
+    terms = logs.terms
+    changes = {on for on, _value in terms.share_values if on <= until}
     for oid, person in logs.persons.items():
         entries = logs.effective(oid, known_at, until)
-        for day in sorted({e.on for e in entries}):
-            s = replay(person, [e for e in entries if e.on <= day], logs.terms, strict=False)
+        days = {e.on for e in entries}
+        days |= {on for on in changes if days and on > min(days)}  # its conversions' rows
+        for day in sorted(days):
+            s = replay(person, [e for e in entries if e.on <= day], terms.until(day), strict=False)
             refunds = tuple(
                 RefundFact(r.since, r.cause, r.amount, r.paid, r.shares) for r in s.refunds
             )

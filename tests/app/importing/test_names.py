@@ -118,6 +118,7 @@ def test_every_action_of_the_format_has_a_french_name() -> None:
         "allocate": "affectation",
         "change-form": "changement-de-forme",
         "transfer": "cession",
+        "change-share-value": "changement-de-valeur-nominale",
     }
     assert {a: action_of(w) for a, w in french.items() if a in IMPORT_ACTIONS} == {
         a: a for a in IMPORT_ACTIONS

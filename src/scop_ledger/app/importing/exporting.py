@@ -26,6 +26,7 @@ _EXPORT_FIELDS = {
     "review": ("reviewer", "reservations"),
     "allocate": ALLOCATION_COLUMNS,
     "change-form": ("legal_form",),
+    "change-share-value": ("share_value",),
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -113,6 +113,30 @@ def entry_content(
     return (action, on, person, ref, note, *values)
 
 
+def _values(db: DB, slug: str, registered: Decimal) -> Any:
+    """The share value a row's subscription is paid at: the one in force on its date (a
+    change of the share value, domain/share_values.py), read only for a subscription without
+    ``paid``."""
+    from scop_ledger.readmodel.snapshot import coop_from_view
+
+    found: dict[date, Decimal] = {}
+    changed = db.rows(
+        "SELECT 1 FROM rm_entries e JOIN rm_coops c ON c.cid = e.cid "
+        "WHERE c.slug = :slug AND e.mid IS NULL AND e.action = 'change-share-value'",
+        {"slug": slug},
+    )
+
+    def value_on(command: cmd.Command) -> Decimal:
+        if not changed or not isinstance(command, cmd.Subscribe) or command.paid is not None:
+            return registered
+        if command.on not in found:
+            far = datetime(9999, 12, 31, tzinfo=UTC)
+            found[command.on] = coop_from_view(db, slug, far, command.on)[1].share_value
+        return found[command.on]
+
+    return value_on
+
+
 def _key(content: Content) -> bytes:
     """A short fixed-size key for a content (a million of them fit in little memory)."""
     text = repr(content).encode("utf-8", "surrogatepass")
@@ -160,7 +184,8 @@ def recorded_entries(db: DB, slug: str, planned: Plan) -> list[int | None]:
         return [None] * len(rows)
     cid, cents = coop[0]
     share_value = Decimal(int(cents)) / 100
-    contents = [row_content(p.command, share_value) for p in rows]
+    value_on = _values(db, slug, share_value)
+    contents = [row_content(p.command, value_on(p.command)) for p in rows]
     keys = [_key(c) for c in contents]
     wanted = _named_by_source(db, cid, planned)
     entries = _Entries({seq for seqs in wanted.values() for seq in seqs}, contents, set(keys))

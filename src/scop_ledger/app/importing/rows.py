@@ -39,6 +39,7 @@ IMPORT_ACTIONS = (
     "review",
     "allocate",
     "change-form",
+    "change-share-value",
 )
 ALLOCATION_COLUMNS = (
     "year",
@@ -64,6 +65,7 @@ OPTION_COLUMNS = (
     *ALLOCATION_COLUMNS,
     "legal_form",
     "price",
+    "share_value",
     "ref",
     "note",
 )

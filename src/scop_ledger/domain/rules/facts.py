@@ -109,7 +109,8 @@ class Facts:
     employee_shares: int
     external_shares: int
     paid: Decimal  # paid-up capital
-    highest_shares: int  # the highest capital ever reached up to ``on``, in shares
+    # The highest capital ever reached up to ``on``, in shares of the value in force on ``on``.
+    highest_shares: int | Decimal
     overdue: Decimal  # refund money outstanding after its due date
     overdue_refunds: int
     # Refunds paid above their cap (be-cnc: what was paid in; with losses, the net asset value).
@@ -152,6 +153,8 @@ class Params:
     supervisory_board_from: int
     employee_capital_min: Fraction = Fraction(51, 100)
     employee_vote_min: Fraction = Fraction(65, 100)
+    # The changes of the share's nominal value: (date, new value), in effective order.
+    share_values: tuple[tuple[date, Decimal], ...] = ()
 
     @classmethod
     def of(cls, coop: CoopState) -> Params:
@@ -167,7 +170,16 @@ class Params:
             scop_thresholds=st.thresholds,
             external_vote_cap=Fraction(st.external_vote_cap),
             supervisory_board_from=st.supervisory_board_from,
+            share_values=tuple(coop.share_values),
         )
+
+    def value_on(self, on: date) -> Decimal:
+        """The share's nominal value in force on ``on``."""
+        value = self.share_value
+        for since, new in self.share_values:
+            if since <= on:
+                value = new
+        return value
 
     def due(self, refund_since: date) -> date:
         """A refund's due date: the exit plus the statutes' refund delay."""

@@ -133,7 +133,7 @@ def minimum_employee_partners(f: Facts, p: Params) -> Check:
 def minimum_capital(f: Facts, p: Params) -> Check:
     """Minimum share capital: €30 for a SARL or SAS, €18,500 for an SA (seed 003)."""
     minimum = Decimal(18500) if f.form is LegalForm.SA else Decimal(30)
-    amount = p.share_value * f.shares
+    amount = p.value_on(f.on) * f.shares
     return verdict(
         MINIMUM_CAPITAL,
         amount >= minimum,
@@ -151,8 +151,8 @@ def minimum_capital(f: Facts, p: Params) -> Check:
 def capital_floor(f: Facts, p: Params) -> Check:
     """Withdrawals and exits may not bring the capital below a quarter of the highest capital
     ever reached (loi 47-1775 art. 13)."""
-    amount = p.share_value * f.shares
-    highest = p.share_value * f.highest_shares
+    amount = p.value_on(f.on) * f.shares
+    highest = p.value_on(f.on) * f.highest_shares
     floor = highest / 4
     return verdict(
         CAPITAL_FLOOR,

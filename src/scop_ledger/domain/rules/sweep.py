@@ -98,7 +98,8 @@ class _Roll:
         self.pending = next(self.rows, None)
         self.holdings: dict[str, Holding] = {}
         self.employees = self.externals = self.employee_shares = self.external_shares = 0
-        self.highest = 0
+        self.highest: int | Decimal = 0
+        self.value = params.share_value  # the share value the share counts are in
         self.paid = ZERO
         # Per person with refunds late or paid above their amount: (late money, late, over).
         self.late: dict[str, tuple[Decimal, int, int]] = {}
@@ -181,6 +182,9 @@ class _Roll:
             self.over_n += over - was[2]
         if self.founders is None:
             self.founders = {p for p, h in self.holdings.items() if h.partner}
+        value = self.params.value_on(d)
+        if value != self.value:  # a change of the share value: the highest in the new shares
+            self.highest, self.value = self.highest * self.value / value, value
         self.highest = max(self.highest, self.employee_shares + self.external_shares)
 
     def exits_since(self, start: date) -> tuple[Exit, ...]:
@@ -309,7 +313,7 @@ class _Governance:
             self.allocation_paid[a.year] = roll.paid
             losses = {x.year for x in applied if x.surplus < 0}
             if {a.year, a.year - 1, a.year - 2} <= losses or (
-                a.surplus < 0 and -a.surplus * 2 >= self.params.share_value * roll.highest
+                a.surplus < 0 and -a.surplus * 2 >= self.params.value_on(d) * roll.highest
             ):
                 self.triggers.append(d)
 
