@@ -92,13 +92,19 @@ def roll(
         return
     attending = split(present) if present or proxies else None
     result = queries.roll(get_app(ctx), on, known_at, attending, proxy_map(proxies))
-    # Column names and colleges are the answer's field names and values, as in `capital`.
+    headers, rows, meeting = table(result)
+    emit_result(result, fmt, headers, rows, heading(result, meeting), out)
+
+
+def table(result: Any) -> tuple[list[str], list[list[Any]], Any]:
+    """The roll's columns, its rows and the meeting (None without --present). Column names and
+    colleges are the answer's field names and values, as in `capital`."""
     headers = ["person", "name", "college", "shares", "votes", "signature"]
     rows = [[m.person, m.name, m.college, m.shares, m.votes, ""] for m in result.members]
     meeting = getattr(result, "meeting", None)
     if meeting is not None:
         attendance(meeting, headers, rows)
-    emit_result(result, fmt, headers, rows, heading(result, meeting), out)
+    return headers, rows, meeting
 
 
 def heading(result: Any, meeting: Any) -> str:

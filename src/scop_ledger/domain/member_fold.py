@@ -11,17 +11,17 @@ Legal sources: loi 78-763 art. 10-11 (employment-partnership link), loi 47-1775 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any, ClassVar, Protocol
 
 from scop_ledger.domain.entries import UnfoldableEntry
 from scop_ledger.domain.errors import Refused
+from scop_ledger.domain.member_state import MemberState as MemberState
+from scop_ledger.domain.member_state import Refund as Refund
 from scop_ledger.domain.share_values import advance, end_of
 from scop_ledger.domain.statutes import Terms
 from scop_ledger.domain.transfer_fold import ended_by_transfer, transferred
-from scop_ledger.domain.values import ZERO, Category, LeaveReason, partner_category
+from scop_ledger.domain.values import ZERO, LeaveReason
 from scop_ledger.domain.values import TerminationReason as Termination
 from scop_ledger.domain.words import label
 from scop_ledger.i18n import _, day, money
@@ -37,49 +37,6 @@ class MemberEntry(Protocol):
 
     @property
     def originator_version(self) -> int: ...
-
-
-@dataclass
-class Refund:
-    """A refund owed after an exit or a partial withdrawal."""
-
-    version: int
-    since: date
-    cause: str
-    amount: Decimal
-    partial: bool
-    shares: int  # the shares cancelled (be-cnc's cap with losses: CSA 6:120)
-    paid: Decimal = ZERO
-
-    @property
-    def outstanding(self) -> Decimal:
-        return self.amount - self.paid
-
-
-@dataclass
-class MemberState:
-    """A member's state after some entries: the result of :func:`replay`."""
-
-    person: str
-    name: str | None = None
-    legal_person: bool = False
-    deceased_on: date | None = None
-    employed: bool = False
-    employed_since: date | None = None
-    partner: bool = False
-    partner_since: date | None = None
-    shares: int = 0
-    paid: Decimal = ZERO
-    refunds: list[Refund] = field(default_factory=list)
-
-    @property
-    def category(self) -> Category | None:
-        """Employee partner while a partner with a running employment contract, else external."""
-        return partner_category(self.partner, self.employed)
-
-    @property
-    def refund_outstanding(self) -> Decimal:
-        return sum((r.outstanding for r in self.refunds), ZERO)
 
 
 class TimelineError(Refused):
