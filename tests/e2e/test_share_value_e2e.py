@@ -52,7 +52,7 @@ def test_the_import_takes_the_french_names_and_runs_twice_the_same(tmp_path: Pat
         "Opération;Date;Personne;Parts;Valeur nominale\n"
         "admission;10/01/2017;alice;;\n"
         "souscription;10/01/2017;alice;40;\n"
-        "Changement de valeur nominale;01/01/2020;;;50\n"
+        "Changement de valeur nominale;01/01/2020;;;50,00\n"
         "souscription;01/02/2020;alice;2;\n",
         encoding="utf-8",
     )

@@ -35,9 +35,10 @@ TITLES = {
     "review": N_("Record a cooperative review"),
     "allocate": N_("Record a surplus allocation"),
     "change-form": N_("Record a change of legal form"),
+    "change-share-value": N_("Record a change of the share's nominal value"),
 }
 # The person commands first, then the cooperative's own acts (as the index lists them).
-COOPERATIVE = ("appoint", "end-mandate", "review", "allocate", "change-form")
+COOPERATIVE = ("appoint", "end-mandate", "review", "allocate", "change-form", "change-share-value")
 
 # How each column of the import format is labelled on a form.
 LABELS = {
@@ -63,6 +64,7 @@ LABELS = {
     "employees": N_("Employees' share (ristourne)"),
     "dividends": N_("Dividends"),
     "legal_form": N_("Legal form"),
+    "share_value": N_("New nominal value of a share"),
     "ref": N_("Reference"),
     "note": N_("Note"),
 }

@@ -28,6 +28,7 @@ MONEY_COLUMNS = (
     "dividends",
     "price",
     "net_asset_value_per_share",
+    "share_value",
 )
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF16 = N_(
