@@ -37,6 +37,8 @@ def text(page: str) -> str:
 def test_every_page_has_its_title_and_date_controls(client, path, title) -> None:
     response = client.get(path, params={"as_of": "2019-06-30", "known_at": KNOWN})
     assert response.status_code == 200, response.text
+    spent = re.fullmatch(r"app;dur=(\d+\.\d)", response.headers["server-timing"])
+    assert spent is not None, response.headers["server-timing"]  # what bench/web.py reads
     page = response.text
     assert f"<title>{title} — scop-ledger</title>" in page
     assert '<input type="date" name="as_of" min="1900-01-01" max="2199-12-31"' in page
@@ -145,7 +147,11 @@ def test_the_review_pack_is_the_report_commands(client, fabrique, tmp_path) -> N
 def test_the_timeline_charts_breaches_shaded(client) -> None:
     page = client.get("/timeline", params={"as_of": "2025-12-31"}).text
     assert '<svg class="chart"' in page
-    # the surplus of 2016 never allocated, the 2019 review, the refund overdue
+    # the employees' share of the capital and of the votes over time, against 51% and 65%
+    assert page.count('<figure class="ratio"><svg class="chart share"') == 2
+    assert "51% minimum" in page and "65% minimum" in page
+    # the surplus of 2016 never allocated, the 2019 review, the refund overdue (the employees'
+    # shares never fell under their minimum: nothing shaded on their charts)
     assert page.count('<rect class="breach"') == 3
 
 

@@ -29,6 +29,7 @@ from scop_ledger.store.db import DB, Unavailable, connect
 if TYPE_CHECKING:
     from scop_ledger.app.session import Session
     from scop_ledger.audit.diff import Diff
+    from scop_ledger.audit.report import Series
     from scop_ledger.readmodel.history import HistoryEntry
     from scop_ledger.settings import Settings
 
@@ -264,10 +265,12 @@ def report(
     return ReviewPack(render(pack), q.slug, q.as_of, verdict)
 
 
-def ratio_charts(session: Session, as_of: date | None, known_at: datetime | None) -> list[str]:
-    """The employees' share of the capital and of the votes over time, breaches shaded, as the
-    review pack draws them (inline SVG, in the current language)."""
-    from scop_ledger.audit.report import ratio_charts as charts
+def shares_over_time(
+    session: Session, as_of: date | None, known_at: datetime | None
+) -> tuple[Series, Series]:
+    """The employees' share of the capital and of the votes over time, each with its threshold
+    and its breach spans (what the review pack and the web's timeline draw)."""
+    from scop_ledger.audit.report import ratio_series
 
     with Query(session, as_of, known_at) as q:
-        return charts(q.rules(), q.as_of, q.known_at)
+        return ratio_series(q.rules(), q.as_of, q.known_at)

@@ -1,5 +1,6 @@
-"""Charts as inline SVG (no script, nothing fetched): a split bar, and each rule's status
-over time as a band, breaches shaded."""
+"""Charts as inline SVG (no script, nothing fetched): a split bar, each rule's status over time
+as a band, breaches shaded, the employees' share over time against its threshold, and a
+holding over time."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 from html import escape
 from typing import Any
+
+from scop_ledger.i18n import _
 
 COLOURS = {"ok": "#3a7d44", "breach": "#c0392b", "waived": "#b7950b", "not-applicable": "#aaa"}
 
@@ -120,4 +123,53 @@ def steps(points: list[tuple[date, int]], until: date, width: int = 760, height:
         f'<path d="{"".join(line)}" fill="none" stroke="#2e6f9e" stroke-width="2"/>'
         + "".join(marks)
         + "</svg>"
+    )
+
+
+def share(series: Any, until: date, width: int = 760, height: int = 170) -> str:
+    """The employees' share (``series``: dates, values from 0 to 1, threshold, breaches: the
+    spans in breach) over time as a step line from 0% to 100%, the threshold dashed, the spans
+    in breach shaded red."""
+    if not series.dates:
+        return ""
+    since: date = series.dates[0]
+    span = max((max(until, since) - since).days, 1)
+    left, floor, top = 44, height - 36, 8
+
+    def x(day: date) -> float:
+        return left + (min(max(day, since), until) - since).days / span * (width - left - 6)
+
+    def y(value: float) -> float:
+        return floor - min(max(value, 0.0), 1.0) * (floor - top)
+
+    shaded = [
+        f'<rect class="breach" x="{x(a):.1f}" y="{top}" width="{max(x(b) - x(a), 1):.1f}" '
+        f'height="{floor - top}" fill="#c0392b" fill-opacity="0.2"><title>{a.isoformat()} – '
+        f"{b.isoformat()}</title></rect>"
+        for a, b in series.breaches
+    ]
+    line = [f"M{x(since):.1f},{y(series.values[0]):.1f}"]
+    for day, value in zip(series.dates[1:], series.values[1:], strict=True):
+        line.append(f"H{x(day):.1f}V{y(value):.1f}")
+    line.append(f"H{x(until):.1f}")
+    limit = y(series.threshold)
+    minimum = _("{percent}% minimum").format(percent=f"{series.threshold * 100:.0f}")
+    axis = (
+        f'<line x1="{left}" y1="{floor}" x2="{width - 6}" y2="{floor}" stroke="#999"/>'
+        f'<line x1="{left}" y1="{limit:.1f}" x2="{width - 6}" y2="{limit:.1f}" stroke="#555" '
+        f'stroke-dasharray="5,3"/>'
+        f'<text x="{width - 8}" y="{limit - 4:.1f}" font-size="11" text-anchor="end">'
+        f"{escape(minimum)}</text>"
+        f'<text x="{left - 4}" y="{top + 8}" font-size="11" text-anchor="end">100%</text>'
+        f'<text x="{left - 4}" y="{floor + 4}" font-size="11" text-anchor="end">0%</text>'
+        f'<text x="{left}" y="{floor + 16}" font-size="11">{since.isoformat()}</text>'
+        f'<text x="{width - 6}" y="{floor + 16}" font-size="11" text-anchor="end">'
+        f"{until.isoformat()}</text>"
+        f'<text x="{left}" y="{height - 2}" font-size="12" font-weight="bold">'
+        f"{escape(_(series.title))}</text>"
+    )
+    return (
+        f'<svg class="chart share" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}">{"".join(shaded)}{axis}'
+        f'<path d="{"".join(line)}" fill="none" stroke="#2e6f9e" stroke-width="2"/></svg>'
     )

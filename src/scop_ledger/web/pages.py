@@ -113,7 +113,8 @@ def table_page(served: Served, name: str) -> Callable[[Request], Response]:
 
                 r = table.result
                 chart = charts.bands(r.changes, r.since, r.as_of)
-                ratios = audit.ratio_charts(session, moment.as_of, moment.known_at)
+                shares = audit.shares_over_time(session, moment.as_of, moment.known_at)
+                ratios = [charts.share(series, r.as_of) for series in shares]
             context = frame(request, moment, name, title=table.title)
             context.update(table=table, name=name, chart=chart, ratios=ratios, head=_head(table))
             return HTMLResponse(render("table.html.j2", **context))

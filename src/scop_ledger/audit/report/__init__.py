@@ -215,14 +215,11 @@ def shares_over_time(params: Params, facts: list[Facts], found: list[Run]) -> tu
     return capital, votes
 
 
-def ratio_charts(source: RuleFacts, as_of: date, known_at: datetime) -> list[str]:
-    """The two charts of :func:`shares_over_time` as inline SVG (the pack's own drawing)."""
-    from scop_ledger.audit.report.charts import share_chart
-
+def ratio_series(source: RuleFacts, as_of: date, known_at: datetime) -> tuple[Series, Series]:
+    """:func:`shares_over_time` from the registration to ``as_of``, as known at ``known_at``."""
     params, _coop, facts_iter = source.facts(as_of, known_at)
     facts = list(facts_iter)
-    capital, votes = shares_over_time(params, facts, runs(params, facts, as_of))
-    return [share_chart(capital, as_of), share_chart(votes, as_of)]
+    return shares_over_time(params, facts, runs(params, facts, as_of))
 
 
 def gather(

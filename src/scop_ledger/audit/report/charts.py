@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from scop_ledger.i18n import _
+
+# pyplot keeps global state: one figure drawn at a time (the web server answers in threads).
+_DRAWING = threading.Lock()
 
 if TYPE_CHECKING:
     from scop_ledger.audit.report import Series
@@ -82,16 +86,17 @@ def _svg(draw: Callable[[Any], None], height: float) -> str:
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    plt.rcParams["svg.fonttype"] = "none"
-    plt.rcParams["svg.hashsalt"] = "scop-ledger"
-    fig, ax = plt.subplots(figsize=(9, height))
-    try:
-        draw(ax)
-        fig.tight_layout()
-        out = io.StringIO()
-        fig.savefig(out, format="svg", metadata={"Date": None})
-    finally:
-        plt.close(fig)
+    with _DRAWING:
+        plt.rcParams["svg.fonttype"] = "none"
+        plt.rcParams["svg.hashsalt"] = "scop-ledger"
+        fig, ax = plt.subplots(figsize=(9, height))
+        try:
+            draw(ax)
+            fig.tight_layout()
+            out = io.StringIO()
+            fig.savefig(out, format="svg", metadata={"Date": None})
+        finally:
+            plt.close(fig)
     text = re.sub(r"<metadata>.*?</metadata>\s*", "", out.getvalue(), flags=re.S)
     return text[text.index("<svg") :]
 
