@@ -355,3 +355,35 @@ def test_a_person_page_charts_their_holding_and_links_their_certificate(
     none = client.get("/members/david/certificate", params=params)  # left in 2018
     assert none.status_code == 409 and "david holds no share on 2025-12-31" in none.text
     assert client.get("/members/gabriel/certificate", params={"format": "doc"}).status_code == 400
+
+
+def test_a_long_table_is_shown_a_page_at_a_time() -> None:
+    from starlette.requests import Request
+
+    from scop_ledger.web.pages import PAGE_ROWS, paged
+    from scop_ledger.web.tables import Table
+
+    rows = [[n] for n in range(2 * PAGE_ROWS + 1)]
+    table = Table("t", [], ["n"], rows)
+
+    def at(query: str) -> tuple[Table, dict | None]:
+        scope = {"type": "http", "method": "GET", "path": "/register", "headers": []}
+        return paged(table, Request({**scope, "query_string": query.encode()}))
+
+    first, paging = at("as_of=2020-01-01")
+    assert first.display() == rows[:PAGE_ROWS] and first.rows == rows  # downloads keep all
+    assert paging is not None and (paging["first"], paging["last"], paging["pages"]) == (
+        1,
+        PAGE_ROWS,
+        3,
+    )
+    assert paging["links"]["previous"] is None
+    assert paging["links"]["next"] == "?as_of=2020-01-01&page=2"
+    last, paging = at("as_of=2020-01-01&page=3")
+    assert last.display() == rows[2 * PAGE_ROWS :] and paging["links"]["next"] is None
+    for wrong in ("page=0", "page=-1", "page=abc", "page=99999999999999"):
+        _shown, paging = at(wrong)
+        assert paging is not None and paging["number"] in (1, 3)
+    short = Table("t", [], ["n"], rows[:PAGE_ROWS])
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""}
+    assert paged(short, Request(scope)) == (short, None)

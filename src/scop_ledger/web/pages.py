@@ -115,14 +115,54 @@ def table_page(served: Served, name: str) -> Callable[[Request], Response]:
                 chart = charts.bands(r.changes, r.since, r.as_of)
                 shares = audit.shares_over_time(session, moment.as_of, moment.known_at)
                 ratios = [charts.share(series, r.as_of) for series in shares]
+            table, paging = paged(table, request)
             context = frame(request, moment, name, title=table.title)
             context.update(table=table, name=name, chart=chart, ratios=ratios, head=_head(table))
+            context.update(paging=paging)
             return HTMLResponse(render("table.html.j2", **context))
 
         return respond(served, request, name, work)
 
     handle.__name__ = f"page_{name}"
     return handle
+
+
+#: The rows of a table a page shows at once (the downloads give them all).
+PAGE_ROWS = 500
+
+
+def paged(table: Table, request: Request) -> tuple[Table, dict[str, Any] | None]:
+    """The table cut to the ``?page=`` asked (the first when absent or out of range), and what
+    the page's links say, or None when every row fits on one page."""
+    from dataclasses import replace
+
+    rows = table.display()
+    if len(rows) <= PAGE_ROWS:
+        return table, None
+    pages = -(-len(rows) // PAGE_ROWS)
+    asked = request.query_params.get("page", "1")
+    number = min(max(int(asked), 1), pages) if asked.isdigit() and len(asked) < 9 else 1
+    start = (number - 1) * PAGE_ROWS
+    shown = rows[start : start + PAGE_ROWS]
+    query = {k: v for k, v in request.query_params.items() if k != "page"}
+
+    def link(n: int) -> str:
+        return "?" + urlencode({**query, "page": n})
+
+    paging = {
+        "first": start + 1,
+        "last": start + len(shown),
+        "total": len(rows),
+        "number": number,
+        "pages": pages,
+        "links": {
+            "first": link(1) if number > 1 else None,
+            "previous": link(number - 1) if number > 1 else None,
+            "next": link(number + 1) if number < pages else None,
+            "last": link(pages) if number < pages else None,
+        },
+    }
+    return replace(table, shown=shown), paging
 
 
 def _head(table: Table) -> str:
