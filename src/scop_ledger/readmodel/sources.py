@@ -102,12 +102,15 @@ class RuleFacts:
             )
         return params, coop, facts
 
-    def runs(self, until: date, known_at: datetime) -> tuple[Params, CoopState, list[Run]]:
-        """Each rule's runs of one status, from the registration to ``until``."""
+    def runs(
+        self, until: date, known_at: datetime, since: date | None = None
+    ) -> tuple[Params, CoopState, list[Run]]:
+        """Each rule's runs of one status, from the registration to ``until`` (evaluated
+        from ``since`` on only, when given: :func:`~scop_ledger.domain.rules.sweep.runs`)."""
         from scop_ledger.domain.rules.sweep import runs
 
         params, coop, facts = self.facts(until, known_at)
-        return params, coop, runs(params, facts, until)
+        return params, coop, runs(params, facts, until, since)
 
 
 # ---------------------------------------------------------------------- from the view
