@@ -5,6 +5,7 @@ from __future__ import annotations
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import text
 
+from scop_ledger.store.decoding import plain_decoder
 from scop_ledger.store.eventstore import as_uuid, decoder
 from tests.helpers import acme, do, open_ledger
 
@@ -30,6 +31,8 @@ def test_lean_decoder_equals_the_mapper(sqlite_url: str) -> None:
     )
     do(ledger, "terminate", "2018-01-01", person="ann", reason="dismissal")
     decode = decoder(ledger.mapper)
+    plain = plain_decoder()
+    assert plain is not None
     with ledger.engine.connect() as conn:
         rows = conn.execute(
             text(
@@ -44,6 +47,8 @@ def test_lean_decoder_equals_the_mapper(sqlite_url: str) -> None:
         )
         assert type(lean) is type(full)
         assert vars(lean) == vars(full)
+        without_the_store = plain(oid, version, topic, bytes(state))
+        assert type(without_the_store) is type(full) and vars(without_the_store) == vars(full)
     ledger.close()
 
 
@@ -71,3 +76,8 @@ def test_a_registration_stored_before_the_statutes_options_is_upcast(sqlite_url:
         assert event.external_vote_cap == Decimal("0.35")
         assert event.supervisory_board_from == 20
     ledger.close()
+
+
+def test_no_plain_decoder_when_the_environment_configures_the_mapper(monkeypatch) -> None:
+    monkeypatch.setenv("LEDGER_COMPRESSOR_TOPIC", "eventsourcing.compressor:ZlibCompressor")
+    assert plain_decoder() is None
