@@ -52,8 +52,8 @@ def decoder(mapper: Any) -> Callable[[Any, int, str, bytes], Any]:
     decoders = _value_decoders(mapper)
     uuids: dict[bytes, UUID] = {}  # a page holds many events of each member
     classes: dict[str, tuple[Any, int]] = {}  # topic: class, class version
-    # orjson parses the same JSON to the same values as json does, three times faster:
-    # with the standard module, parsing was a fifth of a rebuild.
+    # orjson parses the same JSON to the same values as json does, for less work (parsing is
+    # a large part of a rebuild: docs/performance.md).
     loads = orjson.loads
 
     def decode(oid: Any, version: int, topic: str, state: bytes) -> Any:
