@@ -76,6 +76,8 @@ class Result:
                 kept[name] = values[name]
             elif field.default is _MISSING:
                 raise TypeError(f"{type(self).__name__}: field {name!r} is required")
+            elif isinstance(field.default, list | dict | set):
+                kept[name] = field.default.copy()  # each answer its own, as pydantic did
             else:
                 kept[name] = field.default
         _set(self, "__dict__", kept)
@@ -133,15 +135,28 @@ def _python(value: Any) -> Any:
     return value
 
 
+#: The types written as they are, and those written as a string, checked by exact type first
+#: (an answer of thousands of rows writes each of their values).
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+_AS_TEXT: dict[type, Callable[[Any], str]] = {Decimal: str, date: date.isoformat}
+
+
 def _json_fields(result: Result) -> dict[str, Any]:
     values, writers = result.__dict__, result._json_writers
     found: dict[str, Any] = {}
     for name in result.model_fields:
         value = values[name]
-        writer = writers.get(name)
-        if writer is not None:
-            value = getattr(result, writer)(value)
-        found[name] = _json(value)
+        if writers:
+            writer = writers.get(name)
+            if writer is not None:
+                value = getattr(result, writer)(value)
+        kind = type(value)
+        if kind in _AS_IS:
+            found[name] = value
+        elif kind in _AS_TEXT:
+            found[name] = _AS_TEXT[kind](value)
+        else:
+            found[name] = _json(value)
     return found
 
 
@@ -154,7 +169,7 @@ def _json(value: Any) -> Any:
     if isinstance(value, Result):
         return _json_fields(value)
     if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
+        return [_json_fields(v) if isinstance(v, Result) else _json(v) for v in value]
     if isinstance(value, dict):
         return {k: _json(v) for k, v in value.items()}
     if isinstance(value, datetime):
