@@ -267,3 +267,25 @@ def test_each_run_holds_the_status_computed_from_scratch_on_each_of_its_days(see
         expected = {c.rule: c.status for c in evaluate(brute_facts(params, coop, rows, on), params)}
         actual = {r.rule: r.status for r in found if r.start <= on <= r.end}
         assert actual == expected, on
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 100_000), offset=st.integers(0, 3650))
+def test_runs_evaluated_from_a_date_on_agree_with_the_whole_sweep_after_it(seed, offset):
+    """What a write's warnings read: the runs beginning after ``since`` are the same whether
+    the rules were evaluated over the whole history or from ``since`` on."""
+    params, coop, rows = random_world(seed, Profile.FR_SCOP)
+    until = add_years(START, 10)
+    since = START + timedelta(days=offset)
+    whole = runs(params, facts_over(params, coop, rows, until), until)
+    part = runs(params, facts_over(params, coop, rows, until), until, since)
+
+    def after(found):
+        return [(r.rule, r.start, r.end, r.status, r.first) for r in found if r.start > since]
+
+    assert after(part) == after(whole)
+    assert all(
+        r.start <= since
+        for r in part
+        if (r.rule, r.start) not in {(w.rule, w.start) for w in whole}
+    )

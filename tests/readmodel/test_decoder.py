@@ -5,6 +5,7 @@ from __future__ import annotations
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import text
 
+from scop_ledger.store.decoding import plain_decoder
 from scop_ledger.store.eventstore import as_uuid, decoder
 from tests.helpers import acme, do, open_ledger
 
@@ -30,6 +31,8 @@ def test_lean_decoder_equals_the_mapper(sqlite_url: str) -> None:
     )
     do(ledger, "terminate", "2018-01-01", person="ann", reason="dismissal")
     decode = decoder(ledger.mapper)
+    plain = plain_decoder()
+    assert plain is not None
     with ledger.engine.connect() as conn:
         rows = conn.execute(
             text(
@@ -44,6 +47,8 @@ def test_lean_decoder_equals_the_mapper(sqlite_url: str) -> None:
         )
         assert type(lean) is type(full)
         assert vars(lean) == vars(full)
+        without_the_store = plain(oid, version, topic, bytes(state))
+        assert type(without_the_store) is type(full) and vars(without_the_store) == vars(full)
     ledger.close()
 
 
@@ -108,3 +113,8 @@ def test_an_allocation_stored_before_the_net_asset_value_is_upcast(sqlite_url: s
     for event in (lean, full):
         assert event.net_asset_value_per_share is None
     ledger.close()
+
+
+def test_no_plain_decoder_when_the_environment_configures_the_mapper(monkeypatch) -> None:
+    monkeypatch.setenv("LEDGER_COMPRESSOR_TOPIC", "eventsourcing.compressor:ZlibCompressor")
+    assert plain_decoder() is None

@@ -16,7 +16,8 @@ from scop_ledger.app.queries import Query
 from scop_ledger.app.session import Session
 from scop_ledger.i18n import DEFAULT, language, number
 from scop_ledger.readmodel.compliance import Roll
-from scop_ledger.readmodel.queries import Result, partner_numbers
+from scop_ledger.readmodel.queries import partner_numbers
+from scop_ledger.readmodel.results import Result
 
 
 class Attendee(Result):

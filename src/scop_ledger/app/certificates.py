@@ -22,8 +22,9 @@ from scop_ledger.app.queries import Query
 from scop_ledger.app.session import Session
 from scop_ledger.domain.errors import NotFound, Refused
 from scop_ledger.i18n import _, day, language
-from scop_ledger.readmodel.queries import Result, partner_numbers
+from scop_ledger.readmodel.queries import partner_numbers
 from scop_ledger.readmodel.register import Movement
+from scop_ledger.readmodel.results import Result
 
 __all__ = [
     "FORMATS",

@@ -11,12 +11,10 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import field_serializer
-
 from scop_ledger.readmodel import queries
 from scop_ledger.readmodel.compliance import Compliance
 from scop_ledger.readmodel.history import HistoryEntry
-from scop_ledger.readmodel.queries import Result
+from scop_ledger.readmodel.results import Result, serializer
 from scop_ledger.readmodel.snapshot import Snapshot
 
 
@@ -56,7 +54,7 @@ class Recorded(Result):
     back_dated: bool
     reverses: int | None
 
-    @field_serializer("recorded_at", when_used="json")
+    @serializer("recorded_at")
     def _utc_offset(self, value: datetime) -> str:
         return value.isoformat()  # "+00:00", as every other answer writes it
 
@@ -73,7 +71,7 @@ class Diff(Result):
     compliance: list[RuleChange]
     entries: list[Recorded]
 
-    @field_serializer("from_known_at", "to_known_at", when_used="json")
+    @serializer("from_known_at", "to_known_at")
     def _utc_offset(self, value: datetime) -> str:
         return value.isoformat()
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from pydantic import BaseModel
 
 from scop_ledger.cli.options import F, out_option
 from scop_ledger.cli.sheets import (
@@ -110,7 +109,7 @@ def headline(result: Any) -> str:
 
 
 def emit_result(
-    result: BaseModel,
+    result: Any,
     fmt: str,
     headers: list[str],
     rows: list[list[Any]],

@@ -7,17 +7,16 @@ bitemporal state rows (fast) or from the events (the oracle), and the cooperativ
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from pydantic import PrivateAttr, field_serializer
-
 from scop_ledger import i18n
 from scop_ledger.domain.rules import Params, Status
 from scop_ledger.domain.rules.sweep import Run
-from scop_ledger.readmodel.queries import PointInTime, Result, money, ratio
+from scop_ledger.readmodel.queries import PointInTime, money, ratio
+from scop_ledger.readmodel.results import Result, serializer
 from scop_ledger.readmodel.snapshot import NoCooperative, Snapshot
 from scop_ledger.store.db import DB
 
@@ -39,9 +38,9 @@ class CheckRow(Result):
     threshold: str | None
     since: date
     detail: str
-    _english: str | None = PrivateAttr(default=None)
+    _english: str | None = None
 
-    @field_serializer("detail", when_used="json")
+    @serializer("detail")
     def _neutral(self, value: str) -> str:
         return value if self._english is None else self._english
 
@@ -98,9 +97,9 @@ class Timeline(PointInTime):
     profile: str
     since: date
     changes: list[dict[str, Any]]
-    _english: list[tuple[str, str]] | None = PrivateAttr(default=None)
+    _english: list[tuple[str, str]] | None = None
 
-    @field_serializer("changes", when_used="json")
+    @serializer("changes")
     def _neutral(self, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if self._english is None:
             return changes
@@ -257,7 +256,10 @@ def new_breaches(ledger: EventStore, db: DB, slug: str, first: int, last: int) -
 
     source = ViewReader(db, lambda: ledger).rules(slug)
     until = max(dates)
-    _, _, new = source.runs(until, after)
+    # Only the runs that begin on one of the dates matter: the rules are evaluated from the
+    # day before the earliest (the facts are still stepped through from the registration).
+    since = min(dates) - timedelta(days=1)
+    _, _, new = source.runs(until, after, since)
     started = [
         r
         for r in new
@@ -266,7 +268,7 @@ def new_breaches(ledger: EventStore, db: DB, slug: str, first: int, last: int) -
     if not started:
         return []  # the usual case: one pass over the history, not two
     try:
-        _, _, old = source.runs(until, before)
+        _, _, old = source.runs(until, before, since)
     except NoCooperative:
         return []  # the cooperative itself was just registered
     known = {(r.rule, r.start) for r in old if r.status is Status.BREACH}

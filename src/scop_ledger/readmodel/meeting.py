@@ -12,7 +12,8 @@ from scop_ledger.domain.meeting import MEETING_CAP, meeting_votes
 from scop_ledger.domain.values import Profile
 from scop_ledger.domain.votes import weight_under
 from scop_ledger.readmodel.compliance import Roll, roll
-from scop_ledger.readmodel.queries import Result, ratio
+from scop_ledger.readmodel.queries import ratio
+from scop_ledger.readmodel.results import Result
 from scop_ledger.readmodel.snapshot import Snapshot
 
 MEETING_SOURCE = "AR 8 January 1962 art. 1 §1"

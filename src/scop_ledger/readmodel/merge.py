@@ -51,7 +51,7 @@ def merge(conn: Connection, files: Sequence[Path], head: int) -> None:
         states = _columns(t.STATE_COLUMNS)
         refunds = _columns(t.REFUND_COLUMNS)
         # Each worker's rows as they come: sorting them by seq (as a sequential rebuild
-        # writes them) cost a third more and changes no answer.
+        # writes them) is more work and changes no answer.
         big = [
             f"INSERT INTO rm_entries__new ({entries}) "
             f"{union('rm_entries', t.ENTRY_COLUMNS, ' WHERE mid IS NOT NULL')}",

@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any, Self
-
-from pydantic import BaseModel, ConfigDict, field_serializer
 
 from scop_ledger.domain.dates import add_years
 from scop_ledger.domain.votes import weight_under
+from scop_ledger.readmodel.results import Result, serializer
 from scop_ledger.readmodel.snapshot import CoopInfo, MemberView, Snapshot
 from scop_ledger.store.gc import collector_paused
 
@@ -38,36 +36,6 @@ def ratio(value: Fraction | Decimal) -> Decimal:
     return value.quantize(RATIO, rounding=ROUND_HALF_UP)
 
 
-class Result(BaseModel):
-    """A query result; pydantic writes Decimal and date as the contract wants (strings)."""
-
-    # Each model builds its schema when first used, not at import: a command uses a few of them.
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    @classmethod
-    def of(cls, **values: Any) -> Self:
-        """A row from values the view already holds valid, every field given: what
-        ``model_construct`` does without its per-field bookkeeping (thousands of rows per
-        answer; ``model_construct`` alone cost a third of ``refunds``)."""
-        row = cls.__new__(cls)
-        _set(row, "__dict__", values)
-        _set(row, "__pydantic_fields_set__", _all_fields(cls))
-        _set(row, "__pydantic_extra__", None)
-        _set(row, "__pydantic_private__", None)
-        return row
-
-
-_set = object.__setattr__
-_FIELDS: dict[type, set[str]] = {}
-
-
-def _all_fields(cls: type[BaseModel]) -> set[str]:
-    found = _FIELDS.get(cls)
-    if found is None:
-        found = _FIELDS[cls] = set(cls.model_fields)
-    return found
-
-
 class PointInTime(Result):
     """The head every point-in-time answer starts with."""
 
@@ -75,7 +43,7 @@ class PointInTime(Result):
     as_of: date
     known_at: datetime
 
-    @field_serializer("known_at", when_used="json")
+    @serializer("known_at")
     def _utc_offset(self, value: datetime) -> str:
         return value.isoformat()  # "+00:00", as the contract shows, not "Z"
 

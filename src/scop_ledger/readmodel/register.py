@@ -16,12 +16,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from scop_ledger.domain.values import partner_category
-from scop_ledger.readmodel.queries import (
-    Admission,
-    PointInTime,
-    Result,
-    money,
-)
+from scop_ledger.readmodel.queries import Admission, PointInTime, money
+from scop_ledger.readmodel.results import Result
 from scop_ledger.readmodel.snapshot import coop_from_view, member_logs
 from scop_ledger.readmodel.times import micros
 from scop_ledger.settings import EVENTS_TABLE

@@ -102,12 +102,15 @@ class RuleFacts:
             )
         return params, coop, facts
 
-    def runs(self, until: date, known_at: datetime) -> tuple[Params, CoopState, list[Run]]:
-        """Each rule's runs of one status, from the registration to ``until``."""
+    def runs(
+        self, until: date, known_at: datetime, since: date | None = None
+    ) -> tuple[Params, CoopState, list[Run]]:
+        """Each rule's runs of one status, from the registration to ``until`` (evaluated
+        from ``since`` on only, when given: :func:`~scop_ledger.domain.rules.sweep.runs`)."""
         from scop_ledger.domain.rules.sweep import runs
 
         params, coop, facts = self.facts(until, known_at)
-        return params, coop, runs(params, facts, until)
+        return params, coop, runs(params, facts, until, since)
 
 
 # ---------------------------------------------------------------------- from the view
@@ -222,10 +225,12 @@ class ViewReader(Reader):
         domain's function (no aggregate is loaded)."""
         from scop_ledger.domain.cooperative import Cooperative, effective_entries
         from scop_ledger.domain.cooperative_fold import replay_cooperative as fold
-        from scop_ledger.store.eventstore import decoder
+        from scop_ledger.store.decoding import decoder, plain_decoder
 
         cid, _coop = snap.coop_from_view(self.db, slug, known_at)
-        decode = decoder(self._ledger().mapper)
+        # Without opening the store when its mapper is the default one (most of the import
+        # time of ``compliance`` and ``timeline`` was the writing path's libraries).
+        decode = plain_decoder() or decoder(self._ledger().mapper)
         log = [
             decode(oid, version, topic, bytes(state))
             for oid, version, topic, state in self.db.rows(

@@ -18,14 +18,10 @@ application's (:mod:`scop_ledger.app.ledger`).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Iterator, Sequence
 from typing import Any, cast
 from uuid import UUID
 
-import orjson
 import sqlalchemy
 import sqlalchemy.exc
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -36,9 +32,8 @@ from eventsourcing.persistence import (
     JSONTranscoder,
     PersistenceError,
     StoredEvent,
-    Transcoding,
 )
-from eventsourcing.utils import Environment, TopicError, resolve_topic
+from eventsourcing.utils import Environment, TopicError
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
@@ -49,8 +44,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from scop_ledger.domain.cooperative import Cooperative, cooperative_id
 from scop_ledger.domain.errors import NotFound, no_cooperative, no_person
 from scop_ledger.domain.member import Member, member_id
-from scop_ledger.i18n import N_, _
+from scop_ledger.i18n import _
 from scop_ledger.settings import EVENTS_TABLE, Settings, chosen_coop
+from scop_ledger.store.decoding import DateAsISO, as_uuid, decoder
 from scop_ledger.store.engine import (
     StoreError,
     open_engine,
@@ -62,18 +58,7 @@ from scop_ledger.store.unreadable import UnreadableEntry, check_fields, unreadab
 
 PAGE = 2000  # notifications read per query
 
-
-class DateAsISO(Transcoding):
-    """``datetime.date`` as ``YYYY-MM-DD`` in the stored JSON."""
-
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
+__all__ = ["DateAsISO", "EventStore", "as_uuid", "decoder"]
 
 
 class BulkRecorder(SQLAlchemyApplicationRecorder):
@@ -170,14 +155,6 @@ class Factory(SQLAlchemyFactory):
         InfrastructureFactory.__init__(self, env)
         self._schema_name = None
         self.datastore = SQLAlchemyDatastore(session_maker=sessionmaker(bind=engine))
-
-
-def as_uuid(value: Any) -> UUID:
-    if isinstance(value, UUID):
-        return value
-    if isinstance(value, bytes | memoryview):
-        return UUID(bytes=bytes(value))
-    return UUID(str(value))
 
 
 class EventStore(Application[UUID]):
@@ -314,85 +291,3 @@ class EventStore(Application[UUID]):
         if not found:
             raise NotFound(_("no entry {entry} in this store").format(entry=event_id))
         return cast(UUID, found[0].originator_id), found[0].originator_version
-
-
-def decoder(mapper: Any) -> Callable[[Any, int, str, bytes], Any]:
-    """Stored event to domain event, as eventsourcing's mapper does (the same transcodings,
-    the same upcasting), without its per-object JSON hook: the read side's hot loop."""
-    if mapper.cipher is not None or mapper.compressor is not None:
-        return lambda *row: _read_with_mapper(mapper, *row)
-    decoders = _value_decoders(mapper)
-    uuids: dict[bytes, UUID] = {}  # a page holds many events of each member
-    classes: dict[str, tuple[Any, int]] = {}  # topic: class, class version
-    # orjson parses the same JSON to the same values as json does, three times faster:
-    # with the standard module, parsing was a fifth of a rebuild.
-    loads = orjson.loads
-
-    def decode(oid: Any, version: int, topic: str, state: bytes) -> Any:
-        found = classes.get(topic)
-        if found is None:
-            try:
-                cls = resolve_topic(topic)
-            except TopicError as error:
-                raise unreadable(error, topic) from None
-            found = classes[topic] = (cls, getattr(cls, "class_version", 1))
-        cls, class_version = found
-        try:
-            d = loads(state)
-        except ValueError:
-            raise UnreadableEntry(N_("its stored state is not valid JSON")) from None
-        if type(d) is not dict:
-            raise UnreadableEntry(N_("its stored state is not a JSON object"))
-        inexact = False
-        for key, value in d.items():
-            if type(value) is dict and len(value) == 2 and "_type_" in value:
-                d[key] = decoders[value["_type_"]](value["_data_"])
-            elif type(value) is float:
-                inexact = True
-        if inexact:
-            # No event holds a float; orjson reads an integer beyond 64 bits as one
-            # (10**21 as 1e21). The standard module reads it exactly, as the mapper does.
-            d = json.loads(state)
-            for key, value in d.items():
-                if type(value) is dict and len(value) == 2 and "_type_" in value:
-                    d[key] = decoders[value["_type_"]](value["_data_"])
-        key = oid if type(oid) is bytes else None  # SQLite gives the id's 16 bytes
-        uuid = uuids.get(key) if key is not None else None
-        if uuid is None:
-            uuid = as_uuid(oid)
-            if key is not None:
-                uuids[key] = uuid
-        d["originator_id"] = uuid
-        d["originator_version"] = version
-        from_version = d.pop("class_version", 1)
-        while from_version < class_version:
-            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(d)
-            from_version += 1
-        check_fields(cls, d)
-        event = object.__new__(cls)
-        object.__setattr__(event, "__dict__", d)
-        return event
-
-    return decode
-
-
-def _read_with_mapper(mapper: Any, oid: Any, v: int, topic: str, state: Any) -> Any:
-    """:func:`decoder` for a store with a cipher or a compressor: eventsourcing's mapper."""
-    try:
-        event = mapper.to_domain_event(StoredEvent(as_uuid(oid), v, topic, bytes(state)))
-    except (TopicError, EventSourcingError, ValueError) as error:
-        raise unreadable(error, topic) from None
-    check_fields(type(event), vars(event))
-    return event
-
-
-def _value_decoders(mapper: Any) -> dict[str, Callable[[str], Any]]:
-    """The transcodings' decode methods by name, or the constructor each calls (one call less)."""
-    from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr
-
-    plain: dict[type, Callable[[str], Any]] = {DecimalAsStr: Decimal, DateAsISO: date.fromisoformat}
-    plain[DatetimeAsISO] = datetime.fromisoformat
-    return {
-        name: plain.get(type(transcoding), transcoding.decode)
-        for name, transcoding in mapper.transcoder.names.items()
-    }

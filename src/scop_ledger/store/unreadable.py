@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import sys
 from typing import Any
 
-import sqlalchemy.exc
 from eventsourcing.domain import EventSourcingError
 from eventsourcing.utils import TopicError
 
@@ -73,7 +73,9 @@ def why(error: BaseException) -> str:
         return N_("text that is not valid Unicode")
     if "too long" in lowered:
         return N_("a text too long")
-    if isinstance(error, sqlalchemy.exc.NoResultFound):
+    # SQLAlchemy's error only where SQLAlchemy is loaded (the query path does not load it).
+    alchemy = sys.modules.get("sqlalchemy.exc")
+    if alchemy is not None and isinstance(error, alchemy.NoResultFound):
         return N_("what it concerns cannot be shown either")
     first = text.splitlines()[0] if text else type(error).__name__
     return printable(first)[:120]

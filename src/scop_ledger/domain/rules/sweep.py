@@ -1,9 +1,8 @@
 """The rules over time: one pass over every member's states in date order gives the facts of
 each date on which anything can change (an entry's date, a refund falling due, a mandate's
 term, a review falling due, the end of a boot period, a financial year's start), and from
-them each rule's runs of unchanged status.
-
-Incremental: each date costs the members whose state changed that day, not the whole roll.
+them each rule's runs of unchanged status. Incremental: each date costs the members whose
+state changed that day, not the whole roll.
 """
 
 from __future__ import annotations
@@ -356,18 +355,37 @@ class Run:
         return self.first.status
 
 
+def _from(facts: Iterable[Facts], since: date | None) -> Iterator[Facts]:
+    """The facts in force on ``since`` (the last dated before it, if any), then the later ones."""
+    before = None
+    for f in facts:
+        if since is not None and f.on < since:
+            before = f
+            continue
+        if before is not None and since is not None and f.on > since:
+            yield before
+        before = None
+        yield f
+    if before is not None:
+        yield before
+
+
 def _less(a: str, b: str) -> bool:
     """``a < b`` for two ratios written with 4 places, never negative: the longer has the
     larger whole part; of one length, the strings compare as the numbers."""
     return (len(a), a) < (len(b), b)
 
 
-def runs(params: Params, facts: Iterable[Facts], until: date) -> list[Run]:
-    """Every rule's runs, ordered by rule (the profile's order) then start."""
+def runs(
+    params: Params, facts: Iterable[Facts], until: date, since: date | None = None
+) -> list[Run]:
+    """Every rule's runs, ordered by rule (the profile's order) then start. With ``since``,
+    evaluated from the facts in force on ``since`` on: the runs that begin after it are exact,
+    the one running then starts on or before it (a write's warnings need no more)."""
     current: dict[str, Run] = {}
     done: list[Run] = []
     ratios = {spec.id for spec in PROFILE_RULES[params.profile] if spec.ratio}
-    for f in facts:
+    for f in _from(facts, since):
         for check in evaluate(f, params):
             run = current.get(check.rule)
             value = check.value if check.rule in ratios else None
