@@ -19,6 +19,9 @@ from eventsourcing.domain import EventSourcingError
 from eventsourcing.persistence import StoredEvent, Transcoding
 from eventsourcing.utils import TopicError, resolve_topic
 
+# A transfer's event is a Member entry defined beside the aggregate (domain/transfer.py): its
+# topic is registered when that module is imported, so wherever stored events are decoded.
+from scop_ledger.domain import transfer as _transfer  # noqa: F401
 from scop_ledger.i18n import N_
 from scop_ledger.store.unreadable import UnreadableEntry, check_fields, unreadable
 
