@@ -73,11 +73,11 @@ def show_recorded(recorded: Recorded, fmt: str) -> None:
         )
     click.echo(line)
     for event, act in recorded.consequences:
-        click.echo(
-            _("  and entry {entry}: {action} (a consequence the rules derive)").format(
-                entry=event, action=act
-            )
-        )
+        if act == "transfer" == recorded.action:  # the receiver's side of the same transfer
+            said = _("  and entry {entry}: {action} (the receiver's side of the transfer)")
+        else:
+            said = _("  and entry {entry}: {action} (a consequence the rules derive)")
+        click.echo(said.format(entry=event, action=act))
 
 
 # The statutes' options of ``init``, each defaulting to :mod:`scop_ledger.domain.statutes`.
