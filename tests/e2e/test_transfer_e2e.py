@@ -47,3 +47,10 @@ def test_a_transfer_to_an_external_partner_breaks_the_majority(
     refused = run_cli(db, "transfer", "alice", "--to", "fund", "--shares", "21")
     assert refused.code == 1 and refused.out == ""
     assert len(refused.err.strip().splitlines()) == 1 and "cannot transfer 21" in refused.err
+    again = run_cli(
+        db, "transfer", "alice", "--to", "fund", "--shares", "1", "--date", "2020-02-01"
+    )
+    assert again.code == 0, again.err
+    said = again.out.splitlines()
+    assert said[0].startswith("recorded entry") and "transfer alice on 2020-02-01" in said[0]
+    assert said[1].endswith("transfer (the receiver's side of the transfer)"), said
