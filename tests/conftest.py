@@ -138,3 +138,23 @@ def run_cli(tmp_path: Path):
         return Run(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+@pytest.fixture
+def run_here():
+    """Run the CLI in this process (click's runner) against a store URL, as ``run_cli`` runs the
+    installed script: for a test's set-up and for the side of a comparison that is not what the
+    test is about (a subprocess costs the interpreter's start and every import, each time)."""
+    from click.testing import CliRunner
+
+    from scop_ledger.cli.main import main
+
+    runner = CliRunner()
+
+    def run(db: str, *args: str, env: dict[str, str] | None = None) -> Run:
+        full_env = {"SCOP_LEDGER_DB": db, "SCOP_LEDGER_USER": "e2e", "SCOP_LEDGER_LANG": "en"}
+        full_env.update(env or {})
+        result = runner.invoke(main, list(args), env=full_env)
+        return Run(result.exit_code, result.stdout, result.stderr)
+
+    return run

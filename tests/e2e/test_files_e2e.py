@@ -116,8 +116,9 @@ def _excel_fr_rows(data: bytes) -> list[list[str]]:
 
 
 @pytest.fixture
-def store(run_cli, store_url: str) -> tuple[str, str]:
-    return store_url, _scenario(run_cli, store_url)
+def store(run_here, store_url: str) -> tuple[str, str]:
+    """The scenario, recorded in-process (what is tested is the installed script's files)."""
+    return store_url, _scenario(run_here, store_url)
 
 
 def test_every_query_command_writes_csv_and_xlsx_files(run_cli, store, tmp_path) -> None:

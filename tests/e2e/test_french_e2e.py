@@ -81,13 +81,15 @@ def _ledger(run_cli, db: str) -> None:
         assert result.code == 0, (args, result.err)
 
 
-def test_refusals_speak_french_with_the_english_exit_codes(run_cli, store_url: str) -> None:
+def test_refusals_speak_french_with_the_english_exit_codes(
+    run_cli, run_here, store_url: str
+) -> None:
     db = store_url
-    _ledger(run_cli, db)
-    before = _history(run_cli, db)
+    _ledger(run_here, db)
+    before = _history(run_here, db)
     for args, code, words in REFUSALS:
-        english = run_cli(db, *args)
-        french = run_cli(db, "--lang", "fr", *args)
+        english = run_here(db, *args)  # the English side in-process: the installed script's
+        french = run_cli(db, "--lang", "fr", *args)  # French is what is under test
         assert english.code == code, (args, english.err)
         assert french.code == code, (args, french.err)
         assert english.err.startswith("error: ") and english.err.count("\n") == 1, english.err
@@ -98,9 +100,9 @@ def test_refusals_speak_french_with_the_english_exit_codes(run_cli, store_url: s
     assert _history(run_cli, db) == before  # nothing written, in either language
 
 
-def test_the_language_comes_from_the_environment_too(run_cli, store_url: str) -> None:
+def test_the_language_comes_from_the_environment_too(run_cli, run_here, store_url: str) -> None:
     db = store_url
-    _ledger(run_cli, db)
+    _ledger(run_here, db)
     args = ["withdraw", "alice", "--shares", "40", "--date", "2021-06-30"]
     by_variable = run_cli(db, *args, env={"SCOP_LEDGER_LANG": "fr"})
     by_locale = run_cli(db, *args, env={"SCOP_LEDGER_LANG": "", "LANG": "fr_FR.UTF-8"})
@@ -109,9 +111,9 @@ def test_the_language_comes_from_the_environment_too(run_cli, store_url: str) ->
         assert result.err.startswith("erreur : alice détient 40 parts le 30/06/2021"), result.err
 
 
-def test_warnings_and_what_was_recorded_speak_french(run_cli, store_url: str) -> None:
+def test_warnings_and_what_was_recorded_speak_french(run_cli, run_here, store_url: str) -> None:
     db = store_url
-    _ledger(run_cli, db)
+    _ledger(run_here, db)
     ahead = date.today() + timedelta(days=800)
     french = run_cli(db, "--lang", "fr", "hire", "eve", "--date", ahead.isoformat())
     assert french.code == 0, french.err
