@@ -130,6 +130,10 @@ def _from_po(po: Path) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+# The process's LANGUAGE before click was made to speak French (restored when it speaks English).
+_LANGUAGE_BEFORE: list[str] = []
+
+
 def speak_to_click(lang: str) -> None:
     """Have click's own texts (usage errors, "Usage:", "Show this message and exit.") in
     ``lang``: click translates them with the process's gettext domain, so this binds ours
@@ -137,7 +141,15 @@ def speak_to_click(lang: str) -> None:
     import os
 
     if lang == DEFAULT:
+        if gettext.textdomain() == "click":  # an earlier command of this process spoke French
+            gettext.textdomain("messages")  # gettext's default domain: click's English
+            if _LANGUAGE_BEFORE:
+                os.environ["LANGUAGE"] = _LANGUAGE_BEFORE[0]
+            else:
+                os.environ.pop("LANGUAGE", None)
         return
+    if gettext.textdomain() != "click":
+        _LANGUAGE_BEFORE[:] = [os.environ["LANGUAGE"]] if "LANGUAGE" in os.environ else []
     gettext.bindtextdomain("click", str(DOMAINS_DIR))
     gettext.textdomain("click")
     os.environ["LANGUAGE"] = lang

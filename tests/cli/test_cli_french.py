@@ -46,3 +46,13 @@ def test_the_root_help_speaks_french_and_english_again_afterwards() -> None:
     assert "the membership and share-capital ledger" in english.output
     assert "Open the store read-only (auditor's mode); writes exit 3." in english.output
     assert "The partner subscribes shares" in english.output
+
+
+def test_clicks_own_texts_speak_english_again_after_a_french_command(tmp_path) -> None:
+    runner = CliRunner()
+    env = {"SCOP_LEDGER_DB": f"sqlite:///{tmp_path / 'l.db'}", "SCOP_LEDGER_LANG": "en"}
+    french = runner.invoke(main, ["--lang", "fr", "hir"], env=env)
+    assert french.exit_code == 2 and "Commande inconnue" in french.output
+    english = runner.invoke(main, ["hir"], env=env)
+    assert english.exit_code == 2 and "No such command 'hir'" in english.output, english.output
+    assert "Utilisation" not in english.output

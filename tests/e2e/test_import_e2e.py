@@ -290,15 +290,16 @@ def test_three_invalid_rows_are_named_at_once_and_nothing_is_written(
         "admission;01/02/2020;carol;\n"
         "souscription;01/02/2020;carol;4\n"
         "embauche;01/03/2020;dan;\n"
-        "danse;01/03/2020;dan;\n"  # 9: no such action
+        "valse;01/03/2020;dan;\n"  # 9: no such action, nor one close to it
     )
     result = run_cli(db, "import", str(path))
     assert result.code == 2 and result.out == ""
     assert result.err.splitlines() == [
         "error: line 3: date '30/02/2020' is not a date (DD/MM/YYYY)",
         "error: line 5: bob is not a partner on 2020-02-01",
-        "error: line 9: action 'danse' is not one of hire, terminate, admit, subscribe, pay-up, "
-        "withdraw, leave, pay-refund, appoint, end-mandate, review, allocate, change-form",
+        "error: line 9: action 'valse' is not one of hire, terminate, admit, subscribe, pay-up, "
+        "withdraw, transfer, leave, pay-refund, appoint, end-mandate, review, allocate, "
+        "change-form, change-share-value",
     ]
     french = run_cli(db, "--lang", "fr", "import", str(path))
     assert french.code == 2

@@ -20,6 +20,7 @@ PERSON = {"hire", "terminate", "admit", "subscribe", "pay-up", "withdraw", "leav
     "pay-refund",
     "appoint",
     "end-mandate",
+    "transfer",
 }
 AMOUNTS = ["0", "10", "100", "1000"]
 SPECS: dict[str, tuple[dict[str, v.Slot | None], set[str]]] = {
@@ -51,6 +52,11 @@ SPECS: dict[str, tuple[dict[str, v.Slot | None], set[str]]] = {
         | {"--dividends"},
     ),
     "change-form": ({"--legal-form": v.among(v.FORMS)}, {"--legal-form"}),
+    "transfer": (
+        {"--to": v.PERSON, "--shares": v.NUMBER, "--price": v.NUMBER},
+        {"--to", "--shares"},
+    ),
+    "change-share-value": ({"--share-value": v.NUMBER}, {"--share-value"}),
     "reverse": ({"--reason": v.TEXT}, {"--reason"}),
     "init": (
         {

@@ -44,6 +44,8 @@ PLAIN: dict[str, dict[str, str]] = {
         "dividends": "10",
     },
     "change-form": {"legal_form": "sas"},
+    "transfer": {"person": "alice", "to": "carol", "shares": "1", "price": "30"},
+    "change-share-value": {"share_value": "5"},
 }
 COLUMN_SLOTS: dict[str, v.Slot] = {
     "action": v.Slot(ACTIONS, ["", "HIRE", "init", "reverse", "hire\n"]),
@@ -66,6 +68,10 @@ COLUMN_SLOTS: dict[str, v.Slot] = {
     "employees": v.NUMBER,
     "dividends": v.NUMBER,
     "legal_form": v.among(v.FORMS),
+    "to": v.PERSON,
+    "price": v.NUMBER,
+    "share_value": v.NUMBER,
+    "net_asset_value_per_share": v.NUMBER,
     "ref": v.TEXT,
     "note": v.TEXT,
     "id": v.Slot(["r1", "r2", "r3"], ["", "r1\n", "r1 "]),
