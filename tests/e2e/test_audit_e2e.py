@@ -93,10 +93,10 @@ def entry_id(run_cli, db: str, action: str, person: str) -> int:
 
 
 @pytest.fixture
-def ledger_file(run_cli, tmp_path):
+def ledger_file(run_cli, run_here, tmp_path):
     path = tmp_path / "ledger.db"
     db = f"sqlite:///{path}"
-    build(run_cli, db, tmp_path)
+    build(run_here, db, tmp_path)  # recorded in-process: the installed script verifies
     code, out, _ = verify(run_cli, db)
     assert code == 0
     return db, str(path), out["head"]

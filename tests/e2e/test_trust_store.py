@@ -53,10 +53,12 @@ def error_lines(err: str) -> list[str]:
     ],
     ids=["shares-1e21", "shares-paid-overflow", "date-9999"],
 )
-def test_a_command_that_fails_after_its_checks_records_nothing(run_cli, store_url, args) -> None:
+def test_a_command_that_fails_after_its_checks_records_nothing(
+    run_cli, run_here, store_url, args
+) -> None:
     """It used to be stored, then reported as a failure (an OverflowError from the view, or
     from the rules' sweep after the commit): the treasurer's retry recorded it twice."""
-    setup_alice(run_cli, store_url)
+    setup_alice(run_here, store_url)
     before = state_of(run_cli, store_url)
     for _ in range(2):  # and the retry
         result = run_cli(store_url, *args)
@@ -171,9 +173,9 @@ def store_by_hand(url: str, **changes: object) -> int:
     ids=["shares-1e21", "paid-overflow", "nul-in-note"],
 )
 def test_an_entry_the_view_cannot_hold_is_named_and_can_be_reversed(
-    run_cli, store_url, changes
+    run_cli, run_here, store_url, changes
 ) -> None:
-    setup_alice(run_cli, store_url)
+    setup_alice(run_here, store_url)
     if "note" in changes and store_url.startswith("sqlite"):
         pytest.skip("SQLite holds a NUL character; PostgreSQL's text cannot")
     seq = store_by_hand(store_url, **changes)
@@ -243,7 +245,7 @@ def alive(pids: set[int]) -> set[int]:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
 def test_a_killed_parallel_rebuild_leaves_no_worker_and_no_scratch_folder(
-    run_cli, tmp_path, how
+    run_cli, run_here, tmp_path, how
 ) -> None:
     import signal
     import time
@@ -251,7 +253,7 @@ def test_a_killed_parallel_rebuild_leaves_no_worker_and_no_scratch_folder(
     from tests.conftest import console_script
 
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
-    setup_alice(run_cli, db)
+    setup_alice(run_here, db)
     rows = tmp_path / "rows.csv"
     lines = ["action,date,person,shares"]
     lines += [f"hire,2020-01-01,p{i}," for i in range(2000)]
@@ -298,14 +300,16 @@ def test_a_killed_parallel_rebuild_leaves_no_worker_and_no_scratch_folder(
 
 
 @pytest.mark.parametrize("held", ["table", "schema"])
-def test_a_lock_held_elsewhere_on_postgresql_ends_in_exit_3(run_cli, pg_url, held) -> None:
+def test_a_lock_held_elsewhere_on_postgresql_ends_in_exit_3(
+    run_cli, run_here, pg_url, held
+) -> None:
     """It used to wait for ever; now as long as SCOP_LEDGER_LOCK_TIMEOUT says (30 s by
     default, as SQLite's busy timeout), then one line and exit 3, nothing written."""
     import psycopg
 
     from scop_ledger.store.engine import SCHEMA_LOCK
 
-    setup_alice(run_cli, pg_url)
+    setup_alice(run_here, pg_url)
     before = state_of(run_cli, pg_url)
     schema = pg_url.rsplit("search_path%3D", 1)[1]
     base = pg_url.split("?", 1)[0]
@@ -364,11 +368,11 @@ def store_raw(url: str, *, topic: str | None = None, state: bytes | None = None,
 
 
 @pytest.mark.parametrize("damage", ["topic", "missing-field", "bad-json", "version-gap"])
-def test_an_entry_that_cannot_be_read_bricks_nothing(run_cli, store_url, damage) -> None:
+def test_an_entry_that_cannot_be_read_bricks_nothing(run_cli, run_here, store_url, damage) -> None:
     """An unknown kind of entry, a state that is not JSON or lacks a field, a version out of
     sequence: queries, rebuild and writes on other people work, naming it in one warning line;
     a write or a reversal that must read alice refuses with one line and exit 3."""
-    setup_alice(run_cli, store_url)
+    setup_alice(run_here, store_url)
     if damage == "topic":
         ledger = open_ledger(store_url, create=False)
         try:
