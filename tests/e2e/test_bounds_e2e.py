@@ -86,13 +86,14 @@ def history(run_cli, db: str) -> list[dict]:
 
 
 @pytest.fixture
-def acme(run_cli, store_url: str) -> str:
+def acme(run_here, store_url: str) -> str:
+    """Set up in-process: the bounds are what the installed script is asked."""
     for args in (
         ["init", "acme", "--name", "Acme", "--legal-form", "sa", "--share-value", "25"],
         ["hire", "alice"],
         ["admit", "alice"],
     ):
-        done = run_cli(store_url, *args, "--date", "2016-01-01")
+        done = run_here(store_url, *args, "--date", "2016-01-01")
         assert done.code == 0, done.err
     return store_url
 

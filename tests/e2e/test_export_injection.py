@@ -85,9 +85,11 @@ QUERIES = [
 WITH_OUT = ["members", "history", "capital", "register", "refunds"]
 
 
-def test_exports_neutralise_formulas_in_csv_and_xlsx(run_cli, store_url: str, tmp_path) -> None:
+def test_exports_neutralise_formulas_in_csv_and_xlsx(
+    run_cli, run_here, store_url: str, tmp_path
+) -> None:
     db = store_url
-    _record(run_cli, db)
+    _record(run_here, db)  # recorded in-process: the installed script exports
     as_of = ["--as-of", "2020-12-31"]
     seen = set()
     for query in QUERIES:
@@ -199,8 +201,8 @@ def _texts(run_cli, db: str) -> list[tuple]:
     ] + [(m["person"], m["name"]) for m in members["members"]]
 
 
-def test_exports_import_back_to_the_same_text(run_cli, store_url: str, tmp_path) -> None:
-    _record(run_cli, store_url)
+def test_exports_import_back_to_the_same_text(run_cli, run_here, store_url: str, tmp_path) -> None:
+    _record(run_here, store_url)  # recorded in-process: the installed script exports
     expected = _texts(run_cli, store_url)
     for suffix in (".csv", ".xlsx"):
         target = f"sqlite:///{tmp_path / f'copy{suffix}.db'}"
