@@ -8,7 +8,6 @@ What it remembers between pages holds while no other process moves the view (the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +25,7 @@ from scop_ledger.domain.member_fold import MemberFold, MemberState
 from scop_ledger.domain.statutes import Terms
 from scop_ledger.readmodel import revalued
 from scop_ledger.readmodel import schema as t
+from scop_ledger.readmodel.deltas import NOTHING, Contribution, deltas, last_row, refunds_json
 from scop_ledger.readmodel.hooks import Hooks
 from scop_ledger.readmodel.refunds import RefundRow, RefundValues, add_step
 from scop_ledger.readmodel.times import micros
@@ -58,6 +58,8 @@ class CachedMember:
     open_refunds: list[RefundRow] = field(default_factory=list)
     # The JSON of the refunds last written to a state row, with the values it was made from.
     refunds_json: tuple[RefundValues, str] | None = None
+    # What the member's last row in the view holds (the predecessor of the next row written).
+    prior: Contribution = NOTHING
 
 
 class Applier:
@@ -193,6 +195,7 @@ class Applier:
         the refund rows, and when the person is gone."""
         coop = self.coop_by_cid(conn, member.cid)
         fold = MemberFold(member.person, coop.terms, strict=False)
+        member.prior = last_row(conn, member.mid)  # the rows from ``first`` on are closed
         last: tuple[date, int] | None = None
         steps: list[tuple[date, RefundValues]] = []
         # From when the person is neither employed nor a partner through the end (None when
@@ -236,23 +239,13 @@ class Applier:
         refund_values: RefundValues,
         on: Any,
     ) -> tuple[Any, ...]:
-        """A row of ``rm_states`` in ``schema.STATE_COLUMNS`` order. Its refunds are JSON:
-        [[version, since, cause, amount_cents, partial, paid_cents, shares], …], written once for
-        each change of the person's refunds (most entries leave them as they were)."""
+        """A row of ``rm_states`` in ``schema.STATE_COLUMNS`` order: the member's state, its
+        refunds (:func:`~scop_ledger.readmodel.deltas.refunds_json`) and its deltas."""
         cause = getattr(entry, "cause", None) or getattr(entry, "reason", None)
-        refunds = None
-        if refund_values:
-            last = member.refunds_json
-            if last is not None and last[0] == refund_values:
-                refunds = last[1]
-            else:
-                refunds = json.dumps(
-                    [
-                        [v, since if type(since) is str else since.isoformat(), c, a, p, paid, n]
-                        for v, since, c, a, p, paid, n in refund_values
-                    ]
-                )
-                member.refunds_json = (refund_values, refunds)
+        refunds = refunds_json(member, refund_values)
+        now = (s.employed, s.partner, s.shares, t.cents(s.paid), refunds)
+        change = deltas(member.prior, now)
+        member.prior = now
         return (
             member.mid,
             member.cid,
@@ -269,8 +262,9 @@ class Applier:
             s.partner,
             s.legal_person,
             s.shares,
-            t.cents(s.paid),
+            now[3],
             refunds,
+            *change,
         )
 
     def history_row(self, conn: Connection, seq: int, event: Any) -> None:
@@ -376,6 +370,7 @@ class Applier:
                 add_step(steps, entry.on, self.refunds.values(fold.state))
         last = revalued.caught_up(fold, last, coop.terms)
         found = CachedMember(row.mid, row.cid, row.person, fold, last, row.gone_on)
+        found.prior = last_row(conn, row.mid)
         found.refund_steps = steps
         if steps and steps[-1][1]:
             found.open_refunds = [RefundRow(None, stored=True)]  # stored by an earlier page

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     inspect,
+    text,
 )
 from sqlalchemy.engine import Connection, Engine
 
@@ -142,8 +143,42 @@ states = Table(
     Column("shares", Integer, nullable=False),
     Column("paid_cents", BigInteger, nullable=False),
     Column("refunds", Text),
+    # What the row changes in the cooperative's totals, against the member's row before it in
+    # the same knowledge (its predecessor by (on_date, version) among the rows valid whenever
+    # this one is): employee and external partners, their shares, the paid-up cents. Summed by
+    # date over the rows valid at a moment, they give each date's change of the totals (the
+    # rules' sweep, readmodel/tallies.py). ``marks``: 1 when the person's refunds differ from
+    # the predecessor's, 2 when the person starts or stops being a partner with no share.
+    Column("d_employees", Integer, nullable=False),
+    Column("d_externals", Integer, nullable=False),
+    Column("d_employee_shares", BigInteger, nullable=False),
+    Column("d_external_shares", BigInteger, nullable=False),
+    Column("d_paid_cents", BigInteger, nullable=False),
+    Column("marks", Integer, nullable=False),
     Index("rm_states_member", "mid", "on_date", "version", "known_from", "known_to"),
-    Index("rm_states_coop", "cid", "on_date", "seq"),
+    # Covering for the sums by date (tallies.DAYS_SQL), in date order without a sort.
+    Index(
+        "rm_states_coop",
+        "cid",
+        "on_date",
+        "seq",
+        "known_from",
+        "known_to",
+        "d_employees",
+        "d_externals",
+        "d_employee_shares",
+        "d_external_shares",
+        "d_paid_cents",
+    ),
+    # The few rows whose person the sweep follows (refunds, partners with no share).
+    Index(
+        "rm_states_marked",
+        "cid",
+        "on_date",
+        "seq",
+        sqlite_where=text("marks <> 0"),
+        postgresql_where=text("marks <> 0"),
+    ),
 )
 
 # One row per refund owed, with what was paid back, valid on the dates [valid_from, valid_to)

@@ -10,11 +10,9 @@ register, compliance, the event store) only inside the methods that need them.
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from scop_ledger import i18n
@@ -126,48 +124,6 @@ ORDER BY e.seq
 """
 
 
-ROWS_SQL = """
-SELECT s.on_date, s.mid, s.employed, s.partner, s.shares, s.paid_cents, s.refunds
-FROM rm_states s
-WHERE s.cid = :cid AND s.on_date <= :d AND s.known_from <= :t
-  AND (s.known_to IS NULL OR s.known_to > :t)
-ORDER BY s.on_date, s.seq
-"""
-
-
-def rows_from_view(db: DB, slug: str, until: date, known_at: datetime) -> Iterator[MemberRow]:
-    """Every member state row that counts as known at ``known_at``, up to ``until``, for
-    the rules (:func:`scop_ledger.domain.rules.sweep.facts_over`)."""
-    from scop_ledger.domain.rules.facts import Holding, RefundFact
-
-    cid, _coop = snap.coop_from_view(db, slug, known_at)
-    persons = dict(db.rows("SELECT mid, person FROM rm_members WHERE cid = :cid", {"cid": cid}))
-    days: dict[Any, date] = {}
-    parsed: dict[str, tuple[RefundFact, ...]] = {}
-    cents = Decimal("0.01")
-    for on, mid, employed, partner, shares, paid, refunds in db.rows(
-        ROWS_SQL, {"cid": cid, "d": until, "t": micros(known_at)}
-    ):
-        day = days.get(on)
-        if day is None:
-            day = days[on] = on if isinstance(on, date) else date.fromisoformat(on)
-        found: tuple[RefundFact, ...] = ()
-        if refunds:
-            found = parsed.get(refunds) or ()
-            if not found:
-                found = parsed[refunds] = tuple(
-                    RefundFact(
-                        date.fromisoformat(since), cause, amount * cents, paid_back * cents, n
-                    )
-                    for _v, since, cause, amount, _partial, paid_back, n in json.loads(refunds)
-                )
-        yield (
-            day,
-            persons[mid],
-            Holding(bool(employed), bool(partner), int(shares), paid * cents, found),
-        )
-
-
 class ViewReader(Reader):
     """Answers from the view tables (level with the events). ``ledger`` opens the event store,
     on first use only: the cooperative's own entries (few) are decoded from their stored
@@ -212,12 +168,11 @@ class ViewReader(Reader):
         self, slug: str, until: date, known_at: datetime
     ) -> tuple[Params, CoopState, Iterator[Facts]]:
         from scop_ledger.domain.rules import Params
-        from scop_ledger.domain.rules.sweep import facts_over
+        from scop_ledger.readmodel.tallies import facts_from_view
 
         coop = self.coop_state(slug, until, known_at)
         params = Params.of(coop)
-        rows = rows_from_view(self.db, slug, until, known_at)
-        return params, coop, facts_over(params, coop, rows, until)
+        return params, coop, facts_from_view(self.db, slug, params, coop, until, known_at)
 
     def coop_state(self, slug: str, until: date, known_at: datetime) -> CoopState:
         """The cooperative's own entries (forms, mandates, reviews, allocations) up to

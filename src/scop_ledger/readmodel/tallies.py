@@ -1,0 +1,103 @@
+"""The rules' facts from the view: each date's change of the totals, summed in SQL from the state
+rows' deltas (readmodel/deltas.py) over the covering index ``rm_states_coop``, and the rows of
+the few people the sweep follows one by one (:mod:`scop_ledger.domain.rules.tally`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from scop_ledger.readmodel import snapshot as snap
+from scop_ledger.readmodel.times import micros
+
+if TYPE_CHECKING:
+    from scop_ledger.domain.cooperative_fold import CoopState
+    from scop_ledger.domain.rules.facts import Facts, Params
+    from scop_ledger.domain.rules.sweep import MemberRow
+    from scop_ledger.domain.rules.tally import DayChange
+    from scop_ledger.store.db import DB
+
+KNOWN = "s.known_from <= :t AND (s.known_to IS NULL OR s.known_to > :t)"
+
+DAYS_SQL = f"""
+SELECT s.on_date, SUM(s.d_employees), SUM(s.d_externals), SUM(s.d_employee_shares),
+       SUM(s.d_external_shares), SUM(s.d_paid_cents)
+FROM rm_states s
+WHERE s.cid = :cid AND s.on_date <= :d AND {KNOWN}
+GROUP BY s.on_date
+ORDER BY s.on_date
+"""
+
+_ROWS = f"""
+SELECT s.on_date, s.seq, m.person, s.employed, s.partner, s.shares, s.paid_cents, s.refunds
+FROM rm_states s JOIN rm_members m ON m.mid = s.mid
+WHERE {KNOWN} AND """
+# The rows of the people followed: marked ones (refunds, partners with no share), those up to
+# the first date (the founders), and the mandate holders' (their categories).
+MARKED = "s.cid = :cid AND s.marks <> 0 AND s.on_date <= :d"
+FOUNDING = "s.cid = :cid AND s.on_date <= :first"
+HOLDERS = "m.cid = :cid AND m.person IN ({names}) AND s.on_date <= :d"
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def days_from_view(db: DB, cid: int, until: date, known_at: datetime) -> list[DayChange]:
+    """Each date with a member row known at ``known_at``, up to ``until``, and its change."""
+    return [
+        (_day(on), int(a), int(b), int(c), int(e), int(p))
+        for on, a, b, c, e, p in db.rows(DAYS_SQL, {"cid": cid, "d": until, "t": micros(known_at)})
+    ]
+
+
+def followed_from_view(
+    db: DB, cid: int, until: date, known_at: datetime, first: date, holders: list[str]
+) -> Iterator[MemberRow]:
+    """The rows of the people followed (see the SQL above), in (date, entry) order."""
+    from scop_ledger.domain.rules.facts import Holding, RefundFact
+
+    params: dict[str, Any] = {"cid": cid, "d": until, "t": micros(known_at), "first": first}
+    branches = [_ROWS + MARKED, _ROWS + FOUNDING]
+    if holders:
+        params.update({f"h{i}": person for i, person in enumerate(holders)})
+        names = ", ".join(f":h{i}" for i in range(len(holders)))
+        branches.append(_ROWS + HOLDERS.format(names=names))
+    parsed: dict[str, tuple[RefundFact, ...]] = {}
+    cents = Decimal("0.01")
+    for on, _seq, person, employed, partner, shares, paid, refunds in db.rows(
+        " UNION ".join(branches) + " ORDER BY 1, 2", params
+    ):
+        found: tuple[RefundFact, ...] = ()
+        if refunds:
+            found = parsed.get(refunds) or ()
+            if not found:
+                found = parsed[refunds] = tuple(
+                    RefundFact(
+                        date.fromisoformat(since), cause, amount * cents, paid_back * cents, n
+                    )
+                    for _v, since, cause, amount, _partial, paid_back, n in json.loads(refunds)
+                )
+        yield (
+            _day(on),
+            person,
+            Holding(bool(employed), bool(partner), int(shares), paid * cents, found),
+        )
+
+
+def facts_from_view(
+    db: DB, slug: str, params: Params, coop: CoopState, until: date, known_at: datetime
+) -> Iterator[Facts]:
+    """The facts of every date from the registration to ``until`` on which they may change,
+    as :func:`~scop_ledger.domain.rules.sweep.facts_over` gives them from every row."""
+    from scop_ledger.domain.rules.tally import facts_from_changes
+
+    cid, _coop = snap.coop_from_view(db, slug, known_at)
+    days = days_from_view(db, cid, until, known_at)
+    first = min(params.registered_on, days[0][0]) if days else params.registered_on
+    holders = sorted({m.person for m in coop.mandates})
+    rows = followed_from_view(db, cid, until, known_at, first, holders)
+    return facts_from_changes(params, coop, days, rows, until)
