@@ -4,6 +4,7 @@ the few people the sweep follows one by one (:mod:`scop_ledger.domain.rules.tall
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -32,7 +33,7 @@ ORDER BY s.on_date
 """
 
 _ROWS = f"""
-SELECT s.on_date, s.seq, m.person, s.employed, s.partner, s.shares, s.paid_cents, s.refunds
+SELECT s.on_date, s.seq, s.mid, m.person, s.employed, s.partner, s.shares, s.paid_cents, s.refunds
 FROM rm_states s JOIN rm_members m ON m.mid = s.mid
 WHERE {KNOWN} AND """
 # The rows of the people followed: marked ones (refunds, partners with no share), those up to
@@ -66,10 +67,19 @@ def followed_from_view(
         params.update({f"h{i}": person for i, person in enumerate(holders)})
         names = ", ".join(f":h{i}" for i in range(len(holders)))
         branches.append(_ROWS + HOLDERS.format(names=names))
+    # One query each, merged in (date, entry) order; a row that a small query gives too (a
+    # founder's, a holder's) counts once. The marked rows are sorted here: SQLite plans a
+    # UNION of the queries, or the marked ones in order, without their partial index.
+    marked, *small = [
+        db.rows(sql + (" ORDER BY s.on_date, s.seq" if sql is not branches[0] else ""), params)
+        for sql in branches
+    ]
+    marked.sort(key=lambda row: row[:2])
+    given = {row[:3] for rows in small for row in rows}
     parsed: dict[str, tuple[RefundFact, ...]] = {}
     cents = Decimal("0.01")
-    for on, _seq, person, employed, partner, shares, paid, refunds in db.rows(
-        " UNION ".join(branches) + " ORDER BY 1, 2", params
+    for on, _seq, _mid, person, employed, partner, shares, paid, refunds in heapq.merge(
+        [row for row in marked if row[:3] not in given], *small, key=lambda row: row[:2]
     ):
         found: tuple[RefundFact, ...] = ()
         if refunds:
