@@ -4,11 +4,11 @@ the few people the sweep follows one by one (:mod:`scop_ledger.domain.rules.tall
 
 from __future__ import annotations
 
-import heapq
 import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from scop_ledger.readmodel import snapshot as snap
@@ -68,34 +68,36 @@ def followed_from_view(
         names = ", ".join(f":h{i}" for i in range(len(holders)))
         branches.append(_ROWS + HOLDERS.format(names=names))
     # One query each, merged in (date, entry) order; a row that a small query gives too (a
-    # founder's, a holder's) counts once. The marked rows are sorted here: SQLite plans a
-    # UNION of the queries, or the marked ones in order, without their partial index.
+    # founder's, a holder's) counts once. Sorted here: SQLite plans a UNION of the queries,
+    # or the marked rows in order, without the marked rows' partial index.
     marked, *small = [
         db.rows(sql + (" ORDER BY s.on_date, s.seq" if sql is not branches[0] else ""), params)
         for sql in branches
     ]
-    marked.sort(key=lambda row: row[:2])
-    given = {row[:3] for rows in small for row in rows}
+    if any(small):
+        given = {row[:3] for rows in small for row in rows}
+        marked = [row for row in marked if row[:3] not in given]
+        for rows in small:
+            marked += rows
+    marked.sort(key=itemgetter(0, 1))
     parsed: dict[str, tuple[RefundFact, ...]] = {}
+    days: dict[Any, date] = {}
     cents = Decimal("0.01")
-    for on, _seq, _mid, person, employed, partner, shares, paid, refunds in heapq.merge(
-        [row for row in marked if row[:3] not in given], *small, key=lambda row: row[:2]
-    ):
-        found: tuple[RefundFact, ...] = ()
+    for on, _seq, _mid, person, employed, partner, shares, paid, refunds in marked:
+        owed: tuple[RefundFact, ...] = ()
         if refunds:
-            found = parsed.get(refunds) or ()
-            if not found:
-                found = parsed[refunds] = tuple(
+            owed = parsed.get(refunds) or ()
+            if not owed:
+                owed = parsed[refunds] = tuple(
                     RefundFact(
                         date.fromisoformat(since), cause, amount * cents, paid_back * cents, n
                     )
                     for _v, since, cause, amount, _partial, paid_back, n in json.loads(refunds)
                 )
-        yield (
-            _day(on),
-            person,
-            Holding(bool(employed), bool(partner), int(shares), paid * cents, found),
-        )
+        day = days.get(on)
+        if day is None:
+            day = days[on] = _day(on)
+        yield day, person, Holding(bool(employed), bool(partner), shares, paid * cents, owed)
 
 
 def facts_from_view(

@@ -11,6 +11,7 @@ import heapq
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 
 from scop_ledger.domain.cooperative_fold import Allocation, CoopState, Mandate
 from scop_ledger.domain.dates import add_years
@@ -90,6 +91,7 @@ class _Roll:
 
     def __init__(self, params: Params, rows: Iterable[MemberRow], navs: NetAssetValues) -> None:
         self.params, self.navs = params, navs
+        self.due = cache(params.due)  # a refund's due date, by its date
         self.rows = iter(rows)
         self.pending = next(self.rows, None)
         self.holdings: dict[str, Holding] = {}
@@ -101,13 +103,14 @@ class _Roll:
         self.late: dict[str, tuple[Decimal, int, int]] = {}
         self.overdue, self.overdue_n, self.over_n = ZERO, 0, 0
         self.exits: list[Exit] = []
+        self._exits_since: tuple[date, int, tuple[Exit, ...]] | None = None
         self.founders: set[str] | None = None
         self.shareless: tuple[str, ...] = ()  # partners holding no share, sorted
 
     def take(self, d: date, wakes: _Wakes) -> set[str]:
         """Apply the rows of date ``d``; the persons they change. A refund still owed wakes
         its person the day after it falls due."""
-        holdings, due, changed = self.holdings, self.params.due, set()
+        holdings, due, changed = self.holdings, self.due, set()
         employees, externals = self.employees, self.externals
         employee_shares, external_shares = self.employee_shares, self.external_shares
         paid, pending, rows = self.paid, self.pending, self.rows
@@ -159,7 +162,7 @@ class _Roll:
     def settle(self, d: date, changed: set[str]) -> None:
         """Bring the late and over-refunded totals of the ``changed`` persons to date ``d``;
         the partners on the first date are the founders."""
-        due, late = self.params.due, self.late
+        due, late = self.due, self.late
         for person in changed:
             if not self.holdings[person].refunds and person not in late:
                 continue  # never owed a refund: nothing late, nothing over-refunded
@@ -184,13 +187,19 @@ class _Roll:
         self.highest = max(self.highest, self.employee_shares + self.external_shares)
 
     def exits_since(self, start: date) -> tuple[Exit, ...]:
-        """The exits from ``start`` on, in date order."""
+        """The exits from ``start`` on, in date order (the last answer again while neither
+        ``start`` nor the exits change: most dates of a year)."""
+        last = self._exits_since
+        if last is not None and last[0] == start and last[1] == len(self.exits):
+            return last[2]
         found: list[Exit] = []
         for e in reversed(self.exits):
             if e.on < start:
                 break
             found.append(e)
-        return tuple(reversed(found))
+        answer = tuple(reversed(found))
+        self._exits_since = (start, len(self.exits), answer)
+        return answer
 
 
 class _Governance:

@@ -97,7 +97,7 @@ class _Tally(_Roll):
             self.paid_cents += day[5]
             self.paid = Decimal(self.paid_cents) * CENT
         self.day = next(self.days, None)
-        holdings, due = self.holdings, self.params.due
+        holdings, due = self.holdings, self.due
         row = self.pending
         shareless: set[str] | None = None
         while row is not None and row[0] == d:
