@@ -259,8 +259,8 @@ class EventReader(Reader):
 
 
 def rows_from_events(logs: MemberLogs, until: date, known_at: datetime) -> list[MemberRow]:
-    """The oracle's :func:`rows_from_view`: each member's state after each of its dates, by
-    replaying its entries."""
+    """The member rows the sweep reads (:func:`~scop_ledger.domain.rules.sweep.facts_over`),
+    from the events: each member's state after each of its dates, by replaying its entries."""
     from scop_ledger.domain.member_fold import replay
     from scop_ledger.domain.rules.facts import Holding, RefundFact
 
