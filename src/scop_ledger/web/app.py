@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from scop_ledger.web import api, diffs, pages, people, uploads, writing
+from scop_ledger.web import api, diffs, founding, pages, people, uploads, writing
 from scop_ledger.web.context import SAFE_METHODS, Served
 
 if TYPE_CHECKING:
@@ -29,7 +29,8 @@ class Guard:
     """Refuse every request that could write (any method but GET, HEAD, OPTIONS): 403, with
     the reason as JSON under ``/api/`` and as one line of text elsewhere; a writing server
     takes the posts of its own forms (``writing.WRITE_PATHS``), each checked there. With
-    ``login_to_read``, nothing but the login page is shown to a visitor not logged in."""
+    ``login_to_read``, nothing but the login page (and ``/api/login``) is shown to a visitor
+    not logged in."""
 
     def __init__(self, app: ASGIApp, write: bool = False, login_to_read: bool = False) -> None:
         self.app, self.write, self.login_to_read = app, write, login_to_read
@@ -57,7 +58,7 @@ class Guard:
         elif (
             self.login_to_read
             and not scope.get("session", {}).get("user")
-            and not path.startswith(("/login", "/static/"))
+            and not path.startswith(("/login", "/static/", "/api/login"))
         ):
             if path.startswith("/api/"):
                 response = api.error_response(401, "log in first")
@@ -117,14 +118,16 @@ def create_app(
     routes: list[Any] = [
         Route(f"/api/{name}", api.endpoint(served, name), methods=["GET"]) for name in api.ENDPOINTS
     ]
+    routes.append(Route("/api/session", api.get_session(served), methods=["GET"]))
     routes += pages.routes(served) + people.routes(served)
     routes.append(Route("/diff", diffs.diff_page(served)))
     middleware = []
     if write:
         from starlette.middleware.sessions import SessionMiddleware
 
-        routes += writing.routes(served) + uploads.routes(served)
+        routes += writing.routes(served) + uploads.routes(served) + founding.routes(served)
         routes.append(Route("/api/entries", api.post_entry(served), methods=["POST"]))
+        routes.append(Route("/api/login", api.post_login(served), methods=["POST"]))
         key = secret or secrets.token_urlsafe(32)
         middleware.append(Middleware(SessionMiddleware, secret_key=key, same_site="strict"))
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC), name="static"))

@@ -84,6 +84,12 @@ def text_param(request: Request, name: str) -> str | None:
     return value.strip() if value is not None and value.strip() else None
 
 
+def coop_of(request: Request) -> str | None:
+    """The cooperative a writing form or call is about (``?coop=``, as ``--coop``; checked
+    where it is used), None for the store's only one (or ``serve --coop``'s)."""
+    return text_param(request, "coop")
+
+
 def moment_of(request: Request) -> Moment:
     """``as_of``, ``known_at`` and ``coop`` from the query string, checked as the CLI checks
     ``--as-of``, ``--known-at`` and ``--coop`` (a bad one is an :class:`InvalidValue`)."""
@@ -182,3 +188,12 @@ def writer_context(request: Request) -> dict[str, Any]:
     if "session" not in request.scope:
         return {"writable": False, "user": None, "csrf": ""}
     return {"writable": True, "user": user_of(request), "csrf": csrf_token(request)}
+
+
+def start_session(request: Request, user: str) -> str:
+    """Log ``user`` in: a fresh session (a cookie signed by the server) with a fresh CSRF
+    token, returned."""
+    token = secrets.token_urlsafe(32)
+    request.session.clear()
+    request.session.update({"user": user, "csrf": token})
+    return token
