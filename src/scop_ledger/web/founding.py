@@ -31,7 +31,7 @@ ABOUT = N_(
 
 # The fields of init's form: its options, in the CLI's order (the date after the share value).
 FIELDS = (
-    Field("slug", "text", True, shown=N_("Short name (slug: letters, digits, dashes)")),
+    Field("slug", "text", True, shown=N_("Short name (lower-case letters, digits and dashes)")),
     Field("name", "text", True),
     Field("legal_form", "choice", True, ("sarl", "sas", "sa")),
     Field("share_value", "money", True, shown=N_("Nominal value of a share")),
