@@ -178,7 +178,19 @@ def test_a_writing_server_refuses_other_writes(ledger) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/login", "/logout", "/subscribe", "/record/hire", "/reverse/3", "/api/entries"]
+    "path",
+    [
+        "/login",
+        "/logout",
+        "/subscribe",
+        "/record/hire",
+        "/reverse/3",
+        "/init",
+        "/import",
+        "/import/confirm",
+        "/api/entries",
+        "/api/login",
+    ],
 )
 def test_a_read_only_server_takes_no_form(client, path) -> None:
     assert client.post(path, data={"name": "claire", "password": PASSWORD}).status_code == 403

@@ -121,6 +121,9 @@ def create_app(
     routes.append(Route("/api/session", api.get_session(served), methods=["GET"]))
     routes += pages.routes(served) + people.routes(served)
     routes.append(Route("/diff", diffs.diff_page(served)))
+    routes += [
+        Route(f"/diff.{kind}", diffs.diff_download(served, kind)) for kind in ("csv", "xlsx")
+    ]
     middleware = []
     if write:
         from starlette.middleware.sessions import SessionMiddleware
