@@ -182,3 +182,27 @@ def test_an_api_client_logs_in_and_records_with_its_token(store) -> None:
         assert remote.get("/api/capital").status_code == 401
         assert remote.post("/api/login", json=credentials).status_code == 200
         assert remote.get("/api/capital").status_code == 200
+
+
+def test_beyond_this_machine_a_read_only_server_asks_for_the_login_to_read(store) -> None:
+    with client(store, write=True) as writer:
+        assert writer.post("/init", data={**INIT, "csrf": log_in(writer)}).status_code == 200
+    with client(store, login_to_read=True) as remote:
+        assert remote.get("/", follow_redirects=False).headers["location"] == "/login"
+        assert remote.get("/api/capital").status_code == 401
+        csrf = log_in(remote)
+        page = remote.get("/").text
+        assert "Logged in as claire" in page and "Record an entry" not in page
+        assert "Read-only: this server never writes to the ledger." in page
+        assert remote.get("/api/capital").json()["coop"] == "acme"
+        assert remote.get("/api/session").json() == {"user": "claire", "csrf": csrf, "write": False}
+        row = {"action": "hire", "date": "2017-03-01", "person": "yann"}
+        refused = remote.post("/api/entries", json=row, headers={"X-CSRF-Token": csrf})
+        assert refused.status_code == 403
+        assert remote.post("/record/hire", data={"csrf": csrf, **row}).status_code == 403
+        assert remote.post("/init", data={**INIT, "csrf": csrf}).status_code == 403
+        assert remote.get("/record").status_code == 404
+        assert (
+            remote.post("/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+        )
+        assert remote.get("/api/capital").status_code == 401

@@ -239,18 +239,18 @@ def post_login(served: Served) -> Callable[[Request], Any]:
 def get_session(served: Served) -> Callable[[Request], Response]:
     """``GET /api/session``: who is logged in, the session's CSRF token and whether the
     server writes (``{"user", "csrf", "write"}``); 401 when nobody is, 403 on a read-only
-    server (nobody logs in there)."""
+    server on this machine (nobody logs in there)."""
     from scop_ledger.web.context import csrf_token, user_of
 
     def answer(request: Request) -> Response:
-        if not served.write:
+        if "session" not in request.scope:  # read-only, on this machine: no login
             return error_response(
                 403, "this server is read-only: nothing can be written through it"
             )
         user = user_of(request)
         if user is None:
             return error_response(401, "log in first")
-        body = {"user": user, "csrf": csrf_token(request), "write": True}
+        body = {"user": user, "csrf": csrf_token(request), "write": served.write}
         return Response(_dumped(body), media_type=JSON)
 
     return answer

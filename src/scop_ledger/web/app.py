@@ -30,7 +30,8 @@ class Guard:
     the reason as JSON under ``/api/`` and as one line of text elsewhere; a writing server
     takes the posts of its own forms (``writing.WRITE_PATHS``), each checked there. With
     ``login_to_read``, nothing but the login page (and ``/api/login``) is shown to a visitor
-    not logged in."""
+    not logged in; a read-only server then takes the login's posts alone
+    (``writing.LOGIN_PATHS``)."""
 
     def __init__(self, app: ASGIApp, write: bool = False, login_to_read: bool = False) -> None:
         self.app, self.write, self.login_to_read = app, write, login_to_read
@@ -43,9 +44,10 @@ class Guard:
             return
         path = str(scope.get("path", ""))
         response: Any = None
-        if scope["method"] not in SAFE_METHODS and not (
-            self.write and path.startswith(writing.WRITE_PATHS)
-        ):
+        allowed = writing.WRITE_PATHS if self.write else ()
+        if self.login_to_read and not self.write:  # a read-only server that asks for a login
+            allowed = writing.LOGIN_PATHS
+        if scope["method"] not in SAFE_METHODS and not (allowed and path.startswith(allowed)):
             message = (
                 "this server is read-only: nothing can be written through it"
                 if not self.write
@@ -108,7 +110,8 @@ def create_app(
 ) -> Starlette:
     """The application serving the store of ``settings``: read-only (the store opened
     read-only), or, with ``write``, with the login and the forms that record (sessions signed
-    with ``secret``, a fresh one by default: a restart logs everyone out)."""
+    with ``secret``, a fresh one by default: a restart logs everyone out). With
+    ``login_to_read`` (beyond this machine), every page asks for the login, writing or not."""
     import secrets
     from dataclasses import replace
 
@@ -125,15 +128,19 @@ def create_app(
         Route(f"/diff.{kind}", diffs.diff_download(served, kind)) for kind in ("csv", "xlsx")
     ]
     middleware = []
-    if write:
+    if write or login_to_read:  # sessions: a login to write, or to read beyond this machine
         from starlette.middleware.sessions import SessionMiddleware
 
-        routes += writing.routes(served) + uploads.routes(served) + founding.routes(served)
-        routes.append(Route("/api/entries", api.post_entry(served), methods=["POST"]))
+        routes += writing.login_routes(served)
         routes.append(Route("/api/login", api.post_login(served), methods=["POST"]))
         key = secret or secrets.token_urlsafe(32)
         middleware.append(Middleware(SessionMiddleware, secret_key=key, same_site="strict"))
+    if write:
+        routes += writing.routes(served) + uploads.routes(served) + founding.routes(served)
+        routes.append(Route("/api/entries", api.post_entry(served), methods=["POST"]))
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC), name="static"))
     middleware.append(Middleware(Guard, write=write, login_to_read=login_to_read))
     middleware.insert(0, Middleware(ServerTiming))
-    return Starlette(routes=routes, middleware=middleware)
+    application = Starlette(routes=routes, middleware=middleware)
+    application.state.write = write  # what the pages offer (web.context.writer_context)
+    return application

@@ -183,11 +183,17 @@ def user_of(request: Request) -> str | None:
     return str(user) if user else None
 
 
+def writable(request: Request) -> bool:
+    """Whether the server records (``serve --write``)."""
+    return bool(getattr(request.app.state, "write", False)) if "app" in request.scope else False
+
+
 def writer_context(request: Request) -> dict[str, Any]:
-    """What the pages show of the login: the user and the form token (none when read-only)."""
+    """What the pages show of the login: whether the server records, the user logged in and
+    the form token (none when there is no login: read-only on this machine)."""
     if "session" not in request.scope:
         return {"writable": False, "user": None, "csrf": ""}
-    return {"writable": True, "user": user_of(request), "csrf": csrf_token(request)}
+    return {"writable": writable(request), "user": user_of(request), "csrf": csrf_token(request)}
 
 
 def start_session(request: Request, user: str) -> str:

@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from scop_ledger.domain import statutes
 from scop_ledger.i18n import N_, _, speaking
-from scop_ledger.web.context import Served, csrf_ok, language_of, user_of
+from scop_ledger.web.context import Served, csrf_ok, language_of, user_of, writable
 from scop_ledger.web.forms import Field
 from scop_ledger.web.writing import forbidden, page, record_as
 
@@ -97,11 +97,11 @@ def form_page(request: Request, status: int = 200, **more: Any) -> Response:
 def empty_store(request: Request) -> Response:
     """What ``/`` shows when the store holds no cooperative: init's form to a logged-in
     writer; else one sentence (log in first, or register it with the CLI)."""
-    writable = "session" in request.scope
-    if writable and user_of(request):
+    writes = writable(request)
+    if writes and user_of(request):
         notice = N_("This store holds no cooperative yet: register the first one here.")
         return form_page(request, notice=_translated(request, notice))
-    if writable:
+    if writes:
         notice = N_("This store holds no cooperative yet: log in to register the first one.")
     else:
         notice = N_(

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
     from scop_ledger.app.session import Session
 
+# The paths a read-only server that asks for a login (beyond this machine) accepts a POST on.
+LOGIN_PATHS = ("/login", "/logout", "/api/login")
 # The paths a writing server accepts a POST on; every other write is refused (403).
 WRITE_PATHS = (
     "/login",
@@ -237,10 +239,16 @@ def reverse(served: Served) -> Any:
     return handle
 
 
-def routes(served: Served) -> list[Any]:
+def login_routes(served: Served) -> list[Any]:
+    """The login and the logout (a writing server, or one that asks for a login to read)."""
     return [
         Route("/login", login(served), methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
+    ]
+
+
+def routes(served: Served) -> list[Any]:
+    return [
         Route("/record", entries),
         Route("/record/{action}", entry(served), methods=["GET", "POST"]),
         Route("/subscribe", entry(served, "subscribe"), methods=["GET", "POST"]),
