@@ -186,7 +186,11 @@ def test_an_api_client_logs_in_and_records_with_its_token(store) -> None:
 
 def test_beyond_this_machine_a_read_only_server_asks_for_the_login_to_read(store) -> None:
     with client(store, write=True) as writer:
-        assert writer.post("/init", data={**INIT, "csrf": log_in(writer)}).status_code == 200
+        csrf = log_in(writer)
+        assert writer.post("/init", data={**INIT, "csrf": csrf}).status_code == 200
+        hire = {"csrf": csrf, "person": "zoe", "date": "2017-02-01"}
+        assert writer.post("/record/hire", data=hire).status_code == 200
+        assert "/reverse/" in writer.get("/history").text
     with client(store, login_to_read=True) as remote:
         assert remote.get("/", follow_redirects=False).headers["location"] == "/login"
         assert remote.get("/api/capital").status_code == 401
@@ -194,6 +198,7 @@ def test_beyond_this_machine_a_read_only_server_asks_for_the_login_to_read(store
         page = remote.get("/").text
         assert "Logged in as claire" in page and "Record an entry" not in page
         assert "Read-only: this server never writes to the ledger." in page
+        assert "/reverse/" not in remote.get("/history").text  # nothing offered to write
         assert remote.get("/api/capital").json()["coop"] == "acme"
         assert remote.get("/api/session").json() == {"user": "claire", "csrf": csrf, "write": False}
         row = {"action": "hire", "date": "2017-03-01", "person": "yann"}

@@ -150,6 +150,8 @@ def test_an_entry_is_reversed_from_its_history_row(ledger) -> None:
         entries = browser.get("/api/history", params={"person": "gabriel"}).json()["entries"]
         twice = next(e["id"] for e in entries if e["note"] == "entered twice by mistake")
         assert f'action="/reverse/{twice}"' in page
+        person = browser.get("/members/gabriel").text  # a person's entries are history rows
+        assert f'action="/reverse/{twice}"' in person
         done = browser.post(f"/reverse/{twice}", data={"csrf": csrf, "reason": "typed twice"})
         assert done.status_code == 200, done.text
         assert "recorded (reverse)" in done.text
