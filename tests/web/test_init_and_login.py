@@ -128,6 +128,10 @@ def test_a_second_cooperative_from_the_federation_view_and_its_forms(store) -> N
         federation = browser.get("/").text
         assert "<h1>Cooperatives</h1>" in federation
         assert '<a href="/init">Register another cooperative</a>' in federation
+        chooser = browser.get("/record").text  # which cooperative to record in?
+        assert '<a href="/record?coop=beta">beta</a>' in chooser
+        assert 'href="/record/hire' not in chooser
+        assert 'href="/record/hire?coop=beta"' in browser.get("/record?coop=beta").text
         form = browser.get("/record/hire", params={"coop": "beta"}).text
         assert '<form method="post" action="/record/hire?coop=beta"' in form
         hire = {"csrf": csrf, "person": "zoe", "date": "2017-02-01"}

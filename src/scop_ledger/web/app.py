@@ -44,7 +44,7 @@ class Guard:
             return
         path = str(scope.get("path", ""))
         response: Any = None
-        allowed = writing.WRITE_PATHS if self.write else ()
+        allowed: tuple[str, ...] = writing.WRITE_PATHS if self.write else ()
         if self.login_to_read and not self.write:  # a read-only server that asks for a login
             allowed = writing.LOGIN_PATHS
         if scope["method"] not in SAFE_METHODS and not (allowed and path.startswith(allowed)):
@@ -118,6 +118,7 @@ def create_app(
     from starlette.middleware import Middleware
 
     served = Served(settings if write else replace(settings, read_only=True), write=write)
+    served.on_empty = founding.empty_store
     routes: list[Any] = [
         Route(f"/api/{name}", api.endpoint(served, name), methods=["GET"]) for name in api.ENDPOINTS
     ]

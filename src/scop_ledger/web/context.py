@@ -19,6 +19,7 @@ from scop_ledger.i18n import LANGUAGES, speaking
 
 if TYPE_CHECKING:
     from starlette.requests import Request
+    from starlette.responses import Response
 
     from scop_ledger.settings import Settings
 
@@ -110,6 +111,8 @@ class Served:
     settings: Settings
     write: bool = False
     notes: list[str] = field(default_factory=list)
+    # What ``/`` shows when the store holds no cooperative (web.founding.empty_store).
+    on_empty: Callable[[Request], Response] | None = None
 
     def run(
         self, coop: str | None, lang: str, work: Callable[[Session], T], user: str | None = None

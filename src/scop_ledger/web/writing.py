@@ -203,14 +203,39 @@ def entry(served: Served, fixed: str | None = None) -> Any:
     return handle
 
 
-def entries(request: Request) -> Response:
-    """``/record``: every form."""
-    if user_of(request) is None:
-        return RedirectResponse("/login", status_code=303)
-    with speaking(language_of(request)[0]):
-        listed = forms.index()
-    title = N_("Record an entry")
-    return page(request, "entries.html.j2", title=title, page="record", forms=listed)
+def cooperatives(served: Served) -> list[str]:
+    """The cooperatives of the store, in registration order (none when it cannot answer)."""
+    from scop_ledger.app.queries import Query
+
+    def work(session: Session) -> list[str]:
+        with Query(session, None, None, one_coop=False) as q:
+            return q.slugs()
+
+    try:
+        return served.run(None, "en", work)
+    except Exception as error:
+        if failure(error) is None:
+            raise
+        return []
+
+
+def entries(served: Served) -> Any:
+    """``/record``: every form; in a store of several cooperatives, with none chosen, the
+    cooperatives to choose from first (each form then writes to the one chosen)."""
+
+    async def handle(request: Request) -> Response:
+        if user_of(request) is None:
+            return RedirectResponse("/login", status_code=303)
+        title = N_("Record an entry")
+        if coop_of(request) is None and served.settings.coop is None:
+            slugs = await run_in_threadpool(cooperatives, served)
+            if len(slugs) > 1:
+                return page(request, "entries.html.j2", title=title, page="record", coops=slugs)
+        with speaking(language_of(request)[0]):
+            listed = forms.index()
+        return page(request, "entries.html.j2", title=title, page="record", forms=listed)
+
+    return handle
 
 
 def reverse(served: Served) -> Any:
@@ -249,7 +274,7 @@ def login_routes(served: Served) -> list[Any]:
 
 def routes(served: Served) -> list[Any]:
     return [
-        Route("/record", entries),
+        Route("/record", entries(served)),
         Route("/record/{action}", entry(served), methods=["GET", "POST"]),
         Route("/subscribe", entry(served, "subscribe"), methods=["GET", "POST"]),
         Route("/reverse/{entry}", reverse(served), methods=["POST"]),
