@@ -1,6 +1,8 @@
 """The general meeting's attendance sheet (feuille de présence), on SQLite and PostgreSQL: the
 roll with each partner's number in the register, empty columns to sign, totals and the legal
-citations; as a PDF reproducible to the byte and a real page (``roll --out FILE.pdf``)."""
+citations; as a PDF reproducible to the byte and a real page (``roll --out FILE.pdf``); with
+the partners present and the proxies (``--present``, ``--proxy``), marked, with the votes the
+meeting counts."""
 
 from __future__ import annotations
 
@@ -21,10 +23,10 @@ from tests.helpers import acme, do, open_ledger
 MEETING = date(2017, 6, 30)
 
 
-def _ledger(url: str) -> None:
+def _ledger(url: str, **statutes: object) -> None:
     ledger = open_ledger(url)
     try:
-        acme(ledger)
+        acme(ledger, **statutes)
         for person, name in (("ben", "Ben Roy"), ("ann", "Anne Martin")):
             do(ledger, "hire", "2016-01-01", person=person, name=name)
             do(ledger, "admit", "2016-01-01", person=person)
@@ -115,3 +117,65 @@ def test_the_sheet_as_pdf_is_reproducible_and_a_real_page(
     text = " ".join(document[0].get_textpage().get_text_range().split())
     for words in ("Feuille de présence", "Anne Martin", "Représenté par", "0,5385", "3 bis"):
         assert words in text, words
+
+
+def test_the_sheet_marks_the_partners_present_and_represented(store_url: str) -> None:
+    _ledger(store_url)
+    session = _session(store_url)
+    try:
+        sheet = attendance.attendance_sheet(session, MEETING, None, ["ann", "fund"], {"ben": "ann"})
+    finally:
+        session.close()
+    assert [
+        (a.person, a.present, a.represented_by, a.counted_votes and str(a.counted_votes))
+        for a in sheet.attendees
+    ] == [
+        ("ann", True, None, "2.0000"),  # her vote and ben's
+        ("ben", False, "ann", None),
+        ("bank", False, None, None),
+        ("fund", True, None, "0.5385"),
+    ]
+    page = attendance.render_html(sheet)
+    text = _text(page)
+    assert "Present Represented by Votes counted Signature" in text
+    assert "2 Anne Martin (ann) employee partner 10 1.0000 1 present 2.0000" in text
+    assert "1 Ben Roy (ben) employee partner 10 1.0000 1 Anne Martin" in text
+    assert "4 bank external partner 5 0.5385 1 3 Fonds SA" in text  # absent: nothing marked
+    assert "4 partners — 2 employee, 2 external 45 3.0770 2.5385" in text
+    assert "2.5385 votes present or represented." in text
+    assert "a tenth" not in text  # be-cnc's cap (AR 8 January 1962): not a Scop's
+
+
+def test_a_be_cnc_sheet_counts_a_voter_above_a_tenth_for_a_tenth(sqlite_url: str) -> None:
+    _ledger(sqlite_url, profile="be-cnc", scop_thresholds=True)
+    session = _session(sqlite_url)
+    try:
+        sheet = attendance.attendance_sheet(session, MEETING, None, ["ann", "fund"], {"ben": "ann"})
+    finally:
+        session.close()
+    assert sheet.meeting is not None and sheet.meeting.cap_applies
+    text = _text(attendance.render_html(sheet))
+    assert (
+        "2.5385 votes present or represented; a tenth is 0.2538 votes "
+        "(AR 8 January 1962 art. 1 §1). above a tenth, counted for a tenth: Anne Martin, "
+        "Fonds SA." in text
+    )
+    assert "present 0.2538" in text  # ann's two votes counted for a tenth
+
+
+def test_roll_writes_the_sheet_with_the_partners_present(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scop_ledger.cli.main import main
+
+    _ledger(sqlite_url)
+    out = tmp_path / "sheet.html"
+    env = {"SCOP_LEDGER_DB": sqlite_url, "SCOP_LEDGER_USER": "cli", "SCOP_LEDGER_LANG": "en"}
+    args = ["roll", "--date", MEETING.isoformat(), "--present", "ann,fund", "--proxy", "ben=ann"]
+    said = CliRunner().invoke(main, [*args, "--out", str(out)], env=env)
+    assert said.exit_code == 0, said.output
+    text = _text(out.read_text(encoding="utf-8"))
+    assert "2 Anne Martin (ann) employee partner 10 1.0000 1 present 2.0000" in text
+    assert "1 Ben Roy (ben) employee partner 10 1.0000 1 Anne Martin" in text
+    wrong = CliRunner().invoke(main, [*args[:-1], "ben=bank", "--out", str(out)], env=env)
+    assert wrong.exit_code != 0  # refused as roll refuses it: the holder is not present

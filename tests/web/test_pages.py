@@ -66,6 +66,7 @@ def test_the_dashboard_shows_breaches_first(client) -> None:
     assert "breach" not in rows[rows.index("ok") :]
     assert "fr-scop: NOT compliant" in text(page)
     assert page.count("<svg") == 2
+    assert 'href="/compliance.csv?as_of=2025-12-31" download' in page
 
 
 def test_a_breach_links_to_the_entries_behind_it(client) -> None:
@@ -119,7 +120,12 @@ def test_the_history_downloads_what_the_page_shows(client, fabrique, tmp_path) -
 
 
 def test_a_person_page_shows_their_movements_and_entries(client) -> None:
-    page = text(client.get("/members/emma", params={"as_of": "2025-12-31"}).text)
+    raw = client.get("/members/emma", params={"as_of": "2025-12-31"}).text
+    for table in ("register", "history"):  # each table downloads, the person's rows only
+        assert f'href="/{table}.xlsx?as_of=2025-12-31&amp;person=emma"' in raw
+    moved = client.get("/register.csv", params={"as_of": "2025-12-31", "person": "emma"}).text
+    assert {line.split(",")[2] for line in moved.splitlines()[1:]} == {"emma"}
+    page = text(raw)
     assert "Emma Caron" in page
     assert "salary deduction plan" in page
     assert "payslip 2015-10" in page
@@ -293,6 +299,13 @@ def test_the_diff_page_is_the_diff_commands_answer(tmp_path) -> None:
         (entry,) = answer["entries"]
         assert f"{entry['id']} 2024-03-01 subscribe amelie" in shown
         assert "back-dated" in shown
+        # The file of diff --out, byte for byte, linked from the page.
+        assert 'href="/diff.csv?' in page.text and 'href="/diff.xlsx?' in page.text
+        out = tmp_path / "diff.csv"
+        assert cli(db, "diff", *args, "--out", str(out)).returncode == 0
+        assert browser.get("/diff.csv", params=params).content == out.read_bytes()
+        assert browser.get("/diff.xlsx", params=params).content[:2] == b"PK"
+        assert browser.get("/diff.csv").status_code == 400  # compared with what?
         assert browser.get("/diff").status_code == 200  # asks for the earlier moment
         wrong = browser.get("/diff", params={"from_known_at": KNOWN, "known_at": before})
         assert wrong.status_code == 400

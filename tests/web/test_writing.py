@@ -150,6 +150,8 @@ def test_an_entry_is_reversed_from_its_history_row(ledger) -> None:
         entries = browser.get("/api/history", params={"person": "gabriel"}).json()["entries"]
         twice = next(e["id"] for e in entries if e["note"] == "entered twice by mistake")
         assert f'action="/reverse/{twice}"' in page
+        person = browser.get("/members/gabriel").text  # a person's entries are history rows
+        assert f'action="/reverse/{twice}"' in person
         done = browser.post(f"/reverse/{twice}", data={"csrf": csrf, "reason": "typed twice"})
         assert done.status_code == 200, done.text
         assert "recorded (reverse)" in done.text
@@ -178,7 +180,19 @@ def test_a_writing_server_refuses_other_writes(ledger) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/login", "/logout", "/subscribe", "/record/hire", "/reverse/3", "/api/entries"]
+    "path",
+    [
+        "/login",
+        "/logout",
+        "/subscribe",
+        "/record/hire",
+        "/reverse/3",
+        "/init",
+        "/import",
+        "/import/confirm",
+        "/api/entries",
+        "/api/login",
+    ],
 )
 def test_a_read_only_server_takes_no_form(client, path) -> None:
     assert client.post(path, data={"name": "claire", "password": PASSWORD}).status_code == 403

@@ -32,7 +32,9 @@ def add(session: Session, name: str, password: str) -> None:
             _("the password must have at least {count} characters").format(count=MIN_PASSWORD)
         )
     try:
-        add_user(session.ledger().engine, name, PasswordHasher().hash(password))
+        # The store is made when there is none yet: the cooperative can then be registered
+        # in the browser, by the user logged in (serve --write).
+        add_user(session.ledger(create=True).engine, name, PasswordHasher().hash(password))
     except UserExists:
         raise Refused(_("user {name!r} already exists").format(name=name)) from None
 

@@ -79,18 +79,20 @@ def roll(
     external partners' weighted under the cap) and the limits on proxies.
 
     With --present (and --proxy), the meeting's votes present or represented, each voter's
-    share of them and the cap of a tenth (be-cnc: AR 8 January 1962 art. 1).
+    share of them and the cap of a tenth (be-cnc: AR 8 January 1962 art. 1); the attendance
+    sheet (--out FILE.html or .pdf) marks who is present and who holds each proxy.
 
     \b
     Example:
       scop-ledger roll --date 2025-06-15 --out roll.xlsx
       scop-ledger roll --date 2025-06-15 --out attendance.pdf
       scop-ledger roll --date 2025-06-15 --present ann,ben --proxy cat=ann
+      scop-ledger roll --date 2025-06-15 --present ann,ben --proxy cat=ann --out sheet.pdf
     """
-    if out is not None and out.suffix.lower() in (".html", ".pdf"):
-        _sheet(ctx, on, known_at, fmt, out)
-        return
     attending = split(present) if present or proxies else None
+    if out is not None and out.suffix.lower() in (".html", ".pdf"):
+        _sheet(ctx, on, known_at, fmt, out, (attending, proxy_map(proxies)))
+        return
     result = queries.roll(get_app(ctx), on, known_at, attending, proxy_map(proxies))
     headers, rows, meeting = table(result)
     emit_result(result, fmt, headers, rows, heading(result, meeting), out)
@@ -182,13 +184,20 @@ def tenth(meeting: Any) -> str:
 
 
 def _sheet(
-    ctx: click.Context, on: date | None, known_at: datetime | None, fmt: str, out: Path
+    ctx: click.Context,
+    on: date | None,
+    known_at: datetime | None,
+    fmt: str,
+    out: Path,
+    meeting: tuple[list[str] | None, dict[str, str]],
 ) -> None:
-    """The attendance sheet written to ``out`` (``.html`` or ``.pdf``), one line said."""
+    """The attendance sheet written to ``out`` (``.html`` or ``.pdf``), one line said; the
+    partners present and represented marked (``meeting``: --present, --proxy)."""
     from scop_ledger.app import attendance
     from scop_ledger.cli.render import write_bytes
 
-    sheet = attendance.attendance_sheet(get_app(ctx), on, known_at)
+    present, proxies = meeting
+    sheet = attendance.attendance_sheet(get_app(ctx), on, known_at, present, proxies)
     write_bytes(out, attendance.rendered(sheet, out.suffix.lower().lstrip(".")))
     if fmt == "json":
         emit_json({"file": str(out), "rows": len(sheet.attendees)})

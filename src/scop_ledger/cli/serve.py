@@ -30,8 +30,8 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 @click.pass_context
 def serve(ctx: click.Context, /, host: str, port: int, write: bool) -> None:
     """The ledger in a browser: pages and a JSON API, read-only. It prints its address; Ctrl-C
-    stops it. With --write, a user who logs in records through forms; any address but this
-    machine's needs --write, and every page then asks for the login.
+    stops it. With --write, a user who logs in records through forms. On any address but this
+    machine's, every page asks for the login (scop-ledger users add), to read too.
 
     \b
     Example:
@@ -39,13 +39,6 @@ def serve(ctx: click.Context, /, host: str, port: int, write: bool) -> None:
     """
     from scop_ledger.domain.errors import InvalidValue
 
-    if host not in LOOPBACK and not write:
-        raise InvalidValue(
-            _(
-                "--host {host}: serving beyond this machine needs a login: add --write "
-                "(every page then asks for one)"
-            ).format(host=host)
-        )
     try:
         import uvicorn
 
@@ -62,6 +55,8 @@ def serve(ctx: click.Context, /, host: str, port: int, write: bool) -> None:
     url = f"http://{shown}:{port}/"
     if write:
         line = _("serving the ledger on {url}; recording needs a login (Ctrl-C stops)")
+    elif host not in LOOPBACK:
+        line = _("serving the ledger read-only on {url}; reading needs a login (Ctrl-C stops)")
     else:
         line = _("serving the ledger read-only on {url} (Ctrl-C stops)")
     click.echo(line.format(url=url))

@@ -28,6 +28,8 @@ def users() -> None:
 @click.pass_context
 def add(ctx: click.Context, /, name: str, password_stdin: bool) -> None:
     """Add a user; the password is asked twice (or read from stdin), its argon2 hash stored.
+    Makes the store when there is none yet (the cooperative can then be registered in the
+    browser).
 
     \b
     Example:

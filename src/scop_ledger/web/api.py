@@ -151,12 +151,13 @@ CSRF_HEADER = "x-csrf-token"
 def post_entry(served: Served) -> Callable[[Request], Any]:
     """``POST /api/entries`` (``serve --write``): one writing command as a JSON object, a row
     of the import format (its keys and values as a line of a JSON Lines import file), recorded
-    as the logged-in user. The session's CSRF token goes in the ``X-CSRF-Token`` header.
-    Answers 201 with the entry as ``--format json`` prints it, and the warnings; 422 with the
-    CLI's one line when the row is refused (401 without a login, 403 without the token)."""
+    as the logged-in user (in the cooperative ``?coop=`` names, as ``--coop``). The session's
+    CSRF token goes in the ``X-CSRF-Token`` header. Answers 201 with the entry as ``--format
+    json`` prints it, and the warnings; 422 with the CLI's one line when the row is refused
+    (401 without a login, 403 without the token)."""
     from starlette.concurrency import run_in_threadpool
 
-    from scop_ledger.web.context import csrf_ok, user_of
+    from scop_ledger.web.context import coop_of, csrf_ok, user_of
 
     async def answer(request: Request) -> Response:
         user = user_of(request)
@@ -165,24 +166,91 @@ def post_entry(served: Served) -> Callable[[Request], Any]:
         if not csrf_ok(request, {"csrf": request.headers.get(CSRF_HEADER, "")}):
             return error_response(403, "the X-CSRF-Token header is missing or wrong")
         body = await request.body()
-        return await run_in_threadpool(_recorded, served, user, body)
+        return await run_in_threadpool(_recorded, served, user, body, coop_of(request))
 
     return answer
 
 
-def _recorded(served: Served, user: str, body: bytes) -> Response:
+def _recorded(served: Served, user: str, body: bytes, coop: str | None) -> Response:
     from scop_ledger.app import importing, recording
     from scop_ledger.cli.write import recorded_json
+    from scop_ledger.domain.values import coop_slug
 
     def work(session: Session) -> str:
         outcome = recording.record(session, importing.json_command(body))
         return _dumped({**recorded_json(outcome.recorded), "warnings": outcome.warnings})
 
     try:
-        made = served.run(None, "en", work, user)
+        made = served.run(coop and coop_slug(coop), "en", work, user)
     except Exception as error:
         found = failure(error)
         if found is None:
             raise
         return error_response(503 if found.status == 503 else 422, found.message)
     return Response(made, status_code=201, media_type=JSON)
+
+
+def _credentials(body: bytes) -> tuple[str, str] | None:
+    """The name and password of a JSON object ``{"name": ..., "password": ...}``, or None."""
+    try:
+        sent = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(sent, dict):
+        return None
+    name, password = sent.get("name"), sent.get("password")
+    if not isinstance(name, str) or not isinstance(password, str) or not name:
+        return None
+    return name, password
+
+
+def post_login(served: Served) -> Callable[[Request], Any]:
+    """``POST /api/login`` (``serve --write``): ``{"name": ..., "password": ...}`` as JSON
+    logs in as the login page does: the session cookie, and ``{"user": ..., "csrf": ...}``,
+    the token to send in ``X-CSRF-Token`` with every write. 401 for a wrong name or password;
+    415 unless the body is sent as ``application/json`` (which a page elsewhere cannot send
+    without asking first: no login from another site)."""
+    from starlette.concurrency import run_in_threadpool
+
+    from scop_ledger.web.context import start_session
+
+    async def answer(request: Request) -> Response:
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != JSON:
+            return error_response(415, "send the name and password as application/json")
+        found = _credentials(await request.body())
+        if found is None:
+            return error_response(400, 'expected {"name": "...", "password": "..."}')
+        name, password = found
+
+        def check(session: Session) -> bool:
+            from scop_ledger.app import users
+
+            return users.check(session, name, password)
+
+        if not await run_in_threadpool(served.run, None, "en", check):
+            return error_response(401, "wrong name or password")
+        token = start_session(request, name)
+        return Response(_dumped({"user": name, "csrf": token}), media_type=JSON)
+
+    return answer
+
+
+def get_session(served: Served) -> Callable[[Request], Response]:
+    """``GET /api/session``: who is logged in, the session's CSRF token and whether the
+    server writes (``{"user", "csrf", "write"}``); 401 when nobody is, 403 on a read-only
+    server on this machine (nobody logs in there)."""
+    from scop_ledger.web.context import csrf_token, user_of
+
+    def answer(request: Request) -> Response:
+        if "session" not in request.scope:  # read-only, on this machine: no login
+            return error_response(
+                403, "this server is read-only: nothing can be written through it"
+            )
+        user = user_of(request)
+        if user is None:
+            return error_response(401, "log in first")
+        body = {"user": user, "csrf": csrf_token(request), "write": served.write}
+        return Response(_dumped(body), media_type=JSON)
+
+    return answer

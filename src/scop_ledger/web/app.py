@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from scop_ledger.web import api, diffs, pages, people, uploads, writing
+from scop_ledger.web import api, diffs, founding, pages, people, uploads, writing
 from scop_ledger.web.context import SAFE_METHODS, Served
 
 if TYPE_CHECKING:
@@ -29,7 +29,9 @@ class Guard:
     """Refuse every request that could write (any method but GET, HEAD, OPTIONS): 403, with
     the reason as JSON under ``/api/`` and as one line of text elsewhere; a writing server
     takes the posts of its own forms (``writing.WRITE_PATHS``), each checked there. With
-    ``login_to_read``, nothing but the login page is shown to a visitor not logged in."""
+    ``login_to_read``, nothing but the login page (and ``/api/login``) is shown to a visitor
+    not logged in; a read-only server then takes the login's posts alone
+    (``writing.LOGIN_PATHS``)."""
 
     def __init__(self, app: ASGIApp, write: bool = False, login_to_read: bool = False) -> None:
         self.app, self.write, self.login_to_read = app, write, login_to_read
@@ -42,9 +44,10 @@ class Guard:
             return
         path = str(scope.get("path", ""))
         response: Any = None
-        if scope["method"] not in SAFE_METHODS and not (
-            self.write and path.startswith(writing.WRITE_PATHS)
-        ):
+        allowed: tuple[str, ...] = writing.WRITE_PATHS if self.write else ()
+        if self.login_to_read and not self.write:  # a read-only server that asks for a login
+            allowed = writing.LOGIN_PATHS
+        if scope["method"] not in SAFE_METHODS and not (allowed and path.startswith(allowed)):
             message = (
                 "this server is read-only: nothing can be written through it"
                 if not self.write
@@ -57,7 +60,7 @@ class Guard:
         elif (
             self.login_to_read
             and not scope.get("session", {}).get("user")
-            and not path.startswith(("/login", "/static/"))
+            and not path.startswith(("/login", "/static/", "/api/login"))
         ):
             if path.startswith("/api/"):
                 response = api.error_response(401, "log in first")
@@ -107,27 +110,38 @@ def create_app(
 ) -> Starlette:
     """The application serving the store of ``settings``: read-only (the store opened
     read-only), or, with ``write``, with the login and the forms that record (sessions signed
-    with ``secret``, a fresh one by default: a restart logs everyone out)."""
+    with ``secret``, a fresh one by default: a restart logs everyone out). With
+    ``login_to_read`` (beyond this machine), every page asks for the login, writing or not."""
     import secrets
     from dataclasses import replace
 
     from starlette.middleware import Middleware
 
     served = Served(settings if write else replace(settings, read_only=True), write=write)
+    served.on_empty = founding.empty_store
     routes: list[Any] = [
         Route(f"/api/{name}", api.endpoint(served, name), methods=["GET"]) for name in api.ENDPOINTS
     ]
+    routes.append(Route("/api/session", api.get_session(served), methods=["GET"]))
     routes += pages.routes(served) + people.routes(served)
     routes.append(Route("/diff", diffs.diff_page(served)))
+    routes += [
+        Route(f"/diff.{kind}", diffs.diff_download(served, kind)) for kind in ("csv", "xlsx")
+    ]
     middleware = []
-    if write:
+    if write or login_to_read:  # sessions: a login to write, or to read beyond this machine
         from starlette.middleware.sessions import SessionMiddleware
 
-        routes += writing.routes(served) + uploads.routes(served)
-        routes.append(Route("/api/entries", api.post_entry(served), methods=["POST"]))
+        routes += writing.login_routes(served)
+        routes.append(Route("/api/login", api.post_login(served), methods=["POST"]))
         key = secret or secrets.token_urlsafe(32)
         middleware.append(Middleware(SessionMiddleware, secret_key=key, same_site="strict"))
+    if write:
+        routes += writing.routes(served) + uploads.routes(served) + founding.routes(served)
+        routes.append(Route("/api/entries", api.post_entry(served), methods=["POST"]))
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC), name="static"))
     middleware.append(Middleware(Guard, write=write, login_to_read=login_to_read))
     middleware.insert(0, Middleware(ServerTiming))
-    return Starlette(routes=routes, middleware=middleware)
+    application = Starlette(routes=routes, middleware=middleware)
+    application.state.write = write  # what the pages offer (web.context.writer_context)
+    return application

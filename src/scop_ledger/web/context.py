@@ -19,6 +19,7 @@ from scop_ledger.i18n import LANGUAGES, speaking
 
 if TYPE_CHECKING:
     from starlette.requests import Request
+    from starlette.responses import Response
 
     from scop_ledger.settings import Settings
 
@@ -84,6 +85,12 @@ def text_param(request: Request, name: str) -> str | None:
     return value.strip() if value is not None and value.strip() else None
 
 
+def coop_of(request: Request) -> str | None:
+    """The cooperative a writing form or call is about (``?coop=``, as ``--coop``; checked
+    where it is used), None for the store's only one (or ``serve --coop``'s)."""
+    return text_param(request, "coop")
+
+
 def moment_of(request: Request) -> Moment:
     """``as_of``, ``known_at`` and ``coop`` from the query string, checked as the CLI checks
     ``--as-of``, ``--known-at`` and ``--coop`` (a bad one is an :class:`InvalidValue`)."""
@@ -104,6 +111,8 @@ class Served:
     settings: Settings
     write: bool = False
     notes: list[str] = field(default_factory=list)
+    # What ``/`` shows when the store holds no cooperative (web.founding.empty_store).
+    on_empty: Callable[[Request], Response] | None = None
 
     def run(
         self, coop: str | None, lang: str, work: Callable[[Session], T], user: str | None = None
@@ -177,8 +186,23 @@ def user_of(request: Request) -> str | None:
     return str(user) if user else None
 
 
+def writable(request: Request) -> bool:
+    """Whether the server records (``serve --write``)."""
+    return bool(getattr(request.app.state, "write", False)) if "app" in request.scope else False
+
+
 def writer_context(request: Request) -> dict[str, Any]:
-    """What the pages show of the login: the user and the form token (none when read-only)."""
+    """What the pages show of the login: whether the server records, the user logged in and
+    the form token (none when there is no login: read-only on this machine)."""
     if "session" not in request.scope:
         return {"writable": False, "user": None, "csrf": ""}
-    return {"writable": True, "user": user_of(request), "csrf": csrf_token(request)}
+    return {"writable": writable(request), "user": user_of(request), "csrf": csrf_token(request)}
+
+
+def start_session(request: Request, user: str) -> str:
+    """Log ``user`` in: a fresh session (a cookie signed by the server) with a fresh CSRF
+    token, returned."""
+    token = secrets.token_urlsafe(32)
+    request.session.clear()
+    request.session.update({"user": user, "csrf": token})
+    return token

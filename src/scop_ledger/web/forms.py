@@ -17,7 +17,7 @@ from scop_ledger.app import commands as cmd
 from scop_ledger.app.importing import COLUMNS, IMPORT_ACTIONS
 from scop_ledger.app.importing.forms import MONEY_COLUMNS
 from scop_ledger.domain.words import label as word
-from scop_ledger.i18n import N_, _
+from scop_ledger.i18n import N_, _, yes_no
 
 # The title of each action's form.
 TITLES = {
@@ -65,8 +65,21 @@ LABELS = {
     "dividends": N_("Dividends"),
     "legal_form": N_("Legal form"),
     "share_value": N_("New nominal value of a share"),
+    "profile": N_("Rule profile"),
+    "refund_delay_years": N_("Refund delay (years)"),
+    "boot_until": N_("Scop d'amorçage: majority waiver until (optional)"),
+    "review_every_years": N_("Cooperative review every (years)"),
+    "fiscal_year_end": N_("Financial year end (MM-DD)"),
+    "scop_thresholds": N_("The 51% / 65% thresholds and vote weighting"),
+    "external_vote_cap": N_("External partners' ceiling of the votes"),
+    "supervisory_board_from": N_("Partners from which a SARL needs a supervisory board"),
     "ref": N_("Reference"),
     "note": N_("Note"),
+}
+# How a choice's value is shown, when it is not a word of the ledger (domain.words).
+CHOICES = {
+    "fr-scop": N_("Scop (France)"),
+    "be-cnc": N_("Cooperative accredited by the CNC (Belgium)"),
 }
 _WHOLE = ("shares", "term_years", "year")
 _NOTES = ("note", "reservations")
@@ -82,15 +95,23 @@ class Field:
     kind: str
     required: bool
     choices: tuple[str, ...] = ()
+    shown: str = ""  # the label, when not the column's (LABELS)
 
     def label(self) -> str:
+        if self.shown:
+            return _(self.shown)
         return _(LABELS[self.name]) if self.name in LABELS else self.name
 
     def options(self) -> list[tuple[str, str]]:
         """A choice's values and how each is shown in the current language."""
         if self.name == "legal_form":
             return [(value, value.upper()) for value in self.choices]
-        return [(value, word(value)) for value in self.choices]
+        if self.name == "scop_thresholds":  # blank: as the profile says
+            return [(value, yes_no(value == "yes")) for value in self.choices]
+        return [
+            (value, _(CHOICES[value]) if value in CHOICES else word(value))
+            for value in self.choices
+        ]
 
 
 def _kind(name: str, annotation: Any) -> tuple[str, tuple[str, ...]]:

@@ -236,6 +236,8 @@ def dashboard(served: Served) -> Callable[[Request], Response]:
 
             if moment.coop is None and session.settings.coop is None:
                 found = queries.coops(session, moment.as_of, moment.known_at)
+                if not found.coops and moment.known_at is None and served.on_empty:
+                    return served.on_empty(request)  # init's form, or what to do
                 if len(found.coops) > 1:
                     context = frame(request, moment, "", title=_("Cooperatives"), coops=found)
                     return HTMLResponse(render("coops.html.j2", **context))

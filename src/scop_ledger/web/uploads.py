@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from scop_ledger.i18n import N_
-from scop_ledger.web.context import Served, csrf_ok, failure, language_of, user_of
+from scop_ledger.web.context import Served, coop_of, csrf_ok, failure, language_of, user_of
 from scop_ledger.web.writing import forbidden, page
 
 if TYPE_CHECKING:
@@ -58,9 +58,13 @@ class Uploads:
         return found[1]
 
 
-def _run(served: Served, user: str, lang: str, work: Any) -> tuple[Any, str | None, int]:
+def _run(
+    served: Served, user: str, lang: str, work: Any, coop: str | None
+) -> tuple[Any, str | None, int]:
+    from scop_ledger.domain.values import coop_slug
+
     try:
-        return served.run(None, lang, work, user), None, 200
+        return served.run(coop and coop_slug(coop), lang, work, user), None, 200
     except Exception as error:
         found = failure(error)
         if found is None:
@@ -94,7 +98,9 @@ def upload(served: Served, uploads: Uploads) -> Any:
             return importing.dry_run_file(session.ledger, session.settings, path)
 
         lang = language_of(request)[0]
-        dry, error, status = await run_in_threadpool(_run, served, user, lang, work)
+        dry, error, status = await run_in_threadpool(
+            _run, served, user, lang, work, coop_of(request)
+        )
         if error is not None:
             uploads.take(user, token)
             return page(request, "import.html.j2", status, title=TITLE, error=error)
@@ -125,7 +131,9 @@ def confirm(served: Served, uploads: Uploads) -> Any:
             return importing.import_file(session.ledger, session.settings, path)
 
         lang = language_of(request)[0]
-        done, error, status = await run_in_threadpool(_run, served, user, lang, work)
+        done, error, status = await run_in_threadpool(
+            _run, served, user, lang, work, coop_of(request)
+        )
         shutil.rmtree(path.parent, ignore_errors=True)
         return page(request, "import.html.j2", status, title=TITLE, error=error, done=done)
 

@@ -11,7 +11,6 @@ recorded."""
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
@@ -24,9 +23,11 @@ from scop_ledger.web import forms
 from scop_ledger.web.context import (
     Moment,
     Served,
+    coop_of,
     csrf_ok,
     failure,
     language_of,
+    start_session,
     user_of,
 )
 from scop_ledger.web.render import render
@@ -36,15 +37,19 @@ if TYPE_CHECKING:
 
     from scop_ledger.app.session import Session
 
+# The paths a read-only server that asks for a login (beyond this machine) accepts a POST on.
+LOGIN_PATHS = ("/login", "/logout", "/api/login")
 # The paths a writing server accepts a POST on; every other write is refused (403).
 WRITE_PATHS = (
     "/login",
     "/logout",
+    "/init",
     "/subscribe",
     "/record/",
     "/reverse/",
     "/import",
     "/api/entries",
+    "/api/login",
 )
 
 
@@ -57,7 +62,8 @@ def page(
 
     lang, remember = language_of(request)
     with speaking(lang):
-        context = frame(request, Moment(), more.pop("page", ""), title=_(title), **more)
+        moment = Moment(coop=coop_of(request))  # its links keep the cooperative
+        context = frame(request, moment, more.pop("page", ""), title=_(title), **more)
         response = HTMLResponse(render(template, **context), status)
     if remember:  # ?lang= is remembered, as on every page
         response.set_cookie(LANG_COOKIE, lang, max_age=YEAR, samesite="lax")
@@ -86,8 +92,7 @@ def login(served: Served) -> Any:
             with speaking(language_of(request)[0]):
                 wrong = _("wrong name or password")
             return page(request, "login.html.j2", 401, title=N_("Log in"), error=wrong)
-        request.session.clear()
-        request.session.update({"user": name, "csrf": secrets.token_urlsafe(32)})
+        start_session(request, name)
         return RedirectResponse("/", status_code=303)
 
     return handle
@@ -101,15 +106,19 @@ async def logout(request: Request) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
-def _record(served: Served, user: str, lang: str, build: Any) -> tuple[Any, str | None, int]:
-    """Record the command ``build(session)`` makes as ``user``: (outcome, error, status)."""
+def record_as(
+    served: Served, user: str, lang: str, build: Any, coop: str | None = None
+) -> tuple[Any, str | None, int]:
+    """Record the command ``build(session)`` makes as ``user`` (in ``coop``, when given):
+    (outcome, error, status)."""
     from scop_ledger.app import recording
+    from scop_ledger.domain.values import coop_slug
 
     def work(session: Session) -> Any:
         return recording.record(session, build(session))
 
     try:
-        return served.run(None, lang, work, user), None, 200
+        return served.run(coop and coop_slug(coop), lang, work, user), None, 200
     except Exception as error:
         found = failure(error)
         if found is None:
@@ -117,7 +126,7 @@ def _record(served: Served, user: str, lang: str, build: Any) -> tuple[Any, str 
         return None, found.message, found.status
 
 
-def persons(served: Served, lang: str) -> list[tuple[str, str | None]]:
+def persons(served: Served, lang: str, coop: str | None) -> list[tuple[str, str | None]]:
     """Every person the ledger knows (reference, name): the person picker's list."""
     from scop_ledger.app import queries
 
@@ -126,7 +135,7 @@ def persons(served: Served, lang: str) -> list[tuple[str, str | None]]:
         return [(m.person, m.name) for m in found.members]
 
     try:
-        return served.run(None, lang, work)
+        return served.run(coop, lang, work)
     except Exception as error:  # no list to offer (the form still takes a typed person)
         if failure(error) is None:
             raise
@@ -139,7 +148,9 @@ def _form(
     """``action``'s form (``forms.fields``), with what was ``sent`` and the ``error``."""
     lang = language_of(request)[0]
     fields = forms.fields(action)
-    known = persons(served, lang) if any(f.kind == "person" for f in fields) else []
+    known = (
+        persons(served, lang, coop_of(request)) if any(f.kind == "person" for f in fields) else []
+    )
     with speaking(lang):
         about = forms.description(action)
     more.setdefault("sent", {})
@@ -180,7 +191,8 @@ def entry(served: Served, fixed: str | None = None) -> Any:
             return importing.row_command({"action": action, **sent})
 
         lang = language_of(request)[0]
-        outcome, error, status = await run_in_threadpool(_record, served, user, lang, build)
+        coop = coop_of(request)
+        outcome, error, status = await run_in_threadpool(record_as, served, user, lang, build, coop)
         if error is not None:
             return await run_in_threadpool(
                 _form, request, served, action, status, sent=sent, error=error
@@ -191,14 +203,39 @@ def entry(served: Served, fixed: str | None = None) -> Any:
     return handle
 
 
-def entries(request: Request) -> Response:
-    """``/record``: every form."""
-    if user_of(request) is None:
-        return RedirectResponse("/login", status_code=303)
-    with speaking(language_of(request)[0]):
-        listed = forms.index()
-    title = N_("Record an entry")
-    return page(request, "entries.html.j2", title=title, page="record", forms=listed)
+def cooperatives(served: Served) -> list[str]:
+    """The cooperatives of the store, in registration order (none when it cannot answer)."""
+    from scop_ledger.app.queries import Query
+
+    def work(session: Session) -> list[str]:
+        with Query(session, None, None, one_coop=False) as q:
+            return q.slugs()
+
+    try:
+        return served.run(None, "en", work)
+    except Exception as error:
+        if failure(error) is None:
+            raise
+        return []
+
+
+def entries(served: Served) -> Any:
+    """``/record``: every form; in a store of several cooperatives, with none chosen, the
+    cooperatives to choose from first (each form then writes to the one chosen)."""
+
+    async def handle(request: Request) -> Response:
+        if user_of(request) is None:
+            return RedirectResponse("/login", status_code=303)
+        title = N_("Record an entry")
+        if coop_of(request) is None and served.settings.coop is None:
+            slugs = await run_in_threadpool(cooperatives, served)
+            if len(slugs) > 1:
+                return page(request, "entries.html.j2", title=title, page="record", coops=slugs)
+        with speaking(language_of(request)[0]):
+            listed = forms.index()
+        return page(request, "entries.html.j2", title=title, page="record", forms=listed)
+
+    return handle
 
 
 def reverse(served: Served) -> Any:
@@ -217,7 +254,8 @@ def reverse(served: Served) -> Any:
             return cmd.build(cmd.Reverse, event=entry, reason=reason)
 
         lang = language_of(request)[0]
-        outcome, error, status = await run_in_threadpool(_record, served, user, lang, build)
+        coop = coop_of(request)
+        outcome, error, status = await run_in_threadpool(record_as, served, user, lang, build, coop)
         title = N_("Reverse an entry")
         if error is not None:
             return page(request, "recorded.html.j2", status, title=title, error=error)
@@ -226,11 +264,17 @@ def reverse(served: Served) -> Any:
     return handle
 
 
-def routes(served: Served) -> list[Any]:
+def login_routes(served: Served) -> list[Any]:
+    """The login and the logout (a writing server, or one that asks for a login to read)."""
     return [
         Route("/login", login(served), methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
-        Route("/record", entries),
+    ]
+
+
+def routes(served: Served) -> list[Any]:
+    return [
+        Route("/record", entries(served)),
         Route("/record/{action}", entry(served), methods=["GET", "POST"]),
         Route("/subscribe", entry(served, "subscribe"), methods=["GET", "POST"]),
         Route("/reverse/{entry}", reverse(served), methods=["POST"]),
