@@ -93,7 +93,8 @@ def kept(db: DB, as_of: date) -> dict[int, dict[str, Any]]:
 
 def keep(db: DB, as_of: date, at: int, answers: list[tuple[int, dict[str, Any]]]) -> None:
     """Keep these rows, computed when the view stood at ``at``, on a writable connection."""
-    db.write(DDL, [])
+    if not db.has_table(TABLE):
+        db.write(DDL, [])
     code = code_key()
     db.write(
         UPSERT,
