@@ -354,7 +354,7 @@ def ask(results, coops, exe, env, runs, measured, timed) -> None:  # type: ignor
     when = AS_OF.isoformat()
     # The view catches up once, untimed (the load's last import left it caught up anyway).
     head = json.loads(timed([exe, "verify", "--format", "json"], env)[2])
-    results["events"] = int(str(head.get("head", "0:")).split(":")[0] or 0)
+    results["events"] = int(head["entries"])  # the head's number counts retried writes too
     by_size = sorted(coops, key=lambda c: c.jobs)
     picks = {
         "small": by_size[len(by_size) // 10],
