@@ -104,6 +104,9 @@ def test_verify_of_one_cooperative_never_reads_another(store_url: str, which: st
 
 def test_verify_of_one_cooperative_names_its_own_rewritten_entry(store_url: str) -> None:
     _coop(store_url, "acme", ("ann",), "2016-01-01")
+    # A store of one cooperative: --coop verifies the whole log (all of it is acme's).
+    alone = _verdict(store_url, "acme")
+    assert alone.ok and alone.coop is None and alone.entries == _verdict(store_url, None).entries
     _coop(store_url, "beta", ("eve",), "2017-01-01")
     seq = _subscriptions(store_url, "acme")[0]
     _rewrite(store_url, seq)

@@ -108,7 +108,7 @@ def _checked(
     try:
         if not db.has_table(EVENTS):
             raise Unavailable(_("store unavailable: this store holds no ledger yet"))
-        if settings.coop is not None:
+        if settings.coop is not None and _several(db):
             from scop_ledger.audit.one import verify_coop
 
             whole = [Anchor(*wanted)] if wanted is not None else []
@@ -116,6 +116,12 @@ def _checked(
         return verify_chain(db, wanted, anchors=anchors, collect=collect)
     finally:
         db.close()
+
+
+def _several(db: DB) -> bool:
+    """Whether the store holds more than one cooperative: in a store of one, ``--coop`` verifies
+    the whole log (it is all that cooperative's, and the whole check is the stronger)."""
+    return db.has_table("rm_coops") and int(db.scalar("SELECT count(*) FROM rm_coops")) > 1
 
 
 def _append(anchor_out: Path, line: str) -> None:

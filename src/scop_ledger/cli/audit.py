@@ -97,9 +97,10 @@ def _verify_options(func: F) -> F:
     )
     + "\n\n"
     + _(
-        "With --coop, only that cooperative's entries are read, each checked against the chain "
-        "kept since it was recorded, whose links are recomputed from its first entry on; the "
-        "other cooperatives' entries are not read (--anchor-out and --sign need the whole store)."
+        "In a store of several cooperatives, --coop reads only that cooperative's entries, each "
+        "checked against the chain kept since it was recorded, whose links are recomputed from "
+        "its first entry on; the other cooperatives' entries are not read (--anchor-out and "
+        "--sign need the whole store)."
     )
     + _EXAMPLES.format(
         example=_("Example:"),
