@@ -102,14 +102,26 @@ def _unsigned(
 def _checked(
     settings: Settings, wanted: tuple[int, str] | None, anchors: list[Anchor], collect: bool
 ) -> Verdict:
-    """The verdict on the store's chain, read on a connection of its own."""
+    """The verdict on the store's chain, read on a connection of its own; with ``--coop``, on
+    that cooperative's entries and the kept chain only (:mod:`scop_ledger.audit.one`)."""
     db = _open(settings)
     try:
         if not db.has_table(EVENTS):
             raise Unavailable(_("store unavailable: this store holds no ledger yet"))
+        if settings.coop is not None and _several(db):
+            from scop_ledger.audit.one import verify_coop
+
+            whole = [Anchor(*wanted)] if wanted is not None else []
+            return verify_coop(db, settings.coop, [*whole, *anchors])
         return verify_chain(db, wanted, anchors=anchors, collect=collect)
     finally:
         db.close()
+
+
+def _several(db: DB) -> bool:
+    """Whether the store holds more than one cooperative: in a store of one, ``--coop`` verifies
+    the whole log (it is all that cooperative's, and the whole check is the stronger)."""
+    return db.has_table("rm_coops") and int(db.scalar("SELECT count(*) FROM rm_coops")) > 1
 
 
 def _append(anchor_out: Path, line: str) -> None:
@@ -135,6 +147,13 @@ def verify(
     anchors of ``anchors_file``; with ``public_key``, every anchor must be signed with its key;
     with ``key_file``, sign today's head; with ``anchor_out``, append today's head to that
     anchors file. A problem is in the verdict; bad arguments raise InvalidValue."""
+    if settings.coop is not None and (anchor_out is not None or key_file is not None):
+        raise InvalidValue(
+            _(
+                "--anchor-out and --sign vouch for the whole store's chain: verify without "
+                "--coop to write or sign an anchor"
+            )
+        )
     file_anchors = _file_anchors(anchors_file)
     if anchor_out is not None and not anchor_out.parent.is_dir():
         raise InvalidValue(

@@ -122,6 +122,12 @@ class Query:
                 )
         return not self._out_of_time[known_at]
 
+    @property
+    def view(self) -> DB | None:
+        """The view's connection when the answers come from it (level with the events, as
+        known now), else None."""
+        return self._view if self._now and self._view is not None else None
+
     def slugs(self) -> list[str]:
         """Every cooperative in the store, in registration order."""
         return self.reader.slugs()
@@ -214,35 +220,74 @@ class Coops:
 
 def coops(session: Session, as_of: date | None, known_at: datetime | None) -> Coops:
     """Every cooperative in the store (registered as known at the moment) with its headline
-    figures as of the date."""
-    from scop_ledger.readmodel.compliance import compliance as rules
+    figures as of the date. As known now, each cooperative's row is kept in the store and
+    reused until it records another entry (:mod:`scop_ledger.readmodel.headlines`)."""
+    from scop_ledger.readmodel import headlines
     from scop_ledger.readmodel.snapshot import NoCooperative
 
     with Query(session, as_of, known_at, one_coop=False) as q:
-        out = []
+        view = q.view if known_at is None else None
+        ids: dict[str, int] = {}
+        kept: dict[int, dict[str, Any]] = {}
+        at = 0
+        if view is not None:
+            at = headlines.position(view)
+            ids, kept = headlines.coop_ids(view), headlines.kept(view, q.as_of)
+        out, fresh = [], []
         for slug in q.slugs():
-            try:
-                s = q.snapshot(slug)
-            except NoCooperative:
-                continue  # registered after known_at
-            cap, vote = answers.capital(s), answers.votes(s)
-            verdict = rules(q.rules(slug), q.as_of, q.known_at)
-            out.append(
-                {
-                    "coop": slug,
-                    "name": s.coop.name,
-                    "legal_form": s.coop.legal_form,
-                    "profile": s.coop.profile,
-                    "jobs": sum(1 for m in s.members if m.employed),
-                    "partners": len(s.partners),
-                    "capital": cap.amount,
-                    "employee_capital_ratio": cap.employees.ratio,
-                    "employee_vote_ratio": vote.employees.ratio,
-                    "compliant": verdict.compliant,
-                    "breaches": [c.rule for c in verdict.checks if c.status == "breach"],
-                }
-            )
+            cid = ids.get(slug)
+            row = None if cid is None else kept.get(cid)
+            if row is None:
+                try:
+                    row = _headline(q, slug)
+                except NoCooperative:
+                    continue  # registered after known_at
+                if cid is not None:
+                    fresh.append((cid, row))
+            out.append(row)
+        if fresh and not session.settings.read_only:
+            _keep(session, q.as_of, at, fresh)
         return Coops(q.as_of, q.known_at, out)
+
+
+def _headline(q: Query, slug: str) -> dict[str, Any]:
+    """One cooperative's row of ``coops``."""
+    from scop_ledger.readmodel.compliance import compliance as rules
+
+    s = q.snapshot(slug, only="active")
+    cap, vote = answers.capital(s), answers.votes(s)
+    verdict = rules(q.rules(slug), q.as_of, q.known_at)
+    return {
+        "coop": slug,
+        "name": s.coop.name,
+        "legal_form": s.coop.legal_form,
+        "profile": s.coop.profile,
+        "jobs": sum(1 for m in s.members if m.employed),
+        "partners": len(s.partners),
+        "capital": cap.amount,
+        "employee_capital_ratio": cap.employees.ratio,
+        "employee_vote_ratio": vote.employees.ratio,
+        "compliant": verdict.compliant,
+        "breaches": [c.rule for c in verdict.checks if c.status == "breach"],
+    }
+
+
+def _keep(session: Session, as_of: date, at: int, rows: list[tuple[int, dict[str, Any]]]) -> None:
+    """Keep the rows just computed, on a writable connection of their own; a store that
+    refuses (busy, a replica) keeps none, and the answer stands."""
+    from scop_ledger.readmodel.headlines import keep
+    from scop_ledger.store.db import connect
+
+    try:
+        db = connect(session.settings.url, read_only=False)
+    except Exception:  # keeping is an optimisation: the answer is already right
+        return
+    try:
+        keep(db, as_of, at, rows)
+    except Exception:  # idem
+        return
+    finally:
+        db.close()
 
 
 def compliance(session: Session, as_of: date | None, known_at: datetime | None) -> Compliance:

@@ -91,6 +91,10 @@ class Verdict:
     seal: Seal | None = None
     ranges: tuple[tuple[int, int], ...] | None = None
     fingerprints: bytes | None = None
+    # ``verify`` of one cooperative (audit/one.py): its slug, and how many entries of the kept
+    # chain were walked (``entries`` and ``kept`` are then the cooperative's own).
+    coop: str | None = None
+    chained: int = 0
 
     @property
     def ok(self) -> bool:

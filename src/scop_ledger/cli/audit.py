@@ -95,9 +95,17 @@ def _verify_options(func: F) -> F:
         "shorter or different, or when an anchor is not a prefix of today's chain. Reads only "
         "(works with --read-only), except --reseed-chain."
     )
+    + "\n\n"
+    + _(
+        "In a store of several cooperatives, --coop reads only that cooperative's entries, each "
+        "checked against the chain kept since it was recorded, whose links are recomputed from "
+        "its first entry on; the other cooperatives' entries are not read (--anchor-out and "
+        "--sign need the whole store)."
+    )
     + _EXAMPLES.format(
         example=_("Example:"),
         lines="  scop-ledger verify\n"
+        "  scop-ledger --coop acme verify\n"
         "  scop-ledger --read-only verify --anchor 1042:9f2c…e1\n"
         "  scop-ledger --read-only verify --sign reviewer.pem --anchor-out anchors.jsonl\n"
         "  scop-ledger --read-only verify --anchors anchors.jsonl --check-signature reviewer.pub\n"

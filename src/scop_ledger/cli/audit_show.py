@@ -43,6 +43,8 @@ def show_verified(
                 "anchors_checked": found.anchors_checked,
                 "anchor_out": found.written,
                 "reseeded_at": None if verdict.seal is None else verdict.seal.reseeded_at,
+                "coop": verdict.coop,
+                "chain_entries": verdict.chained if verdict.coop is not None else None,
             }
         )
     else:
@@ -66,6 +68,14 @@ def _summary(
             "{entries} entries chained; {kept} checked against the chain kept since they were "
             "recorded"
         ).format(entries=verdict.entries, kept=verdict.kept)
+        if verdict.coop is None
+        else _(
+            "{entries} entries of {coop}; {kept} checked against the chain kept since they were "
+            "recorded, which holds for the {chained} entries from its first one (the other "
+            "cooperatives' entries were not read)"
+        ).format(
+            entries=verdict.entries, coop=verdict.coop, kept=verdict.kept, chained=verdict.chained
+        )
     ]
     if verdict.pending:
         clauses.append(

@@ -53,6 +53,21 @@ class DB:
         finally:
             cursor.close()
 
+    def write(self, sql: str, many: list[dict[str, Any]]) -> None:
+        """Run a statement that returns nothing once per parameter set, and commit (on a
+        connection opened with ``read_only=False``)."""
+        if self.dialect == "postgresql":
+            sql = _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
+        cursor = self.connection.cursor()
+        try:
+            if many:
+                cursor.executemany(sql, many)
+            else:
+                cursor.execute(sql)
+        finally:
+            cursor.close()
+        self.connection.commit()
+
     def scalar(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         found = self.rows(sql, params)
         return found[0][0] if found else None

@@ -1,0 +1,119 @@
+"""Each cooperative's headline figures as of a date (``coops``), kept between questions.
+
+A federation's store holds thousands of cooperatives; ``coops --as-of D`` asks each one its
+capital, votes and compliance, and compliance sweeps the cooperative's whole history. The
+answer of one cooperative as of D, as known now, changes only with an entry of its own: each
+row is kept in ``rm_headlines`` with the view's position when it was computed, and is reused
+while the view holds no entry of that cooperative after that position (``rm_entries``: every
+entry the view applied, back-dated ones and reversals included, is a new row there). An entry
+the view could not hold (``rm_unviewable``) after it, or other code (the key hashes the
+source of the read model and the rules), and every row is computed again.
+
+Questions as known at a past moment (``--known-at``) are not kept: they are answered afresh.
+The table is not a view table (a rebuild replays the same entries at the same positions, and
+the rows stay right); a read-only store reads the rows a writable one kept, and keeps none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from scop_ledger.readmodel.version import TRACKING_NAME, VIEW_SCHEMA_VERSION
+from scop_ledger.store.db import DB
+
+TABLE = "rm_headlines"
+DDL = (
+    f"CREATE TABLE IF NOT EXISTS {TABLE} (cid INTEGER NOT NULL, as_of VARCHAR(10) NOT NULL, "
+    "code VARCHAR(64) NOT NULL, position BIGINT NOT NULL, answer TEXT NOT NULL, "
+    "PRIMARY KEY (cid, as_of, code))"
+)
+UPSERT = (
+    f"INSERT INTO {TABLE} (cid, as_of, code, position, answer) "
+    "VALUES (:cid, :as_of, :code, :position, :answer) ON CONFLICT (cid, as_of, code) "
+    "DO UPDATE SET position = excluded.position, answer = excluded.answer"
+)
+# The figures held as Decimal (JSON keeps them as strings).
+DECIMALS = ("capital", "employee_capital_ratio", "employee_vote_ratio")
+
+
+@cache
+def code_key() -> str:
+    """A digest of the read model's and the domain's source: rows kept by other code are
+    never reused."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(str(VIEW_SCHEMA_VERSION).encode())
+    for folder in ("domain", "readmodel"):
+        for path in sorted((root / folder).rglob("*.py")):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def position(db: DB) -> int:
+    """How far the view applied the log."""
+    found = db.scalar("SELECT position FROM rm_tracking WHERE name = :n", {"n": TRACKING_NAME})
+    return 0 if found is None else int(found)
+
+
+def coop_ids(db: DB) -> dict[str, int]:
+    """Each cooperative's view id, by slug."""
+    return {str(slug): int(cid) for cid, slug in db.rows("SELECT cid, slug FROM rm_coops")}
+
+
+def kept(db: DB, as_of: date) -> dict[int, dict[str, Any]]:
+    """The rows kept as of ``as_of`` that still hold, by cooperative id."""
+    if not db.has_table(TABLE):
+        return {}
+    rows = db.rows(
+        f"SELECT cid, position, answer FROM {TABLE} WHERE as_of = :d AND code = :k",
+        {"d": as_of.isoformat(), "k": code_key()},
+    )
+    if not rows:
+        return {}
+    low = min(int(r[1]) for r in rows)
+    if db.scalar("SELECT count(*) FROM rm_unviewable WHERE seq > :low", {"low": low}):
+        return {}
+    # The last entry of each cooperative recorded after the oldest row (the primary key's
+    # range: a few rows when few entries were recorded since).
+    since = dict(
+        db.rows("SELECT cid, max(seq) FROM rm_entries WHERE seq > :low GROUP BY cid", {"low": low})
+    )
+    out = {}
+    for cid, at, answer in rows:
+        if int(since.get(cid, 0)) <= int(at):
+            out[int(cid)] = _loaded(str(answer))
+    return out
+
+
+def keep(db: DB, as_of: date, at: int, answers: list[tuple[int, dict[str, Any]]]) -> None:
+    """Keep these rows, computed when the view stood at ``at``, on a writable connection."""
+    if not db.has_table(TABLE):
+        db.write(DDL, [])
+    code = code_key()
+    db.write(
+        UPSERT,
+        [
+            {
+                "cid": cid,
+                "as_of": as_of.isoformat(),
+                "code": code,
+                "position": at,
+                "answer": json.dumps(answer, default=str),
+            }
+            for cid, answer in answers
+        ],
+    )
+
+
+def _loaded(text: str) -> dict[str, Any]:
+    answer: dict[str, Any] = json.loads(text)
+    for key in DECIMALS:
+        if answer.get(key) is not None:
+            answer[key] = Decimal(answer[key])
+    return answer
