@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from scop_ledger.domain.values import partner_category
 from scop_ledger.readmodel.queries import Admission, PointInTime, money
@@ -39,8 +38,7 @@ NATURE = {
 }
 
 
-@dataclass(frozen=True)
-class StateStep:
+class StateStep(NamedTuple):
     """A member's state just after one entry."""
 
     on: date
@@ -82,66 +80,121 @@ class Register(PointInTime):
     movements: list[Movement]
 
 
+class Planned(NamedTuple):
+    """One movement of the register before it is priced and numbered: the step it comes
+    from, its nature and cause, the shares it moves and the money it pays or refunds."""
+
+    step: StateStep
+    nature: str
+    cause: str | None
+    shares: int
+    paid: Decimal
+    refunded: Decimal
+    category: str | None
+
+
+def planned(
+    steps: Iterable[StateStep], apart: Callable[[StateStep, StateStep], bool] | None = None
+) -> Iterator[Planned]:
+    """The movements of member states in (date, sequence) order, one by one.
+
+    Money paid in other than by a pay-up (at subscription) and paid-in capital cancelled by a
+    withdrawal or an exit are movements of their own, of nature ``paid``, right after the
+    movement of shares: with the pay-ups (``payment``), they add up to the paid-up capital.
+
+    An end of contract that ends the partnership is one movement, not two, when its category
+    change is the movement right before the loss of status in the whole register. ``apart``
+    (for steps that are not the whole register: one person's) says whether the register has
+    another movement between two such steps; without it, ``steps`` are the whole register."""
+    before: dict[str, StateStep] = {}
+    last: Planned | None = None  # the movement before, held back until the next is known
+    for s in steps:
+        prev = before.get(s.person)
+        before[s.person] = s
+        found = change(prev, s)
+        if found is None:
+            continue
+        nature, category, category_before = found
+        if (
+            nature == "loss of status"
+            and last is not None
+            and last.nature == "category change"
+            and (last.step.person, last.step.on) == (s.person, s.on)
+            and (apart is None or not apart(last.step, s))
+        ):
+            # An end of contract that ends the partnership: one movement, not two.
+            category_before = "employee" if last.category == "external" else "external"
+            last = None
+        if last is not None:
+            yield last
+        delta = s.shares - (prev.shares if prev else 0)
+        paid_delta = s.paid - (prev.paid if prev else Decimal(0))
+        refunded = s.refunded - (prev.refunded if prev else Decimal(0))
+        shown = category if s.partner else category_before
+        cause = s.cause if nature == "loss of status" else None
+        last = Planned(s, nature, cause, delta, paid_delta, refunded, shown)
+        if paid_delta and nature != "payment":
+            yield last
+            last = Planned(s, "paid", None, 0, paid_delta, refunded, shown)
+    if last is not None:
+        yield last
+
+
+def change(prev: StateStep | None, s: StateStep) -> tuple[str, str | None, str | None] | None:
+    """The nature of the movement a member's step ``s`` is after their step ``prev`` (None:
+    their first), with their category after and before it; None when it is no movement."""
+    partner_before = prev.partner if prev else False
+    employed_before = prev.employed if prev else False
+    changed = bool(
+        s.shares - (prev.shares if prev else 0)
+        or s.paid - (prev.paid if prev else Decimal(0))
+        or s.refunded - (prev.refunded if prev else Decimal(0))
+    )
+    category_before = partner_category(partner_before, employed_before)
+    category = partner_category(s.partner, s.employed)
+    nature = _nature(s, partner_before, changed, category != category_before)
+    return None if nature is None else (nature, category, category_before)
+
+
+def movement(p: Planned, number: int, value: Decimal) -> Movement:
+    """A planned movement priced at the share ``value`` in force on its date, numbered."""
+    s = p.step
+    if p.nature == "paid":
+        amount = p.paid
+    else:
+        amount = _amount(p.nature, p.refunded, p.paid, value * p.shares)
+    return Movement(
+        date=s.on,
+        sequence=s.seq,
+        entry=number,
+        person=s.person,
+        name=s.name,
+        nature=p.nature,
+        cause=p.cause,
+        shares=p.shares,
+        shares_after=s.shares,
+        amount=money(amount),
+        category=p.category,
+        counterparty=s.counterparty,  # a transfer's (its paid movement's too)
+    )
+
+
 def movements(
     steps: Iterable[StateStep],
     share_value: Decimal,
     numbers: Mapping[int, int],
     value_on: Callable[[date], Decimal] | None = None,
 ) -> list[Movement]:
-    """Movements from member states in (date, sequence) order; ``numbers`` gives each entry's
-    number among the cooperative's entries (by its sequence).
-
-    Money paid in other than by a pay-up (at subscription) and paid-in capital cancelled by a
-    withdrawal or an exit are movements of their own, of nature ``paid``, right after the
-    movement of shares: with the pay-ups (``payment``), they add up to the paid-up capital."""
-    before: dict[str, StateStep] = {}
-    out: list[Movement] = []
-    for s in steps:
-        prev = before.get(s.person)
-        before[s.person] = s
-        shares_before = prev.shares if prev else 0
-        partner_before = prev.partner if prev else False
-        employed_before = prev.employed if prev else False
-        delta = s.shares - shares_before
-        paid_delta = s.paid - (prev.paid if prev else Decimal(0))
-        refunded = s.refunded - (prev.refunded if prev else Decimal(0))
-        category_before: str | None = partner_category(partner_before, employed_before)
-        category = partner_category(s.partner, s.employed)
-        changed = bool(delta or paid_delta or refunded)
-        nature = _nature(s, partner_before, changed, category != category_before)
-        if nature is None:
-            continue
-        last = out[-1] if out else None
-        if (
-            nature == "loss of status"
-            and last is not None
-            and last.nature == "category change"
-            and (last.person, last.date) == (s.person, s.on)
-        ):
-            # An end of contract that ends the partnership: one movement, not two.
-            category_before = "employee" if last.category == "external" else "external"
-            out.pop()
-        value = share_value if value_on is None else value_on(s.on)
-        amount = _amount(nature, refunded, paid_delta, value * delta)
-        common: dict[str, Any] = {
-            "date": s.on,
-            "sequence": s.seq,
-            "entry": numbers.get(s.seq, 0),
-            "person": s.person,
-            "name": s.name,
-            "shares_after": s.shares,
-            "category": category if s.partner else category_before,
-            "counterparty": s.counterparty,  # a transfer's (its paid movement's too)
-        }
-        cause = s.cause if nature == "loss of status" else None
-        out.append(
-            Movement(nature=nature, cause=cause, shares=delta, amount=money(amount), **common)
+    """Movements from member states in (date, sequence) order (:func:`planned`); ``numbers``
+    gives each entry's number among the cooperative's entries (by its sequence)."""
+    return [
+        movement(
+            p,
+            numbers.get(p.step.seq, 0),
+            share_value if value_on is None else value_on(p.step.on),
         )
-        if paid_delta and nature != "payment":
-            out.append(
-                Movement(nature="paid", cause=None, shares=0, amount=money(paid_delta), **common)
-            )
-    return out
+        for p in planned(steps)
+    ]
 
 
 def _amount(nature: str, refunded: Decimal, paid: Decimal, shares: Decimal) -> Decimal:
@@ -174,7 +227,6 @@ WHERE s.cid = :cid AND s.on_date <= :d AND s.known_from <= :t
   AND (s.known_to IS NULL OR s.known_to > :t)
 ORDER BY s.on_date, s.version > 0, s.seq, m.person
 """
-
 
 ADMISSIONS_SQL = """
 SELECT m.person, s.on_date, s.seq
@@ -214,24 +266,11 @@ def entry_numbers(all_seqs: Sequence[int], wanted: Iterable[int]) -> dict[int, i
 
 
 def register_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> Register:
+    from scop_ledger.readmodel.paging import steps_from_view
+
     cid, coop = coop_from_view(db, slug, known_at, as_of)
-    steps = [
-        StateStep(
-            on=as_date(r[0]) or date.min,
-            seq=int(r[1]),
-            person=r[2],
-            name=r[3],
-            action=r[4],
-            cause=r[5],
-            shares=int(r[6]),
-            paid=Decimal(r[7]).scaleb(-2),
-            partner=bool(r[8]),
-            employed=bool(r[9]),
-            refunded=_refunded(r[10]),
-        )
-        for r in db.rows(STEPS_SQL, {"cid": cid, "d": as_of, "t": micros(known_at)})
-    ]
-    steps = _with_counterparties(db, steps)
+    steps = steps_from_view(db, STEPS_SQL, {"cid": cid, "d": as_of, "t": micros(known_at)})
+    steps = with_counterparties(db, steps)
     last = max((step.seq for step in steps), default=0)
     params = {"cid": cid, "t": micros(known_at), "last": last}
     seqs = [int(r[0]) for r in db.rows(ENTRY_SEQS_SQL, params)]
@@ -245,7 +284,7 @@ def register_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> Re
     )
 
 
-def _with_counterparties(db: DB, steps: list[StateStep]) -> list[StateStep]:
+def with_counterparties(db: DB, steps: list[StateStep]) -> list[StateStep]:
     """The steps, a transfer's with its counterparty (from its event's stored JSON)."""
     seqs = [step.seq for step in steps if step.action == "transfer"]
     if not seqs:
@@ -259,7 +298,7 @@ def _with_counterparties(db: DB, steps: list[StateStep]) -> list[StateStep]:
             f"SELECT id, state FROM {EVENTS_TABLE} WHERE id IN ({marks})", params
         ):
             found[int(seq)] = json.loads(bytes(state)).get("counterparty")
-    return [replace(s, counterparty=found.get(s.seq)) if s.seq in found else s for s in steps]
+    return [s._replace(counterparty=found.get(s.seq)) if s.seq in found else s for s in steps]
 
 
 def values_from_view(db: DB, slug: str, known_at: datetime) -> Callable[[date], Decimal]:
