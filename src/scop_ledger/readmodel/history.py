@@ -117,13 +117,16 @@ def _entries(
     return out
 
 
+# The page's entries: their ids first, from the entry table alone (the offset skips index
+# entries, not stored events), then their rows.
 PAGE_SQL = f"""
 SELECT e.seq, e.action, m.person, e.on_date, e.recorded_at, e.recorded_by, e.ref, e.note,
        e.reversed_by, e.reversed_at, ev.state, e.mid, e.version
 FROM rm_entries e LEFT JOIN rm_members m ON m.mid = e.mid
 JOIN {EVENTS_TABLE} ev ON ev.id = e.seq
-WHERE {{where}}
-ORDER BY e.seq LIMIT :limit OFFSET :start
+WHERE e.seq IN (
+    SELECT e.seq FROM rm_entries e WHERE {{where}} ORDER BY e.seq LIMIT :limit OFFSET :start)
+ORDER BY e.seq
 """
 
 
