@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from scop_ledger.readmodel.queries import money
@@ -24,19 +23,19 @@ from scop_ledger.readmodel.register import (
     Movement,
     Planned,
     Register,
-    StateStep,
-    _refunded,
     change,
     movement,
     planned,
+)
+from scop_ledger.readmodel.snapshot import coop_from_view
+from scop_ledger.readmodel.steps import (
+    StateStep,
+    steps_from_view,
     values_from_view,
     with_counterparties,
 )
-from scop_ledger.readmodel.snapshot import coop_from_view
 from scop_ledger.readmodel.times import micros
-from scop_ledger.store.db import DB, as_date
-
-ZERO = Decimal(0)
+from scop_ledger.store.db import DB
 
 # One member's steps, as STEPS_SQL orders them (``+s.cid``: by the member's index).
 MEMBER_STEPS_SQL = """
@@ -90,30 +89,6 @@ def cut(whole: Register, window: tuple[int, int | None], person: str | None) -> 
     )
 
 
-def steps_from_view(db: DB, sql: str, params: dict[str, Any]) -> list[StateStep]:
-    """The member steps ``sql`` selects (:data:`STEPS_SQL`'s columns), a date or a refunds
-    text read once however many rows share it."""
-    days: dict[Any, date] = {}
-    refunds: dict[str, Decimal] = {}
-    out = []
-    for r in db.rows(sql, params):
-        on = days.get(r[0])
-        if on is None:
-            on = days[r[0]] = as_date(r[0]) or date.min
-        text = r[10]
-        refunded = refunds.get(text) if text else ZERO
-        if refunded is None:
-            refunded = refunds[text] = _refunded(text)
-        paid = Decimal(r[7]).scaleb(-2)
-        partner, employed = bool(r[8]), bool(r[9])
-        out.append(
-            StateStep(
-                on, int(r[1]), r[2], r[3], r[4], r[5], int(r[6]), paid, partner, employed, refunded
-            )
-        )
-    return out
-
-
 def register_page_from_view(
     db: DB,
     slug: str,
@@ -137,18 +112,18 @@ def register_page_from_view(
         apart = _apart(db, params, mid)
     start, limit = window
     stop = None if limit is None else start + max(limit, 0)
-    window: list[Planned] = []
+    shown: list[Planned] = []
     total = 0
     for p in planned(steps, apart):
         if total >= start and (stop is None or total < stop):
-            window.append(p)
+            shown.append(p)
         total += 1
     return RegisterPage(
         coop=slug,
         as_of=as_of,
         known_at=known_at,
         share_value=money(coop.share_value),
-        movements=_made(db, cid, slug, known_at, window),
+        movements=_made(db, cid, slug, known_at, shown),
         person=person,
         start=start,
         total=total,

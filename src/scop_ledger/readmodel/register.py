@@ -7,7 +7,6 @@ shares, paid-in money, status or category, or paid a refund.
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -18,8 +17,13 @@ from scop_ledger.domain.values import partner_category
 from scop_ledger.readmodel.queries import Admission, PointInTime, money
 from scop_ledger.readmodel.results import Result
 from scop_ledger.readmodel.snapshot import coop_from_view, member_logs
+from scop_ledger.readmodel.steps import (
+    StateStep,
+    steps_from_view,
+    values_from_view,
+    with_counterparties,
+)
 from scop_ledger.readmodel.times import micros
-from scop_ledger.settings import EVENTS_TABLE
 from scop_ledger.store.db import DB, as_date
 
 if TYPE_CHECKING:
@@ -36,24 +40,6 @@ NATURE = {
     # value; its amount is zero, the capital in euros does not change.
     "change-share-value": "share-value",
 }
-
-
-class StateStep(NamedTuple):
-    """A member's state just after one entry."""
-
-    on: date
-    seq: int
-    person: str
-    name: str | None
-    action: str
-    cause: str | None
-    shares: int
-    paid: Decimal
-    partner: bool
-    employed: bool
-    refunded: Decimal
-    # The other partner of a transfer (cession de parts); None for any other entry.
-    counterparty: str | None = None
 
 
 class Movement(Result):
@@ -228,6 +214,7 @@ WHERE s.cid = :cid AND s.on_date <= :d AND s.known_from <= :t
 ORDER BY s.on_date, s.version > 0, s.seq, m.person
 """
 
+
 ADMISSIONS_SQL = """
 SELECT m.person, s.on_date, s.seq
 FROM rm_states s JOIN rm_members m ON m.mid = s.mid
@@ -266,8 +253,6 @@ def entry_numbers(all_seqs: Sequence[int], wanted: Iterable[int]) -> dict[int, i
 
 
 def register_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> Register:
-    from scop_ledger.readmodel.paging import steps_from_view
-
     cid, coop = coop_from_view(db, slug, known_at, as_of)
     steps = steps_from_view(db, STEPS_SQL, {"cid": cid, "d": as_of, "t": micros(known_at)})
     steps = with_counterparties(db, steps)
@@ -282,41 +267,6 @@ def register_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> Re
         share_value=money(coop.share_value),
         movements=movements(steps, coop.share_value, numbers, values_from_view(db, slug, known_at)),
     )
-
-
-def with_counterparties(db: DB, steps: list[StateStep]) -> list[StateStep]:
-    """The steps, a transfer's with its counterparty (from its event's stored JSON)."""
-    seqs = [step.seq for step in steps if step.action == "transfer"]
-    if not seqs:
-        return steps
-    found: dict[int, str] = {}
-    for start in range(0, len(seqs), 500):
-        chunk = seqs[start : start + 500]
-        marks = ", ".join(f":s{i}" for i in range(len(chunk)))
-        params = {f"s{i}": seq for i, seq in enumerate(chunk)}
-        for seq, state in db.rows(
-            f"SELECT id, state FROM {EVENTS_TABLE} WHERE id IN ({marks})", params
-        ):
-            found[int(seq)] = json.loads(bytes(state)).get("counterparty")
-    return [s._replace(counterparty=found.get(s.seq)) if s.seq in found else s for s in steps]
-
-
-def values_from_view(db: DB, slug: str, known_at: datetime) -> Callable[[date], Decimal]:
-    """The share value in force on a date, as known at ``known_at`` (cached by date)."""
-    found: dict[date, Decimal] = {}
-
-    def value_on(on: date) -> Decimal:
-        if on not in found:
-            found[on] = coop_from_view(db, slug, known_at, on)[1].share_value
-        return found[on]
-
-    return value_on
-
-
-def _refunded(text: str | None) -> Decimal:
-    if not text:
-        return Decimal(0)
-    return sum((Decimal(r[5]).scaleb(-2) for r in json.loads(text)), Decimal(0))
 
 
 def register_from_events(
