@@ -11,7 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scop_ledger.readmodel.access import catch_up
-from scop_ledger.readmodel.history import cut, history_from_view, history_page_from_view
+from scop_ledger.readmodel.history import (
+    cut,
+    history_from_events,
+    history_from_view,
+    history_page_from_view,
+)
 from scop_ledger.readmodel.paging import register_page_from_view
 from scop_ledger.readmodel.register import register_from_view
 from scop_ledger.readmodel.sources import EventReader
@@ -46,6 +51,10 @@ def assert_pages_are_slices(ledger, db, as_of: date, known_at: datetime, rng) ->
         middle = register_page_from_view(db, "acme", as_of, known_at, (1, 2), person)
         assert middle.movements == theirs[1:3]
     entries = history_from_view(db, "acme", None, known_at)
+    oracle_entries = history_from_events(ledger, "acme", None, known_at)
+    assert [(e["id"], e["details"].get("counterpart")) for e in entries] == [
+        (e["id"], e["details"].get("counterpart")) for e in oracle_entries
+    ]  # a transfer's counterpart, linked by the member index
     for actions, until in FILTERS:
         size = rng.randint(1, 7)
         total = cut(entries, (0, 0), actions, until)[0]

@@ -26,7 +26,7 @@ SELECT e.seq, e.action, m.person, e.on_date, e.recorded_at, e.recorded_by, e.ref
        e.reversed_by, e.reversed_at, ev.state, e.mid, e.version
 FROM rm_entries e LEFT JOIN rm_members m ON m.mid = e.mid
 JOIN {EVENTS_TABLE} ev ON ev.id = e.seq
-WHERE e.cid = :cid AND e.recorded_at <= :t {{person}}
+WHERE {{coop}} AND e.recorded_at <= :t {{person}}
 ORDER BY e.seq
 """
 
@@ -66,7 +66,9 @@ def history_from_view(
         clause = "AND e.mid = :mid"  # the person's (by the member index)
         params["person"] = person
         params["mid"] = _known(db, slug, params)
-    rows = db.rows(HISTORY_SQL.format(person=clause), params)
+    # One person's entries by the member index (``+e.cid``), not every entry of the cooperative.
+    coop = "+e.cid = :cid" if person is not None else "e.cid = :cid"
+    rows = db.rows(HISTORY_SQL.format(coop=coop, person=clause), params)
     return _entries(db, cid, params["t"], rows, {(r[11], r[12]): r[0] for r in rows})
 
 
@@ -168,6 +170,7 @@ def history_page_from_view(
     params: dict[str, Any] = {"cid": cid, "t": micros(known_at)}
     where = ["e.cid = :cid", "e.recorded_at <= :t"]
     if person is not None:
+        where[0] = "+e.cid = :cid"  # by the member index, as history_from_view
         params["person"] = person
         params["mid"] = _known(db, slug, params)
         where.append("e.mid = :mid")
@@ -191,10 +194,22 @@ WHERE e.cid = :cid AND e.action = 'transfer'
 """
 
 
+COUNTERPART_SQL = """
+SELECT e.seq FROM rm_entries e JOIN rm_members m ON m.mid = e.mid
+WHERE m.cid = :cid AND m.person = :p AND e.version = :v AND e.action = 'transfer'
+"""
+
+
 def _link_transfers(db: DB, cid: Any, out: list[HistoryEntry]) -> None:
     """A transfer's ``counterpart`` (a version in the other partner's record) as an entry id."""
     transfers = [h["details"] for h in out if h["action"] == "transfer"]
     if not transfers:
+        return
+    if len(transfers) <= 50:  # a page's few: each by the member index
+        for details in transfers:
+            asked = {"cid": cid, "p": details["counterparty"], "v": details["counterpart"]}
+            found = db.scalar(COUNTERPART_SQL, asked)
+            details["counterpart"] = None if found is None else int(found)
         return
     seq_of = {(p, int(v)): int(seq) for p, v, seq in db.rows(TRANSFERS_SQL, {"cid": cid})}
     for details in transfers:
