@@ -3,6 +3,7 @@
     python bench/web.py --persons 10000 --years 30            # SQLite, about 1M events
     python bench/web.py --db sqlite:///bench/out/kept.db      # a ledger built before
     python bench/web.py --persons 1250 --years 30 --pg URL    # PostgreSQL, in a fresh schema
+    python bench/web.py --db URL --pages '/register,/register?page=1000'   # only these pages
 
 The ledger is built as bench/run.py builds it (the history generator, ``init`` and ``import``
 through the installed CLI), unless ``--db`` names one. Then the installed ``scop-ledger serve``
