@@ -184,7 +184,7 @@ def members(
 
     with Query(session, as_of, known_at) as q:
         numbers = partner_numbers(q.reader.admissions(q.slug, q.as_of, q.known_at))
-        return answers.members(q.snapshot(), numbers, only_eligible=eligible)
+        return answers.members(q.snapshot(only="people"), numbers, only_eligible=eligible)
 
 
 def person(session: Session, as_of: date | None, known_at: datetime | None, who: str) -> Snapshot:

@@ -115,7 +115,8 @@ ORDER BY m.person
 # People neither employed nor partners for good as of :d, as known at :t, have no say in
 # capital or votes: skip them before seeking their state row.
 ACTIVE_ONLY = "AND NOT (m.gone_on IS NOT NULL AND m.gone_on <= :d AND m.gone_at <= :t)"
-FILTERS = {"all": "", "active": ACTIVE_ONLY}
+# "people": everyone, their refunds left unread (the members list shows none).
+FILTERS = {"all": "", "active": ACTIVE_ONLY, "people": ""}
 
 
 # The latest change of the share value (domain/share_values.py) in force on :d, known at :t.
@@ -176,8 +177,8 @@ def snapshot_from_view(
     votes); ``person``: only that person. Refunds have their own table:
     :func:`refunds_from_view`."""
     cid, coop = coop_from_view(db, slug, known_at, as_of)
-    # Capital and votes never look at refunds: leave their JSON unread.
-    refunds = "NULL" if only == "active" else "s.refunds"
+    # Capital, votes and the members list never look at refunds: leave their JSON unread.
+    refunds = "NULL" if only in ("active", "people") else "s.refunds"
     params: dict[str, Any] = {"cid": cid, "d": as_of, "t": micros(known_at)}
     active = FILTERS[only]
     if person is not None:  # one person's (their page)
