@@ -3,6 +3,7 @@
     python bench/web.py --persons 10000 --years 30            # SQLite, about 1M events
     python bench/web.py --db sqlite:///bench/out/kept.db      # a ledger built before
     python bench/web.py --persons 1250 --years 30 --pg URL    # PostgreSQL, in a fresh schema
+    python bench/web.py --db URL --pages '/register,/register?page=1000'   # only these pages
 
 The ledger is built as bench/run.py builds it (the history generator, ``init`` and ``import``
 through the installed CLI), unless ``--db`` names one. Then the installed ``scop-ledger serve``
@@ -65,6 +66,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--pg", default=None, help="a PostgreSQL URL (a fresh schema is used)")
     parser.add_argument("--runs", type=int, default=5, help="requests of each page (median)")
     parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument(
+        "--pages", default=None, help="only these pages, comma-separated (e.g. /register,/history)"
+    )
     return parser.parse_args()
 
 
@@ -113,13 +117,16 @@ def serve(exe: str, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("scop-ledger serve did not start in 60 s")
 
 
-def measure(base: str, as_of: str, person: str, runs: int) -> dict[str, dict[str, float]]:
+def measure(
+    base: str, as_of: str, person: str, runs: int, pages: tuple[str, ...] = PAGES
+) -> dict[str, dict[str, float]]:
     query = urllib.parse.urlencode({"as_of": as_of})
     out: dict[str, dict[str, float]] = {}
-    for page in PAGES:
+    for page in pages:
         path = page.format(person=urllib.parse.quote(person))
-        ask(f"{base}{path}?{query}")  # the first: modules and templates loaded once
-        answers = [ask(f"{base}{path}?{query}") for _ in range(runs)]
+        path += "&" if "?" in path else "?"  # a page given with its own query (?page=40)
+        ask(f"{base}{path}{query}")  # the first: modules and templates loaded once
+        answers = [ask(f"{base}{path}{query}") for _ in range(runs)]
         out[page] = {
             "server_ms": round(statistics.median(a[0] for a in answers), 1),
             "client_ms": round(statistics.median(a[1] for a in answers), 1),
@@ -163,7 +170,8 @@ def main() -> int:
         port = free_port()
         server = serve(exe, env, port)
         try:
-            pages = measure(f"http://127.0.0.1:{port}", as_of, person, args.runs)
+            chosen = tuple(args.pages.split(",")) if args.pages else PAGES
+            pages = measure(f"http://127.0.0.1:{port}", as_of, person, args.runs, chosen)
         finally:
             server.terminate()
             server.wait(timeout=30)

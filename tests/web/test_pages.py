@@ -120,12 +120,17 @@ def test_the_history_downloads_what_the_page_shows(client, fabrique, tmp_path) -
 
 
 def test_a_person_page_shows_their_movements_and_entries(client) -> None:
-    raw = client.get("/members/emma", params={"as_of": "2025-12-31"}).text
+    answer = client.get("/members/emma", params={"as_of": "2025-12-31"}).text
     for table in ("register", "history"):  # each table downloads, the person's rows only
-        assert f'href="/{table}.xlsx?as_of=2025-12-31&amp;person=emma"' in raw
+        assert f'href="/{table}.xlsx?as_of=2025-12-31&amp;person=emma"' in answer
     moved = client.get("/register.csv", params={"as_of": "2025-12-31", "person": "emma"}).text
     assert {line.split(",")[2] for line in moved.splitlines()[1:]} == {"emma"}
-    page = text(raw)
+    movements, entries = (_cells(f"<tbody>{part}") for part in answer.split("<tbody>")[1:3])
+    assert len(movements) == 9 and {row[2] for row in movements} == {"emma"}  # theirs only
+    assert len(entries) > 5 and {row[3] for row in entries} == {"emma"}
+    register = client.get("/register.csv", params={"as_of": "2025-12-31"}).text.splitlines()
+    assert len([row for row in register if ",emma," in row]) == len(movements)
+    page = text(answer)
     assert "Emma Caron" in page
     assert "salary deduction plan" in page
     assert "payslip 2015-10" in page
@@ -400,3 +405,45 @@ def test_a_long_table_is_shown_a_page_at_a_time() -> None:
     short = Table("t", [], ["n"], rows[:PAGE_ROWS])
     scope = {"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""}
     assert paged(short, Request(scope)) == (short, None)
+
+
+def _cells(page: str) -> list[list[str]]:
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    return [[text(c).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)] for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("name", "query", "columns"),
+    [
+        ("register", {"as_of": "2025-12-31"}, (1, 2, 4, 7, 10)),  # sequence, person, nature,
+        ("register", {"as_of": "2025-12-31", "person": "emma"}, (1, 2, 4, 7, 10)),  # after, no.
+        ("history", {}, (0, 2, 3)),  # entry, action, person
+        ("history", {"rule": "minimum-capital", "until": "2020-12-31"}, (0, 2, 3)),
+    ],
+)
+def test_a_page_of_the_register_or_history_is_the_slice_of_the_download(
+    client, monkeypatch, name, query, columns
+) -> None:
+    """The register and the history read one page at a time: each page's rows are the rows
+    of the whole table (the CSV download) at those positions; the last page too; a page past
+    the last shows the last."""
+    import csv
+
+    from scop_ledger.web import pages
+
+    size = 3
+    monkeypatch.setattr(pages, "PAGE_ROWS", size)
+    params = {**query, "known_at": KNOWN}
+    whole = list(csv.reader(io.StringIO(client.get(f"/{name}.csv", params=params).text)))[1:]
+    assert len(whole) > 2 * size
+    count = -(-len(whole) // size)
+    for number in (1, 2, count // 2 + 1, count, count + 5):
+        got = client.get(f"/{name}", params={**params, "page": str(number)})
+        assert got.status_code == 200
+        start = (min(number, count) - 1) * size
+        expected = [[row[i] for i in columns] for row in whole[start : start + size]]
+        shown = [[row[i] for i in columns] for row in _cells(got.text)]
+        assert shown == expected, number
+        first, last = start + 1, min(start + size, len(whole))
+        assert f"Rows {first} to {last} of {len(whole)}" in text(got.text)

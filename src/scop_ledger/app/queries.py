@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from scop_ledger.app.session import Session
     from scop_ledger.readmodel.compliance import Compliance, Factsheet, Roll, Timeline
     from scop_ledger.readmodel.history import HistoryEntry
+    from scop_ledger.readmodel.paging import RegisterPage
     from scop_ledger.readmodel.queries import Capital, Members, Refunds, Votes
     from scop_ledger.readmodel.register import Register
     from scop_ledger.readmodel.snapshot import Snapshot
@@ -132,10 +133,14 @@ class Query:
         """Every cooperative in the store, in registration order."""
         return self.reader.slugs()
 
-    def snapshot(self, slug: str | None = None, *, only: str = "all") -> Snapshot:
+    def snapshot(
+        self, slug: str | None = None, *, only: str = "all", person: str | None = None
+    ) -> Snapshot:
         """The point-in-time snapshot; ``only`` narrows it to what a question needs (see
-        :func:`scop_ledger.readmodel.snapshot.snapshot_from_view`)."""
-        return self.reader.snapshot(slug or self.slug, self.as_of, self.known_at, only=only)
+        :func:`scop_ledger.readmodel.snapshot.snapshot_from_view`), ``person`` to one person."""
+        return self.reader.snapshot(
+            slug or self.slug, self.as_of, self.known_at, only=only, person=person
+        )
 
     def refunds(self) -> Refunds:
         return self.reader.refunds(self.slug, self.as_of, self.known_at)
@@ -185,13 +190,34 @@ def members(
 
     with Query(session, as_of, known_at) as q:
         numbers = partner_numbers(q.reader.admissions(q.slug, q.as_of, q.known_at))
-        return answers.members(q.snapshot(), numbers, only_eligible=eligible)
+        return answers.members(q.snapshot(only="people"), numbers, only_eligible=eligible)
+
+
+def person(session: Session, as_of: date | None, known_at: datetime | None, who: str) -> Snapshot:
+    """One person's state (a snapshot of them alone: no member when the ledger has no such
+    person as of the date)."""
+    with Query(session, as_of, known_at) as q:
+        return q.snapshot(person=who)
 
 
 def register(session: Session, as_of: date | None, known_at: datetime | None) -> Register:
     """The register of share movements."""
     with Query(session, as_of, known_at) as q:
         return q.register()
+
+
+def register_page(
+    session: Session,
+    as_of: date | None,
+    known_at: datetime | None,
+    window: tuple[int, int | None],
+    person: str | None = None,
+) -> RegisterPage:
+    """The movements of the register (``person``'s only, when given) at positions ``window``
+    (start from 0, how many; None: every one from start), and how many it has: what
+    :func:`register` has at those positions, without making the others."""
+    with Query(session, as_of, known_at) as q:
+        return q.reader.register_page(q.slug, q.as_of, q.known_at, window, person)
 
 
 @dataclass(frozen=True)
@@ -207,6 +233,29 @@ def history(session: Session, person: str | None, known_at: datetime | None) -> 
     """Every entry (of ``person``, or all), reversed ones included, in the order recorded."""
     with Query(session, None, known_at) as q:
         return History(q.slug, q.known_at, q.history(person))
+
+
+@dataclass(frozen=True)
+class HistoryPage(History):
+    """Entries ``start`` (from 0) onwards of the ``total`` the history has."""
+
+    start: int = 0
+    total: int = 0
+
+
+def history_page(
+    session: Session,
+    person: str | None,
+    known_at: datetime | None,
+    window: tuple[int, int],
+    actions: tuple[str, ...] | None = None,
+    until: date | None = None,
+) -> HistoryPage:
+    """The entries of :func:`history` (only those of ``actions``, dated up to ``until``, when
+    given) at positions ``window`` (start from 0, how many), and how many there are."""
+    with Query(session, None, known_at) as q:
+        total, entries = q.reader.history_page(q.slug, person, q.known_at, window, actions, until)
+        return HistoryPage(q.slug, q.known_at, entries, window[0], total)
 
 
 @dataclass(frozen=True)

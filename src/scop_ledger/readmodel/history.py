@@ -26,7 +26,7 @@ SELECT e.seq, e.action, m.person, e.on_date, e.recorded_at, e.recorded_by, e.ref
        e.reversed_by, e.reversed_at, ev.state, e.mid, e.version
 FROM rm_entries e LEFT JOIN rm_members m ON m.mid = e.mid
 JOIN {EVENTS_TABLE} ev ON ev.id = e.seq
-WHERE e.cid = :cid AND e.recorded_at <= :t {{person}}
+WHERE {{coop}} AND e.recorded_at <= :t {{person}}
 ORDER BY e.seq
 """
 
@@ -63,22 +63,43 @@ def history_from_view(
     params: dict[str, Any] = {"cid": cid, "t": micros(known_at)}
     clause = ""
     if person is not None:
-        clause = "AND m.person = :person"
+        clause = "AND e.mid = :mid"  # the person's (by the member index)
         params["person"] = person
-        if not db.rows("SELECT 1 FROM rm_members WHERE cid = :cid AND person = :person", params):
-            raise NoPerson(
-                _("no person {person} in cooperative {slug}").format(
-                    person=repr(person), slug=repr(slug)
-                ),
-                person=person,
-            )
-    rows = db.rows(HISTORY_SQL.format(person=clause), params)
-    seq_of = {(r[11], r[12]): r[0] for r in rows}
+        params["mid"] = _known(db, slug, params)
+    # One person's entries by the member index (``+e.cid``), not every entry of the cooperative.
+    coop = "+e.cid = :cid" if person is not None else "e.cid = :cid"
+    rows = db.rows(HISTORY_SQL.format(coop=coop, person=clause), params)
+    return _entries(db, cid, params["t"], rows, {(r[11], r[12]): r[0] for r in rows})
+
+
+def _known(db: DB, slug: str, params: dict[str, Any]) -> Any:
+    """The member id of ``params["person"]`` in the cooperative; NoPerson when none."""
+    found = db.rows("SELECT mid FROM rm_members WHERE cid = :cid AND person = :person", params)
+    if not found:
+        person = params["person"]
+        raise NoPerson(
+            _("no person {person} in cooperative {slug}").format(
+                person=repr(person), slug=repr(slug)
+            ),
+            person=person,
+        )
+    return found[0][0]
+
+
+def _entries(
+    db: DB,
+    cid: Any,
+    t: int,
+    rows: list[tuple[Any, ...]],
+    seq_of: dict[tuple[Any, int], int] | _Versions,
+) -> list[HistoryEntry]:
+    """History rows (HISTORY_SQL's columns) as entries; ``seq_of``: the entry id of each
+    (member, version) of theirs."""
     out: list[HistoryEntry] = []
     for r in rows:
         details = _details(r[10])
         _link(details, seq_of, r[11])
-        reversed_by = r[8] if r[9] is not None and r[9] <= params["t"] else None
+        reversed_by = r[8] if r[9] is not None and r[9] <= t else None
         out.append(
             {
                 "id": r[0],
@@ -98,9 +119,84 @@ def history_from_view(
     return out
 
 
+# The page's entries: their ids first, from the entry table alone (the offset skips index
+# entries, not stored events), then their rows.
+PAGE_SQL = f"""
+SELECT e.seq, e.action, m.person, e.on_date, e.recorded_at, e.recorded_by, e.ref, e.note,
+       e.reversed_by, e.reversed_at, ev.state, e.mid, e.version
+FROM rm_entries e LEFT JOIN rm_members m ON m.mid = e.mid
+JOIN {EVENTS_TABLE} ev ON ev.id = e.seq
+WHERE e.seq IN (
+    SELECT e.seq FROM rm_entries e WHERE {{where}} ORDER BY e.seq LIMIT :limit OFFSET :start)
+ORDER BY e.seq
+"""
+
+
+class _Versions:
+    """The entry id of a (member, version), read when asked (a page links few)."""
+
+    MEMBER = "SELECT seq FROM rm_entries WHERE mid = :mid AND version = :v AND recorded_at <= :t"
+    COOP = (
+        "SELECT seq FROM rm_entries WHERE mid IS NULL AND +cid = :cid AND version = :v "
+        "AND recorded_at <= :t"
+    )
+
+    def __init__(self, db: DB, params: dict[str, Any]) -> None:
+        self.db, self.params = db, params
+        self.found: dict[tuple[Any, int], int | None] = {}
+
+    def get(self, key: tuple[Any, int], default: int | None = None) -> int | None:
+        if key not in self.found:
+            mid, version = key
+            asked = {"cid": self.params["cid"], "t": self.params["t"], "mid": mid, "v": version}
+            seq = self.db.scalar(self.COOP if mid is None else self.MEMBER, asked)
+            self.found[key] = None if seq is None else int(seq)
+        found = self.found[key]
+        return default if found is None else found
+
+
+def history_page_from_view(
+    db: DB,
+    slug: str,
+    person: str | None,
+    known_at: datetime,
+    window: tuple[int, int],
+    actions: tuple[str, ...] | None = None,
+    until: date | None = None,
+) -> tuple[int, list[HistoryEntry]]:
+    """How many entries :func:`history_from_view` has (of those of ``actions``, dated up to
+    ``until``, when given), and those at positions ``window`` (start, how many) of them."""
+    cid, _coop = coop_from_view(db, slug, known_at)
+    params: dict[str, Any] = {"cid": cid, "t": micros(known_at)}
+    where = ["e.cid = :cid", "e.recorded_at <= :t"]
+    if person is not None:
+        where[0] = "+e.cid = :cid"  # by the member index, as history_from_view
+        params["person"] = person
+        params["mid"] = _known(db, slug, params)
+        where.append("e.mid = :mid")
+    if actions is not None:
+        params.update({f"a{i}": action for i, action in enumerate(actions)})
+        marks = ", ".join(f":a{i}" for i in range(len(actions))) or "NULL"
+        where.append(f"e.action IN ({marks})")
+    if until is not None:
+        params["until"] = until
+        where.append("e.on_date <= :until")
+    condition = " AND ".join(where)
+    total = int(db.scalar(f"SELECT COUNT(*) FROM rm_entries e WHERE {condition}", params) or 0)
+    params.update(start=max(window[0], 0), limit=max(window[1], 0))
+    rows = db.rows(PAGE_SQL.format(where=condition), params)
+    return total, _entries(db, cid, params["t"], rows, _Versions(db, params))
+
+
 TRANSFERS_SQL = """
 SELECT m.person, e.version, e.seq FROM rm_entries e JOIN rm_members m ON m.mid = e.mid
 WHERE e.cid = :cid AND e.action = 'transfer'
+"""
+
+
+COUNTERPART_SQL = """
+SELECT e.seq FROM rm_entries e JOIN rm_members m ON m.mid = e.mid
+WHERE m.cid = :cid AND m.person = :p AND e.version = :v AND e.action = 'transfer'
 """
 
 
@@ -108,6 +204,12 @@ def _link_transfers(db: DB, cid: Any, out: list[HistoryEntry]) -> None:
     """A transfer's ``counterpart`` (a version in the other partner's record) as an entry id."""
     transfers = [h["details"] for h in out if h["action"] == "transfer"]
     if not transfers:
+        return
+    if len(transfers) <= 50:  # a page's few: each by the member index
+        for details in transfers:
+            asked = {"cid": cid, "p": details["counterparty"], "v": details["counterpart"]}
+            found = db.scalar(COUNTERPART_SQL, asked)
+            details["counterpart"] = None if found is None else int(found)
         return
     seq_of = {(p, int(v)): int(seq) for p, v, seq in db.rows(TRANSFERS_SQL, {"cid": cid})}
     for details in transfers:
@@ -139,7 +241,9 @@ def _details(stored: bytes | memoryview) -> dict[str, Any]:
     return out
 
 
-def _link(details: dict[str, Any], seq_of: dict[tuple[Any, int], int], mid: Any) -> None:
+def _link(
+    details: dict[str, Any], seq_of: dict[tuple[Any, int], int] | _Versions, mid: Any
+) -> None:
     """Versions inside an aggregate become entry ids."""
     if details.get("consequence_of") is None:
         details.pop("consequence_of", None)
@@ -148,6 +252,22 @@ def _link(details: dict[str, Any], seq_of: dict[tuple[Any, int], int], mid: Any)
     if "target" in details:
         details["target"] = seq_of.get((mid, details["target"]))
         details["versions"] = [seq_of.get((mid, v)) for v in details["versions"]]
+
+
+def cut(
+    entries: list[HistoryEntry],
+    window: tuple[int, int],
+    actions: tuple[str, ...] | None = None,
+    until: date | None = None,
+) -> tuple[int, list[HistoryEntry]]:
+    """How many ``entries`` there are of ``actions``, dated up to ``until`` (when given), and
+    those at positions ``window`` (start from 0, how many) of them."""
+    kept = [
+        e
+        for e in entries
+        if (actions is None or e["action"] in actions) and (until is None or e["date"] <= until)
+    ]
+    return len(kept), kept[window[0] : window[0] + window[1]]
 
 
 def out_of_time(db: DB, known_at: datetime) -> tuple[int, int] | None:

@@ -7,20 +7,23 @@ shares, paid-in money, status or category, or paid a refund.
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from scop_ledger.domain.values import partner_category
 from scop_ledger.readmodel.queries import Admission, PointInTime, money
 from scop_ledger.readmodel.results import Result
 from scop_ledger.readmodel.snapshot import coop_from_view, member_logs
+from scop_ledger.readmodel.steps import (
+    StateStep,
+    steps_from_view,
+    values_from_view,
+    with_counterparties,
+)
 from scop_ledger.readmodel.times import micros
-from scop_ledger.settings import EVENTS_TABLE
 from scop_ledger.store.db import DB, as_date
 
 if TYPE_CHECKING:
@@ -37,25 +40,6 @@ NATURE = {
     # value; its amount is zero, the capital in euros does not change.
     "change-share-value": "share-value",
 }
-
-
-@dataclass(frozen=True)
-class StateStep:
-    """A member's state just after one entry."""
-
-    on: date
-    seq: int
-    person: str
-    name: str | None
-    action: str
-    cause: str | None
-    shares: int
-    paid: Decimal
-    partner: bool
-    employed: bool
-    refunded: Decimal
-    # The other partner of a transfer (cession de parts); None for any other entry.
-    counterparty: str | None = None
 
 
 class Movement(Result):
@@ -82,66 +66,121 @@ class Register(PointInTime):
     movements: list[Movement]
 
 
+class Planned(NamedTuple):
+    """One movement of the register before it is priced and numbered: the step it comes
+    from, its nature and cause, the shares it moves and the money it pays or refunds."""
+
+    step: StateStep
+    nature: str
+    cause: str | None
+    shares: int
+    paid: Decimal
+    refunded: Decimal
+    category: str | None
+
+
+def planned(
+    steps: Iterable[StateStep], apart: Callable[[StateStep, StateStep], bool] | None = None
+) -> Iterator[Planned]:
+    """The movements of member states in (date, sequence) order, one by one.
+
+    Money paid in other than by a pay-up (at subscription) and paid-in capital cancelled by a
+    withdrawal or an exit are movements of their own, of nature ``paid``, right after the
+    movement of shares: with the pay-ups (``payment``), they add up to the paid-up capital.
+
+    An end of contract that ends the partnership is one movement, not two, when its category
+    change is the movement right before the loss of status in the whole register. ``apart``
+    (for steps that are not the whole register: one person's) says whether the register has
+    another movement between two such steps; without it, ``steps`` are the whole register."""
+    before: dict[str, StateStep] = {}
+    last: Planned | None = None  # the movement before, held back until the next is known
+    for s in steps:
+        prev = before.get(s.person)
+        before[s.person] = s
+        found = change(prev, s)
+        if found is None:
+            continue
+        nature, category, category_before = found
+        if (
+            nature == "loss of status"
+            and last is not None
+            and last.nature == "category change"
+            and (last.step.person, last.step.on) == (s.person, s.on)
+            and (apart is None or not apart(last.step, s))
+        ):
+            # An end of contract that ends the partnership: one movement, not two.
+            category_before = "employee" if last.category == "external" else "external"
+            last = None
+        if last is not None:
+            yield last
+        delta = s.shares - (prev.shares if prev else 0)
+        paid_delta = s.paid - (prev.paid if prev else Decimal(0))
+        refunded = s.refunded - (prev.refunded if prev else Decimal(0))
+        shown = category if s.partner else category_before
+        cause = s.cause if nature == "loss of status" else None
+        last = Planned(s, nature, cause, delta, paid_delta, refunded, shown)
+        if paid_delta and nature != "payment":
+            yield last
+            last = Planned(s, "paid", None, 0, paid_delta, refunded, shown)
+    if last is not None:
+        yield last
+
+
+def change(prev: StateStep | None, s: StateStep) -> tuple[str, str | None, str | None] | None:
+    """The nature of the movement a member's step ``s`` is after their step ``prev`` (None:
+    their first), with their category after and before it; None when it is no movement."""
+    partner_before = prev.partner if prev else False
+    employed_before = prev.employed if prev else False
+    changed = bool(
+        s.shares - (prev.shares if prev else 0)
+        or s.paid - (prev.paid if prev else Decimal(0))
+        or s.refunded - (prev.refunded if prev else Decimal(0))
+    )
+    category_before = partner_category(partner_before, employed_before)
+    category = partner_category(s.partner, s.employed)
+    nature = _nature(s, partner_before, changed, category != category_before)
+    return None if nature is None else (nature, category, category_before)
+
+
+def movement(p: Planned, number: int, value: Decimal) -> Movement:
+    """A planned movement priced at the share ``value`` in force on its date, numbered."""
+    s = p.step
+    if p.nature == "paid":
+        amount = p.paid
+    else:
+        amount = _amount(p.nature, p.refunded, p.paid, value * p.shares)
+    return Movement(
+        date=s.on,
+        sequence=s.seq,
+        entry=number,
+        person=s.person,
+        name=s.name,
+        nature=p.nature,
+        cause=p.cause,
+        shares=p.shares,
+        shares_after=s.shares,
+        amount=money(amount),
+        category=p.category,
+        counterparty=s.counterparty,  # a transfer's (its paid movement's too)
+    )
+
+
 def movements(
     steps: Iterable[StateStep],
     share_value: Decimal,
     numbers: Mapping[int, int],
     value_on: Callable[[date], Decimal] | None = None,
 ) -> list[Movement]:
-    """Movements from member states in (date, sequence) order; ``numbers`` gives each entry's
-    number among the cooperative's entries (by its sequence).
-
-    Money paid in other than by a pay-up (at subscription) and paid-in capital cancelled by a
-    withdrawal or an exit are movements of their own, of nature ``paid``, right after the
-    movement of shares: with the pay-ups (``payment``), they add up to the paid-up capital."""
-    before: dict[str, StateStep] = {}
-    out: list[Movement] = []
-    for s in steps:
-        prev = before.get(s.person)
-        before[s.person] = s
-        shares_before = prev.shares if prev else 0
-        partner_before = prev.partner if prev else False
-        employed_before = prev.employed if prev else False
-        delta = s.shares - shares_before
-        paid_delta = s.paid - (prev.paid if prev else Decimal(0))
-        refunded = s.refunded - (prev.refunded if prev else Decimal(0))
-        category_before: str | None = partner_category(partner_before, employed_before)
-        category = partner_category(s.partner, s.employed)
-        changed = bool(delta or paid_delta or refunded)
-        nature = _nature(s, partner_before, changed, category != category_before)
-        if nature is None:
-            continue
-        last = out[-1] if out else None
-        if (
-            nature == "loss of status"
-            and last is not None
-            and last.nature == "category change"
-            and (last.person, last.date) == (s.person, s.on)
-        ):
-            # An end of contract that ends the partnership: one movement, not two.
-            category_before = "employee" if last.category == "external" else "external"
-            out.pop()
-        value = share_value if value_on is None else value_on(s.on)
-        amount = _amount(nature, refunded, paid_delta, value * delta)
-        common: dict[str, Any] = {
-            "date": s.on,
-            "sequence": s.seq,
-            "entry": numbers.get(s.seq, 0),
-            "person": s.person,
-            "name": s.name,
-            "shares_after": s.shares,
-            "category": category if s.partner else category_before,
-            "counterparty": s.counterparty,  # a transfer's (its paid movement's too)
-        }
-        cause = s.cause if nature == "loss of status" else None
-        out.append(
-            Movement(nature=nature, cause=cause, shares=delta, amount=money(amount), **common)
+    """Movements from member states in (date, sequence) order (:func:`planned`); ``numbers``
+    gives each entry's number among the cooperative's entries (by its sequence)."""
+    return [
+        movement(
+            p,
+            numbers.get(p.step.seq, 0),
+            share_value if value_on is None else value_on(p.step.on),
         )
-        if paid_delta and nature != "payment":
-            out.append(
-                Movement(nature="paid", cause=None, shares=0, amount=money(paid_delta), **common)
-            )
-    return out
+        for p in planned(steps)
+    ]
 
 
 def _amount(nature: str, refunded: Decimal, paid: Decimal, shares: Decimal) -> Decimal:
@@ -215,23 +254,8 @@ def entry_numbers(all_seqs: Sequence[int], wanted: Iterable[int]) -> dict[int, i
 
 def register_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> Register:
     cid, coop = coop_from_view(db, slug, known_at, as_of)
-    steps = [
-        StateStep(
-            on=as_date(r[0]) or date.min,
-            seq=int(r[1]),
-            person=r[2],
-            name=r[3],
-            action=r[4],
-            cause=r[5],
-            shares=int(r[6]),
-            paid=Decimal(r[7]).scaleb(-2),
-            partner=bool(r[8]),
-            employed=bool(r[9]),
-            refunded=_refunded(r[10]),
-        )
-        for r in db.rows(STEPS_SQL, {"cid": cid, "d": as_of, "t": micros(known_at)})
-    ]
-    steps = _with_counterparties(db, steps)
+    steps = steps_from_view(db, STEPS_SQL, {"cid": cid, "d": as_of, "t": micros(known_at)})
+    steps = with_counterparties(db, steps)
     last = max((step.seq for step in steps), default=0)
     params = {"cid": cid, "t": micros(known_at), "last": last}
     seqs = [int(r[0]) for r in db.rows(ENTRY_SEQS_SQL, params)]
@@ -243,41 +267,6 @@ def register_from_view(db: DB, slug: str, as_of: date, known_at: datetime) -> Re
         share_value=money(coop.share_value),
         movements=movements(steps, coop.share_value, numbers, values_from_view(db, slug, known_at)),
     )
-
-
-def _with_counterparties(db: DB, steps: list[StateStep]) -> list[StateStep]:
-    """The steps, a transfer's with its counterparty (from its event's stored JSON)."""
-    seqs = [step.seq for step in steps if step.action == "transfer"]
-    if not seqs:
-        return steps
-    found: dict[int, str] = {}
-    for start in range(0, len(seqs), 500):
-        chunk = seqs[start : start + 500]
-        marks = ", ".join(f":s{i}" for i in range(len(chunk)))
-        params = {f"s{i}": seq for i, seq in enumerate(chunk)}
-        for seq, state in db.rows(
-            f"SELECT id, state FROM {EVENTS_TABLE} WHERE id IN ({marks})", params
-        ):
-            found[int(seq)] = json.loads(bytes(state)).get("counterparty")
-    return [replace(s, counterparty=found.get(s.seq)) if s.seq in found else s for s in steps]
-
-
-def values_from_view(db: DB, slug: str, known_at: datetime) -> Callable[[date], Decimal]:
-    """The share value in force on a date, as known at ``known_at`` (cached by date)."""
-    found: dict[date, Decimal] = {}
-
-    def value_on(on: date) -> Decimal:
-        if on not in found:
-            found[on] = coop_from_view(db, slug, known_at, on)[1].share_value
-        return found[on]
-
-    return value_on
-
-
-def _refunded(text: str | None) -> Decimal:
-    if not text:
-        return Decimal(0)
-    return sum((Decimal(r[5]).scaleb(-2) for r in json.loads(text)), Decimal(0))
 
 
 def register_from_events(

@@ -115,7 +115,8 @@ ORDER BY m.person
 # People neither employed nor partners for good as of :d, as known at :t, have no say in
 # capital or votes: skip them before seeking their state row.
 ACTIVE_ONLY = "AND NOT (m.gone_on IS NOT NULL AND m.gone_on <= :d AND m.gone_at <= :t)"
-FILTERS = {"all": "", "active": ACTIVE_ONLY}
+# "people": everyone, their refunds left unread (the members list shows none).
+FILTERS = {"all": "", "active": ACTIVE_ONLY, "people": ""}
 
 
 # The latest change of the share value (domain/share_values.py) in force on :d, known at :t.
@@ -163,16 +164,28 @@ def _coop_row(r: Any) -> tuple[int, CoopInfo]:
 
 @collector_paused()
 def snapshot_from_view(
-    db: DB, slug: str, as_of: date, known_at: datetime, *, only: str = "all"
+    db: DB,
+    slug: str,
+    as_of: date,
+    known_at: datetime,
+    *,
+    only: str = "all",
+    person: str | None = None,
 ) -> Snapshot:
     """Every member's state as of ``as_of``, as known at ``known_at``. ``only="active"`` may
     leave out people neither employed nor partners on that date (enough for capital and
-    votes). Refunds have their own table: :func:`refunds_from_view`."""
+    votes); ``person``: only that person. Refunds have their own table:
+    :func:`refunds_from_view`."""
     cid, coop = coop_from_view(db, slug, known_at, as_of)
-    # Capital and votes never look at refunds: leave their JSON unread.
-    refunds = "NULL" if only == "active" else "s.refunds"
-    sql = MEMBERS_SQL.format(active=FILTERS[only], refunds=refunds)
-    rows = db.rows(sql, {"cid": cid, "d": as_of, "t": micros(known_at)})
+    # Capital, votes and the members list never look at refunds: leave their JSON unread.
+    refunds = "NULL" if only in ("active", "people") else "s.refunds"
+    params: dict[str, Any] = {"cid": cid, "d": as_of, "t": micros(known_at)}
+    active = FILTERS[only]
+    if person is not None:  # one person's (their page)
+        active += " AND m.person = :person"
+        params["person"] = person
+    sql = MEMBERS_SQL.format(active=active, refunds=refunds)
+    rows = db.rows(sql, params)
     members = tuple(
         MemberView(
             person=r[0],
@@ -312,10 +325,11 @@ def member_logs(ledger: EventStore, slug: str, known_at: datetime) -> MemberLogs
 
 
 def snapshot_from_events(
-    ledger: EventStore, slug: str, as_of: date, known_at: datetime
+    ledger: EventStore, slug: str, as_of: date, known_at: datetime, person: str | None = None
 ) -> Snapshot:
-    """The oracle: fold every stored event, with the domain's own functions, into a snapshot.
-    Slow (it reads the whole log) but independent of the view tables."""
+    """The oracle: fold every stored event, with the domain's own functions, into a snapshot
+    (of ``person`` only, when given). Slow (it reads the whole log) but independent of the
+    view tables."""
     from scop_ledger.domain.member_fold import replay
 
     found = member_logs(ledger, slug, known_at)
@@ -325,7 +339,7 @@ def snapshot_from_events(
     members = []
     for oid in found.logs:
         entries = found.effective(oid, known_at, as_of)
-        if not entries:
+        if not entries or person not in (None, found.persons[oid]):
             continue
         s = replay(found.persons[oid], entries, terms, strict=False)
         members.append(

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from scop_ledger.domain.rules.facts import Facts
     from scop_ledger.domain.rules.sweep import MemberRow, Run
     from scop_ledger.readmodel.history import HistoryEntry
+    from scop_ledger.readmodel.paging import RegisterPage
     from scop_ledger.readmodel.queries import Admission, Refunds
     from scop_ledger.readmodel.register import Register
     from scop_ledger.readmodel.snapshot import CoopInfo, MemberLogs, Snapshot
@@ -48,10 +49,16 @@ class Reader(ABC):
 
     @abstractmethod
     def snapshot(
-        self, slug: str, as_of: date, known_at: datetime, *, only: str = "all"
+        self,
+        slug: str,
+        as_of: date,
+        known_at: datetime,
+        *,
+        only: str = "all",
+        person: str | None = None,
     ) -> Snapshot:
-        """Every member's state; ``only="active"`` may leave out people neither employed nor
-        partners on ``as_of`` (see :func:`snapshot.snapshot_from_view`)."""
+        """Every member's state (``person``'s only, when given); ``only="active"`` may leave
+        out people neither employed nor partners on ``as_of`` (:func:`snap.snapshot_from_view`)."""
 
     @abstractmethod
     def refunds(self, slug: str, as_of: date, known_at: datetime) -> Refunds:
@@ -64,6 +71,35 @@ class Reader(ABC):
     @abstractmethod
     def register(self, slug: str, as_of: date, known_at: datetime) -> Register:
         """The register of share movements."""
+
+    def register_page(
+        self,
+        slug: str,
+        as_of: date,
+        known_at: datetime,
+        window: tuple[int, int | None],
+        person: str | None = None,
+    ) -> RegisterPage:
+        """How many movements the register (``person``'s only, when given) has, and those at
+        positions ``window`` (start from 0, how many or None: all). Here: the whole, cut."""
+        from scop_ledger.readmodel.paging import cut
+
+        return cut(self.register(slug, as_of, known_at), window, person)
+
+    def history_page(
+        self,
+        slug: str,
+        person: str | None,
+        known_at: datetime,
+        window: tuple[int, int],
+        actions: tuple[str, ...] | None = None,
+        until: date | None = None,
+    ) -> tuple[int, list[HistoryEntry]]:
+        """How many entries :meth:`history` has (of ``actions``, up to ``until``, when given),
+        and those at positions ``window`` (start from 0, how many). Here: the whole, cut."""
+        from scop_ledger.readmodel.history import cut
+
+        return cut(self.history(slug, person, known_at), window, actions, until)
 
     @abstractmethod
     def admissions(self, slug: str, as_of: date, known_at: datetime) -> list[Admission]:
@@ -139,9 +175,15 @@ class ViewReader(Reader):
         return snap.coop_from_view(self.db, slug, known_at)[1]
 
     def snapshot(
-        self, slug: str, as_of: date, known_at: datetime, *, only: str = "all"
+        self,
+        slug: str,
+        as_of: date,
+        known_at: datetime,
+        *,
+        only: str = "all",
+        person: str | None = None,
     ) -> Snapshot:
-        return snap.snapshot_from_view(self.db, slug, as_of, known_at, only=only)
+        return snap.snapshot_from_view(self.db, slug, as_of, known_at, only=only, person=person)
 
     def refunds(self, slug: str, as_of: date, known_at: datetime) -> Refunds:
         from scop_ledger.readmodel.queries import refunds_of
@@ -158,6 +200,31 @@ class ViewReader(Reader):
         from scop_ledger.readmodel.register import register_from_view
 
         return register_from_view(self.db, slug, as_of, known_at)
+
+    def register_page(
+        self,
+        slug: str,
+        as_of: date,
+        known_at: datetime,
+        window: tuple[int, int | None],
+        person: str | None = None,
+    ) -> RegisterPage:
+        from scop_ledger.readmodel.paging import register_page_from_view
+
+        return register_page_from_view(self.db, slug, as_of, known_at, window, person)
+
+    def history_page(
+        self,
+        slug: str,
+        person: str | None,
+        known_at: datetime,
+        window: tuple[int, int],
+        actions: tuple[str, ...] | None = None,
+        until: date | None = None,
+    ) -> tuple[int, list[HistoryEntry]]:
+        from scop_ledger.readmodel.history import history_page_from_view
+
+        return history_page_from_view(self.db, slug, person, known_at, window, actions, until)
 
     def admissions(self, slug: str, as_of: date, known_at: datetime) -> list[Admission]:
         from scop_ledger.readmodel.register import admissions_from_view
@@ -218,9 +285,15 @@ class EventReader(Reader):
         return snap.coop_info(registration)
 
     def snapshot(
-        self, slug: str, as_of: date, known_at: datetime, *, only: str = "all"
+        self,
+        slug: str,
+        as_of: date,
+        known_at: datetime,
+        *,
+        only: str = "all",
+        person: str | None = None,
     ) -> Snapshot:
-        return snap.snapshot_from_events(self.ledger, slug, as_of, known_at)
+        return snap.snapshot_from_events(self.ledger, slug, as_of, known_at, person)
 
     def refunds(self, slug: str, as_of: date, known_at: datetime) -> Refunds:
         from scop_ledger.readmodel.queries import refunds

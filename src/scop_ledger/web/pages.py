@@ -24,7 +24,7 @@ from scop_ledger.web.context import (
     writer_context,
 )
 from scop_ledger.web.render import render
-from scop_ledger.web.tables import TABLES, Table
+from scop_ledger.web.tables import PAGED, TABLES, Table
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -106,7 +106,10 @@ def headline(result: Any) -> str:
 def table_page(served: Served, name: str) -> Callable[[Request], Response]:
     def handle(request: Request) -> Response:
         def work(session: Session, moment: Moment) -> Response:
-            table = TABLES[name](session, moment, kept(request))
+            if name in PAGED:
+                table, paging = read_page(name, session, moment, request)
+            else:
+                table, paging = paged(TABLES[name](session, moment, kept(request)), request)
             chart, ratios = None, []
             if name == "timeline":
                 from scop_ledger.app import audit
@@ -115,7 +118,6 @@ def table_page(served: Served, name: str) -> Callable[[Request], Response]:
                 chart = charts.bands(r.changes, r.since, r.as_of)
                 shares = audit.shares_over_time(session, moment.as_of, moment.known_at)
                 ratios = [charts.share(series, r.as_of) for series in shares]
-            table, paging = paged(table, request)
             context = frame(request, moment, name, title=table.title)
             context.update(table=table, name=name, chart=chart, ratios=ratios, head=_head(table))
             context.update(paging=paging)
@@ -131,6 +133,12 @@ def table_page(served: Served, name: str) -> Callable[[Request], Response]:
 PAGE_ROWS = 500
 
 
+def asked_page(request: Request) -> int:
+    """The page ``?page=`` asks for (from 1; the first when absent or not a number)."""
+    asked = request.query_params.get("page", "1")
+    return max(int(asked), 1) if asked.isdigit() and len(asked) < 9 else 1
+
+
 def paged(table: Table, request: Request) -> tuple[Table, dict[str, Any] | None]:
     """The table cut to the ``?page=`` asked (the first when absent or out of range), and what
     the page's links say, or None when every row fits on one page."""
@@ -140,19 +148,46 @@ def paged(table: Table, request: Request) -> tuple[Table, dict[str, Any] | None]
     if len(rows) <= PAGE_ROWS:
         return table, None
     pages = -(-len(rows) // PAGE_ROWS)
-    asked = request.query_params.get("page", "1")
-    number = min(max(int(asked), 1), pages) if asked.isdigit() and len(asked) < 9 else 1
+    number = min(asked_page(request), pages)
     start = (number - 1) * PAGE_ROWS
     shown = rows[start : start + PAGE_ROWS]
+    return replace(table, shown=shown), pager(request, number, pages, start, len(shown), len(rows))
+
+
+def read_page(
+    name: str, session: Session, moment: Moment, request: Request
+) -> tuple[Table, dict[str, Any] | None]:
+    """The page ``?page=`` asks for of a table read a page at a time (:data:`PAGED`): the
+    last when it asks for one after it; the page's links, or None when every row fits on one
+    page, as :func:`paged` cuts a whole table."""
+    params = kept(request)
+    number = asked_page(request)
+    table = PAGED[name](session, moment, params, ((number - 1) * PAGE_ROWS, PAGE_ROWS))
+    total = table.total or 0
+    pages = max(-(-total // PAGE_ROWS), 1)
+    if number > pages:
+        number = pages
+        table = PAGED[name](session, moment, params, ((number - 1) * PAGE_ROWS, PAGE_ROWS))
+        total = table.total or 0
+    if total <= PAGE_ROWS:
+        return table, None
+    start = (number - 1) * PAGE_ROWS
+    return table, pager(request, number, pages, start, len(table.rows), total)
+
+
+def pager(
+    request: Request, number: int, pages: int, start: int, shown: int, total: int
+) -> dict[str, Any]:
+    """What a page's links say: its rows, its number among ``pages``, the links to the others."""
     query = {k: v for k, v in request.query_params.items() if k != "page"}
 
     def link(n: int) -> str:
         return "?" + urlencode({**query, "page": n})
 
-    paging = {
+    return {
         "first": start + 1,
-        "last": start + len(shown),
-        "total": len(rows),
+        "last": start + shown,
+        "total": total,
         "number": number,
         "pages": pages,
         "links": {
@@ -162,7 +197,6 @@ def paged(table: Table, request: Request) -> tuple[Table, dict[str, Any] | None]
             "last": link(pages) if number < pages else None,
         },
     }
-    return replace(table, shown=shown), paging
 
 
 def _head(table: Table) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -17,7 +18,7 @@ from scop_ledger.web import charts
 from scop_ledger.web.context import Moment, Served, text_param
 from scop_ledger.web.pages import frame, headline, kept, respond
 from scop_ledger.web.render import render
-from scop_ledger.web.tables import TABLES
+from scop_ledger.web.tables import PAGED, TABLES
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -52,25 +53,33 @@ def member(served: Served) -> Callable[[Request], Response]:
         person = str(request.path_params["person"])
 
         def work(session: Session, moment: Moment) -> Response:
+            from scop_ledger.app import queries
+
             params = {**kept(request), "person": person}
-            movements = TABLES["register"](session, moment, params)
+            movements = PAGED["register"](session, moment, params, (0, None))  # all theirs
             entries = TABLES["history"](session, moment, params)
-            everyone = TABLES["members"](session, moment, {})
-            found = [row for row in everyone.rows if row[0] == person]
+            alone = queries.person(session, moment.as_of, moment.known_at, person)
+            # The members table's first columns: person, name, employed, partner, category,
+            # shares.
+            found = [
+                [m.person, m.name, m.employed, m.partner, m.category, m.shares]
+                for m in alone.members
+            ]
             title = (found[0][1] if found else None) or person
-            as_of = everyone.result.as_of
+            as_of = alone.as_of
             points = [(row[0], row[7]) for row in movements.rows]  # date, shares after
             context = frame(request, moment, "members", title=title)
             context.update(
                 person=person,
-                member=everyone,
                 found=found,
                 movements=movements,
                 entries=entries,
                 chart=charts.steps(points, as_of),
                 documents=_documents(person, moment) if points else None,
             )
-            context["head"] = headline(everyone.result)
+            context["head"] = headline(
+                SimpleNamespace(coop=alone.coop.slug, as_of=alone.as_of, known_at=alone.known_at)
+            )
             return HTMLResponse(render("member.html.j2", **context))
 
         return respond(served, request, "members", work)

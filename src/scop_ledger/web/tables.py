@@ -75,6 +75,10 @@ class Table:
     result: Any = None
     about: dict[str, Any] = field(default_factory=dict)
     shown: list[list[Any]] | None = None  # the rows in the page's order, when not the file's
+    # A table read a page at a time: ``rows`` are those from position ``start`` (from 0) of
+    # the ``total`` the whole table has.
+    total: int | None = None
+    start: int = 0
 
     def display(self) -> list[list[Any]]:
         return self.rows if self.shown is None else self.shown
@@ -143,14 +147,29 @@ def members(session: Session, m: Moment, params: dict[str, str]) -> Table:
     return Table(_("Members"), [], headers, rows, r, _about(r))
 
 
+REGISTER = ["date", "sequence", "person", "name", "nature", "cause", "shares"]
+REGISTER += ["shares_after", "amount", "category", "entry", "counterparty"]
+
+
 def register(session: Session, m: Moment, params: dict[str, str]) -> Table:
     r = queries.register(session, m.as_of, m.known_at)
-    headers = ["date", "sequence", "person", "name", "nature", "cause", "shares"]
-    headers += ["shares_after", "amount", "category", "entry", "counterparty"]
-    rows = [[getattr(x, h) for h in headers] for x in r.movements]
+    rows = [[getattr(x, h) for h in REGISTER] for x in r.movements]
     if params.get("person"):
         rows = [row for row in rows if row[2] == params["person"]]
-    return Table(_("Register of share movements"), [], headers, rows, r, _about(r))
+    return Table(_("Register of share movements"), [], list(REGISTER), rows, r, _about(r))
+
+
+def register_page(
+    session: Session, m: Moment, params: dict[str, str], window: tuple[int, int | None]
+) -> Table:
+    """The rows of :func:`register` at positions ``window`` (start, how many; None: all from
+    start), read a page at a time."""
+    person = params.get("person") or None
+    r = queries.register_page(session, m.as_of, m.known_at, window, person)
+    rows = [[getattr(x, h) for h in REGISTER] for x in r.movements]
+    table = Table(_("Register of share movements"), [], list(REGISTER), rows, r, _about(r))
+    table.total, table.start = r.total, r.start
+    return table
 
 
 def compliance(session: Session, m: Moment, params: dict[str, str]) -> Table:
@@ -205,26 +224,54 @@ RULE_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def history(session: Session, m: Moment, params: dict[str, str]) -> Table:
-    """Every entry (of ``person``), with its reversals; ``rule``: only the entries that move
-    it; ``until``: only those dated up to that day."""
+def _entry_filters(params: dict[str, str]) -> tuple[tuple[str, ...] | None, date | None, list[str]]:
+    """``rule``: the actions of the entries that move it; ``until``: the last date; the
+    summary lines saying so."""
     from scop_ledger.domain.values import parse_date
 
-    r = queries.history(session, params.get("person"), m.known_at)
-    entries = r.entries
     summary = []
+    actions, last = None, None
     rule, until = params.get("rule"), params.get("until")
     if rule:
         actions = RULE_ACTIONS.get(rule, ())
-        entries = [e for e in entries if e["action"] in actions]
         summary.append(_("The entries behind the rule {rule}").format(rule=rule))
     if until:
-        last: date = parse_date(until, what="until")
-        entries = [e for e in entries if e["date"] <= last]
+        last = parse_date(until, what="until")
         summary.append(_("Dated up to {date}").format(date=day(last)))
+    return actions, last, summary
+
+
+def history(session: Session, m: Moment, params: dict[str, str]) -> Table:
+    """Every entry (of ``person``), with its reversals; ``rule``: only the entries that move
+    it; ``until``: only those dated up to that day."""
+    actions, last, summary = _entry_filters(params)
+    r = queries.history(session, params.get("person"), m.known_at)
+    entries = [
+        e
+        for e in r.entries
+        if (actions is None or e["action"] in actions) and (last is None or e["date"] <= last)
+    ]
     rows = [[e[h] for h in HISTORY] for e in entries]  # type: ignore[literal-required]
     about = {"cooperative": r.coop, "person": params.get("person"), "known_at": r.known_at}
     return Table(_("History"), summary, list(HISTORY), rows, r, about)
+
+
+def history_page(
+    session: Session, m: Moment, params: dict[str, str], window: tuple[int, int | None]
+) -> Table:
+    """The rows of :func:`history` at positions ``window`` (start, how many), read a page at
+    a time."""
+    actions, last, summary = _entry_filters(params)
+    start, limit = window
+    whole = 2**62 if limit is None else limit
+    r = queries.history_page(
+        session, params.get("person"), m.known_at, (start, whole), actions, last
+    )
+    rows = [[e[h] for h in HISTORY] for e in r.entries]  # type: ignore[literal-required]
+    about = {"cooperative": r.coop, "person": params.get("person"), "known_at": r.known_at}
+    table = Table(_("History"), summary, list(HISTORY), rows, r, about)
+    table.total, table.start = r.total, r.start
+    return table
 
 
 TABLES: dict[str, Callable[[Session, Moment, dict[str, str]], Table]] = {
@@ -236,4 +283,10 @@ TABLES: dict[str, Callable[[Session, Moment, dict[str, str]], Table]] = {
     "compliance": compliance,
     "timeline": timeline,
     "history": history,
+}
+
+#: The tables read a page at a time (the downloads read them whole, with :data:`TABLES`).
+PAGED: dict[str, Callable[[Session, Moment, dict[str, str], tuple[int, int | None]], Table]] = {
+    "register": register_page,
+    "history": history_page,
 }

@@ -1,0 +1,173 @@
+"""One page of the register of share movements, read from the view: the movements at
+positions ``start`` to ``start + limit`` of the whole register (or of one person's), and how
+many it has, without making the others.
+
+Every movement depends on the member's state before it, and an end of contract that ends a
+partnership is one movement or two depending on the movement before it in the whole register
+(:func:`~scop_ledger.readmodel.register.planned`): the steps are read and planned in the
+register's order (a light pass: no movement is made), and only the page's movements are
+priced, numbered among the cooperative's entries and made. One person's register reads only
+that person's steps, and the few steps of others on a date where it has to know whether
+another movement comes between two of theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from scop_ledger.readmodel.queries import money
+from scop_ledger.readmodel.register import (
+    STEPS_SQL,
+    Movement,
+    Planned,
+    Register,
+    change,
+    movement,
+    planned,
+)
+from scop_ledger.readmodel.snapshot import coop_from_view
+from scop_ledger.readmodel.steps import (
+    StateStep,
+    steps_from_view,
+    values_from_view,
+    with_counterparties,
+)
+from scop_ledger.readmodel.times import micros
+from scop_ledger.store.db import DB
+
+# One member's steps, as STEPS_SQL orders them (``+s.cid``: by the member's index).
+MEMBER_STEPS_SQL = """
+SELECT s.on_date, s.seq, m.person, s.name, s.action, s.cause, s.shares, s.paid_cents, s.partner,
+       s.employed, s.refunds
+FROM rm_states s JOIN rm_members m ON m.mid = s.mid
+WHERE s.mid = :mid AND +s.cid = :cid AND s.on_date <= :d AND s.known_from <= :t
+  AND (s.known_to IS NULL OR s.known_to > :t)
+ORDER BY s.on_date, s.version > 0, s.seq, m.person
+"""
+
+# Other members' steps of entries (not conversions) on one date, between two sequences.
+BETWEEN_SQL = """
+SELECT s.mid, s.seq, m.person FROM rm_states s JOIN rm_members m ON m.mid = s.mid
+WHERE s.cid = :cid AND s.on_date = :on AND s.version > 0 AND s.seq >= :lo AND s.seq <= :hi
+  AND s.mid <> :mid AND s.known_from <= :t AND (s.known_to IS NULL OR s.known_to > :t)
+"""
+
+MEMBER_SQL = "SELECT mid FROM rm_members WHERE cid = :cid AND person = :person"
+
+# The cooperative's entries known at :t in [lo, hi) of the log.
+COUNT_SQL = """
+SELECT COUNT(*) FROM rm_entries
+WHERE cid = :cid AND seq >= :lo AND seq < :hi AND recorded_at <= :t
+"""
+
+
+class RegisterPage(Register):
+    """The movements at positions ``start`` (from 0) onwards of the ``total`` the register
+    (``person``'s only, when given) has."""
+
+    person: str | None = None
+    start: int = 0
+    total: int = 0
+
+
+def cut(whole: Register, window: tuple[int, int | None], person: str | None) -> RegisterPage:
+    """The movements of a whole register (``person``'s only, when given) at positions
+    ``window`` (start, how many; None: every one from start)."""
+    rows = [m for m in whole.movements if person is None or m.person == person]
+    start, limit = window
+    return RegisterPage(
+        coop=whole.coop,
+        as_of=whole.as_of,
+        known_at=whole.known_at,
+        share_value=whole.share_value,
+        movements=rows[start : None if limit is None else start + limit],
+        person=person,
+        start=start,
+        total=len(rows),
+    )
+
+
+def register_page_from_view(
+    db: DB,
+    slug: str,
+    as_of: date,
+    known_at: datetime,
+    window: tuple[int, int | None],
+    person: str | None = None,
+) -> RegisterPage:
+    """The movements at positions ``window`` (start from 0, how many; None: every one from
+    start) of the register as of ``as_of``, as known at ``known_at`` (``person``'s only,
+    when given), exactly as :func:`~scop_ledger.readmodel.register.register_from_view` has
+    them at those positions, and how many it has."""
+    cid, coop = coop_from_view(db, slug, known_at, as_of)
+    params: dict[str, Any] = {"cid": cid, "d": as_of, "t": micros(known_at)}
+    apart = None
+    if person is None:
+        steps = steps_from_view(db, STEPS_SQL, params)
+    else:
+        mid = db.scalar(MEMBER_SQL, {"cid": cid, "person": person})
+        steps = [] if mid is None else steps_from_view(db, MEMBER_STEPS_SQL, {**params, "mid": mid})
+        apart = _apart(db, params, mid)
+    start, limit = window
+    stop = None if limit is None else start + max(limit, 0)
+    shown: list[Planned] = []
+    total = 0
+    for p in planned(steps, apart):
+        if total >= start and (stop is None or total < stop):
+            shown.append(p)
+        total += 1
+    return RegisterPage(
+        coop=slug,
+        as_of=as_of,
+        known_at=known_at,
+        share_value=money(coop.share_value),
+        movements=_made(db, cid, slug, known_at, shown),
+        person=person,
+        start=start,
+        total=total,
+    )
+
+
+def _made(db: DB, cid: int, slug: str, known_at: datetime, window: list[Planned]) -> list[Movement]:
+    """The page's planned movements priced, numbered, with their transfers' counterparties."""
+    steps = with_counterparties(db, [p.step for p in window])
+    numbers = entry_numbers_from_view(db, cid, known_at, {s.seq for s in steps})
+    value_on = values_from_view(db, slug, known_at)
+    return [
+        movement(p._replace(step=s), numbers[s.seq], value_on(s.on))
+        for p, s in zip(window, steps, strict=True)
+    ]
+
+
+def entry_numbers_from_view(db: DB, cid: int, known_at: datetime, seqs: set[int]) -> dict[int, int]:
+    """Each sequence's number among the cooperative's entries known at ``known_at`` (1 + how
+    many come before it in the log), counted range by range up to the last one asked."""
+    out: dict[int, int] = {}
+    before, low = 0, 0
+    t = micros(known_at)
+    for seq in sorted(seqs):
+        before += int(db.scalar(COUNT_SQL, {"cid": cid, "lo": low, "hi": seq, "t": t}) or 0)
+        out[seq] = before + 1
+        low = seq
+    return out
+
+
+def _apart(db: DB, params: dict[str, Any], mid: Any) -> Callable[[StateStep, StateStep], bool]:
+    """Whether the whole register has a movement of another member between two steps of one
+    member on one date (``a`` before ``b``): another member's step between them in the
+    register's order that changes that member's shares, money, status or category."""
+
+    def apart(a: StateStep, b: StateStep) -> bool:
+        asked = {**params, "on": a.on, "lo": a.seq, "hi": b.seq, "mid": mid}
+        for other, seq, person in db.rows(BETWEEN_SQL, asked):
+            if not (a.seq, a.person) < (int(seq), person) < (b.seq, b.person):
+                continue
+            theirs = steps_from_view(db, MEMBER_STEPS_SQL, {**params, "d": a.on, "mid": other})
+            for prev, step in zip([None, *theirs], theirs, strict=False):
+                if step.seq == int(seq) and step.on == a.on and change(prev, step) is not None:
+                    return True
+        return False
+
+    return apart
