@@ -295,48 +295,19 @@ def coops(session: Session, as_of: date | None, known_at: datetime | None) -> Co
                     fresh.append((cid, row))
             out.append(row)
         if fresh and not session.settings.read_only:
-            _keep(session, q.as_of, at, fresh)
+            headlines.keep_apart(session.settings.url, q.as_of, at, fresh)
         return Coops(q.as_of, q.known_at, out)
 
 
 def _headline(q: Query, slug: str) -> dict[str, Any]:
     """One cooperative's row of ``coops``."""
     from scop_ledger.readmodel.compliance import compliance as rules
+    from scop_ledger.readmodel.headlines import headline
 
     s = q.snapshot(slug, only="active")
-    cap, vote = answers.capital(s), answers.votes(s)
-    verdict = rules(q.rules(slug), q.as_of, q.known_at)
-    return {
-        "coop": slug,
-        "name": s.coop.name,
-        "legal_form": s.coop.legal_form,
-        "profile": s.coop.profile,
-        "jobs": sum(1 for m in s.members if m.employed),
-        "partners": len(s.partners),
-        "capital": cap.amount,
-        "employee_capital_ratio": cap.employees.ratio,
-        "employee_vote_ratio": vote.employees.ratio,
-        "compliant": verdict.compliant,
-        "breaches": [c.rule for c in verdict.checks if c.status == "breach"],
-    }
-
-
-def _keep(session: Session, as_of: date, at: int, rows: list[tuple[int, dict[str, Any]]]) -> None:
-    """Keep the rows just computed, on a writable connection of their own; a store that
-    refuses (busy, a replica) keeps none, and the answer stands."""
-    from scop_ledger.readmodel.headlines import keep
-    from scop_ledger.store.db import connect
-
-    try:
-        db = connect(session.settings.url, read_only=False)
-    except Exception:  # keeping is an optimisation: the answer is already right
-        return
-    try:
-        keep(db, as_of, at, rows)
-    except Exception:  # idem
-        return
-    finally:
-        db.close()
+    return headline(
+        s, answers.capital(s), answers.votes(s), rules(q.rules(slug), q.as_of, q.known_at)
+    )
 
 
 def compliance(session: Session, as_of: date | None, known_at: datetime | None) -> Compliance:

@@ -22,10 +22,15 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scop_ledger.readmodel.version import TRACKING_NAME, VIEW_SCHEMA_VERSION
 from scop_ledger.store.db import DB
+
+if TYPE_CHECKING:
+    from scop_ledger.readmodel.compliance import Compliance
+    from scop_ledger.readmodel.queries import Capital, Votes
+    from scop_ledger.readmodel.snapshot import Snapshot
 
 TABLE = "rm_headlines"
 DDL = (
@@ -117,3 +122,37 @@ def _loaded(text: str) -> dict[str, Any]:
         if answer.get(key) is not None:
             answer[key] = Decimal(answer[key])
     return answer
+
+
+def headline(s: Snapshot, cap: Capital, vote: Votes, verdict: Compliance) -> dict[str, Any]:
+    """One cooperative's row of ``coops``: its snapshot, capital, votes and compliance."""
+    return {
+        "coop": s.coop.slug,
+        "name": s.coop.name,
+        "legal_form": s.coop.legal_form,
+        "profile": s.coop.profile,
+        "jobs": sum(1 for m in s.members if m.employed),
+        "partners": len(s.partners),
+        "capital": cap.amount,
+        "employee_capital_ratio": cap.employees.ratio,
+        "employee_vote_ratio": vote.employees.ratio,
+        "compliant": verdict.compliant,
+        "breaches": [c.rule for c in verdict.checks if c.status == "breach"],
+    }
+
+
+def keep_apart(url: str, as_of: date, at: int, rows: list[tuple[int, dict[str, Any]]]) -> None:
+    """Keep the rows just computed, on a writable connection of their own; a store that
+    refuses (busy, a replica) keeps none, and the answer stands."""
+    from scop_ledger.store.db import connect
+
+    try:
+        db = connect(url, read_only=False)
+    except Exception:  # keeping is an optimisation: the answer is already right
+        return
+    try:
+        keep(db, as_of, at, rows)
+    except Exception:  # idem
+        return
+    finally:
+        db.close()
