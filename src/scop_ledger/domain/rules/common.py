@@ -5,6 +5,7 @@ details are :class:`~scop_ledger.domain.rules.text.Text` (rendered when shown)."
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -12,6 +13,9 @@ from scop_ledger.domain.rules.facts import Check, Facts, Params, Status
 from scop_ledger.domain.rules.text import Said
 
 Rule = Callable[[Facts, Params], Check]
+#: Of a check that reads the date: from the facts of a date, the last date on which its check
+#: holds while the facts it reads stay the same (None: every later date).
+Holds = Callable[[Facts, Params], date | None]
 
 RATIO = Decimal("0.0001")
 CENT = Decimal("0.01")
@@ -29,6 +33,13 @@ def pct(value: Fraction) -> str:
 
 def money(value: Decimal, rounding: str = ROUND_HALF_UP) -> str:
     return str(value.quantize(CENT, rounding=rounding))
+
+
+def share_value_holds(f: Facts, p: Params) -> date | None:
+    """The last date on which the share value in force on ``f.on`` is (None: every later
+    date): the day before its next change (the capital's checks read it)."""
+    later = [since for since, _ in p.share_values if since > f.on]
+    return min(later) - timedelta(days=1) if later else None
 
 
 def verdict(rule: str, ok: bool, value: str | None, threshold: str | None, detail: Said) -> Check:

@@ -1,0 +1,173 @@
+"""The runs of :func:`~scop_ledger.domain.rules.runs.runs`, which evaluates a rule again only when
+a fact it reads (or, for a rule reading the date, the date) has changed, against a naive
+reference evaluating every rule on every date: equal runs over random histories and over random
+streams of facts in which one or two fields change at a time; and a rule whose declared inputs
+miss a field or the date must make them differ."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import fields, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scop_ledger.domain.dates import add_years
+from scop_ledger.domain.rules import Facts, Params, evaluate, registry
+from scop_ledger.domain.rules import runs as runs_module
+from scop_ledger.domain.rules.registry import RULES
+from scop_ledger.domain.rules.runs import DAY, Run, _from, _less, runs
+from scop_ledger.domain.rules.sweep import facts_over
+from scop_ledger.domain.values import Profile
+from tests.domain.test_rules_sweep import START, random_world
+
+UNTIL = add_years(START, 10)
+FIELDS = [f.name for f in fields(Facts) if f.name != "on"]
+DATES = {f.name for f in fields(Facts) if str(f.type).startswith("date") and f.name != "on"}
+
+
+def naive_runs(
+    params: Params, facts: list[Facts], until: date, since: date | None = None, only: str = ""
+) -> list[Run]:
+    """The reference: every rule of the profile (or rule ``only``) evaluated on every date."""
+    current: dict[str, Run] = {}
+    done: list[Run] = []
+    ratios = {spec.id for spec in registry.PROFILE_RULES[params.profile] if spec.ratio}
+    for f in _from(facts, since):
+        checks = [RULES[only].check(f, params)] if only else evaluate(f, params)
+        for check in checks:
+            run = current.get(check.rule)
+            value = check.value if check.rule in ratios else None
+            if run is not None and run.first.status is check.status:
+                run.last = check
+                if value is not None:
+                    if run.lowest is None or _less(value, run.lowest):
+                        run.lowest = value
+                    if run.highest is None or _less(run.highest, value):
+                        run.highest = value
+                continue
+            if run is not None:
+                run.end = f.on - DAY
+                done.append(run)
+            current[check.rule] = Run(check.rule, f.on, until, check, check, value, value)
+    done.extend(current.values())
+    order = {spec.id: i for i, spec in enumerate(registry.PROFILE_RULES[params.profile])}
+    done.sort(key=lambda r: (order[r.rule], r.start))
+    return done
+
+
+def shown(found: list[Run]) -> list[tuple[object, ...]]:
+    """What an answer shows of the runs (details rendered), besides the runs' equality."""
+    return [(r.rule, r.start, r.end, r.first.detail, r.last.detail) for r in found]
+
+
+def another(rng: random.Random, pool: list[Facts], name: str) -> object:
+    """A value of field ``name``: another date's, or for a number or a date a random one."""
+    value = getattr(rng.choice(pool), name)
+    if rng.random() < 0.5:
+        if isinstance(value, int):
+            return rng.randint(0, 60)
+        if isinstance(value, Decimal):
+            return Decimal(rng.randint(0, 3000))
+        if name in DATES:
+            return START + timedelta(days=rng.randint(0, 3650))
+    return value
+
+
+def stream(seed: int, profile: Profile, names: list[str] = FIELDS) -> tuple[Params, list[Facts]]:
+    """Facts over time in which few things change at once: from one random history's facts,
+    each date moves on and changes one or two of the fields ``names`` (sometimes none). The
+    share value changes on a few dates."""
+    params, coop, rows = random_world(seed, profile)
+    pool = list(facts_over(params, coop, rows, UNTIL))
+    rng = random.Random(seed)
+    values = sorted(START + timedelta(days=rng.randint(1, 3650)) for _ in range(rng.randint(1, 3)))
+    params = replace(
+        params,
+        scop_thresholds=rng.random() < 0.8,
+        supervisory_board_from=rng.randint(2, 8),
+        share_values=tuple((d, Decimal(rng.choice([5, 50]))) for d in values),
+    )
+    f, on, found = rng.choice(pool), START, []
+    while on < UNTIL:
+        changed = rng.sample(names, min(len(names), rng.choice([0, 1, 1, 1, 2])))
+        f = replace(f, on=on, **{name: another(rng, pool, name) for name in changed})
+        found.append(f)
+        on += timedelta(days=rng.choice([1, 1, 2, 7, 30, 90]))
+    return params, found
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 100_000),
+    profile=st.sampled_from(list(Profile)),
+    offset=st.one_of(st.none(), st.integers(-10, 3650)),
+)
+def test_runs_equal_the_naive_reference_over_a_random_history(seed, profile, offset):
+    params, coop, rows = random_world(seed, profile)
+    facts = list(facts_over(params, coop, rows, UNTIL))
+    since = None if offset is None else START + timedelta(days=offset)
+    found = runs(params, facts, UNTIL, since)
+    expected = naive_runs(params, facts, UNTIL, since)
+    assert found == expected
+    assert shown(found) == shown(expected)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 100_000),
+    profile=st.sampled_from(list(Profile)),
+    offset=st.one_of(st.none(), st.integers(0, 3650)),
+)
+def test_runs_equal_the_naive_reference_when_few_facts_change_at_once(seed, profile, offset):
+    params, facts = stream(seed, profile)
+    since = None if offset is None else START + timedelta(days=offset)
+    found = runs(params, facts, UNTIL, since)
+    expected = naive_runs(params, facts, UNTIL, since)
+    assert found == expected
+    assert shown(found) == shown(expected)
+
+
+def _wrong_declarations() -> dict[str, registry.RuleSpec]:
+    """Each rule with one field it reads left out (an unread field in its place when it reads
+    just one), and each rule reading the date with the date left out."""
+    wrong = {}
+    for spec in RULES.values():
+        for name in spec.reads:
+            left = tuple(n for n in spec.reads if n != name) or ("paid",)
+            wrong[f"{spec.id} without {name}"] = replace(spec, reads=left)
+        if spec.holds is not None:
+            wrong[f"{spec.id} without the date"] = replace(spec, holds=None)
+    return wrong
+
+
+WRONG = _wrong_declarations()
+
+
+@pytest.mark.parametrize("name", list(WRONG))
+def test_a_rule_declaring_too_little_gives_other_runs(monkeypatch, name):
+    """On streams in which only the field left out changes (or only the date moves on)."""
+    spec = WRONG[name]
+    left_out = sorted(set(RULES[spec.id].reads) - set(spec.reads))
+    profile_rules = {
+        profile: tuple(spec if s.id == spec.id else s for s in specs)
+        for profile, specs in registry.PROFILE_RULES.items()
+    }
+    profiles = [p for p, specs in profile_rules.items() if spec in specs]
+    for seed in range(40):
+        params, facts = stream(seed, profiles[seed % len(profiles)], left_out)
+        expected = naive_runs(params, facts, UNTIL, only=spec.id)
+        with monkeypatch.context() as m:
+            m.setattr(runs_module, "PROFILE_RULES", profile_rules)
+            found = [r for r in runs(params, facts, UNTIL) if r.rule == spec.id]
+        if found != expected:
+            return
+    pytest.fail(f"{name}: no stream tells the difference")
+
+
+def test_every_field_a_rule_reads_is_a_fact():
+    for spec in registry.RULES.values():
+        assert spec.reads and set(spec.reads) <= set(FIELDS), spec.id
