@@ -9,19 +9,23 @@ from __future__ import annotations
 import random
 from dataclasses import fields, replace
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scop_ledger.domain.dates import add_years
-from scop_ledger.domain.rules import Facts, Params, evaluate, registry
+from scop_ledger.domain.rules import Facts, Params, Status, evaluate, external_weight, registry
 from scop_ledger.domain.rules import runs as runs_module
+from scop_ledger.domain.rules.common import ratio
+from scop_ledger.domain.rules.fr_scop import employee_vote_share
 from scop_ledger.domain.rules.registry import RULES
 from scop_ledger.domain.rules.runs import DAY, Run, _from, _less, runs
 from scop_ledger.domain.rules.sweep import facts_over
 from scop_ledger.domain.values import Profile
+from tests.domain.test_rule_registry import FACTS, PARAMS
 from tests.domain.test_rules_sweep import START, random_world
 
 UNTIL = add_years(START, 10)
@@ -171,3 +175,48 @@ def test_a_rule_declaring_too_little_gives_other_runs(monkeypatch, name):
 def test_every_field_a_rule_reads_is_a_fact():
     for spec in registry.RULES.values():
         assert spec.reads and set(spec.reads) <= set(FIELDS), spec.id
+
+
+def decimal_ratio(value: Fraction) -> str:
+    """The 4-place ratio as the rules wrote it before: the quantized 28-digit quotient."""
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return str(exact.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    d=st.one_of(st.integers(1, 10**6), st.integers(1, 10**30)),
+    k=st.integers(0, 200_000),
+    off=st.integers(-3, 3),
+)
+def test_a_ratio_is_the_quantized_decimal_quotient_even_next_to_a_rounding_boundary(d, k, off):
+    """Next to a boundary (k + 1/2) / 10**4 and anywhere: ratio() is exactly what quantizing
+    the Decimal quotient gives."""
+    n = max(0, (2 * k + 1) * d // 20000 + off)
+    for value in (Fraction(n, d), Fraction(k * d + off * off, d)):
+        assert ratio(value) == decimal_ratio(value)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    employees=st.integers(0, 5000),
+    externals=st.integers(0, 5000),
+    cap=st.fractions(Fraction(1, 100), Fraction(99, 100)),
+    profile=st.sampled_from(list(Profile)),
+)
+def test_the_vote_weight_and_share_are_the_formulas(employees, externals, cap, profile):
+    """k = min(1, c·I / ((1−c)·E)), 1 without employee or external partners; the employees'
+    share I / (I + k·E): as the law writes them, computed in one fraction each."""
+    k = external_weight(employees, externals, cap)
+    if employees and externals:
+        assert k == min(Fraction(1), cap * employees / ((1 - cap) * externals))
+    else:
+        assert k == 1
+    params = replace(PARAMS, profile=profile, scop_thresholds=True, external_vote_cap=cap)
+    facts = replace(FACTS, employees=employees, externals=externals)
+    total = employees + k * externals
+    share = Fraction(employees) / total if total else Fraction(0)
+    check = employee_vote_share(facts, params)
+    assert check.value == ratio(share)
+    assert check.status is (Status.OK if share >= params.employee_vote_min else Status.BREACH)
+    assert dict(check.text.values)["share"] == share  # type: ignore[attr-defined]

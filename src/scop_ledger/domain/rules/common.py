@@ -22,7 +22,18 @@ CENT = Decimal("0.01")
 
 
 def ratio(value: Fraction) -> str:
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    """``value`` with 4 places, rounded half up: the exact quotient of its terms, which is
+    what quantizing their 28-digit :class:`Decimal` quotient gives for a value from 0 to 10
+    whose denominator is below 10**18 (a 28-digit quotient is then off by less than half a
+    unit of its 28th place, which cannot bring it to or across a rounding boundary: those are
+    at least 1/(20000 × denominator) away); otherwise that quotient is quantized."""
+    n, d = value.numerator, value.denominator
+    if 0 <= n < 10 * d and d < 10**18:
+        q, r = divmod(n * 10000, d)
+        if 2 * r >= d:
+            q += 1
+        return f"{q // 10000}.{q % 10000:04d}"
+    exact = Decimal(n) / Decimal(d)
     return str(exact.quantize(RATIO, rounding=ROUND_HALF_UP))
 
 

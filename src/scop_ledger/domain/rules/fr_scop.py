@@ -93,8 +93,10 @@ def employee_vote_share(f: Facts, p: Params) -> Check:
     if not p.scop_thresholds:
         return not_applicable(rule, text(THRESHOLDS_NOT_ADOPTED))
     weight = vote_weight(p, f.employees, f.externals)
-    total = f.employees + weight * f.externals
-    share = Fraction(f.employees) / total if total else Fraction(0)
+    # I / (I + k·E) for k = n/d is I·d / (I·d + n·E): one fraction (the sweep asks on every date).
+    held = f.employees * weight.denominator
+    total = held + weight.numerator * f.externals
+    share = Fraction(held, total) if total else Fraction(0)
     return verdict(
         rule,
         share >= p.employee_vote_min,
