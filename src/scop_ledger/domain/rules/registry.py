@@ -2,7 +2,8 @@
 the profiles that run it, in the order each profile reports them.
 
 Every consumer (the sweep, the CLI's ``--rule`` choices, the review pack) takes ids and titles
-from here; a new rule is a check function in its profile's module plus one line here.
+from here; a new rule is a check function in its profile's module plus one entry here, which
+names the facts it reads (the sweep evaluates it again only when they change).
 """
 
 from __future__ import annotations

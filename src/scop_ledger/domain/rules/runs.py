@@ -17,9 +17,10 @@ DAY = timedelta(days=1)
 @dataclass(slots=True)
 class Run:
     """A rule's unbroken run of one status, from ``start`` to ``end`` (both included):
-    ``first`` is the check when it began, ``last`` the check on its last evaluated date (the
-    situation on its last day: nothing changes between evaluated dates); for a rule whose value
-    is a ratio, the ``lowest`` and ``highest`` value over the run (else None)."""
+    ``first`` is the check when it began, ``last`` the check on its last day (evaluated on the
+    run's last date on which what the rule reads changed: it holds until the run ends); for a
+    rule whose value is a ratio, the ``lowest`` and ``highest`` value over the run (else
+    None)."""
 
     rule: str
     start: date
