@@ -172,6 +172,17 @@ def test_a_rule_declaring_too_little_gives_other_runs(monkeypatch, name):
     pytest.fail(f"{name}: no stream tells the difference")
 
 
+def test_a_rule_naming_no_field_is_evaluated_on_every_date(monkeypatch):
+    params, facts = stream(3, Profile.FR_SCOP)
+    expected = naive_runs(params, facts, UNTIL)
+    undeclared = {
+        p: tuple(replace(s, reads=(), holds=None) for s in specs)
+        for p, specs in registry.PROFILE_RULES.items()
+    }
+    monkeypatch.setattr(runs_module, "PROFILE_RULES", undeclared)
+    assert runs(params, facts, UNTIL) == expected
+
+
 def test_every_field_a_rule_reads_is_a_fact():
     for spec in registry.RULES.values():
         assert spec.reads and set(spec.reads) <= set(FIELDS), spec.id

@@ -26,7 +26,8 @@ class RuleSpec:
     field it reads (facts equal in those fields, by ``==``, give the same check); a check that
     also reads the date names in ``holds`` the function giving, from the facts of a date, the
     last date on which that check still holds while those fields stay the same (None: every
-    later date). tests/domain/test_rules_runs.py fails on a field or a date left out."""
+    later date); no field named: evaluated on every date. tests/domain/test_rules_runs.py fails on
+    a field or a date left out."""
 
     id: str
     title: str

@@ -64,7 +64,8 @@ class _Rule:
 
     def __init__(self, spec: RuleSpec) -> None:
         self.spec, self.check, self.rule, self.ratio = spec, spec.check, spec.id, spec.ratio
-        self.read = attrgetter(*spec.reads)
+        # No field named: the date, which changes on every date (the rule is always evaluated).
+        self.read = attrgetter(*(spec.reads or ("on",)))
         self.key: object = _NEVER
         self.last = date.max  # the last date on which the check evaluated with ``key`` holds
         self.run: Run | None = None
