@@ -6,6 +6,7 @@ naming its legal source (see ``docs/rules.md``); ids, titles and order in
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -135,6 +136,15 @@ def surplus_allocation(f: Facts, p: Params) -> Check:
         "0.2500",
         Joined(tuple(said)),
     )
+
+
+def allocation_holds(f: Facts, p: Params) -> date | None:
+    """The last date :func:`surplus_allocation` holds on unchanged allocations: the day the
+    first year not allocated is due, until it has passed."""
+    if not f.allocations:
+        return None
+    due = p.allocation_due(recorded(f.allocations)[1])
+    return due if f.on <= due else None
 
 
 def _year(a: Allocation, said: object) -> Text:

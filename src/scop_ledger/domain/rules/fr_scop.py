@@ -79,6 +79,12 @@ def employee_capital_majority(f: Facts, p: Params) -> Check:
     return Check(rule, Status.BREACH, value, least, detail)
 
 
+def boot_waiver_holds(f: Facts, p: Params) -> date | None:
+    """The last date :func:`employee_capital_majority` holds on unchanged shares: the end of
+    a Scop d'amorçage's waiver, until it has passed."""
+    return p.boot_until if p.boot_until is not None and f.on <= p.boot_until else None
+
+
 def employee_vote_share(f: Facts, p: Params) -> Check:
     """Employee partners hold at least 65% of the votes, one person one vote, external votes
     weighted down to the cap (seed 003; loi 47-1775 art. 3 bis). With no employee partner
@@ -87,8 +93,10 @@ def employee_vote_share(f: Facts, p: Params) -> Check:
     if not p.scop_thresholds:
         return not_applicable(rule, text(THRESHOLDS_NOT_ADOPTED))
     weight = vote_weight(p, f.employees, f.externals)
-    total = f.employees + weight * f.externals
-    share = Fraction(f.employees) / total if total else Fraction(0)
+    # I / (I + k·E) for k = n/d is I·d / (I·d + n·E): one fraction (the sweep asks on every date).
+    held = f.employees * weight.denominator
+    total = held + weight.numerator * f.externals
+    share = Fraction(held, total) if total else Fraction(0)
     return verdict(
         rule,
         share >= p.employee_vote_min,
@@ -302,6 +310,13 @@ def cooperative_review(f: Facts, p: Params) -> Check:
         due.isoformat(),
         detail,
     )
+
+
+def review_holds(f: Facts, p: Params) -> date | None:
+    """The last date :func:`cooperative_review` holds on unchanged reviews: the due date,
+    until it has passed."""
+    due = review_due(f, p)
+    return due if f.on <= due else None
 
 
 def refunds_due(f: Facts, p: Params) -> Check:

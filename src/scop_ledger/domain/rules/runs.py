@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import attrgetter
 
-from scop_ledger.domain.rules import evaluate
 from scop_ledger.domain.rules.facts import Check, Facts, Params, Status
-from scop_ledger.domain.rules.registry import PROFILE_RULES
+from scop_ledger.domain.rules.registry import PROFILE_RULES, RuleSpec
 
 DAY = timedelta(days=1)
 
@@ -17,9 +17,10 @@ DAY = timedelta(days=1)
 @dataclass(slots=True)
 class Run:
     """A rule's unbroken run of one status, from ``start`` to ``end`` (both included):
-    ``first`` is the check when it began, ``last`` the check on its last evaluated date (the
-    situation on its last day: nothing changes between evaluated dates); for a rule whose value
-    is a ratio, the ``lowest`` and ``highest`` value over the run (else None)."""
+    ``first`` is the check when it began, ``last`` the check on its last day (evaluated on the
+    run's last date on which what the rule reads changed: it holds until the run ends); for a
+    rule whose value is a ratio, the ``lowest`` and ``highest`` value over the run (else
+    None)."""
 
     rule: str
     start: date
@@ -55,32 +56,62 @@ def _less(a: str, b: str) -> bool:
     return (len(a), a) < (len(b), b)
 
 
+class _Rule:
+    """One rule in a sweep: the facts it read when last evaluated (``key``), the last date its
+    check holds on while they stay the same, and its current run."""
+
+    __slots__ = ("check", "holds", "key", "last", "ratio", "read", "rule", "run", "spec")
+
+    def __init__(self, spec: RuleSpec) -> None:
+        self.spec, self.check, self.rule, self.ratio = spec, spec.check, spec.id, spec.ratio
+        # No field named: the date, which changes on every date (the rule is always evaluated).
+        self.read = attrgetter(*(spec.reads or ("on",)))
+        self.key: object = _NEVER
+        self.last = date.max  # the last date on which the check evaluated with ``key`` holds
+        self.run: Run | None = None
+
+
+_NEVER = object()
+
+
 def runs(
     params: Params, facts: Iterable[Facts], until: date, since: date | None = None
 ) -> list[Run]:
     """Every rule's runs, ordered by rule (the profile's order) then start. With ``since``,
     evaluated from the facts in force on ``since`` on: the runs that begin after it are exact,
-    the one running then starts on or before it (a write's warnings need no more)."""
-    current: dict[str, Run] = {}
+    the one running then starts on or before it (a write's warnings need no more).
+
+    A rule is evaluated again only on a date on which a field it reads has changed or its last
+    check may no longer hold (:class:`~scop_ledger.domain.rules.registry.RuleSpec`): on the
+    other dates it would give an equal check, which the run already holds."""
+    rules = [_Rule(spec) for spec in PROFILE_RULES[params.profile]]
     done: list[Run] = []
-    ratios = {spec.id for spec in PROFILE_RULES[params.profile] if spec.ratio}
     for f in _from(facts, since):
-        for check in evaluate(f, params):
-            run = current.get(check.rule)
-            value = check.value if check.rule in ratios else None
+        on = f.on
+        for r in rules:
+            key = r.read(f)
+            if on <= r.last and key == r.key:
+                continue
+            check = r.check(f, params)
+            r.key = key
+            holds = r.spec.holds
+            r.last = date.max if holds is None else holds(f, params) or date.max
+            run = r.run
             if run is not None and run.first.status is check.status:
                 run.last = check
-                if value is not None:
+                if r.ratio and check.value is not None:
+                    value = check.value
                     if run.lowest is None or _less(value, run.lowest):
                         run.lowest = value
                     if run.highest is None or _less(run.highest, value):
                         run.highest = value
                 continue
             if run is not None:
-                run.end = f.on - DAY
+                run.end = on - DAY
                 done.append(run)
-            current[check.rule] = Run(check.rule, f.on, until, check, check, value, value)
-    done.extend(current.values())
+            ratio = check.value if r.ratio else None
+            r.run = Run(check.rule, on, until, check, check, ratio, ratio)
+    done.extend(r.run for r in rules if r.run is not None)
     order = {spec.id: i for i, spec in enumerate(PROFILE_RULES[params.profile])}
     done.sort(key=lambda r: (order[r.rule], r.start))
     return done
