@@ -110,7 +110,7 @@ class _Partition:
         self._kinds: dict[str, str] = {}
         self._registered = 0  # members registered so far in the log, this worker's or not
         self._mids: dict[UUID, int] = {}
-        self._mine: set[Any] = set()  # the stored ids of this worker's members
+        self._mine: set[Any] = set()  # the ids (bytes or integer) of this worker's members
         self._indexed = False  # whether the ON_DEMAND indexes exist yet
         hooks = Hooks(
             member_id=self._mids.__getitem__,
@@ -148,7 +148,10 @@ class _Partition:
         mine = self._mine
         for row in page:
             oid = row[1]
-            if oid in mine:
+            # SQLite gives the id's bytes; PostgreSQL a UUID, which hashes and compares in
+            # Python: by its integer, in C.
+            key = oid if type(oid) is bytes else _uuid(oid).int
+            if key in mine:
                 chosen.append(row)
                 continue
             kind = self._kind(row[3])
@@ -158,7 +161,7 @@ class _Partition:
                 self._registered += 1
                 if self._registered % self.workers == self.index:
                     self._mids[_uuid(oid)] = self._registered
-                    mine.add(oid)
+                    mine.add(key)
                     chosen.append(row)
         return chosen
 
