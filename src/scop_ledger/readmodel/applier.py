@@ -36,10 +36,6 @@ if TYPE_CHECKING:
     from scop_ledger.store.eventstore import EventStore
 
 
-_REGISTERED = Member.Registered
-_REVERSED = Member.EntryReversed
-
-
 @dataclass
 class CachedCoop:
     cid: int
@@ -101,28 +97,25 @@ class Applier:
 
     def member_event(self, conn: Connection, seq: int, event: Any) -> None:
         oid: UUID = event.originator_id
-        if isinstance(event, _REGISTERED):
+        if isinstance(event, Member.Registered):
             self._registered(conn, event)
             return
         w = self.writer
         member = self._members.get(oid.int) or self._member(conn, oid, event.originator_version)
         known = micros(event.timestamp)
-        day = event.on
-        on = day.isoformat() if w.sqlite else day
+        on = w.day(event.on)
         w.entry(seq, member.cid, member.mid, event, known, on)
-        if isinstance(event, _REVERSED):
+        if isinstance(event, Member.EntryReversed):
             w.flush(conn)
             self._mark_reversed(conn, member.cid, member.mid, seq, event)
             self.forgive(conn, oid, event.versions)
             self._recompute(conn, member, oid, event.originator_version, known, event.versions)
             return
-        position = (day, event.originator_version)
-        last = member.last
-        if last is None or position > last:
-            fold = member.fold
-            fold.apply(event)
+        position = (event.on, event.originator_version)
+        if member.last is None or position > member.last:
+            member.fold.apply(event)
             member.last = position
-            s = fold.state
+            s = member.fold.state
             values = self.refunds.values(s) if s.refunds else ()
             w.states.append(self.state_row(member, event, seq, known, s, values, on))
             if (member.gone is None) == (not s.employed and not s.partner):

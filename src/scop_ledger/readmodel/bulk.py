@@ -25,8 +25,7 @@ def insert_rows(
         conn.exec_driver_sql(t.insert_sql(table, columns, "?"), rows)
         return
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
+    dbapi: Any = conn.connection.dbapi_connection  # psycopg's: its cursor has copy()
     try:
         with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
             write = copy.write_row

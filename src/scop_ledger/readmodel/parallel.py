@@ -1,10 +1,11 @@
-"""A rebuild on every core, for a large SQLite ledger.
+"""A rebuild on every core, for a large ledger (SQLite or PostgreSQL).
 
 Each member's entries fold on their own: only the cooperative's few entries (its statutes, its
 reversals) concern everyone. A rebuild therefore shares the members among worker processes.
 Each worker reads the whole notification log up to the head, and applies the cooperative's
 entries and its own members' entries, with a projector plugged in through its hooks
-(readmodel/hooks.py), to view tables in a scratch SQLite file. Until they are all done, the old
+(readmodel/hooks.py), to view tables in a scratch SQLite file or PostgreSQL schema
+(readmodel/scratch.py). Until they are all done, the old
 view stays as it was: other processes read it and catch it up as usual. Then one transaction
 replaces it with the workers' rows (readmodel/merge.py) at the tracking position of the
 head the workers read to: a crash or a failing worker leaves the old view. The rebuilding
@@ -87,7 +88,7 @@ def workers_for(ledger: EventStore, events: int) -> int:
 @dataclass(frozen=True)
 class _Task:
     url: str  # the store
-    view: str  # the worker's scratch file
+    view: str  # the worker's scratch file or schema (readmodel/scratch.py)
     index: int
     workers: int
     head: int
