@@ -274,3 +274,35 @@ def test_several_workers_write_the_view_one_process_writes_on_each_back_end(
         assert scratch_left(store_url, scratches) == []
     finally:
         ledger.close()
+
+
+def test_a_role_that_may_not_create_schemas_is_rebuilt_in_one_process(pg_url) -> None:
+    """The workers' scratch schemas need the right to create schemas in the database: without
+    it, the rebuild runs in one process, as before there were workers on PostgreSQL."""
+    import sqlalchemy
+    from sqlalchemy.engine import make_url
+
+    from scop_ledger.store.engine import normalise_url
+
+    role = f"r_{uuid.uuid4().hex[:12]}"
+    schema = make_url(normalise_url(pg_url)).query["options"].split("=", 1)[1]
+    admin = sqlalchemy.create_engine(normalise_url(pg_url))
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+        conn.exec_driver_sql(f"GRANT ALL ON SCHEMA {schema} TO {role}")
+    url = pg_url.replace("postgresql://postgres@", f"postgresql://{role}@", 1)
+    assert url != pg_url
+    ledger = open_ledger(url)
+    acme(ledger)
+    do(ledger, "hire", "2016-01-04", person="ann")
+    try:
+        assert not parallel.can_split(ledger)
+        assert parallel.workers_for(ledger, parallel.SPLIT_FROM) == 1
+        assert rebuild(Projector(ledger), workers=2) == event_count(ledger)
+        assert Projector(ledger).lag() == 0
+    finally:
+        ledger.close()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP OWNED BY {role} CASCADE")
+            conn.exec_driver_sql(f"DROP ROLE {role}")
+        admin.dispose()

@@ -65,12 +65,12 @@ ON_DEMAND = [i for i in t.MEMBER_INDEXES if i.table is not t.refunds]
 
 def can_split(ledger: EventStore) -> bool:
     """Whether this store can be rebuilt by several processes: a SQLite file (workers write
-    scratch files beside it) or a PostgreSQL database (workers write scratch schemas in it);
-    not an in-memory SQLite database."""
+    scratch files beside it) or a PostgreSQL database where the role may create the workers'
+    scratch schemas; not an in-memory SQLite database."""
     dialect = ledger.engine.dialect.name
-    return dialect == "postgresql" or (
-        dialect == "sqlite" and sqlite_path(ledger.settings.url) is not None
-    )
+    if dialect == "postgresql":
+        return scratch.may_create_schemas(ledger.engine)
+    return dialect == "sqlite" and sqlite_path(ledger.settings.url) is not None
 
 
 def workers_for(ledger: EventStore, events: int) -> int:

@@ -65,6 +65,14 @@ def scratch_space(url: str, conn: Connection, workers: int) -> Iterator[list[str
                 conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
 
 
+def may_create_schemas(engine: Engine) -> bool:
+    """Whether the role may create the workers' scratch schemas (PostgreSQL): a role that may
+    not is rebuilt in one process."""
+    with engine.connect() as conn:
+        query = "SELECT has_database_privilege(current_database(), 'CREATE')"
+        return bool(conn.exec_driver_sql(query).scalar())
+
+
 def scratch_engine(url: str, target: str) -> Engine:
     """A worker's engine on its scratch ``target`` (see :func:`scratch_space`), its view
     tables made there, without the indexes the caller drops."""
