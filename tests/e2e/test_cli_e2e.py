@@ -570,7 +570,7 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(run_cli, sqlite_url, t
 
 def test_rebuild_gives_the_same_answers_in_one_process_or_several(run_cli, store_url) -> None:
     """``rebuild`` through the installed script: the answers before and after are the same,
-    whether one process applies the events or two (PostgreSQL always uses one)."""
+    whether one process applies the events or two, on either back end."""
     db = store_url
     steps = [
         ["init", "acme", "--name", "Acme", "--legal-form", "sarl", "--share-value", "25"],

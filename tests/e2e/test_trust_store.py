@@ -187,8 +187,6 @@ def test_an_entry_the_view_cannot_hold_is_named_and_can_be_reversed(
         ["rebuild", "--workers", "2"],
         ["verify"],
     ):
-        if args[-1] == "2" and not store_url.startswith("sqlite"):
-            continue  # a rebuild on several processes is SQLite's
         result = run_cli(store_url, *args)
         assert result.code == 0, (args, result.err)
         if args[0] != "verify":
@@ -410,8 +408,6 @@ def test_an_entry_that_cannot_be_read_bricks_nothing(run_cli, run_here, store_ur
         ["rebuild", "--workers", "2"],
         ["capital", "--format", "json"],
     ):
-        if args[-1] == "2" and not store_url.startswith("sqlite"):
-            continue  # a rebuild on several processes is SQLite's
         result = run_cli(store_url, *args)
         assert result.code == 0, (args, result.err)
         lines = error_lines(result.err)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scop_ledger.audit.verify import verify
-from scop_ledger.readmodel import parallel
+from scop_ledger.readmodel import parallel, scratch
 from scop_ledger.readmodel.hooks import Hooks
 from scop_ledger.readmodel.projector import Projector
 from scop_ledger.readmodel.rebuild import ensure_view, rebuild
@@ -169,7 +170,8 @@ def test_another_process_catching_up_during_the_rebuild_does_not_break_it(sqlite
     ledger.close()
 
 
-def test_a_failing_worker_leaves_the_view_as_it_was(sqlite_url):
+def test_a_failing_worker_leaves_the_view_as_it_was(store_url, scratches):
+    sqlite_url = store_url  # on each back end
     ledger = open_ledger(sqlite_url)
     acme(ledger)
     do(ledger, "hire", "2016-01-04", person="ann")
@@ -186,20 +188,18 @@ def test_a_failing_worker_leaves_the_view_as_it_was(sqlite_url):
         rebuild(Projector(ledger, Hooks(on_page=broken)), workers=2)
     assert projector.position() == event_count(ledger)
     assert view_rows(sqlite_url) == before
-    folder = sqlite_path(sqlite_url).parent
-    assert not any(p.name.startswith(".scop") for p in folder.iterdir())
+    assert scratch_left(sqlite_url, scratches) == []
     assert_view_matches_oracle(ledger, sqlite_url, date(2030, 1, 1), datetime.now(UTC))
     ledger.close()
 
 
 def test_workers_by_default(store_url) -> None:
-    """One per core for a large SQLite ledger; PostgreSQL is rebuilt in one process."""
+    """One per core for a large ledger, on either back end."""
     ledger = open_ledger(store_url)
-    on_sqlite = store_url.startswith("sqlite")
-    assert parallel.can_split(ledger) == on_sqlite
+    assert parallel.can_split(ledger)
     assert parallel.workers_for(ledger, parallel.SPLIT_FROM - 1) == 1
     several = parallel.workers_for(ledger, parallel.SPLIT_FROM)
-    assert several == (len(os.sched_getaffinity(0)) if on_sqlite else 1)
+    assert several == len(os.sched_getaffinity(0))
     ledger.close()
 
 
@@ -217,3 +217,92 @@ def test_a_rebuild_asked_for_two_workers_on_each_back_end(store_url) -> None:
     db.close()
     assert verdict.ok and verdict.kept == verdict.entries == event_count(ledger)
     ledger.close()
+
+
+@pytest.fixture
+def scratches(monkeypatch) -> list[str]:
+    """The scratch files or schemas the rebuilds of the test make."""
+    made: list[str] = []
+    real = scratch.scratch_space
+
+    @contextmanager
+    def recording(url, conn, workers):
+        with real(url, conn, workers) as targets:
+            made.extend(targets)
+            yield targets
+
+    monkeypatch.setattr(scratch, "scratch_space", recording)
+    return made
+
+
+def scratch_left(url: str, made: list[str]) -> list[str]:
+    """Those of the scratch files or schemas ``made`` still there."""
+    assert made
+    if sqlite_path(url) is not None:
+        return [m for m in made if Path(m).parent.exists()]
+    db = connect(url)
+    try:
+        found = db.rows("SELECT nspname FROM pg_namespace")
+        return sorted({str(r[0]) for r in found} & set(made))
+    finally:
+        db.close()
+
+
+def test_several_workers_write_the_view_one_process_writes_on_each_back_end(
+    store_url, tmp_path: Path, scratches
+) -> None:
+    """On PostgreSQL too: the workers write scratch schemas, merged in one transaction."""
+    ledger = open_ledger(store_url)
+    try:
+        acme(ledger)
+        two_cooperatives(store_url)
+        build_history(open_ledger_for(store_url, "acme"), seed=7, steps=30)
+        rebuild(Projector(ledger), workers=1)
+        one = view_rows(store_url)
+        marks = tmp_path / "workers"
+        marks.mkdir()
+
+        def mark(_notifications) -> None:  # run by each worker, in its own process
+            (marks / str(os.getpid())).touch()
+
+        hooks = Hooks(on_page=mark)
+        head = ledger.recorder.max_notification_id()
+        assert rebuild(Projector(ledger, hooks), workers=3) == head
+        assert len({p.name for p in marks.iterdir()} - {str(os.getpid())}) == 3
+        assert view_rows(store_url) == one
+        assert_view_matches_oracle(ledger, store_url, date(2030, 1, 1), datetime.now(UTC))
+        assert scratch_left(store_url, scratches) == []
+    finally:
+        ledger.close()
+
+
+def test_a_role_that_may_not_create_schemas_is_rebuilt_in_one_process(pg_url) -> None:
+    """The workers' scratch schemas need the right to create schemas in the database: without
+    it, the rebuild runs in one process, as before there were workers on PostgreSQL."""
+    import sqlalchemy
+    from sqlalchemy.engine import make_url
+
+    from scop_ledger.store.engine import normalise_url
+
+    role = f"r_{uuid.uuid4().hex[:12]}"
+    schema = make_url(normalise_url(pg_url)).query["options"].split("=", 1)[1]
+    admin = sqlalchemy.create_engine(normalise_url(pg_url))
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+        conn.exec_driver_sql(f"GRANT ALL ON SCHEMA {schema} TO {role}")
+    url = pg_url.replace("postgresql://postgres@", f"postgresql://{role}@", 1)
+    assert url != pg_url
+    ledger = open_ledger(url)
+    acme(ledger)
+    do(ledger, "hire", "2016-01-04", person="ann")
+    try:
+        assert not parallel.can_split(ledger)
+        assert parallel.workers_for(ledger, parallel.SPLIT_FROM) == 1
+        assert rebuild(Projector(ledger), workers=2) == event_count(ledger)
+        assert Projector(ledger).lag() == 0
+    finally:
+        ledger.close()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP OWNED BY {role} CASCADE")
+            conn.exec_driver_sql(f"DROP ROLE {role}")
+        admin.dispose()

@@ -292,8 +292,8 @@ def export(ctx: click.Context, /, file: Path, known_at: datetime | None) -> None
     "--workers",
     type=WholeNumber(1, 1024),
     default=None,
-    help="Processes to rebuild with (default: one per core for a SQLite ledger of 50,000 "
-    "events or more, else 1; PostgreSQL: always 1; at most 1024).",
+    help="Processes to rebuild with (default: one per core for a ledger of 50,000 events or "
+    "more, SQLite or PostgreSQL, else 1; at most 1024).",
 )
 @click.pass_context
 def rebuild(ctx: click.Context, /, workers: int | None) -> None:

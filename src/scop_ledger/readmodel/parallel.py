@@ -1,10 +1,11 @@
-"""A rebuild on every core, for a large SQLite ledger.
+"""A rebuild on every core, for a large ledger (SQLite or PostgreSQL).
 
 Each member's entries fold on their own: only the cooperative's few entries (its statutes, its
 reversals) concern everyone. A rebuild therefore shares the members among worker processes.
 Each worker reads the whole notification log up to the head, and applies the cooperative's
 entries and its own members' entries, with a projector plugged in through its hooks
-(readmodel/hooks.py), to view tables in a scratch SQLite file. Until they are all done, the old
+(readmodel/hooks.py), to view tables in a scratch SQLite file or PostgreSQL schema
+(readmodel/scratch.py). Until they are all done, the old
 view stays as it was: other processes read it and catch it up as usual. Then one transaction
 replaces it with the workers' rows (readmodel/merge.py) at the tracking position of the
 head the workers read to: a crash or a failing worker leaves the old view. The rebuilding
@@ -24,26 +25,24 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.sharedctypes import Synchronized
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.utils import TopicError, resolve_topic
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection
 
 from scop_ledger.domain.cooperative import Cooperative
 from scop_ledger.domain.member import Member
 from scop_ledger.readmodel import schema as t
+from scop_ledger.readmodel import scratch
 from scop_ledger.readmodel.hooks import Hooks
 from scop_ledger.readmodel.log import read_page
 from scop_ledger.readmodel.merge import merge
@@ -65,9 +64,13 @@ ON_DEMAND = [i for i in t.MEMBER_INDEXES if i.table is not t.refunds]
 
 
 def can_split(ledger: EventStore) -> bool:
-    """Whether this store can be rebuilt by several processes: a SQLite file (workers copy
-    their rows in by attaching their files; PostgreSQL is rebuilt in one process)."""
-    return ledger.engine.dialect.name == "sqlite" and sqlite_path(ledger.settings.url) is not None
+    """Whether this store can be rebuilt by several processes: a SQLite file (workers write
+    scratch files beside it) or a PostgreSQL database where the role may create the workers'
+    scratch schemas; not an in-memory SQLite database."""
+    dialect = ledger.engine.dialect.name
+    if dialect == "postgresql":
+        return scratch.may_create_schemas(ledger.engine)
+    return dialect == "sqlite" and sqlite_path(ledger.settings.url) is not None
 
 
 def workers_for(ledger: EventStore, events: int) -> int:
@@ -85,7 +88,7 @@ def workers_for(ledger: EventStore, events: int) -> int:
 @dataclass(frozen=True)
 class _Task:
     url: str  # the store
-    view: str  # the worker's scratch file
+    view: str  # the worker's scratch file or schema (readmodel/scratch.py)
     index: int
     workers: int
     head: int
@@ -108,7 +111,7 @@ class _Partition:
         self._kinds: dict[str, str] = {}
         self._registered = 0  # members registered so far in the log, this worker's or not
         self._mids: dict[UUID, int] = {}
-        self._mine: set[Any] = set()  # the stored ids of this worker's members
+        self._mine: set[Any] = set()  # the ids (bytes or integer) of this worker's members
         self._indexed = False  # whether the ON_DEMAND indexes exist yet
         hooks = Hooks(
             member_id=self._mids.__getitem__,
@@ -146,7 +149,10 @@ class _Partition:
         mine = self._mine
         for row in page:
             oid = row[1]
-            if oid in mine:
+            # SQLite gives the id's bytes; PostgreSQL a UUID, which hashes and compares in
+            # Python: by its integer, in C.
+            key = oid if type(oid) is bytes else _uuid(oid).int
+            if key in mine:
                 chosen.append(row)
                 continue
             kind = self._kind(row[3])
@@ -156,7 +162,7 @@ class _Partition:
                 self._registered += 1
                 if self._registered % self.workers == self.index:
                     self._mids[_uuid(oid)] = self._registered
-                    mine.add(oid)
+                    mine.add(key)
                     chosen.append(row)
         return chosen
 
@@ -204,34 +210,13 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-SCRATCH_PREFIX = ".scop-ledger-rebuild-"
-
-
 def clean_scratch(ledger: EventStore) -> None:
-    """Remove what rebuilds killed before their ``finally`` left beside this SQLite ledger."""
+    """Remove what rebuilds killed before their ``finally`` left beside this SQLite ledger
+    (a PostgreSQL ledger's stale scratch schemas go when the next rebuild on several
+    processes starts)."""
     path = sqlite_path(ledger.settings.url)
     if path is not None:
-        _clean_scratch(path.resolve().parent)
-
-
-def _clean_scratch(folder: Path) -> None:
-    """Remove the scratch folders of rebuilds whose process is gone (killed before its
-    ``finally``): their names carry the process id."""
-    for found in folder.glob(f"{SCRATCH_PREFIX}*"):
-        pid_text = found.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
-        if pid_text.isdigit() and int(pid_text) != os.getpid() and _alive(int(pid_text)):
-            continue
-        shutil.rmtree(found, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - another user's process
-        return True
-    return True
+        scratch.clean_files(path.resolve().parent)
 
 
 @contextmanager
@@ -264,9 +249,8 @@ def _work(task: _Task) -> int:
     from scop_ledger.store.eventstore import EventStore
 
     ledger = EventStore(Settings(url=task.url, user="rebuild", read_only=True))
-    view = _scratch_engine(task.view)
+    view = scratch.scratch_engine(task.url, task.view)
     try:
-        t.create_view_tables(view)
         with view.begin() as conn:
             for index in (*t.SECONDARY_INDEXES, *ON_DEMAND):
                 index.drop(conn)
@@ -296,19 +280,6 @@ def _work(task: _Task) -> int:
         ledger.close()
 
 
-def _scratch_engine(path: str) -> Engine:
-    """A scratch file thrown away after the merge (or on any failure): no rollback journal,
-    no waiting for the disk at each commit."""
-    engine = create_engine(f"sqlite:///{path}")
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.execute("PRAGMA journal_mode = OFF")
-        dbapi_connection.execute("PRAGMA synchronous = OFF")
-
-    return engine
-
-
 def _context() -> Any:
     """Fork where there is fork: a worker starts at once, with the modules already imported.
     (A worker opens its own connections; it never uses the parent's.)"""
@@ -327,17 +298,9 @@ def rebuild(
     their rows at position ``head``, in one transaction, without the indexes of
     ``t.MEMBER_INDEXES`` and ``t.SECONDARY_INDEXES`` (the caller builds them); the number
     applied. While the workers run, this process extends the chain."""
-    path = sqlite_path(projector.ledger.settings.url)
-    assert path is not None
-    # The scratch files beside the ledger: where there is room for a copy of its view.
-    _clean_scratch(path.parent)
-    scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=path.parent))
-    try:
-        files = [scratch / f"view-{i}.db" for i in range(workers)]
-        tasks = [
-            _Task(projector.ledger.settings.url, str(f), i, workers, head)
-            for i, f in enumerate(files)
-        ]
+    url = projector.ledger.settings.url
+    with scratch.scratch_space(url, conn, workers) as targets:
+        tasks = [_Task(url, target, i, workers, head) for i, target in enumerate(targets)]
         context = _context()
         counter: Synchronized[int] = context.Value("q", 0)
         with _terminated_as_interrupted():
@@ -370,7 +333,5 @@ def rebuild(
             pool.shutdown(wait=True)
         if progress is not None and head > reported:
             progress(head - reported)
-        merge(conn, files, head)
+        merge(conn, targets, head)
         return head
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)

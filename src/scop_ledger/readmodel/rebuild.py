@@ -1,8 +1,8 @@
 """Making the view: its tables created when missing, and rebuilt from the events, when asked or
 when their schema version is not this release's.
 
-A large SQLite ledger is rebuilt by several processes (readmodel/parallel.py), otherwise page by
-page by the projector's own catch-up. Indexes only queries read are built once at the end, not
+A large ledger is rebuilt by several processes (readmodel/parallel.py), otherwise page by page by
+the projector's own catch-up. Indexes only queries read are built once at the end, not
 maintained row by row.
 """
 
@@ -66,7 +66,7 @@ def rebuild(
     workers: int | None = None,
 ) -> int:
     """Drop and recreate the view tables, then apply every notification from the start; the
-    number applied. A large SQLite ledger is applied by ``workers`` processes (by default one
+    number applied. A large ledger is applied by ``workers`` processes (by default one
     per core: see readmodel/parallel.py), otherwise page by page by ``projector``, whose hooks
     the workers run too. ``progress`` is called in this process with the number of events read,
     while the workers run and before their rows replace the view, then for each page applied

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, update
 
 from scop_ledger.domain.member_fold import MemberState
 from scop_ledger.readmodel import schema as t
+from scop_ledger.readmodel.bulk import insert_rows
 
 KNOWN_TO = t.REFUND_COLUMNS.index("known_to")
 # A person's refunds on a date: (refund, since, cause, amount_cents, partial, paid_cents,
@@ -158,8 +159,10 @@ class RefundRows:
             )
             self.closes = []
         if self.inserts:
-            conn.exec_driver_sql(
-                t.insert_sql("rm_refunds", t.REFUND_COLUMNS, mark),
+            insert_rows(
+                conn,
+                "rm_refunds",
+                t.REFUND_COLUMNS,
                 [tuple(r.values) for r in self.inserts if r.values is not None],
             )
             for r in self.inserts:

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, insert, update
 
 from scop_ledger.domain.statutes import vote_cap
 from scop_ledger.readmodel import schema as t
+from scop_ledger.readmodel.bulk import insert_rows
 from scop_ledger.readmodel.refunds import RefundRows
 from scop_ledger.readmodel.times import micros
 
@@ -67,7 +68,7 @@ class PageWriter:
         """Write every row waiting."""
         mark = "?" if self.sqlite else "%s"
         if self.members:
-            conn.exec_driver_sql(t.insert_sql("rm_members", t.MEMBER_COLUMNS, mark), self.members)
+            insert_rows(conn, "rm_members", t.MEMBER_COLUMNS, self.members)
             self.members = []
         if self.gone:
             conn.exec_driver_sql(
@@ -76,10 +77,10 @@ class PageWriter:
             )
             self.gone = {}
         if self.entries:
-            conn.exec_driver_sql(t.insert_sql("rm_entries", t.ENTRY_COLUMNS, mark), self.entries)
+            insert_rows(conn, "rm_entries", t.ENTRY_COLUMNS, self.entries)
             self.entries = []
         if self.states:
-            conn.exec_driver_sql(t.insert_sql("rm_states", t.STATE_COLUMNS, mark), self.states)
+            insert_rows(conn, "rm_states", t.STATE_COLUMNS, self.states)
             self.states = []
         self.refunds.flush(conn, mark)
 
