@@ -8,7 +8,7 @@ back the new events of each command.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -109,6 +109,8 @@ class UnitOfWork:
         self._terms: dict[int, Terms] = {}
         self.default_coop: str | None = None
         self._marks: dict[int, tuple[Cooperative | Member, int]] = {}
+        # The aggregates with events not saved yet, by ``id()``.
+        self._unsaved: dict[int, Cooperative | Member] = {}
 
     def apply(self, command: cmd.Command) -> list[Any]:
         """Run one command against the loaded aggregates; return the events it triggered."""
@@ -124,7 +126,10 @@ class UnitOfWork:
     def prefetch(self, commands: Sequence[cmd.Command]) -> None:
         """Note which people of a large batch are not in the store yet, a query per 500
         people, rather than one failed load each."""
-        persons = {c.person for c in commands if isinstance(c, cmd.PersonCommand)}
+        self.prefetch_persons({c.person for c in commands if isinstance(c, cmd.PersonCommand)})
+
+    def prefetch_persons(self, persons: Collection[str]) -> None:
+        """:meth:`prefetch` for these people (read before the batch's write begins)."""
         if len(persons) < 100:
             return
         try:
@@ -147,8 +152,15 @@ class UnitOfWork:
                 )
         for key, person in ids.items():
             self.ids[(slug, person)] = key
-            if key not in found:
+            if key not in found and key not in self.members:
                 self.members[key] = None
+
+    def saved(self) -> None:
+        """The events of the commands run so far are saved: the aggregates no longer hold
+        them as pending (a batch saved a page at a time holds one page's events)."""
+        for aggregate in self._unsaved.values():
+            aggregate.pending_events.clear()
+        self._unsaved = {}
 
     def slug(self) -> str:
         """The cooperative the batch is about (the settings', or the store's only one)."""
@@ -203,6 +215,7 @@ class UnitOfWork:
         """Remember where the aggregate's pending events stood before this command."""
         if id(aggregate) not in self._marks:
             self._marks[id(aggregate)] = (aggregate, 0 if new else len(aggregate.pending_events))
+            self._unsaved[id(aggregate)] = aggregate
 
     def init(self, command: cmd.Init) -> None:
         """Register the cooperative (refused when the slug is taken)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from array import array
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -165,7 +167,73 @@ _SELECT = (
 )
 
 
-def recorded_entries(db: DB, slug: str, planned: Plan) -> list[int | None]:
+class Identities:
+    """What telling a file's recorded rows from its new ones needs of each row, held
+    compactly (:meth:`add` a row at a time): its line and its content's key; the content
+    itself only for a row with an ``id`` (to say how it differs), and a subscription without
+    ``paid`` only until the share value it is paid at is known (:meth:`price`). A million
+    rows' worth fits in little memory; no other command is kept."""
+
+    def __init__(self, digest: str) -> None:
+        self.digest = digest
+        self.lines = array("q")
+        self.keys: list[bytes] = []
+        self.ids: dict[int, str] = {}
+        self.contents: dict[int, Content] = {}
+        self.unpriced: dict[int, cmd.Subscribe] = {}
+        self.prefixes: set[tuple[str, str]] = set()
+        self.days: tuple[str, str] | None = None
+        self.persons: set[str] = set()  # every person a row's command names
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def add(self, row: Planned) -> None:
+        index, command = len(self.keys), row.command
+        self.lines.append(row.line)
+        on = command.on.isoformat()
+        self.prefixes.add((command.action, on))
+        if self.days is None:
+            self.days = (on, on)
+        elif not self.days[0] <= on <= self.days[1]:
+            self.days = (min(on, self.days[0]), max(on, self.days[1]))
+        if row.id is not None:
+            self.ids[index] = row.id
+        if isinstance(command, cmd.PersonCommand):
+            self.persons.add(command.person)
+        if isinstance(command, cmd.Subscribe) and command.paid is None:
+            self.unpriced[index] = command
+            self.keys.append(b"")
+            return
+        content = row_content(command, Decimal(0))  # the share value is not read
+        self.keys.append(_key(content))
+        if row.id is not None:
+            self.contents[index] = content
+
+    def price(self, value_on: Callable[[cmd.Command], Decimal]) -> None:
+        """The keys of the subscriptions without ``paid``, at the share value of their date."""
+        for index, command in self.unpriced.items():
+            content = row_content(command, value_on(command))
+            self.keys[index] = _key(content)
+            if index in self.ids:
+                self.contents[index] = content
+        self.unpriced.clear()
+
+    def source(self, index: int) -> str:
+        """The ``source`` the row's command has (see :mod:`.planning`)."""
+        given = self.ids.get(index)
+        return f"id:{given}" if given is not None else f"{self.digest}:{self.lines[index]}"
+
+
+def identities(planned: Plan) -> Identities:
+    """The identities of a plan's rows."""
+    found = Identities(planned.digest)
+    for row in planned.rows:
+        found.add(row)
+    return found
+
+
+def recorded_entries(db: DB, slug: str, planned: Plan | Identities) -> list[int | None]:
     """For each planned row, the entry that already records it, or None when it is new.
 
     A row whose ``source`` (its ``id``, or this file's hash and its line, as an earlier
@@ -176,38 +244,39 @@ def recorded_entries(db: DB, slug: str, planned: Plan) -> list[int | None]:
 
     Reads the view's entry table (the view must be level with the events) and the stored JSON
     of the entries dated within the file's dates: one pass, no domain objects."""
-    rows = planned.rows
-    if not rows:
+    rows = identities(planned) if isinstance(planned, Plan) else planned
+    if not len(rows) or rows.days is None:
         return []
     coop = db.rows("SELECT cid, share_value_cents FROM rm_coops WHERE slug = :slug", {"slug": slug})
     if not coop:
         return [None] * len(rows)
     cid, cents = coop[0]
     share_value = Decimal(int(cents)) / 100
-    value_on = _values(db, slug, share_value)
-    contents = [row_content(p.command, value_on(p.command)) for p in rows]
-    keys = [_key(c) for c in contents]
-    wanted = _named_by_source(db, cid, planned)
-    entries = _Entries({seq for seqs in wanted.values() for seq in seqs}, contents, set(keys))
-    _read_entries(db, cid, sorted(c[1] for c in contents), entries)
-    out, claimed = _claim_by_source(rows, contents, wanted, entries.content_of)
+    rows.price(_values(db, slug, share_value))
+    keys = rows.keys
+    wanted = _named_by_source(db, cid, rows)
+    entries = _Entries({seq for seqs in wanted.values() for seq in seqs}, rows.prefixes, set(keys))
+    _read_entries(db, cid, rows.days, entries)
+    out, claimed = _claim_by_source(rows, wanted, entries.content_of)
     _claim_by_content(keys, entries.pool, out, claimed)
     return out
 
 
-def _named_by_source(db: DB, cid: Any, planned: Plan) -> dict[int, list[int]]:
+def _named_by_source(db: DB, cid: Any, rows: Identities) -> dict[int, list[int]]:
     """Row index -> the entries its ``source`` names (its id, or an earlier release's file
     hash and line), oldest first; only rows that name some."""
     by_source: dict[str, list[int]] = {}
     for seq, source in db.rows(
         "SELECT seq, source FROM rm_entries WHERE cid = :cid AND source IS NOT NULL "
         "AND (source LIKE :prefix OR source LIKE 'id:%') ORDER BY seq",
-        {"cid": cid, "prefix": f"{planned.digest}:%"},
+        {"cid": cid, "prefix": f"{rows.digest}:%"},
     ):
         by_source.setdefault(source, []).append(seq)
     wanted: dict[int, list[int]] = {}
-    for index, p in enumerate(planned.rows):
-        found = by_source.get(p.command.source or "")
+    if not by_source:
+        return wanted
+    for index in range(len(rows)):
+        found = by_source.get(rows.source(index))
         if found:
             wanted[index] = found
     return wanted
@@ -217,9 +286,11 @@ class _Entries:
     """The entries read so far: the content of each candidate (an entry some row's source
     names), and the entries with each content a row has (``pool``, oldest first)."""
 
-    def __init__(self, candidates: set[int], contents: list[Content], keys: set[bytes]) -> None:
+    def __init__(
+        self, candidates: set[int], prefixes: set[tuple[str, str]], keys: set[bytes]
+    ) -> None:
         self.candidates = candidates
-        self.prefixes = {(c[0], c[1]) for c in contents}
+        self.prefixes = prefixes
         self.wanted_keys = keys
         self.content_of: dict[int, Content] = {}
         self.pool: dict[bytes, list[int]] = {}
@@ -246,9 +317,9 @@ class _Entries:
                 pool.setdefault(key, []).append(seq)
 
 
-def _read_entries(db: DB, cid: Any, days: list[str], entries: _Entries) -> None:
-    """Every entry dated within the file's dates (``days``, sorted), a page at a time, then
-    the candidates dated elsewhere."""
+def _read_entries(db: DB, cid: Any, days: tuple[str, str], entries: _Entries) -> None:
+    """Every entry dated within the file's dates (``days``: the first and the last), a page
+    at a time, then the candidates dated elsewhere."""
     after = 0
     while True:
         page = db.rows(
@@ -278,8 +349,7 @@ def _read_entries(db: DB, cid: Any, days: list[str], entries: _Entries) -> None:
 
 
 def _claim_by_source(
-    rows: list[Planned],
-    contents: list[Content],
+    rows: Identities,
     wanted: dict[int, list[int]],
     content_of: dict[int, Content],
 ) -> tuple[list[int | None], set[int]]:
@@ -290,21 +360,24 @@ def _claim_by_source(
     hash and line claims only an entry with the row's content (an .xlsx's other sheets have
     the same hash and lines; a reader may have read a value otherwise)."""
     out: list[int | None] = [None] * len(rows)
+    keys = rows.keys
     conflicts = Errors()
     claimed: set[int] = set()
     for index, seqs in wanted.items():
         seq = next((s for s in seqs if s in content_of and s not in claimed), None)
         if seq is None:
             continue
-        p = rows[index]
-        if content_of[seq] != contents[index]:
-            if p.id is not None:
-                diff = _differences(p.command.action, contents[index], content_of[seq])
+        entry = content_of[seq]
+        if _key(entry) != keys[index]:
+            given = rows.ids.get(index)
+            if given is not None:
+                content = rows.contents[index]
+                diff = _differences(content[0], content, entry)
                 conflicts.add(
-                    p.line,
+                    rows.lines[index],
                     _(
                         "id {id!r} is entry {entry}, recorded with other content ({differences})"
-                    ).format(id=p.id, entry=seq, differences=diff),
+                    ).format(id=given, entry=seq, differences=diff),
                 )
             continue
         out[index] = seq

@@ -3,25 +3,37 @@ would be recorded; the workflow the ``import`` command and any other front end c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scop_ledger.app import commands as cmd
 from scop_ledger.app.importing.checking import refused_rows
-from scop_ledger.app.importing.identity import recorded_entries
-from scop_ledger.app.importing.messages import ConflictingRows, InvalidRows, RefusedRow
-from scop_ledger.app.importing.planning import Plan, Planned, plan, plan_rows
-from scop_ledger.domain.values import far_ahead
+from scop_ledger.app.importing.identity import Identities, identities, recorded_entries
+from scop_ledger.app.importing.messages import (
+    ConflictingRows,
+    InvalidRows,
+    RefusedRow,
+    one_line,
+)
+from scop_ledger.app.importing.planning import Plan, Planned, plan, plan_stream
+from scop_ledger.domain.errors import InvalidValue
+from scop_ledger.domain.values import FAR_AHEAD, far_ahead
 from scop_ledger.i18n import _
 from scop_ledger.readmodel.access import open_view
+from scop_ledger.store.gc import collector_paused
 
 if TYPE_CHECKING:
     from scop_ledger.app.ledger import Ledger
     from scop_ledger.settings import Settings
 
-# A ``before_commit`` hook for the ledger that puts the warnings of the write into a list.
+# The rows an import records per page of its one transaction: what it holds of the file at
+# a time (their commands, events, stored events) besides the aggregates.
+PAGE = 5000
 
 
 @dataclass(frozen=True)
@@ -79,7 +91,7 @@ def dry_run_file(
 
     ``ledger`` opens the ledger (once); ``notes`` hears the notes on the file as soon as it is
     read (an .xlsx with several sheets)."""
-    planned, recorded = _planned_and_recorded(ledger, settings, path, sheet, notes, writing=False)
+    planned, recorded = _planned_and_recorded(ledger, settings, path, sheet, notes)
     rows = []
     for p, seq in zip(planned.rows, recorded, strict=True):
         c = p.command
@@ -95,25 +107,132 @@ def import_file(
     *,
     notes: Callable[[str], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    page: int = PAGE,
 ) -> Imported:
     """Record every row of ``path`` not recorded yet, in one transaction: all rows or none.
 
-    ``ledger`` opens the ledger (once); ``notes`` hears the notes on the file as soon as it is
-    read; ``progress(1, total)`` is called for each row recorded. The warnings: each rule the
-    rows put into breach, each date far ahead."""
+    The file is read twice, a row at a time, and never held whole: once to check every row
+    and tell the recorded rows from the new ones (:class:`.identity.Identities`), then to
+    record the new rows ``page`` at a time within the one transaction (the file must not
+    change in between). ``ledger`` opens the ledger (once); ``notes`` hears the notes on the
+    file as soon as it is read; ``progress(1, total)`` is called for each row recorded. The
+    warnings: each rule the rows put into breach, each date far ahead."""
     from scop_ledger.app.recording import breaches_into
 
-    planned, recorded = _planned_and_recorded(ledger, settings, path, sheet, notes, writing=True)
+    rows, recorded = _identified(ledger, settings, path, sheet, notes)
     opened = ledger()
     warnings: list[str] = []
     opened.before_commit = breaches_into(warnings, opened)
+    new = _NewRows(path, sheet, rows, recorded, max(1, page))
     step = None if progress is None else _row_by_row(progress, recorded)
-    result = run_import(opened, planned.rows, recorded, step)
-    for row, seq in zip(planned.rows, recorded, strict=True):
-        ahead = far_ahead(row.command.on) if seq is None else None
-        if ahead is not None:
-            warnings.append(_("line {line}: {message}").format(line=row.line, message=ahead))
+    result = new.run(opened, step)
+    warnings.extend(new.ahead.lines())
     return Imported(path, result, warnings)
+
+
+class _FarAhead:
+    """The new rows dated more than a year ahead of today, held as two numbers each."""
+
+    def __init__(self) -> None:
+        self.today = date.today()
+        self.clear()
+
+    def clear(self) -> None:
+        self.found_lines = array("q")
+        self.days = array("q")
+
+    def note(self, line: int, on: date) -> None:
+        if on - self.today > FAR_AHEAD:
+            self.found_lines.append(line)
+            self.days.append(on.toordinal())
+
+    def lines(self) -> list[str]:
+        said: dict[int, str | None] = {}
+        out = []
+        for line, ordinal in zip(self.found_lines, self.days, strict=True):
+            if ordinal not in said:
+                said[ordinal] = far_ahead(date.fromordinal(ordinal), self.today)
+            message = said[ordinal]
+            if message is not None:
+                out.append(_("line {line}: {message}").format(line=line, message=message))
+        return out
+
+
+class _NewRows:
+    """The second reading of an import file: its new rows, a page of commands at a time."""
+
+    def __init__(
+        self,
+        path: Path,
+        sheet: str | None,
+        rows: Identities,
+        recorded: list[int | None],
+        size: int,
+    ) -> None:
+        self.path, self.sheet, self.rows, self.recorded, self.size = (
+            path,
+            sheet,
+            rows,
+            recorded,
+            size,
+        )
+        self.ahead = _FarAhead()
+
+    def pages(self) -> Iterator[list[cmd.Command]]:
+        """The new rows' commands, a page at a time, as the file is read again."""
+        page: list[cmd.Command] = []
+        for _line, command in self.new_rows():
+            page.append(command)
+            if len(page) >= self.size:
+                yield page
+                page = []
+        if page:
+            yield page
+
+    def new_rows(self) -> Iterator[tuple[int, cmd.Command]]:
+        """The new rows (their line, their command), as the file is read again: it must read
+        as it did the first time (the same bytes, the same rows), else nothing is recorded."""
+        self.ahead.clear()
+        stream = plan_stream(self.path, self.sheet)
+        lines, recorded = self.rows.lines, self.recorded
+        changed = stream.digest != self.rows.digest
+        index = 0
+        for row in stream.rows:
+            if changed or index >= len(lines) or lines[index] != row.line:
+                changed = True
+                break
+            if recorded[index] is None:
+                self.ahead.note(row.line, row.command.on)
+                yield row.line, row.command
+            index += 1
+        if changed or stream.errors or index != len(lines):
+            raise InvalidValue(
+                _("{file}: the file changed while it was imported; nothing was recorded").format(
+                    file=one_line(self.path.name)
+                )
+            )
+
+    def run(self, ledger: Ledger, progress: Callable[[int], None] | None) -> ImportResult:
+        """Record the new rows, all or none (:meth:`.Ledger.execute_pages`)."""
+        from scop_ledger.app.ledger import BatchError
+
+        total = len(self.recorded)
+        new = sum(1 for seq in self.recorded if seq is None)
+        if not new:
+            return ImportResult(total, 0, total, None, None)
+        try:
+            batch = ledger.execute_pages(self.pages, persons=self.rows.persons, progress=progress)
+        except BatchError as error:
+            # Every row the rules refuse, not only this first one.
+            refused = refused_rows(ledger, self.new_rows(), self.rows.persons)
+            if not refused.errors or refused.first is None:  # pragma: no cover - as the batch
+                lines = zip(self.rows.lines, self.recorded, strict=True)
+                new_lines = (line for line, seq in lines if seq is None)
+                refused.errors.add(next(islice(new_lines, error.index, None)), error.error.message)
+                refused.first = error.error
+            raise RefusedRow(refused.errors.report(), refused.first) from None
+        assert batch.first is not None and batch.last is not None
+        return ImportResult(total, batch.commands, total - new, batch.first.event, batch.last.event)
 
 
 def _row_by_row(
@@ -130,21 +249,58 @@ def _planned_and_recorded(
     path: Path,
     sheet: str | None,
     notes: Callable[[str], None] | None,
-    *,
-    writing: bool,
 ) -> tuple[Plan, list[int | None]]:
-    """The file's plan, and for each row the entry that already records it (None: new).
-
-    Writing, every invalid row is named at once: the rows that cannot be read, and among the
-    others those the rules would refuse (:func:`.checking.refused_rows`)."""
-    planned = plan_rows(path, sheet) if writing else plan(path, sheet)
-    if notes is not None and not planned.errors:  # a file with unreadable rows: errors alone
+    """The file's plan, and for each row the entry that already records it (None: new)."""
+    planned = plan(path, sheet)
+    if notes is not None:
         for note in planned.notes:
             notes(note)
-    if writing:
-        from scop_ledger.app.ledger import ensure_writable
+    return planned, _recorded(ledger, settings, identities(planned))
 
-        ensure_writable(settings)
+
+def _identified(
+    ledger: Callable[[], Ledger],
+    settings: Settings,
+    path: Path,
+    sheet: str | None,
+    notes: Callable[[str], None] | None,
+) -> tuple[Identities, list[int | None]]:
+    """The file read once, a row at a time: each row's identity, and the entry that already
+    records it (None: new). Every invalid row is named at once: the rows that cannot be
+    read, and among the others those the rules would refuse
+    (:func:`.checking.refused_rows`)."""
+    stream = plan_stream(path, sheet)
+    rows = Identities(stream.digest)
+    with collector_paused():
+        for row in stream.rows:
+            rows.add(row)
+    if notes is not None and not stream.errors:  # a file with unreadable rows: errors alone
+        for note in stream.notes:
+            notes(note)
+    from scop_ledger.app.ledger import ensure_writable
+
+    ensure_writable(settings)
+    try:
+        recorded = _recorded(ledger, settings, rows)
+    except ConflictingRows as conflicts:
+        if not stream.errors:
+            raise
+        stream.errors = stream.errors.merge(conflicts.errors)
+        recorded = [None] * len(rows)
+    if stream.errors:
+        again = plan_stream(path, sheet)  # the valid rows again, for the rules
+        todo = (
+            (p.line, p.command) for p, seq in zip(again.rows, recorded, strict=False) if seq is None
+        )
+        refused = refused_rows(ledger(), todo, rows.persons)
+        raise InvalidRows(stream.errors.merge(refused.errors).report())
+    return rows, recorded
+
+
+def _recorded(
+    ledger: Callable[[], Ledger], settings: Settings, rows: Identities
+) -> list[int | None]:
+    """For each row, the entry that already records it (None: new), read from the view."""
     slug = ledger().resolve_coop(settings.coop)
     db = open_view(settings, ledger)
     if db is None:
@@ -157,20 +313,9 @@ def _planned_and_recorded(
             )
         )
     try:
-        recorded = recorded_entries(db, slug, planned)
-    except ConflictingRows as conflicts:
-        if not planned.errors:
-            raise
-        planned.errors = planned.errors.merge(conflicts.errors)
-        recorded = [None] * len(planned.rows)
+        return recorded_entries(db, slug, rows)
     finally:
         db.close()
-    if planned.errors:
-        rows = planned.rows
-        todo = [(p.line, p.command) for p, seq in zip(rows, recorded, strict=True) if seq is None]
-        refused = refused_rows(ledger(), todo)
-        raise InvalidRows(planned.errors.merge(refused.errors).report())
-    return planned, recorded
 
 
 def run_import(
