@@ -129,22 +129,31 @@ class UnitOfWork:
         self.prefetch_persons({c.person for c in commands if isinstance(c, cmd.PersonCommand)})
 
     def prefetch_persons(self, persons: Collection[str]) -> None:
-        """:meth:`prefetch` for these people (read before the batch's write begins)."""
+        """:meth:`prefetch` for these people (those not met yet). Read in the write's own
+        transaction when one is under way (a batch saved a page at a time: another
+        connection could wait for its lock)."""
         if len(persons) < 100:
             return
         try:
             slug = self.slug()
         except LedgerError:
             return  # the first command that needs the cooperative will say why
-        ids = {member_id(slug, person): person for person in persons}
-        table = self.store.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        ids = {}
+        for person in persons:
+            key = self.ids.get((slug, person)) or member_id(slug, person)
+            if key not in self.members:
+                ids[key] = person
+        if not ids:
+            return
+        recorder: Any = self.store.recorder
+        table = recorder.events_record_cls.__table__
         found: set[UUID] = set()
         wanted = list(ids)
-        with self.store.engine.connect() as conn:
+        with recorder.transaction(commit=False) as session:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 found.update(
-                    conn.execute(
+                    session.execute(
                         select(table.c.originator_id).where(
                             table.c.originator_id.in_(chunk), table.c.originator_version == 1
                         )
@@ -152,7 +161,7 @@ class UnitOfWork:
                 )
         for key, person in ids.items():
             self.ids[(slug, person)] = key
-            if key not in found and key not in self.members:
+            if key not in found:
                 self.members[key] = None
 
     def saved(self) -> None:

@@ -142,7 +142,7 @@ class Ledger(EventStore):
         and nothing of a page is held once it is saved (a million rows fit in bounded
         memory). ``pages`` is called again for each attempt (after a conflict with another
         writer). ``persons``: every person the commands name, to note before the write
-        begins those the store does not know (else the first page's are noted). A refused
+        begins those the store does not know (else each page's are noted). A refused
         command raises :class:`BatchError` carrying its index among all the commands;
         nothing is written. ``kept`` receives each command's :class:`Recorded`."""
         ensure_writable(self.settings)
@@ -197,8 +197,6 @@ class Ledger(EventStore):
         page = next(pages, None)
         if persons is not None:
             work.prefetch_persons(persons)
-        elif page is not None:
-            work.prefetch(page)
         recorder: Any = self.recorder  # eventsourcing-sqlalchemy's, with its transactions
         batch = Batch(0, None, None, 0)
         with recorder.transaction(commit=True) as session:
@@ -208,6 +206,8 @@ class Ledger(EventStore):
             # leaves the file untouched (the page cache spills to the file once full).
             with sqlite_pragma(conn, "cache_size", -262144):
                 while page is not None:
+                    if persons is None:
+                        work.prefetch(page)
                     done = self._save_page(work, page, batch.commands, progress, session)
                     if kept is not None:
                         kept.extend(done)

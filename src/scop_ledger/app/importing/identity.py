@@ -8,18 +8,22 @@ content is recorded when the ledger holds at least n entries with that content; 
 
 from __future__ import annotations
 
-import hashlib
 import json
-from array import array
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from scop_ledger.app import commands as cmd
+from scop_ledger.app.importing.content import (
+    CONTENT_FIELDS,
+    Content,
+    Identities,
+    canonical,
+    content_key,
+    identities,
+)
 from scop_ledger.app.importing.messages import ConflictingRows, Errors
-from scop_ledger.app.importing.planning import Plan, Planned
+from scop_ledger.app.importing.planning import Plan
 from scop_ledger.app.importing.rows import IMPORT_ACTIONS
 from scop_ledger.i18n import _
 from scop_ledger.settings import EVENTS_TABLE
@@ -27,70 +31,19 @@ from scop_ledger.settings import EVENTS_TABLE
 if TYPE_CHECKING:
     from scop_ledger.store.db import DB
 
-_NOT_CONTENT = {"on", "ref", "note", "source", "person"}
-# Each action's own fields, in a fixed order: with the action, the date, the person, the ref
-# and the note, an entry's content.
-_CONTENT_FIELDS = {
-    action: tuple(sorted(set(cmd.ACTIONS[action].model_fields) - _NOT_CONTENT))
-    for action in IMPORT_ACTIONS
-}
 _ENTRY_PAGE = 5000
 
 
-def _canonical(value: Any) -> str | None:
-    """One text per value, whatever its spelling: ``25``, ``25.0`` and ``25.00`` are one
-    amount; an enumeration is its contract spelling."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Enum):
-        return str(value.value)
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            return str(value)
-        norm = value.normalize()
-        text = str(norm)
-        if "E" in text and abs(norm.adjusted()) < 30:
-            text = format(norm, "f")  # 1E+2 as 100
-        return text
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 def _stored(value: Any) -> str | None:
-    """:func:`_canonical` of a value as an event's JSON stores it."""
+    """:func:`.content.canonical` of a value as an event's JSON stores it."""
     if isinstance(value, dict) and "_data_" in value:
         if value.get("_type_") == "decimal_str":
             try:
-                return _canonical(Decimal(value["_data_"]))
+                return canonical(Decimal(value["_data_"]))
             except (InvalidOperation, TypeError):
                 return str(value["_data_"])
         return str(value["_data_"])
-    return _canonical(value)
-
-
-Content = tuple[Any, ...]
-
-
-def row_content(command: cmd.Command, share_value: Decimal) -> Content:
-    """A row's content, as :func:`entry_content` gives an entry's. A subscription without
-    ``paid`` is paid in full: the entry stores what that is."""
-    values = []
-    for name in _CONTENT_FIELDS[command.action]:
-        value = getattr(command, name)
-        if name == "paid" and value is None and isinstance(command, cmd.Subscribe):
-            value = share_value * command.shares
-        values.append(_canonical(value))
-    return (
-        command.action,
-        command.on.isoformat(),
-        getattr(command, "person", None),
-        command.ref,
-        command.note,
-        *values,
-    )
+    return canonical(value)
 
 
 def entry_content(
@@ -103,7 +56,7 @@ def entry_content(
 ) -> Content:
     """An entry's content from the view's columns and its event's stored JSON."""
     values: list[str | None] = []
-    for name in _CONTENT_FIELDS[action]:
+    for name in CONTENT_FIELDS[action]:
         if action == "leave" and name == "reason":
             values.append(str(state.get("cause", "")).split(":", 1)[-1])
         elif action == "transfer" and name == "to":
@@ -139,14 +92,8 @@ def _values(db: DB, slug: str, registered: Decimal) -> Any:
     return value_on
 
 
-def _key(content: Content) -> bytes:
-    """A short fixed-size key for a content (a million of them fit in little memory)."""
-    text = repr(content).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(text, digest_size=16).digest()
-
-
 def _differences(action: str, row: Content, entry: Content) -> str:
-    names = ("action", "date", "person", "ref", "note", *_CONTENT_FIELDS[action])
+    names = ("action", "date", "person", "ref", "note", *CONTENT_FIELDS[action])
     parts = [
         _("{field} {there!r} there, {here!r} here").format(
             field=name.replace("_", "-"), there=there, here=here
@@ -167,70 +114,15 @@ _SELECT = (
 )
 
 
-class Identities:
-    """What telling a file's recorded rows from its new ones needs of each row, held
-    compactly (:meth:`add` a row at a time): its line and its content's key; the content
-    itself only for a row with an ``id`` (to say how it differs), and a subscription without
-    ``paid`` only until the share value it is paid at is known (:meth:`price`). A million
-    rows' worth fits in little memory; no other command is kept."""
-
-    def __init__(self, digest: str) -> None:
-        self.digest = digest
-        self.lines = array("q")
-        self.keys: list[bytes] = []
-        self.ids: dict[int, str] = {}
-        self.contents: dict[int, Content] = {}
-        self.unpriced: dict[int, cmd.Subscribe] = {}
-        self.prefixes: set[tuple[str, str]] = set()
-        self.days: tuple[str, str] | None = None
-        self.persons: set[str] = set()  # every person a row's command names
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    def add(self, row: Planned) -> None:
-        index, command = len(self.keys), row.command
-        self.lines.append(row.line)
-        on = command.on.isoformat()
-        self.prefixes.add((command.action, on))
-        if self.days is None:
-            self.days = (on, on)
-        elif not self.days[0] <= on <= self.days[1]:
-            self.days = (min(on, self.days[0]), max(on, self.days[1]))
-        if row.id is not None:
-            self.ids[index] = row.id
-        if isinstance(command, cmd.PersonCommand):
-            self.persons.add(command.person)
-        if isinstance(command, cmd.Subscribe) and command.paid is None:
-            self.unpriced[index] = command
-            self.keys.append(b"")
-            return
-        content = row_content(command, Decimal(0))  # the share value is not read
-        self.keys.append(_key(content))
-        if row.id is not None:
-            self.contents[index] = content
-
-    def price(self, value_on: Callable[[cmd.Command], Decimal]) -> None:
-        """The keys of the subscriptions without ``paid``, at the share value of their date."""
-        for index, command in self.unpriced.items():
-            content = row_content(command, value_on(command))
-            self.keys[index] = _key(content)
-            if index in self.ids:
-                self.contents[index] = content
-        self.unpriced.clear()
-
-    def source(self, index: int) -> str:
-        """The ``source`` the row's command has (see :mod:`.planning`)."""
-        given = self.ids.get(index)
-        return f"id:{given}" if given is not None else f"{self.digest}:{self.lines[index]}"
-
-
-def identities(planned: Plan) -> Identities:
-    """The identities of a plan's rows."""
-    found = Identities(planned.digest)
-    for row in planned.rows:
-        found.add(row)
-    return found
+def nothing_recorded(db: DB, slug: str) -> bool:
+    """Whether the ledger holds no entry of the cooperative an import could have made: then
+    every row of a file is new (:func:`recorded_entries` claims none)."""
+    found = db.rows(
+        "SELECT 1 FROM rm_entries e JOIN rm_coops c ON c.cid = e.cid "
+        f"WHERE c.slug = :slug AND e.action IN ({_ACTIONS}) LIMIT 1",
+        {"slug": slug},
+    )
+    return not found
 
 
 def recorded_entries(db: DB, slug: str, planned: Plan | Identities) -> list[int | None]:
@@ -312,7 +204,7 @@ class _Entries:
             content = entry_content(action, on, person, ref, note, details)
             if seq in candidates:
                 content_of[seq] = content
-            key = _key(content)
+            key = content_key(content)
             if key in wanted_keys:
                 pool.setdefault(key, []).append(seq)
 
@@ -368,7 +260,7 @@ def _claim_by_source(
         if seq is None:
             continue
         entry = content_of[seq]
-        if _key(entry) != keys[index]:
+        if content_key(entry) != keys[index]:
             given = rows.ids.get(index)
             if given is not None:
                 content = rows.contents[index]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -65,9 +65,13 @@ class Stream:
     ``digest`` (16 hex digits) names the file's bytes."""
 
     digest: str
-    rows: Iterator[Planned]
+    rows: Generator[Planned, None, None]
     notes: list[str]
     errors: Errors
+
+    def close(self) -> None:
+        """Stop reading (the file is closed)."""
+        self.rows.close()
 
 
 def plan_stream(path: Path, sheet: str | None = None) -> Stream:
@@ -80,7 +84,9 @@ def plan_stream(path: Path, sheet: str | None = None) -> Stream:
     return Stream(digest[:16], _planned(rows, digest[:16], errors), notes, errors)
 
 
-def _planned(rows: Iterator[Row | Bad], prefix: str, errors: Errors) -> Iterator[Planned]:
+def _planned(
+    rows: Iterator[Row | Bad], prefix: str, errors: Errors
+) -> Generator[Planned, None, None]:
     seen: dict[str, int] = {}
     for row in rows:
         if isinstance(row, Bad):

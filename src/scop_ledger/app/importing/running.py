@@ -3,46 +3,29 @@ would be recorded; the workflow the ``import`` command and any other front end c
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import islice
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scop_ledger.app import commands as cmd
 from scop_ledger.app.importing.checking import refused_rows
-from scop_ledger.app.importing.identity import Identities, identities, recorded_entries
-from scop_ledger.app.importing.messages import (
-    ConflictingRows,
-    InvalidRows,
-    RefusedRow,
-    one_line,
-)
-from scop_ledger.app.importing.planning import Plan, Planned, plan, plan_stream
-from scop_ledger.domain.errors import InvalidValue
-from scop_ledger.domain.values import FAR_AHEAD, far_ahead
+from scop_ledger.app.importing.content import Identities, identities
+from scop_ledger.app.importing.identity import nothing_recorded, recorded_entries
+from scop_ledger.app.importing.messages import ConflictingRows, InvalidRows, RefusedRow
+from scop_ledger.app.importing.paging import PAGE, FarAhead, ImportResult, NewRows
+from scop_ledger.app.importing.planning import Plan, Planned, Stream, plan, plan_stream
+from scop_ledger.domain.errors import LedgerError
 from scop_ledger.i18n import _
 from scop_ledger.readmodel.access import open_view
+from scop_ledger.store.db import DB
 from scop_ledger.store.gc import collector_paused
 
 if TYPE_CHECKING:
     from scop_ledger.app.ledger import Ledger
     from scop_ledger.settings import Settings
-
-# The rows an import records per page of its one transaction: what it holds of the file at
-# a time (their commands, events, stored events) besides the aggregates.
-PAGE = 5000
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    rows: int
-    recorded: int
-    skipped: int
-    first_event: int | None
-    last_event: int | None
 
 
 @dataclass(frozen=True)
@@ -111,128 +94,120 @@ def import_file(
 ) -> Imported:
     """Record every row of ``path`` not recorded yet, in one transaction: all rows or none.
 
-    The file is read twice, a row at a time, and never held whole: once to check every row
-    and tell the recorded rows from the new ones (:class:`.identity.Identities`), then to
-    record the new rows ``page`` at a time within the one transaction (the file must not
-    change in between). ``ledger`` opens the ledger (once); ``notes`` hears the notes on the
-    file as soon as it is read; ``progress(1, total)`` is called for each row recorded. The
-    warnings: each rule the rows put into breach, each date far ahead."""
+    The file is read a row at a time and never held whole; the rows are recorded ``page`` at
+    a time within the one transaction (:class:`.paging.NewRows`). Into a ledger that holds no
+    entry an import could have made, every row is new: the file is read once (unless a
+    progress bar needs the count first). Otherwise, or when a row is invalid, it is read
+    twice: once to check every row and tell the recorded rows from the new ones
+    (:class:`.content.Identities`), then to record the new ones (the file must not change
+    in between). ``ledger`` opens the ledger (once); ``notes`` hears the notes on the file;
+    ``progress(1, total)`` is called for each row recorded. The warnings: each rule the rows
+    put into breach, each date far ahead."""
+    from scop_ledger.app.ledger import BatchError
     from scop_ledger.app.recording import breaches_into
 
+    size = max(1, page)
+    refused: BatchError | None = None
+    if progress is None:
+        try:
+            once = _import_once(ledger, settings, path, sheet, notes, size)
+        except BatchError as error:
+            once, refused = None, error
+        if once is not None:
+            return once
     rows, recorded = _identified(ledger, settings, path, sheet, notes)
     opened = ledger()
+    new = NewRows(path, sheet, rows, recorded, size)
+    if refused is not None:
+        raise new.refusal(opened, refused)
     warnings: list[str] = []
     opened.before_commit = breaches_into(warnings, opened)
-    new = _NewRows(path, sheet, rows, recorded, max(1, page))
     step = None if progress is None else _row_by_row(progress, recorded)
     result = new.run(opened, step)
     warnings.extend(new.ahead.lines())
     return Imported(path, result, warnings)
 
 
-class _FarAhead:
-    """The new rows dated more than a year ahead of today, held as two numbers each."""
-
-    def __init__(self) -> None:
-        self.today = date.today()
-        self.clear()
-
-    def clear(self) -> None:
-        self.found_lines = array("q")
-        self.days = array("q")
-
-    def note(self, line: int, on: date) -> None:
-        if on - self.today > FAR_AHEAD:
-            self.found_lines.append(line)
-            self.days.append(on.toordinal())
-
-    def lines(self) -> list[str]:
-        said: dict[int, str | None] = {}
-        out = []
-        for line, ordinal in zip(self.found_lines, self.days, strict=True):
-            if ordinal not in said:
-                said[ordinal] = far_ahead(date.fromordinal(ordinal), self.today)
-            message = said[ordinal]
-            if message is not None:
-                out.append(_("line {line}: {message}").format(line=line, message=message))
-        return out
+class _Unreadable(Exception):
+    """A row of the file read once cannot be read: it is read twice (nothing was written),
+    which names every invalid row."""
 
 
-class _NewRows:
-    """The second reading of an import file: its new rows, a page of commands at a time."""
+def _import_once(
+    ledger: Callable[[], Ledger],
+    settings: Settings,
+    path: Path,
+    sheet: str | None,
+    notes: Callable[[str], None] | None,
+    size: int,
+) -> Imported | None:
+    """:func:`import_file` reading the file once, when the ledger holds no entry an import
+    could have made (every row is new); None (nothing written) when it does or a row cannot
+    be read. A row the rules refuse raises :class:`BatchError` (nothing written)."""
+    from scop_ledger.app.recording import breaches_into
+    from scop_ledger.store.engine import StoreError
 
-    def __init__(
-        self,
-        path: Path,
-        sheet: str | None,
-        rows: Identities,
-        recorded: list[int | None],
-        size: int,
-    ) -> None:
-        self.path, self.sheet, self.rows, self.recorded, self.size = (
-            path,
-            sheet,
-            rows,
-            recorded,
-            size,
-        )
-        self.ahead = _FarAhead()
-
-    def pages(self) -> Iterator[list[cmd.Command]]:
-        """The new rows' commands, a page at a time, as the file is read again."""
-        page: list[cmd.Command] = []
-        for _line, command in self.new_rows():
-            page.append(command)
-            if len(page) >= self.size:
-                yield page
-                page = []
-        if page:
-            yield page
-
-    def new_rows(self) -> Iterator[tuple[int, cmd.Command]]:
-        """The new rows (their line, their command), as the file is read again: it must read
-        as it did the first time (the same bytes, the same rows), else nothing is recorded."""
-        self.ahead.clear()
-        stream = plan_stream(self.path, self.sheet)
-        lines, recorded = self.rows.lines, self.recorded
-        changed = stream.digest != self.rows.digest
-        index = 0
-        for row in stream.rows:
-            if changed or index >= len(lines) or lines[index] != row.line:
-                changed = True
-                break
-            if recorded[index] is None:
-                self.ahead.note(row.line, row.command.on)
-                yield row.line, row.command
-            index += 1
-        if changed or stream.errors or index != len(lines):
-            raise InvalidValue(
-                _("{file}: the file changed while it was imported; nothing was recorded").format(
-                    file=one_line(self.path.name)
-                )
-            )
-
-    def run(self, ledger: Ledger, progress: Callable[[int], None] | None) -> ImportResult:
-        """Record the new rows, all or none (:meth:`.Ledger.execute_pages`)."""
-        from scop_ledger.app.ledger import BatchError
-
-        total = len(self.recorded)
-        new = sum(1 for seq in self.recorded if seq is None)
-        if not new:
-            return ImportResult(total, 0, total, None, None)
+    if settings.read_only:
+        return None  # refused, after the notes on the file: read twice
+    stream = plan_stream(path, sheet)
+    first = next(stream.rows, None)  # a CSV's header is read: its errors come first
+    try:
+        # What cannot be done says so after the notes on the file: read twice.
+        slug = ledger().resolve_coop(settings.coop)
+        db = _view(ledger, settings)
         try:
-            batch = ledger.execute_pages(self.pages, persons=self.rows.persons, progress=progress)
-        except BatchError as error:
-            # Every row the rules refuse, not only this first one.
-            refused = refused_rows(ledger, self.new_rows(), self.rows.persons)
-            if not refused.errors or refused.first is None:  # pragma: no cover - as the batch
-                lines = zip(self.rows.lines, self.recorded, strict=True)
-                new_lines = (line for line, seq in lines if seq is None)
-                refused.errors.add(next(islice(new_lines, error.index, None)), error.error.message)
-                refused.first = error.error
-            raise RefusedRow(refused.errors.report(), refused.first) from None
-        assert batch.first is not None and batch.last is not None
-        return ImportResult(total, batch.commands, total - new, batch.first.event, batch.last.event)
+            empty = nothing_recorded(db, slug)
+        finally:
+            db.close()
+    except (LedgerError, StoreError):
+        empty = False
+    if not empty:
+        stream.close()
+        return None
+    opened = ledger()
+    warnings: list[str] = []
+    opened.before_commit = breaches_into(warnings, opened)
+    ahead = FarAhead()
+    read: list[Stream] = []
+
+    def pages() -> Iterator[list[cmd.Command]]:
+        again = plan_stream(path, sheet) if read else None  # another attempt: read again
+        now = again or stream
+        read.append(now)
+        rows = now.rows if again else chain([] if first is None else [first], now.rows)
+        return _pages(rows, now, ahead, size)
+
+    try:
+        batch = opened.execute_pages(pages)
+    except _Unreadable:
+        return None
+    if notes is not None:
+        for note in read[-1].notes:
+            notes(note)
+    warnings.extend(ahead.lines())
+    if batch.first is None or batch.last is None:
+        return Imported(path, ImportResult(0, 0, 0, None, None), warnings)
+    result = ImportResult(batch.commands, batch.commands, 0, batch.first.event, batch.last.event)
+    return Imported(path, result, warnings)
+
+
+def _pages(
+    rows: Iterator[Planned], stream: Stream, ahead: FarAhead, size: int
+) -> Iterator[list[cmd.Command]]:
+    ahead.clear()
+    page: list[cmd.Command] = []
+    for row in rows:
+        if stream.errors:
+            raise _Unreadable
+        page.append(row.command)
+        ahead.note(row.line, row.command.on)
+        if len(page) >= size:
+            yield page
+            page = []
+    if stream.errors:
+        raise _Unreadable
+    if page:
+        yield page
 
 
 def _row_by_row(
@@ -302,6 +277,15 @@ def _recorded(
 ) -> list[int | None]:
     """For each row, the entry that already records it (None: new), read from the view."""
     slug = ledger().resolve_coop(settings.coop)
+    db = _view(ledger, settings)
+    try:
+        return recorded_entries(db, slug, rows)
+    finally:
+        db.close()
+
+
+def _view(ledger: Callable[[], Ledger], settings: Settings) -> DB:
+    """The view, level with the events (the caller closes it)."""
     db = open_view(settings, ledger)
     if db is None:
         from scop_ledger.store.engine import ReadOnlyStore
@@ -312,10 +296,7 @@ def _recorded(
                 "run the dry run once without --read-only"
             )
         )
-    try:
-        return recorded_entries(db, slug, rows)
-    finally:
-        db.close()
+    return db
 
 
 def run_import(
