@@ -164,6 +164,11 @@ class UnitOfWork:
             if key not in found:
                 self.members[key] = None
 
+    def release(self) -> None:
+        """Forget every aggregate loaded (a batch's are many): the unit of work is done."""
+        self.coops, self.members, self.ids = {}, {}, {}
+        self._marks, self._unsaved, self._terms = {}, {}, {}
+
     def saved(self) -> None:
         """The events of the commands run so far are saved: the aggregates no longer hold
         them as pending (a batch saved a page at a time holds one page's events)."""

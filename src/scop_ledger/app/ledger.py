@@ -216,6 +216,7 @@ class Ledger(EventStore):
                     if self.apply_view:
                         projector.apply_within(conn)
                     page = next(pages, None)
+                work.release()  # what follows (the warnings' sweep) needs room, not them
                 if self.before_commit is not None and batch.first is not None:
                     self.before_commit(batch.first.event, batch.top, conn)
         return batch
