@@ -63,9 +63,7 @@ def _view_rows(ledger) -> list[tuple[str, str, str]]:
 
 
 @pytest.mark.parametrize("progress", [False, True])
-def test_a_multi_page_import_records_every_row_once(
-    ledger, tmp_path: Path, progress: bool
-) -> None:
+def test_a_multi_page_import_records_every_row_once(ledger, tmp_path: Path, progress: bool) -> None:
     path = tmp_path / "moves.csv"
     path.write_text(HEADER + "\n".join(ROWS) + "\n")
     before = event_count(ledger)
