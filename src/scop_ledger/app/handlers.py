@@ -8,7 +8,7 @@ back the new events of each command.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -109,6 +109,8 @@ class UnitOfWork:
         self._terms: dict[int, Terms] = {}
         self.default_coop: str | None = None
         self._marks: dict[int, tuple[Cooperative | Member, int]] = {}
+        # The aggregates with events not saved yet, by ``id()``.
+        self._unsaved: dict[int, Cooperative | Member] = {}
 
     def apply(self, command: cmd.Command) -> list[Any]:
         """Run one command against the loaded aggregates; return the events it triggered."""
@@ -124,22 +126,34 @@ class UnitOfWork:
     def prefetch(self, commands: Sequence[cmd.Command]) -> None:
         """Note which people of a large batch are not in the store yet, a query per 500
         people, rather than one failed load each."""
-        persons = {c.person for c in commands if isinstance(c, cmd.PersonCommand)}
+        self.prefetch_persons({c.person for c in commands if isinstance(c, cmd.PersonCommand)})
+
+    def prefetch_persons(self, persons: Collection[str]) -> None:
+        """:meth:`prefetch` for these people (those not met yet). Read in the write's own
+        transaction when one is under way (a batch saved a page at a time: another
+        connection could wait for its lock)."""
         if len(persons) < 100:
             return
         try:
             slug = self.slug()
         except LedgerError:
             return  # the first command that needs the cooperative will say why
-        ids = {member_id(slug, person): person for person in persons}
-        table = self.store.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        ids = {}
+        for person in persons:
+            key = self.ids.get((slug, person)) or member_id(slug, person)
+            if key not in self.members:
+                ids[key] = person
+        if not ids:
+            return
+        recorder: Any = self.store.recorder
+        table = recorder.events_record_cls.__table__
         found: set[UUID] = set()
         wanted = list(ids)
-        with self.store.engine.connect() as conn:
+        with recorder.transaction(commit=False) as session:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 found.update(
-                    conn.execute(
+                    session.execute(
                         select(table.c.originator_id).where(
                             table.c.originator_id.in_(chunk), table.c.originator_version == 1
                         )
@@ -149,6 +163,18 @@ class UnitOfWork:
             self.ids[(slug, person)] = key
             if key not in found:
                 self.members[key] = None
+
+    def release(self) -> None:
+        """Forget every aggregate loaded (a batch's are many): the unit of work is done."""
+        self.coops, self.members, self.ids = {}, {}, {}
+        self._marks, self._unsaved, self._terms = {}, {}, {}
+
+    def saved(self) -> None:
+        """The events of the commands run so far are saved: the aggregates no longer hold
+        them as pending (a batch saved a page at a time holds one page's events)."""
+        for aggregate in self._unsaved.values():
+            aggregate.pending_events.clear()
+        self._unsaved = {}
 
     def slug(self) -> str:
         """The cooperative the batch is about (the settings', or the store's only one)."""
@@ -203,6 +229,7 @@ class UnitOfWork:
         """Remember where the aggregate's pending events stood before this command."""
         if id(aggregate) not in self._marks:
             self._marks[id(aggregate)] = (aggregate, 0 if new else len(aggregate.pending_events))
+            self._unsaved[id(aggregate)] = aggregate
 
     def init(self, command: cmd.Init) -> None:
         """Register the cooperative (refused when the slug is taken)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -68,6 +68,21 @@ def ensure_writable(settings: Settings, refused: str = N_("nothing can be record
         raise ReadOnlyStore(_("the store is open read-only: {refused}").format(refused=_(refused)))
 
 
+class Batch(NamedTuple):
+    """What a batch recorded: how many commands, the first and the last one's
+    :class:`Recorded`, and the largest entry id it recorded (``top``: consequences
+    included)."""
+
+    commands: int
+    first: Recorded | None
+    last: Recorded | None
+    top: int
+
+    def add(self, done: list[Recorded]) -> Batch:
+        top = max(e for r in done[-1:] for e in (r.event, *(c for c, _a in r.consequences)))
+        return Batch(self.commands + len(done), self.first or done[0], done[-1], max(self.top, top))
+
+
 class BatchError(LedgerError):
     """A command of a batch failed; ``index`` says which (0-based)."""
 
@@ -90,7 +105,9 @@ class Ledger(EventStore):
         self.apply_view = apply_view
         # Run in the write's transaction after its events are applied to the view, before it
         # commits (the CLI computes its warnings there): what it raises undoes the write.
-        self.before_commit: Callable[[list[Recorded], Connection], None] | None = None
+        # Its arguments: the first and the largest entry id the write recorded, and the
+        # write's connection.
+        self.before_commit: Callable[[int, int, Connection], None] | None = None
         self._view: Any = None
         super().__init__(settings, create=create)
 
@@ -108,34 +125,48 @@ class Ledger(EventStore):
     ) -> list[Recorded]:
         """Record every command or none (one transaction). A refused command raises
         :class:`BatchError` carrying its index; nothing is written."""
+        kept: list[Recorded] = []
+        self.execute_pages(lambda: [commands], progress=progress, kept=kept)
+        return kept
+
+    def execute_pages(
+        self,
+        pages: Callable[[], Iterable[Sequence[cmd.Command]]],
+        *,
+        persons: Collection[str] | None = None,
+        progress: Callable[[int], None] | None = None,
+        kept: list[Recorded] | None = None,
+    ) -> Batch:
+        """Record every command of ``pages()`` or none, in one transaction, a page at a time:
+        each page's events are saved and applied to the view before the next page is run,
+        and nothing of a page is held once it is saved (a million rows fit in bounded
+        memory). ``pages`` is called again for each attempt (after a conflict with another
+        writer). ``persons``: every person the commands name, to note before the write
+        begins those the store does not know (else each page's are noted). A refused
+        command raises :class:`BatchError` carrying its index among all the commands;
+        nothing is written. ``kept`` receives each command's :class:`Recorded`."""
         ensure_writable(self.settings)
         with collector_paused():
-            return self._execute_batch(commands, progress)
+            return self._execute_pages(pages, persons, progress, kept)
 
-    def _execute_batch(
+    def _execute_pages(
         self,
-        commands: Sequence[cmd.Command],
+        pages: Callable[[], Iterable[Sequence[cmd.Command]]],
+        persons: Collection[str] | None,
         progress: Callable[[int], None] | None,
-    ) -> list[Recorded]:
+        kept: list[Recorded] | None,
+    ) -> Batch:
         projector = self._projector()
         for attempt in range(MAX_ATTEMPTS):
             if attempt:
                 # Two writers that collide and retry in step would collide again: back off
                 # for a random while, growing with each attempt (at most about a second).
                 time.sleep(random.uniform(0, min(1.0, 0.005 * 2**attempt)))
+            if kept is not None:
+                kept.clear()
             work = UnitOfWork(self)
-            work.prefetch(commands)
-            plans: list[tuple[cmd.Command, list[Any]]] = []
-            for index, command in enumerate(commands):
-                try:
-                    plans.append((command, work.apply(command)))
-                except LedgerError as error:
-                    raise BatchError(index, error) from None
-                if progress is not None:
-                    progress(index + 1)
-            events = [e for _command, evs in plans for e in evs]
             try:
-                return self._save(projector, plans, events)
+                return self._save(projector, work, pages(), persons, progress, kept)
             except IntegrityError:
                 continue  # another writer got there first: reload and try again
             except LedgerError:
@@ -151,32 +182,77 @@ class Ledger(EventStore):
         raise StoreError(_("the store is too busy: another writer kept changing the same entries"))
 
     def _save(
-        self, projector: Any, plans: list[tuple[cmd.Command, list[Any]]], events: list[Any]
-    ) -> list[Recorded]:
-        """Insert the events, apply them to the view and the hash chain, and run
-        :attr:`before_commit`, all in one transaction: whatever fails, nothing is written."""
-        # The mapper and the recorder directly, not Application.save: save checks each event
-        # against a runtime protocol and wraps each in two more objects, a cost that grows
-        # with the number of events. The same stored events, in command order.
-        stored = [self.mapper.to_stored_event(e) for e in events]
+        self,
+        projector: Any,
+        work: UnitOfWork,
+        pages: Iterable[Sequence[cmd.Command]],
+        persons: Collection[str] | None,
+        progress: Callable[[int], None] | None,
+        kept: list[Recorded] | None,
+    ) -> Batch:
+        """Run each page's commands, insert their events, apply them to the view and the
+        hash chain, then run :attr:`before_commit`, all in one transaction: whatever fails,
+        nothing is written."""
+        pages = iter(pages)
+        page = next(pages, None)
+        if persons is not None:
+            work.prefetch_persons(persons)
         recorder: Any = self.recorder  # eventsourcing-sqlalchemy's, with its transactions
+        batch = Batch(0, None, None, 0)
         with recorder.transaction(commit=True) as session:
             conn = session.connection()
             # A page cache of 256 MiB for the whole write (SQLite): the events and their
             # view rows stay in memory until the commit, so that a writer killed before it
             # leaves the file untouched (the page cache spills to the file once full).
             with sqlite_pragma(conn, "cache_size", -262144):
-                numbers = recorder.insert_events(stored, session=session) or []
-                ids = {
-                    (e.originator_id, e.originator_version): n
-                    for e, n in zip(events, numbers, strict=True)
-                }
-                recorded = [_recorded(command, evs, ids) for command, evs in plans]
-                if self.apply_view:
-                    projector.apply_within(conn)
-                if self.before_commit is not None:
-                    self.before_commit(recorded, conn)
-        return recorded
+                while page is not None:
+                    if persons is None:
+                        work.prefetch(page)
+                    done = self._save_page(work, page, batch.commands, progress, session)
+                    if kept is not None:
+                        kept.extend(done)
+                    if done:
+                        batch = batch.add(done)
+                    if self.apply_view:
+                        projector.apply_within(conn)
+                    page = next(pages, None)
+                work.release()  # what follows (the warnings' sweep) needs room, not them
+                if self.before_commit is not None and batch.first is not None:
+                    self.before_commit(batch.first.event, batch.top, conn)
+        return batch
+
+    def _save_page(
+        self,
+        work: UnitOfWork,
+        page: Sequence[cmd.Command],
+        start: int,
+        progress: Callable[[int], None] | None,
+        session: Any,
+    ) -> list[Recorded]:
+        """Run one page's commands and insert their events (the write's first page checks
+        that they are recorded after the entry ahead of them: once per write)."""
+        plans: list[tuple[cmd.Command, list[Any]]] = []
+        for index, command in enumerate(page, start):
+            try:
+                plans.append((command, work.apply(command)))
+            except LedgerError as error:
+                raise BatchError(index, error) from None
+            if progress is not None:
+                progress(index + 1)
+        work.saved()
+        events = [e for _command, evs in plans for e in evs]
+        if not events:
+            return []
+        # The mapper and the recorder directly, not Application.save: save checks each event
+        # against a runtime protocol and wraps each in two more objects, a cost that grows
+        # with the number of events. The same stored events, in command order.
+        stored = [self.mapper.to_stored_event(e) for e in events]
+        recorder: Any = self.recorder
+        numbers = recorder.insert_events(stored, session=session, time_order=start == 0) or []
+        ids = {
+            (e.originator_id, e.originator_version): n for e, n in zip(events, numbers, strict=True)
+        }
+        return [_recorded(command, evs, ids) for command, evs in plans]
 
     def _projector(self) -> Any:
         """The projector that applies each write's events in the write's own transaction,

@@ -59,9 +59,7 @@ def record(session: LedgerSession, command: cmd.Command) -> Outcome:
     return Outcome(recorded, tuple(warnings))
 
 
-def breaches_into(
-    warnings: list[str], ledger: Ledger
-) -> Callable[[list[Recorded], Connection], None]:
+def breaches_into(warnings: list[str], ledger: Ledger) -> Callable[[int, int, Connection], None]:
     """A ``before_commit`` hook for the ledger: the warnings for each rule the write's
     entries put into breach as of their date (reality happened, so they stay recorded), read
     from the view in the write's own transaction, into ``warnings``. Computing them can fail
@@ -69,11 +67,7 @@ def breaches_into(
     from scop_ledger.readmodel.compliance import new_breaches
     from scop_ledger.store.db import DB
 
-    def check(recorded: list[Recorded], conn: Connection) -> None:
-        if not recorded:
-            return
-        first = recorded[0].event
-        last = max(max([r.event, *(e for e, _action in r.consequences)]) for r in recorded)
+    def check(first: int, last: int, conn: Connection) -> None:
         raw: Any = conn.connection.dbapi_connection
         db = DB(raw, conn.dialect.name)
         slug = ledger.resolve_coop(ledger.settings.coop)

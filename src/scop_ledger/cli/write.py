@@ -266,8 +266,8 @@ def import_cmd(
         notes=note,
         progress=progress(_("importing")),
     )
-    for line in imported.warnings:
-        click.echo(line, err=True)
+    if imported.warnings:  # one write: an old history may warn on every row
+        click.echo("\n".join(imported.warnings), err=True)
     unviewable = recording.unviewable_note(app.settings)
     if unviewable:
         click.echo(unviewable, err=True)

@@ -344,6 +344,8 @@ def _check_text(value: object, what: str, limit: int, allowed: frozenset[str]) -
                 what=what, length=grouped(len(value)), limit=grouped(limit)
             )
         )
+    if value.isprintable():  # no control character, surrogate or line separator at all
+        return value
     for char in value:
         kind = unicodedata.category(char)
         if kind == "Cs":

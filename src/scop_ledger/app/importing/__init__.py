@@ -27,21 +27,22 @@ the yes/no words), :mod:`.rows` (columns and actions; a row into its command), :
 (what French spreadsheets save: the CSV's encoding and separator, decimal commas,
 ``DD/MM/YYYY``), :mod:`.reading` (file checks, CSV, JSON Lines) and :mod:`.xlsx`,
 :mod:`.planning` (a file into commands),
-:mod:`.identity` (which rows are recorded), :mod:`.checking` (every row the rules refuse),
-:mod:`.running` (the import and its dry run),
+:mod:`.content` (a row's content, compactly) and :mod:`.identity` (which rows are
+recorded), :mod:`.checking` (every row the rules refuse), :mod:`.running` (the import and its
+dry run) and :mod:`.paging` (its rows recorded a page at a time),
 :mod:`.exporting` (the history written back in this format).
 """
 
 from scop_ledger.app.importing.exporting import export_rows
 from scop_ledger.app.importing.identity import recorded_entries
 from scop_ledger.app.importing.messages import ConflictingRows, InvalidRows, RefusedRow
+from scop_ledger.app.importing.paging import ImportResult
 from scop_ledger.app.importing.planning import Plan, Planned, plan
 from scop_ledger.app.importing.reading import json_command, read_rows
 from scop_ledger.app.importing.rows import COLUMNS, IMPORT_ACTIONS, row_command
 from scop_ledger.app.importing.running import (
     DryRun,
     Imported,
-    ImportResult,
     RowStatus,
     dry_run_file,
     import_file,

@@ -6,7 +6,7 @@ to name every row at fault rather than the first."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
 from scop_ledger.app import commands as cmd
@@ -52,14 +52,27 @@ class Refusals:
         self.first: LedgerError | None = None
 
 
-def refused_rows(ledger: Ledger, rows: Sequence[tuple[int, cmd.Command]]) -> Refusals:
+def refused_rows(
+    ledger: Ledger,
+    rows: Iterable[tuple[int, cmd.Command]],
+    persons: Collection[str] | None = None,
+) -> Refusals:
     """Each of ``rows`` (its line and its command, in the order of the file) that the rules
-    refuse, with why (every row is checked; :class:`Errors` keeps the first ones)."""
+    refuse, with why (every row is checked; :class:`Errors` keeps the first ones). ``rows``
+    is read once, a row at a time, when ``persons`` names every person of its commands."""
     found = Refusals()
     with collector_paused():
         work = _Checking(ledger)
-        work.prefetch([c for _line, c in rows])
-        for index, (line, command) in enumerate(rows):
+        if persons is None:
+            rows = list(rows)
+            work.prefetch([c for _line, c in rows])
+        else:
+            work.prefetch_persons(persons)
+        ahead = iter(rows)
+        row = next(ahead, None)
+        while row is not None:
+            line, command = row
+            row = next(ahead, None)
             try:
                 work.apply(command)
             except LedgerError as error:
@@ -67,7 +80,7 @@ def refused_rows(ledger: Ledger, rows: Sequence[tuple[int, cmd.Command]]) -> Ref
                     found.first = error
                 found.errors.add(line, error.message)
                 if not work.leave_out():
-                    if index + 1 < len(rows):
+                    if row is not None:
                         found.errors.add(
                             line, _("the rows after this one were not checked against the ledger")
                         )

@@ -8,16 +8,22 @@ content is recorded when the ledger holds at least n entries with that content; 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from scop_ledger.app import commands as cmd
+from scop_ledger.app.importing.content import (
+    CONTENT_FIELDS,
+    Content,
+    Identities,
+    canonical,
+    content_key,
+    identities,
+)
 from scop_ledger.app.importing.messages import ConflictingRows, Errors
-from scop_ledger.app.importing.planning import Plan, Planned
+from scop_ledger.app.importing.planning import Plan
 from scop_ledger.app.importing.rows import IMPORT_ACTIONS
 from scop_ledger.i18n import _
 from scop_ledger.settings import EVENTS_TABLE
@@ -25,70 +31,19 @@ from scop_ledger.settings import EVENTS_TABLE
 if TYPE_CHECKING:
     from scop_ledger.store.db import DB
 
-_NOT_CONTENT = {"on", "ref", "note", "source", "person"}
-# Each action's own fields, in a fixed order: with the action, the date, the person, the ref
-# and the note, an entry's content.
-_CONTENT_FIELDS = {
-    action: tuple(sorted(set(cmd.ACTIONS[action].model_fields) - _NOT_CONTENT))
-    for action in IMPORT_ACTIONS
-}
 _ENTRY_PAGE = 5000
 
 
-def _canonical(value: Any) -> str | None:
-    """One text per value, whatever its spelling: ``25``, ``25.0`` and ``25.00`` are one
-    amount; an enumeration is its contract spelling."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Enum):
-        return str(value.value)
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            return str(value)
-        norm = value.normalize()
-        text = str(norm)
-        if "E" in text and abs(norm.adjusted()) < 30:
-            text = format(norm, "f")  # 1E+2 as 100
-        return text
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 def _stored(value: Any) -> str | None:
-    """:func:`_canonical` of a value as an event's JSON stores it."""
+    """:func:`.content.canonical` of a value as an event's JSON stores it."""
     if isinstance(value, dict) and "_data_" in value:
         if value.get("_type_") == "decimal_str":
             try:
-                return _canonical(Decimal(value["_data_"]))
+                return canonical(Decimal(value["_data_"]))
             except (InvalidOperation, TypeError):
                 return str(value["_data_"])
         return str(value["_data_"])
-    return _canonical(value)
-
-
-Content = tuple[Any, ...]
-
-
-def row_content(command: cmd.Command, share_value: Decimal) -> Content:
-    """A row's content, as :func:`entry_content` gives an entry's. A subscription without
-    ``paid`` is paid in full: the entry stores what that is."""
-    values = []
-    for name in _CONTENT_FIELDS[command.action]:
-        value = getattr(command, name)
-        if name == "paid" and value is None and isinstance(command, cmd.Subscribe):
-            value = share_value * command.shares
-        values.append(_canonical(value))
-    return (
-        command.action,
-        command.on.isoformat(),
-        getattr(command, "person", None),
-        command.ref,
-        command.note,
-        *values,
-    )
+    return canonical(value)
 
 
 def entry_content(
@@ -101,7 +56,7 @@ def entry_content(
 ) -> Content:
     """An entry's content from the view's columns and its event's stored JSON."""
     values: list[str | None] = []
-    for name in _CONTENT_FIELDS[action]:
+    for name in CONTENT_FIELDS[action]:
         if action == "leave" and name == "reason":
             values.append(str(state.get("cause", "")).split(":", 1)[-1])
         elif action == "transfer" and name == "to":
@@ -137,14 +92,8 @@ def _values(db: DB, slug: str, registered: Decimal) -> Any:
     return value_on
 
 
-def _key(content: Content) -> bytes:
-    """A short fixed-size key for a content (a million of them fit in little memory)."""
-    text = repr(content).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(text, digest_size=16).digest()
-
-
 def _differences(action: str, row: Content, entry: Content) -> str:
-    names = ("action", "date", "person", "ref", "note", *_CONTENT_FIELDS[action])
+    names = ("action", "date", "person", "ref", "note", *CONTENT_FIELDS[action])
     parts = [
         _("{field} {there!r} there, {here!r} here").format(
             field=name.replace("_", "-"), there=there, here=here
@@ -165,7 +114,18 @@ _SELECT = (
 )
 
 
-def recorded_entries(db: DB, slug: str, planned: Plan) -> list[int | None]:
+def nothing_recorded(db: DB, slug: str) -> bool:
+    """Whether the ledger holds no entry of the cooperative an import could have made: then
+    every row of a file is new (:func:`recorded_entries` claims none)."""
+    found = db.rows(
+        "SELECT 1 FROM rm_entries e JOIN rm_coops c ON c.cid = e.cid "
+        f"WHERE c.slug = :slug AND e.action IN ({_ACTIONS}) LIMIT 1",
+        {"slug": slug},
+    )
+    return not found
+
+
+def recorded_entries(db: DB, slug: str, planned: Plan | Identities) -> list[int | None]:
     """For each planned row, the entry that already records it, or None when it is new.
 
     A row whose ``source`` (its ``id``, or this file's hash and its line, as an earlier
@@ -176,38 +136,39 @@ def recorded_entries(db: DB, slug: str, planned: Plan) -> list[int | None]:
 
     Reads the view's entry table (the view must be level with the events) and the stored JSON
     of the entries dated within the file's dates: one pass, no domain objects."""
-    rows = planned.rows
-    if not rows:
+    rows = identities(planned) if isinstance(planned, Plan) else planned
+    if not len(rows) or rows.days is None:
         return []
     coop = db.rows("SELECT cid, share_value_cents FROM rm_coops WHERE slug = :slug", {"slug": slug})
     if not coop:
         return [None] * len(rows)
     cid, cents = coop[0]
     share_value = Decimal(int(cents)) / 100
-    value_on = _values(db, slug, share_value)
-    contents = [row_content(p.command, value_on(p.command)) for p in rows]
-    keys = [_key(c) for c in contents]
-    wanted = _named_by_source(db, cid, planned)
-    entries = _Entries({seq for seqs in wanted.values() for seq in seqs}, contents, set(keys))
-    _read_entries(db, cid, sorted(c[1] for c in contents), entries)
-    out, claimed = _claim_by_source(rows, contents, wanted, entries.content_of)
+    rows.price(_values(db, slug, share_value))
+    keys = rows.keys
+    wanted = _named_by_source(db, cid, rows)
+    entries = _Entries({seq for seqs in wanted.values() for seq in seqs}, rows.prefixes, set(keys))
+    _read_entries(db, cid, rows.days, entries)
+    out, claimed = _claim_by_source(rows, wanted, entries.content_of)
     _claim_by_content(keys, entries.pool, out, claimed)
     return out
 
 
-def _named_by_source(db: DB, cid: Any, planned: Plan) -> dict[int, list[int]]:
+def _named_by_source(db: DB, cid: Any, rows: Identities) -> dict[int, list[int]]:
     """Row index -> the entries its ``source`` names (its id, or an earlier release's file
     hash and line), oldest first; only rows that name some."""
     by_source: dict[str, list[int]] = {}
     for seq, source in db.rows(
         "SELECT seq, source FROM rm_entries WHERE cid = :cid AND source IS NOT NULL "
         "AND (source LIKE :prefix OR source LIKE 'id:%') ORDER BY seq",
-        {"cid": cid, "prefix": f"{planned.digest}:%"},
+        {"cid": cid, "prefix": f"{rows.digest}:%"},
     ):
         by_source.setdefault(source, []).append(seq)
     wanted: dict[int, list[int]] = {}
-    for index, p in enumerate(planned.rows):
-        found = by_source.get(p.command.source or "")
+    if not by_source:
+        return wanted
+    for index in range(len(rows)):
+        found = by_source.get(rows.source(index))
         if found:
             wanted[index] = found
     return wanted
@@ -217,9 +178,11 @@ class _Entries:
     """The entries read so far: the content of each candidate (an entry some row's source
     names), and the entries with each content a row has (``pool``, oldest first)."""
 
-    def __init__(self, candidates: set[int], contents: list[Content], keys: set[bytes]) -> None:
+    def __init__(
+        self, candidates: set[int], prefixes: set[tuple[str, str]], keys: set[bytes]
+    ) -> None:
         self.candidates = candidates
-        self.prefixes = {(c[0], c[1]) for c in contents}
+        self.prefixes = prefixes
         self.wanted_keys = keys
         self.content_of: dict[int, Content] = {}
         self.pool: dict[bytes, list[int]] = {}
@@ -241,14 +204,14 @@ class _Entries:
             content = entry_content(action, on, person, ref, note, details)
             if seq in candidates:
                 content_of[seq] = content
-            key = _key(content)
+            key = content_key(content)
             if key in wanted_keys:
                 pool.setdefault(key, []).append(seq)
 
 
-def _read_entries(db: DB, cid: Any, days: list[str], entries: _Entries) -> None:
-    """Every entry dated within the file's dates (``days``, sorted), a page at a time, then
-    the candidates dated elsewhere."""
+def _read_entries(db: DB, cid: Any, days: tuple[str, str], entries: _Entries) -> None:
+    """Every entry dated within the file's dates (``days``: the first and the last), a page
+    at a time, then the candidates dated elsewhere."""
     after = 0
     while True:
         page = db.rows(
@@ -278,8 +241,7 @@ def _read_entries(db: DB, cid: Any, days: list[str], entries: _Entries) -> None:
 
 
 def _claim_by_source(
-    rows: list[Planned],
-    contents: list[Content],
+    rows: Identities,
     wanted: dict[int, list[int]],
     content_of: dict[int, Content],
 ) -> tuple[list[int | None], set[int]]:
@@ -290,21 +252,24 @@ def _claim_by_source(
     hash and line claims only an entry with the row's content (an .xlsx's other sheets have
     the same hash and lines; a reader may have read a value otherwise)."""
     out: list[int | None] = [None] * len(rows)
+    keys = rows.keys
     conflicts = Errors()
     claimed: set[int] = set()
     for index, seqs in wanted.items():
         seq = next((s for s in seqs if s in content_of and s not in claimed), None)
         if seq is None:
             continue
-        p = rows[index]
-        if content_of[seq] != contents[index]:
-            if p.id is not None:
-                diff = _differences(p.command.action, contents[index], content_of[seq])
+        entry = content_of[seq]
+        if content_key(entry) != keys[index]:
+            given = rows.ids.get(index)
+            if given is not None:
+                content = rows.contents[index]
+                diff = _differences(content[0], content, entry)
                 conflicts.add(
-                    p.line,
+                    rows.lines[index],
                     _(
                         "id {id!r} is entry {entry}, recorded with other content ({differences})"
-                    ).format(id=p.id, entry=seq, differences=diff),
+                    ).format(id=given, entry=seq, differences=diff),
                 )
             continue
         out[index] = seq

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -9,7 +10,7 @@ from typing import NamedTuple
 from scop_ledger.app import commands as cmd
 from scop_ledger.app.importing.messages import Errors, InvalidRows
 from scop_ledger.app.importing.reading import read_rows
-from scop_ledger.app.importing.rows import Bad, row_id, to_command
+from scop_ledger.app.importing.rows import Bad, Row, row_id, to_command
 from scop_ledger.domain.errors import InvalidValue
 from scop_ledger.i18n import _
 from scop_ledger.store.gc import collector_paused
@@ -52,11 +53,40 @@ def plan_rows(path: Path, sheet: str | None = None) -> Plan:
 
 
 def _plan(path: Path, sheet: str | None) -> Plan:
+    stream = plan_stream(path, sheet)
+    rows = list(stream.rows)
+    return Plan(stream.digest, rows, stream.notes, stream.errors)
+
+
+@dataclass
+class Stream:
+    """A file's valid rows as commands, one at a time as ``rows`` is iterated (a large file is
+    never held whole), and the errors of the invalid ones as they are met (``errors``);
+    ``digest`` (16 hex digits) names the file's bytes."""
+
+    digest: str
+    rows: Generator[Planned, None, None]
+    notes: list[str]
+    errors: Errors
+
+    def close(self) -> None:
+        """Stop reading (the file is closed)."""
+        self.rows.close()
+
+
+def plan_stream(path: Path, sheet: str | None = None) -> Stream:
+    """:func:`plan_rows`, a row at a time: the file's valid rows are planned as ``rows`` is
+    iterated, and each invalid row's error is added to ``errors`` when it is met. Problems
+    with the file as a whole raise at once (or, for a CSV's header, at the first row)."""
     notes: list[str] = []
     digest, rows = read_rows(path, sheet, notes)
-    prefix = digest[:16]
-    out: list[Planned] = []
     errors = Errors()
+    return Stream(digest[:16], _planned(rows, digest[:16], errors), notes, errors)
+
+
+def _planned(
+    rows: Iterator[Row | Bad], prefix: str, errors: Errors
+) -> Generator[Planned, None, None]:
     seen: dict[str, int] = {}
     for row in rows:
         if isinstance(row, Bad):
@@ -75,5 +105,4 @@ def _plan(path: Path, sheet: str | None) -> Plan:
             continue
         if given is not None:
             seen[source] = row.line
-        out.append(Planned(row.line, command, given))
-    return Plan(prefix, out, notes, errors)
+        yield Planned(row.line, command, given)

@@ -261,10 +261,19 @@ def _jsonl_rows(f: IO[bytes]) -> Iterator[Row | Bad]:
             yield Bad(number, problem.message)
 
 
+# The columns a row's keys name, by its keys (row_columns raises for keys it refuses).
+_COLUMNS_OF: dict[tuple[str, ...], list[str]] = {}
+
+
 def _jsonl_row(value: dict[str, Any]) -> dict[str, Any]:
     """A JSON Lines row by column (its keys named as a header names its columns); raise
     :class:`InvalidValue` for what a row cannot hold."""
-    names = row_columns(list(value))
+    keys = tuple(value)
+    names = _COLUMNS_OF.get(keys)
+    if names is None:
+        names = row_columns(list(keys))
+        if len(_COLUMNS_OF) < 1000:  # the rows of a file mostly share a few sets of keys
+            _COLUMNS_OF[keys] = names
     for key, item in value.items():
         if item is None:
             continue
