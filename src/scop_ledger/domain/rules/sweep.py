@@ -49,11 +49,17 @@ def facts_over(
     ``until`` (its forms, mandates, reviews and allocations carry their dates)."""
     wakes = _Wakes(until)
     governance = _Governance(params, coop, wakes)
-    roll = _Roll(params, rows, net_asset_values(coop))
+    return stepped(wakes, governance, _Roll(params, rows, net_asset_values(coop)))
+
+
+def stepped(wakes: _Wakes, governance: _Governance, roll: _Roll) -> Iterator[Facts]:
+    """The facts of each date on which the roll or a wake may change them, up to the wakes'
+    ``until``."""
+    until = wakes.until
     while True:
         heads = [wakes.heap[0][0]] if wakes.heap else []
-        if roll.pending is not None:
-            heads.append(roll.pending[0])
+        if (head := roll.head()) is not None:
+            heads.append(head)
         if not heads or min(heads) > until:
             return
         d = min(heads)
@@ -106,6 +112,10 @@ class _Roll:
         self._exits_since: tuple[date, int, tuple[Exit, ...]] | None = None
         self.founders: set[str] | None = None
         self.shareless: tuple[str, ...] = ()  # partners holding no share, sorted
+
+    def head(self) -> date | None:
+        """The date of the next row to apply (None: no more)."""
+        return None if self.pending is None else self.pending[0]
 
     def take(self, d: date, wakes: _Wakes) -> set[str]:
         """Apply the rows of date ``d``; the persons they change. A refund still owed wakes

@@ -32,6 +32,7 @@ from scop_ledger.domain.rules.sweep import (
     _Governance,
     _Roll,
     _Wakes,
+    stepped,
 )
 
 CENT = Decimal("0.01")
@@ -53,18 +54,7 @@ def facts_from_changes(
     among ``days``')."""
     wakes = _Wakes(until)
     governance = _Governance(params, coop, wakes)
-    roll = _Tally(params, days, rows, net_asset_values(coop))
-    while True:
-        heads = [wakes.heap[0][0]] if wakes.heap else []
-        if roll.day is not None:
-            heads.append(roll.day[0])
-        if not heads or min(heads) > until:
-            return
-        d = min(heads)
-        changed = roll.take(d, wakes)
-        changed.update(wakes.pop(d))
-        roll.settle(d, changed)
-        yield governance.facts(d, roll)
+    return stepped(wakes, governance, _Tally(params, days, rows, net_asset_values(coop)))
 
 
 class _Tally(_Roll):
@@ -81,6 +71,10 @@ class _Tally(_Roll):
         self.days = iter(days)
         self.day = next(self.days, None)  # the next date's change
         self.paid_cents = 0
+
+    def head(self) -> date | None:
+        """The next date with a change (the followed rows' dates are among them)."""
+        return None if self.day is None else self.day[0]
 
     def take(self, d: date, wakes: _Wakes) -> set[str]:
         """Apply the change of date ``d`` and the rows of ``d``; the persons these change. A
