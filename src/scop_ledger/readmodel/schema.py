@@ -114,7 +114,8 @@ entries = Table(
     Column("source", Text),
     Column("reversed_by", BigInteger),
     Column("reversed_at", BigInteger),
-    Index("rm_entries_coop", "cid", "seq"),
+    # Covering for what was known at a moment (the history's count and pages, entry numbers).
+    Index("rm_entries_coop", "cid", "seq", "recorded_at"),
     Index("rm_entries_member", "mid", "version"),
     Index("rm_entries_source", "cid", "source"),
 )
@@ -178,6 +179,19 @@ states = Table(
         "seq",
         sqlite_where=text("marks <> 0"),
         postgresql_where=text("marks <> 0"),
+    ),
+    # The admissions (register.ADMISSIONS_SQL: the partners' register numbers), without
+    # reading every state row of the cooperative.
+    Index(
+        "rm_states_admitted",
+        "cid",
+        "on_date",
+        "seq",
+        "known_from",
+        "known_to",
+        "mid",
+        sqlite_where=text("action = 'admit'"),
+        postgresql_where=text("action = 'admit'"),
     ),
 )
 
