@@ -267,6 +267,12 @@ class Coops:
     coops: list[dict[str, Any]]
 
 
+def slugs(session: Session) -> list[str]:
+    """Every cooperative in the store, in registration order (no figures: see :func:`coops`)."""
+    with Query(session, None, None, one_coop=False) as q:
+        return q.slugs()
+
+
 def coops(session: Session, as_of: date | None, known_at: datetime | None) -> Coops:
     """Every cooperative in the store (registered as known at the moment) with its headline
     figures as of the date. As known now, each cooperative's row is kept in the store and

@@ -269,10 +269,11 @@ def dashboard(served: Served) -> Callable[[Request], Response]:
             from scop_ledger.app import queries
 
             if moment.coop is None and session.settings.coop is None:
-                found = queries.coops(session, moment.as_of, moment.known_at)
-                if not found.coops and moment.known_at is None and served.on_empty:
+                slugs = queries.slugs(session)  # cheap: coops' figures only for several
+                if not slugs and moment.known_at is None and served.on_empty:
                     return served.on_empty(request)  # init's form, or what to do
-                if len(found.coops) > 1:
+                found = queries.coops(session, moment.as_of, moment.known_at) if slugs[1:] else None
+                if found is not None and len(found.coops) > 1:
                     context = frame(request, moment, "", title=_("Cooperatives"), coops=found)
                     return HTMLResponse(render("coops.html.j2", **context))
             tables = {n: TABLES[n](session, moment, {}) for n in ("capital", "votes", "compliance")}
