@@ -4,7 +4,7 @@ the few people the sweep follows one by one (:mod:`scop_ledger.domain.rules.tall
 
 from __future__ import annotations
 
-import json
+import orjson
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -92,7 +92,7 @@ def followed_from_view(
                     RefundFact(
                         date.fromisoformat(since), cause, amount * cents, paid_back * cents, n
                     )
-                    for _v, since, cause, amount, _partial, paid_back, n in json.loads(refunds)
+                    for _v, since, cause, amount, _partial, paid_back, n in orjson.loads(refunds)
                 )
         day = days.get(on)
         if day is None:
