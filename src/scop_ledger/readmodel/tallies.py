@@ -4,12 +4,13 @@ the few people the sweep follows one by one (:mod:`scop_ledger.domain.rules.tall
 
 from __future__ import annotations
 
-import orjson
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from scop_ledger.readmodel import snapshot as snap
 from scop_ledger.readmodel.times import micros
