@@ -223,5 +223,10 @@ def iter_rows(path: Path) -> Iterator[dict[str, object]]:
 if __name__ == "__main__":
     import sys
 
+    # PERSONS YEARS [FOLDER]: the history's size; with FOLDER, its rows file (for `import`) and
+    # its ledger-cli journal written there.
     h = generate(int(sys.argv[1]), int(sys.argv[2]))
     print(len(h.rows), "rows;", h.events_estimate(int(sys.argv[1])), "events (estimate)")
+    if len(sys.argv) > 3:
+        rows, journal = write(h, Path(sys.argv[3]))
+        print(f"{rows} and {journal}; registered on {h.start.isoformat()} (init --date)")
