@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from scop_ledger.app.session import Session
     from scop_ledger.audit.diff import Diff
     from scop_ledger.audit.report import Series
+    from scop_ledger.readmodel.compliance import Timeline
     from scop_ledger.readmodel.history import HistoryEntry
     from scop_ledger.settings import Settings
 
@@ -293,3 +294,20 @@ def shares_over_time(
 
     with Query(session, as_of, known_at) as q:
         return ratio_series(q.rules(), q.as_of, q.known_at)
+
+
+def timeline_with_shares(
+    session: Session, as_of: date | None, known_at: datetime | None
+) -> tuple[Timeline, tuple[Series, Series]]:
+    """The ``timeline`` answer and :func:`shares_over_time`, from one sweep of the rules."""
+    from scop_ledger.audit.report import shares_over_time as series
+    from scop_ledger.domain.rules.runs import runs
+    from scop_ledger.readmodel.compliance import timeline_of
+
+    with Query(session, as_of, known_at) as q:
+        source = q.rules()
+        params, _coop, facts_iter = source.facts(q.as_of, q.known_at)
+        facts = list(facts_iter)
+        found = runs(params, facts, q.as_of)
+        answer = timeline_of(source.slug, params, found, q.as_of, q.known_at)
+        return answer, series(params, facts, found)

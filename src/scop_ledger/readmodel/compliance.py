@@ -140,10 +140,23 @@ def timeline(
     value and detail when the run began and on its last day, the lowest and highest ratio over
     it (of ``rules`` only, when given)."""
     params, _, found = source.runs(as_of, known_at)
+    return timeline_of(source.slug, params, found, as_of, known_at, since, rules)
+
+
+def timeline_of(
+    slug: str,
+    params: Params,
+    found: list[Run],
+    as_of: date,
+    known_at: datetime,
+    since: date | None = None,
+    rules: tuple[str, ...] = (),
+) -> Timeline:
+    """:func:`timeline` from the runs already found."""
     start = since or params.registered_on
     shown = [r for r in found if r.end >= start and (not rules or r.rule in rules)]
     answer = Timeline(
-        coop=source.slug,
+        coop=slug,
         as_of=as_of,
         known_at=known_at,
         profile=params.profile.value,

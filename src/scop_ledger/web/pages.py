@@ -24,7 +24,7 @@ from scop_ledger.web.context import (
     writer_context,
 )
 from scop_ledger.web.render import render
-from scop_ledger.web.tables import PAGED, TABLES, Table
+from scop_ledger.web.tables import PAGED, TABLES, Table, timeline_table
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -106,18 +106,18 @@ def headline(result: Any) -> str:
 def table_page(served: Served, name: str) -> Callable[[Request], Response]:
     def handle(request: Request) -> Response:
         def work(session: Session, moment: Moment) -> Response:
-            if name in PAGED:
+            chart, ratios = None, []
+            if name == "timeline":  # the table and the share charts from one sweep
+                from scop_ledger.app import audit
+
+                r, shares = audit.timeline_with_shares(session, moment.as_of, moment.known_at)
+                table, paging = paged(timeline_table(r), request)
+                chart = charts.bands(r.changes, r.since, r.as_of)
+                ratios = [charts.share(series, r.as_of) for series in shares]
+            elif name in PAGED:
                 table, paging = read_page(name, session, moment, request)
             else:
                 table, paging = paged(TABLES[name](session, moment, kept(request)), request)
-            chart, ratios = None, []
-            if name == "timeline":
-                from scop_ledger.app import audit
-
-                r = table.result
-                chart = charts.bands(r.changes, r.since, r.as_of)
-                shares = audit.shares_over_time(session, moment.as_of, moment.known_at)
-                ratios = [charts.share(series, r.as_of) for series in shares]
             context = frame(request, moment, name, title=table.title)
             context.update(table=table, name=name, chart=chart, ratios=ratios, head=_head(table))
             context.update(paging=paging)

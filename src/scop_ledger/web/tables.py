@@ -184,7 +184,11 @@ def compliance(session: Session, m: Moment, params: dict[str, str]) -> Table:
 
 
 def timeline(session: Session, m: Moment, params: dict[str, str]) -> Table:
-    r = queries.timeline(session, m.as_of, m.known_at, None, ())
+    return timeline_table(queries.timeline(session, m.as_of, m.known_at, None, ()))
+
+
+def timeline_table(r: Any) -> Table:
+    """The table of a ``timeline`` answer (``queries.timeline``'s)."""
     headers = ["rule", "from", "to", "status", "value", "threshold", "detail"]
     # As the CLI shows it: each run's situation on its last day.
     ends = {"value": "end_value", "threshold": "end_threshold", "detail": "end_detail"}
