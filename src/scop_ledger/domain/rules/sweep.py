@@ -120,7 +120,7 @@ class _Roll:
     def take(self, d: date, wakes: _Wakes) -> set[str]:
         """Apply the rows of date ``d``; the persons they change. A refund still owed wakes
         its person the day after it falls due."""
-        holdings, due, changed = self.holdings, self.due, set()
+        holdings, changed = self.holdings, set()
         employees, externals = self.employees, self.externals
         employee_shares, external_shares = self.employee_shares, self.external_shares
         paid, pending, rows = self.paid, self.pending, self.rows
@@ -149,16 +149,8 @@ class _Roll:
                     externals += 1
                     external_shares += h.shares
             paid += h.paid - old.paid
-            for r in h.refunds[len(old.refunds) :]:
-                if r.cause in EXIT_CAUSES:
-                    self.exits.append(
-                        Exit(person, r.since, r.cause, person in (self.founders or ()))
-                    )
             if h.refunds != old.refunds:  # an unchanged list was scheduled when it came
-                for r in h.refunds:
-                    on = due(r.since)
-                    if r.outstanding > 0 and on >= d:
-                        wakes.add(on + DAY, person)
+                self.refunds_changed(person, old, h, d, wakes)
             holdings[person] = h
             changed.add(person)
             pending = next(rows, None)
@@ -168,6 +160,20 @@ class _Roll:
         self.employees, self.externals = employees, externals
         self.employee_shares, self.external_shares = employee_shares, external_shares
         return changed
+
+    def refunds_changed(
+        self, person: str, old: Holding, h: Holding, d: date, wakes: _Wakes
+    ) -> None:
+        """A person's refunds changed on ``d``: their new exits, and a wake the day after each
+        refund still owed falls due."""
+        for r in h.refunds[len(old.refunds) :]:
+            if r.cause in EXIT_CAUSES:
+                self.exits.append(Exit(person, r.since, r.cause, person in (self.founders or ())))
+        due = self.due
+        for r in h.refunds:
+            on = due(r.since)
+            if r.outstanding > 0 and on >= d:
+                wakes.add(on + DAY, person)
 
     def settle(self, d: date, changed: set[str]) -> None:
         """Bring the late and over-refunded totals of the ``changed`` persons to date ``d``;

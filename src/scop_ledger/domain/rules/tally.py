@@ -19,15 +19,12 @@ from decimal import Decimal
 from scop_ledger.domain.cooperative_fold import CoopState
 from scop_ledger.domain.rules.facts import (
     NOBODY,
-    Exit,
     Facts,
     NetAssetValues,
     Params,
     net_asset_values,
 )
 from scop_ledger.domain.rules.sweep import (
-    DAY,
-    EXIT_CAUSES,
     MemberRow,
     _Governance,
     _Roll,
@@ -91,7 +88,7 @@ class _Tally(_Roll):
             self.paid_cents += day[5]
             self.paid = Decimal(self.paid_cents) * CENT
         self.day = next(self.days, None)
-        holdings, due = self.holdings, self.due
+        holdings = self.holdings
         row = self.pending
         shareless: set[str] | None = None
         while row is not None and row[0] == d:
@@ -105,15 +102,7 @@ class _Tally(_Roll):
                 else:
                     shareless.discard(person)
             if h.refunds != old.refunds:
-                for r in h.refunds[len(old.refunds) :]:
-                    if r.cause in EXIT_CAUSES:
-                        self.exits.append(
-                            Exit(person, r.since, r.cause, person in (self.founders or ()))
-                        )
-                for r in h.refunds:
-                    on = due(r.since)
-                    if r.outstanding > 0 and on >= d:
-                        wakes.add(on + DAY, person)
+                self.refunds_changed(person, old, h, d, wakes)
             holdings[person] = h
             changed.add(person)
             row = next(self.rows, None)
