@@ -3,15 +3,17 @@ change (:mod:`~scop_ledger.domain.rules.sweep` gives them)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import attrgetter
+from typing import Any, TypeVar
 
 from scop_ledger.domain.rules.facts import Check, Facts, Params, Status
 from scop_ledger.domain.rules.registry import PROFILE_RULES, RuleSpec
 
 DAY = timedelta(days=1)
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -74,21 +76,23 @@ class _Rule:
 _NEVER = object()
 
 
-def runs(
-    params: Params, facts: Iterable[Facts], until: date, since: date | None = None
-) -> list[Run]:
-    """Every rule's runs, ordered by rule (the profile's order) then start. With ``since``,
-    evaluated from the facts in force on ``since`` on: the runs that begin after it are exact,
-    the one running then starts on or before it (a write's warnings need no more).
+#: One evaluation of a rule: the rule's index in its profile, the date, and the check.
+Evaluation = tuple[int, date, Check]
+
+
+def evaluations(
+    params: Params, facts: Iterable[Facts], since: date | None = None
+) -> Iterator[Evaluation]:
+    """Every evaluation of the profile's rules, in date order (the profile's order on one
+    date): with ``since``, from the facts in force on ``since`` on.
 
     A rule is evaluated again only on a date on which a field it reads has changed or its last
     check may no longer hold (:class:`~scop_ledger.domain.rules.registry.RuleSpec`): on the
     other dates it would give an equal check, which the run already holds."""
     rules = [_Rule(spec) for spec in PROFILE_RULES[params.profile]]
-    done: list[Run] = []
     for f in _from(facts, since):
         on = f.on
-        for r in rules:
+        for i, r in enumerate(rules):
             key = r.read(f)
             if on <= r.last and key == r.key:
                 continue
@@ -96,22 +100,61 @@ def runs(
             r.key = key
             holds = r.spec.holds
             r.last = date.max if holds is None else holds(f, params) or date.max
-            run = r.run
-            if run is not None and run.first.status is check.status:
-                run.last = check
-                if r.ratio and check.value is not None:
-                    value = check.value
-                    if run.lowest is None or _less(value, run.lowest):
-                        run.lowest = value
-                    if run.highest is None or _less(run.highest, value):
-                        run.highest = value
-                continue
-            if run is not None:
-                run.end = on - DAY
-                done.append(run)
-            ratio = check.value if r.ratio else None
-            r.run = Run(check.rule, on, until, check, check, ratio, ratio)
-    done.extend(r.run for r in rules if r.run is not None)
-    order = {spec.id: i for i, spec in enumerate(PROFILE_RULES[params.profile])}
-    done.sort(key=lambda r: (order[r.rule], r.start))
-    return done
+            yield i, on, check
+
+
+def combine(
+    params: Params,
+    found: Iterable[tuple[int, date, Status, str | None, T]],
+    until: date,
+    check: Callable[[T], Check],
+) -> list[Run]:
+    """The runs of :func:`runs` to ``until`` from the evaluations dated up to it, each given as
+    (rule index, date, status, value, what ``check`` makes the check of): only the checks that
+    begin or end a run are made."""
+    specs = PROFILE_RULES[params.profile]
+    ratios = [spec.ratio for spec in specs]
+    open_: list[list[Any] | None] = [None] * len(specs)  # start, first, last, lowest, highest
+    done: list[tuple[int, date, date, Any, Any, str | None, str | None]] = []
+    for i, on, status, value, made in found:
+        run = open_[i]
+        if run is not None and run[5] is status:
+            run[2] = made
+            if ratios[i] and value is not None:
+                if run[3] is None or _less(value, run[3]):
+                    run[3] = value
+                if run[4] is None or _less(run[4], value):
+                    run[4] = value
+            continue
+        if run is not None:
+            done.append((i, run[0], on - DAY, run[1], run[2], run[3], run[4]))
+        ratio = value if ratios[i] else None
+        open_[i] = [on, made, made, ratio, ratio, status]
+    for i, run in enumerate(open_):
+        if run is not None:
+            done.append((i, run[0], until, run[1], run[2], run[3], run[4]))
+    done.sort(key=lambda r: (r[0], r[1]))
+    out = []
+    for _i, start, end, first, last, low, high in done:
+        head = check(first)
+        out.append(
+            Run(head.rule, start, end, head, head if last is first else check(last), low, high)
+        )
+    return out
+
+
+def _same(c: Check) -> Check:
+    return c
+
+
+def runs(
+    params: Params, facts: Iterable[Facts], until: date, since: date | None = None
+) -> list[Run]:
+    """Every rule's runs, ordered by rule (the profile's order) then start. With ``since``,
+    evaluated from the facts in force on ``since`` on: the runs that begin after it are exact,
+    the one running then starts on or before it (a write's warnings need no more).
+
+    ``runs(params, facts, until) == combine(evaluations up to until, until)``: a sweep's
+    evaluations to a later date answer any date up to it (:mod:`scop_ledger.readmodel.sweeps`)."""
+    found = ((i, on, c.status, c.value, c) for i, on, c in evaluations(params, facts, since))
+    return combine(params, found, until, _same)
