@@ -301,13 +301,10 @@ def timeline_with_shares(
 ) -> tuple[Timeline, tuple[Series, Series]]:
     """The ``timeline`` answer and :func:`shares_over_time`, from one sweep of the rules."""
     from scop_ledger.audit.report import shares_over_time as series
-    from scop_ledger.domain.rules.runs import runs
     from scop_ledger.readmodel.compliance import timeline_of
 
     with Query(session, as_of, known_at) as q:
         source = q.rules()
-        params, _coop, facts_iter = source.facts(q.as_of, q.known_at)
-        facts = list(facts_iter)
-        found = runs(params, facts, q.as_of)
-        answer = timeline_of(source.slug, params, found, q.as_of, q.known_at)
-        return answer, series(params, facts, found)
+        found = source.sweep(q.as_of, q.known_at)
+        answer = timeline_of(source.slug, found.params, found.runs, q.as_of, q.known_at)
+        return answer, series(found.params, found.points, found.runs)

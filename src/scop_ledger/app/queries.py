@@ -95,7 +95,9 @@ class Query:
         from scop_ledger.readmodel.sources import ViewReader
 
         assert self._view is not None
-        return ViewReader(self._view, self.session.ledger)
+        settings = self.session.settings
+        keeper = None if settings.read_only else settings.url
+        return ViewReader(self._view, self.session.ledger, keeper)
 
     def _events(self) -> EventReader:
         from scop_ledger.readmodel.sources import EventReader

@@ -248,6 +248,7 @@ def import_cmd(
     ctx: click.Context, /, file: Path, dry_run: bool, sheet: str | None, fmt: str
 ) -> None:
     from scop_ledger.app import importing, recording
+    from scop_ledger.app.kept import keep_sweeps
     from scop_ledger.cli.render import progress
 
     app = get_app(ctx)
@@ -268,6 +269,7 @@ def import_cmd(
     )
     if imported.warnings:  # one write: an old history may warn on every row
         click.echo("\n".join(imported.warnings), err=True)
+    keep_sweeps(app)  # after the commit: the next question as known now finds it
     unviewable = recording.unviewable_note(app.settings)
     if unviewable:
         click.echo(unviewable, err=True)

@@ -16,15 +16,14 @@ the rows stay right); a read-only store reads the rows a writable one kept, and 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scop_ledger.readmodel.version import TRACKING_NAME, VIEW_SCHEMA_VERSION
+from scop_ledger.readmodel.kept import code_key, entries_since
+from scop_ledger.readmodel.kept import keep_apart as kept_apart
+from scop_ledger.readmodel.kept import position as position
 from scop_ledger.store.db import DB
 
 if TYPE_CHECKING:
@@ -47,25 +46,6 @@ UPSERT = (
 DECIMALS = ("capital", "employee_capital_ratio", "employee_vote_ratio")
 
 
-@cache
-def code_key() -> str:
-    """A digest of the read model's and the domain's source: rows kept by other code are
-    never reused."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256(str(VIEW_SCHEMA_VERSION).encode())
-    for folder in ("domain", "readmodel"):
-        for path in sorted((root / folder).rglob("*.py")):
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def position(db: DB) -> int:
-    """How far the view applied the log."""
-    found = db.scalar("SELECT position FROM rm_tracking WHERE name = :n", {"n": TRACKING_NAME})
-    return 0 if found is None else int(found)
-
-
 def coop_ids(db: DB) -> dict[str, int]:
     """Each cooperative's view id, by slug."""
     return {str(slug): int(cid) for cid, slug in db.rows("SELECT cid, slug FROM rm_coops")}
@@ -82,13 +62,9 @@ def kept(db: DB, as_of: date) -> dict[int, dict[str, Any]]:
     if not rows:
         return {}
     low = min(int(r[1]) for r in rows)
-    if db.scalar("SELECT count(*) FROM rm_unviewable WHERE seq > :low", {"low": low}):
+    since = entries_since(db, low)
+    if since is None:
         return {}
-    # The last entry of each cooperative recorded after the oldest row (the primary key's
-    # range: a few rows when few entries were recorded since).
-    since = dict(
-        db.rows("SELECT cid, max(seq) FROM rm_entries WHERE seq > :low GROUP BY cid", {"low": low})
-    )
     out = {}
     for cid, at, answer in rows:
         if int(since.get(cid, 0)) <= int(at):
@@ -142,17 +118,6 @@ def headline(s: Snapshot, cap: Capital, vote: Votes, verdict: Compliance) -> dic
 
 
 def keep_apart(url: str, as_of: date, at: int, rows: list[tuple[int, dict[str, Any]]]) -> None:
-    """Keep the rows just computed, on a writable connection of their own; a store that
-    refuses (busy, a replica) keeps none, and the answer stands."""
-    from scop_ledger.store.db import connect
-
-    try:
-        db = connect(url, read_only=False)
-    except Exception:  # keeping is an optimisation: the answer is already right
-        return
-    try:
-        keep(db, as_of, at, rows)
-    except Exception:  # idem
-        return
-    finally:
-        db.close()
+    """Keep the rows just computed, on a writable connection of their own
+    (:func:`~scop_ledger.readmodel.kept.keep_apart`)."""
+    kept_apart(url, lambda db: keep(db, as_of, at, rows))

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from scop_ledger.readmodel.queries import Admission, Refunds
     from scop_ledger.readmodel.register import Register
     from scop_ledger.readmodel.snapshot import CoopInfo, MemberLogs, Snapshot
+    from scop_ledger.readmodel.sweeps import Sweep
     from scop_ledger.store.db import DB
     from scop_ledger.store.eventstore import EventStore
 
@@ -112,6 +113,11 @@ class Reader(ABC):
         """The cooperative's statutes, its own entries' state, and its facts on every date
         they may change, from the registration to ``until``."""
 
+    def sweep(self, slug: str, until: date, known_at: datetime) -> Sweep | None:
+        """The sweep of the rules to ``until`` from one kept (:mod:`~scop_ledger.readmodel.sweeps`),
+        or None: here, none is kept."""
+        return None
+
     def rules(self, slug: str) -> RuleFacts:
         """What the rules read of one cooperative (compliance, timeline, the review pack)."""
         return RuleFacts(self, slug)
@@ -143,8 +149,23 @@ class RuleFacts:
         from ``since`` on only, when given: :func:`~scop_ledger.domain.rules.sweep.runs`)."""
         from scop_ledger.domain.rules.sweep import runs
 
+        if since is None:
+            found = self.sweep(until, known_at)
+            return found.params, found.coop, found.runs
         params, coop, facts = self.facts(until, known_at)
         return params, coop, runs(params, facts, until, since)
+
+    def sweep(self, until: date, known_at: datetime) -> Sweep:
+        """The sweep of the rules from the registration to ``until``: from the one kept when
+        it answers (:mod:`~scop_ledger.readmodel.sweeps`), else afresh. Every answer of the
+        rules as known now comes through here."""
+        from scop_ledger.readmodel.sweeps import swept
+
+        found = self.reader.sweep(self.slug, until, known_at)
+        if found is not None:
+            return found
+        params, coop, facts = self.facts(until, known_at)
+        return swept(params, coop, facts, until)
 
 
 # ---------------------------------------------------------------------- from the view
@@ -163,10 +184,11 @@ ORDER BY e.seq
 class ViewReader(Reader):
     """Answers from the view tables (level with the events). ``ledger`` opens the event store,
     on first use only: the cooperative's own entries (few) are decoded from their stored
-    state for the rules."""
+    state for the rules. ``keeper``: the store's address, to keep sweeps of the rules on
+    (:mod:`~scop_ledger.readmodel.sweeps`); None keeps none (a read-only store)."""
 
-    def __init__(self, db: DB, ledger: Callable[[], EventStore]) -> None:
-        self.db, self._ledger = db, ledger
+    def __init__(self, db: DB, ledger: Callable[[], EventStore], keeper: str | None = None) -> None:
+        self.db, self._ledger, self.keeper = db, ledger, keeper
 
     def slugs(self) -> list[str]:
         return [str(r[0]) for r in self.db.rows("SELECT slug FROM rm_coops ORDER BY cid")]
@@ -245,23 +267,41 @@ class ViewReader(Reader):
         """The cooperative's own entries (forms, mandates, reviews, allocations) up to
         ``until`` as known at ``known_at``: read from the view's entries, folded with the
         domain's function (no aggregate is loaded)."""
-        from scop_ledger.domain.cooperative import Cooperative, effective_entries
-        from scop_ledger.domain.cooperative_fold import replay_cooperative as fold
-        from scop_ledger.store.decoding import decoder, plain_decoder
+        from scop_ledger.readmodel.sweeps import folded
 
         cid, _coop = snap.coop_from_view(self.db, slug, known_at)
+        return folded(self._coop_log(cid, known_at), until, known_at)
+
+    def sweep(
+        self, slug: str, until: date | None, known_at: datetime, *, only_keep: bool = False
+    ) -> Sweep | None:
+        """See :meth:`Reader.sweep`; with ``only_keep``, the sweep is kept unless the one kept
+        holds, and not answered (``until`` None: the earliest date a kept sweep answers)."""
+        from scop_ledger.readmodel.sweeps import folded, kept_or_new
+
+        cid, _coop = snap.coop_from_view(self.db, slug, known_at)
+        log = self._coop_log(cid, known_at)
+        start = max(e.on for e in log)  # reversals' dates too: never later than need be
+        until = start if until is None else until
+        if until < start:
+            return None
+        coop = (cid, folded(log, until, known_at), start)
+        return kept_or_new(self.db, slug, coop, until, known_at, self.keeper, only_keep=only_keep)
+
+    def _coop_log(self, cid: int, known_at: datetime) -> list[Any]:
+        """The cooperative's own entries known at ``known_at``, decoded."""
+        from scop_ledger.domain.cooperative import Cooperative  # noqa: F401 (its topics)
+        from scop_ledger.store.decoding import decoder, plain_decoder
+
         # Without opening the store when its mapper is the default one (most of the import
         # time of ``compliance`` and ``timeline`` was the writing path's libraries).
         decode = plain_decoder() or decoder(self._ledger().mapper)
-        log = [
+        return [
             decode(oid, version, topic, bytes(state))
             for oid, version, topic, state in self.db.rows(
                 COOP_ENTRIES_SQL, {"cid": cid, "t": micros(known_at)}
             )
         ]
-        registration = next(e for e in log if isinstance(e, Cooperative.Registered))
-        entries = [e for e in effective_entries(log, known_at) if e.on <= until]
-        return fold(registration, entries, strict=False)
 
 
 # ---------------------------------------------------------------------- from the events

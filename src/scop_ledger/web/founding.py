@@ -16,7 +16,7 @@ from scop_ledger.domain import statutes
 from scop_ledger.i18n import N_, _, speaking
 from scop_ledger.web.context import Served, csrf_ok, language_of, user_of, writable
 from scop_ledger.web.forms import Field
-from scop_ledger.web.writing import forbidden, page, record_as
+from scop_ledger.web.writing import forbidden, kept_after, page, record_as
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -142,7 +142,8 @@ def init(served: Served) -> Any:
         if error is not None:
             return form_page(request, status, sent=sent, error=error)
         slug = made[0].slug
-        return page(request, "recorded.html.j2", title=TITLE, outcome=outcome, coop=slug)
+        done = page(request, "recorded.html.j2", title=TITLE, outcome=outcome, coop=slug)
+        return kept_after(served, slug, done)
 
     return handle
 

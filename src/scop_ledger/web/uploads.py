@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from scop_ledger.i18n import N_
 from scop_ledger.web.context import Served, coop_of, csrf_ok, failure, language_of, user_of
-from scop_ledger.web.writing import forbidden, page
+from scop_ledger.web.writing import forbidden, kept_after, page
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -135,7 +135,8 @@ def confirm(served: Served, uploads: Uploads) -> Any:
             _run, served, user, lang, work, coop_of(request)
         )
         shutil.rmtree(path.parent, ignore_errors=True)
-        return page(request, "import.html.j2", status, title=TITLE, error=error, done=done)
+        answer = page(request, "import.html.j2", status, title=TITLE, error=error, done=done)
+        return answer if done is None else kept_after(served, coop_of(request), answer)
 
     return handle
 

@@ -70,6 +70,23 @@ def page(
     return response
 
 
+def kept_after(served: Served, coop: str | None, response: Response) -> Response:
+    """``response``, then, once it is sent, the rules' sweep of ``coop`` (default: the
+    served one, else each) kept for the next question (``app.kept``): the write's own
+    answer does not wait for it."""
+    from starlette.background import BackgroundTask
+
+    response.background = BackgroundTask(_keep_sweeps, served, coop)
+    return response
+
+
+def _keep_sweeps(served: Served, coop: str | None) -> None:
+    from scop_ledger.app.kept import keep_sweeps
+    from scop_ledger.domain.values import coop_slug
+
+    served.run(coop and coop_slug(coop), "en", keep_sweeps)
+
+
 def forbidden() -> Response:
     return Response("the form's token is missing or wrong: reload the page", status_code=403)
 
@@ -198,7 +215,8 @@ def entry(served: Served, fixed: str | None = None) -> Any:
                 _form, request, served, action, status, sent=sent, error=error
             )
         title = forms.TITLES.get(action, action)
-        return page(request, "recorded.html.j2", title=title, outcome=outcome)
+        done = page(request, "recorded.html.j2", title=title, outcome=outcome)
+        return kept_after(served, coop, done)
 
     return handle
 
@@ -259,7 +277,8 @@ def reverse(served: Served) -> Any:
         title = N_("Reverse an entry")
         if error is not None:
             return page(request, "recorded.html.j2", status, title=title, error=error)
-        return page(request, "recorded.html.j2", title=title, outcome=outcome)
+        done = page(request, "recorded.html.j2", title=title, outcome=outcome)
+        return kept_after(served, coop, done)
 
     return handle
 

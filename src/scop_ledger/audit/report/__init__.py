@@ -31,13 +31,14 @@ from scop_ledger.audit.report.governance import (
 from scop_ledger.audit.verdict import Verdict
 from scop_ledger.domain.cooperative_fold import CoopState
 from scop_ledger.domain.rules import Params, Status
-from scop_ledger.domain.rules.facts import Facts, vote_weight
+from scop_ledger.domain.rules.facts import vote_weight
 from scop_ledger.domain.rules.registry import (
     EMPLOYEE_CAPITAL_MAJORITY,
     EMPLOYEE_VOTE_SHARE,
     RuleSpec,
 )
-from scop_ledger.domain.rules.sweep import Run, runs
+from scop_ledger.domain.rules.runs import Point
+from scop_ledger.domain.rules.sweep import Run
 from scop_ledger.i18n import N_, _
 from scop_ledger.readmodel import queries
 from scop_ledger.readmodel.compliance import Compliance, compliance_of
@@ -118,29 +119,32 @@ SECTIONS = {
 
 
 def _series(
-    rule: RuleSpec, facts: list[Facts], value: Any, threshold: float, found: list[Run]
+    rule: RuleSpec, points: list[Point], value: Any, threshold: float, found: list[Run]
 ) -> Series:
     spans = [r for r in found if r.rule == rule.id]
     return Series(
         title=rule.title,
-        dates=[f.on for f in facts],
-        values=[float(value(f)) for f in facts],
+        dates=[p[0] for p in points],
+        values=[float(value(p)) for p in points],
         threshold=threshold,
         breaches=[(r.start, r.end) for r in spans if r.status is Status.BREACH],
         waived=[(r.start, r.end) for r in spans if r.status is Status.WAIVED],
     )
 
 
-def _capital_share(f: Facts) -> Fraction:
-    return Fraction(f.employee_shares, f.shares) if f.shares else Fraction(0)
+def _capital_share(p: Point) -> Fraction:
+    _on, _employees, _externals, employee_shares, external_shares = p
+    shares = employee_shares + external_shares
+    return Fraction(employee_shares, shares) if shares else Fraction(0)
 
 
 def _vote_share(params: Params) -> Any:
-    def share(f: Facts) -> Fraction:
-        if not f.partners:
+    def share(p: Point) -> Fraction:
+        _on, employees, externals, _shares, _external_shares = p
+        if not employees + externals:
             return Fraction(0)
-        weight = vote_weight(params, f.employees, f.externals)
-        return Fraction(f.employees) / (f.employees + weight * f.externals)
+        weight = vote_weight(params, employees, externals)
+        return Fraction(employees) / (employees + weight * externals)
 
     return share
 
@@ -203,23 +207,25 @@ def _late(history: list[HistoryEntry], late_days: int) -> list[dict[str, Any]]:
     return late
 
 
-def shares_over_time(params: Params, facts: list[Facts], found: list[Run]) -> tuple[Series, Series]:
+def shares_over_time(
+    params: Params, points: list[Point], found: list[Run]
+) -> tuple[Series, Series]:
     """The employees' share of the capital and of the votes over time, each with its threshold
-    and its breach spans (the 51% and 65% of a Scop, the profile's own elsewhere)."""
+    and its breach spans (the 51% and 65% of a Scop, the profile's own elsewhere), from the
+    figures of each date the facts may change (:data:`~scop_ledger.domain.rules.runs.Point`)."""
     capital = _series(
-        EMPLOYEE_CAPITAL_MAJORITY, facts, _capital_share, float(params.employee_capital_min), found
+        EMPLOYEE_CAPITAL_MAJORITY, points, _capital_share, float(params.employee_capital_min), found
     )
     votes = _series(
-        EMPLOYEE_VOTE_SHARE, facts, _vote_share(params), float(params.employee_vote_min), found
+        EMPLOYEE_VOTE_SHARE, points, _vote_share(params), float(params.employee_vote_min), found
     )
     return capital, votes
 
 
 def ratio_series(source: RuleFacts, as_of: date, known_at: datetime) -> tuple[Series, Series]:
     """:func:`shares_over_time` from the registration to ``as_of``, as known at ``known_at``."""
-    params, _coop, facts_iter = source.facts(as_of, known_at)
-    facts = list(facts_iter)
-    return shares_over_time(params, facts, runs(params, facts, as_of))
+    found = source.sweep(as_of, known_at)
+    return shares_over_time(found.params, found.points, found.runs)
 
 
 def gather(
@@ -232,13 +238,12 @@ def gather(
 ) -> Pack:
     """Everything the pack shows, as of the snapshot's date and as known at its moment."""
     as_of, known_at = snapshot.as_of, snapshot.known_at
-    params, coop, facts_iter = source.facts(as_of, known_at)
-    facts = list(facts_iter)
-    found = runs(params, facts, as_of)
+    swept = source.sweep(as_of, known_at)
+    params, coop, found = swept.params, swept.coop, swept.runs
     verdict = compliance_of(source.slug, params, found, as_of, known_at)
     refunds, ageing = _refunds(snapshot, as_of)
     officers, gaps = representatives(coop, found, as_of)
-    capital, votes = shares_over_time(params, facts, found)
+    capital, votes = shares_over_time(params, swept.points, found)
     return Pack(
         coop=snapshot,
         as_of=as_of,

@@ -158,3 +158,13 @@ def runs(
     evaluations to a later date answer any date up to it (:mod:`scop_ledger.readmodel.sweeps`)."""
     found = ((i, on, c.status, c.value, c) for i, on, c in evaluations(params, facts, since))
     return combine(params, found, until, _same)
+
+
+#: What the share charts read of one date's facts: the date, the employee and the external
+#: partners, the employee and the external partners' shares.
+Point = tuple[date, int, int, int, int]
+
+
+def point(f: Facts) -> Point:
+    """The figures of ``f`` the share charts read."""
+    return f.on, f.employees, f.externals, f.employee_shares, f.external_shares

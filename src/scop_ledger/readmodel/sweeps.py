@@ -1,0 +1,224 @@
+"""Each cooperative's sweep of the rules, kept between questions (``rm_sweeps``).
+
+``compliance``, ``timeline`` and the browser's pages sweep the cooperative's whole history
+(:func:`~scop_ledger.domain.rules.runs.runs`). As known now (at or after the recording of the
+cooperative's last entry), one sweep to a far horizon answers every date up to it: its
+evaluations dated up to D, combined, are the runs a sweep to D finds
+(:func:`~scop_ledger.domain.rules.runs.combine`) — from the latest date of the cooperative's
+own entries on (statutes, forms, mandates: before it, the statutes in force on D may differ
+from those of the horizon). The horizon is the 31 December thirty years after the later of
+today and that latest date.
+
+Kept per cooperative: the evaluations (JSON, :mod:`~scop_ledger.readmodel.checkjson`) and the
+figures the share charts read on each date (:data:`~scop_ledger.domain.rules.runs.Point`),
+with the view's position when computed and the recording time of the cooperative's last entry
+then; reused while they hold (:mod:`~scop_ledger.readmodel.kept`). The statutes are folded
+again from the cooperative's own entries (few). Any other question (a date outside the
+span, as known at a past moment, a row that no longer holds) is swept afresh. A read-only
+store reads the rows a writable one kept, and keeps none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import takewhile
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from scop_ledger.readmodel.kept import code_key, holds, keep_apart, position
+from scop_ledger.readmodel.times import micros
+
+if TYPE_CHECKING:
+    from scop_ledger.domain.cooperative_fold import CoopState
+    from scop_ledger.domain.rules.facts import Facts, Params
+    from scop_ledger.domain.rules.runs import Evaluation, Point, Run
+    from scop_ledger.store.db import DB
+
+TABLE = "rm_sweeps"
+DDL = (
+    f"CREATE TABLE IF NOT EXISTS {TABLE} (cid INTEGER NOT NULL, code VARCHAR(64) NOT NULL, "
+    "position BIGINT NOT NULL, latest BIGINT NOT NULL, horizon VARCHAR(10) NOT NULL, "
+    "sweep TEXT NOT NULL, PRIMARY KEY (cid, code))"
+)
+UPSERT = (
+    f"INSERT INTO {TABLE} (cid, code, position, latest, horizon, sweep) "
+    "VALUES (:cid, :code, :position, :latest, :horizon, :sweep) ON CONFLICT (cid, code) "
+    "DO UPDATE SET position = excluded.position, latest = excluded.latest, "
+    "horizon = excluded.horizon, sweep = excluded.sweep"
+)
+YEARS = 30
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A sweep's answer to a date: the statutes, the cooperative's own entries' state, each
+    rule's runs, and the share charts' figures on each date the facts may change."""
+
+    params: Params
+    coop: CoopState
+    runs: list[Run]
+    points: list[Point]
+
+
+def swept(params: Params, coop: CoopState, facts: Iterable[Facts], until: date) -> Sweep:
+    """The sweep of ``facts`` to ``until``."""
+    from scop_ledger.domain.rules.runs import point, runs
+
+    every = list(facts)
+    return Sweep(params, coop, runs(params, every, until), [point(f) for f in every])
+
+
+def folded(log: list[Any], until: date, known_at: datetime) -> CoopState:
+    """The state of the cooperative's own entries ``log`` up to ``until``."""
+    from scop_ledger.domain.cooperative import Cooperative, effective_entries
+    from scop_ledger.domain.cooperative_fold import replay_cooperative as fold
+
+    registration = next(e for e in log if isinstance(e, Cooperative.Registered))
+    entries = [e for e in effective_entries(log, known_at) if e.on <= until]
+    return fold(registration, entries, strict=False)
+
+
+def horizon(start: date, today: date) -> date:
+    """How far a kept sweep goes."""
+    return date(max(start.year, today.year) + YEARS, 12, 31)
+
+
+def latest(db: DB, cid: int) -> int:
+    """The recording time (microseconds) of the cooperative's last recorded entry."""
+    found = db.scalar("SELECT max(recorded_at) FROM rm_entries WHERE cid = :cid", {"cid": cid})
+    return 0 if found is None else int(found)
+
+
+def _row(db: DB, cid: int, until: date, known_at: datetime, data: bool) -> list[Any] | None:
+    """The kept row of cooperative ``cid`` (position, latest, horizon[, sweep]) if it answers
+    ``until`` as known at ``known_at``."""
+    if not db.has_table(TABLE):
+        return None
+    rows = db.rows(
+        f"SELECT position, latest, horizon{', sweep' if data else ''} FROM {TABLE} "
+        "WHERE cid = :cid AND code = :k",
+        {"cid": cid, "k": code_key()},
+    )
+    if not rows:
+        return None
+    at, last, end = rows[0][:3]
+    if until > date.fromisoformat(end) or micros(known_at) < int(last):
+        return None
+    if not holds(db, cid, int(at)):
+        return None
+    return list(rows[0])
+
+
+def stored(db: DB, cid: int, until: date, known_at: datetime) -> dict[str, Any] | None:
+    """The sweep kept for cooperative ``cid`` if it answers ``until`` as known at
+    ``known_at``."""
+    row = _row(db, cid, until, known_at, data=True)
+    if row is None:
+        return None
+    found: dict[str, Any] = orjson.loads(row[3])
+    return found
+
+
+def answer(params: Params, coop: CoopState, data: dict[str, Any], until: date) -> Sweep:
+    """The sweep to ``until`` from a kept sweep's ``data`` (its evaluations dated up to it)."""
+    from scop_ledger.domain.rules.runs import combine
+    from scop_ledger.readmodel.checkjson import STATUSES, check_of
+
+    limit = until.toordinal()
+    upto = takewhile(lambda e: e[1] <= limit, data["e"])
+    found = ((i, date.fromordinal(o), STATUSES[s], v, c) for i, o, s, v, c in upto)
+    points = [
+        (date.fromordinal(o), a, b, c, d)
+        for o, a, b, c, d in takewhile(lambda p: p[0] <= limit, data["p"])
+    ]
+    return Sweep(params, coop, combine(params, found, until, check_of), points)
+
+
+def data_of(found: list[Evaluation], points: list[Point]) -> str:
+    """A sweep's evaluations and figures as the JSON kept."""
+    from scop_ledger.readmodel.checkjson import check_data
+
+    return orjson.dumps(
+        {
+            "e": [
+                [i, on.toordinal(), c.status.value, c.value, check_data(c)] for i, on, c in found
+            ],
+            "p": [[p[0].toordinal(), *p[1:]] for p in points],
+        }
+    ).decode()
+
+
+def keep(db: DB, cid: int, at: int, last: int, end: date, data: str) -> None:
+    """Keep a sweep computed when the view stood at ``at``, on a writable connection."""
+    if not db.has_table(TABLE):
+        db.write(DDL, [])
+    row = {"cid": cid, "code": code_key(), "position": at, "latest": last}
+    db.write(UPSERT, [{**row, "horizon": end.isoformat(), "sweep": data}])
+
+
+def kept_or_new(
+    db: DB,
+    slug: str,
+    coop: tuple[int, CoopState, date],
+    until: date,
+    known_at: datetime,
+    keeper: str | None,
+    *,
+    only_keep: bool = False,
+) -> Sweep | None:
+    """The sweep to ``until`` as known at ``known_at`` from the one kept, or from a sweep to
+    the horizon (then kept on ``keeper``, the store's address, unless None); None when no
+    kept sweep can answer (see the module's docstring). ``coop``: the cooperative's view id,
+    its own entries' state up to ``until`` and the latest date of those entries.
+    ``only_keep``: sweep and keep only when the kept sweep no longer holds (the answer is then
+    not wanted)."""
+    from scop_ledger.domain.rules import Params
+
+    cid, state, start = coop
+    if until < start:
+        return None
+    params = Params.of(state)
+    if keeper is not None and only_keep:
+        if _row(db, cid, until, known_at, data=False) is not None:
+            return None
+    else:
+        data = stored(db, cid, until, known_at)
+        if data is not None:
+            return answer(params, state, data, until)
+    end = horizon(start, date.today())
+    at, last = position(db), latest(db, cid)
+    if until > end or last > micros(known_at):
+        return None
+    return _sweep_and_keep(db, slug, (cid, params, state), (at, last, end), until, known_at, keeper)
+
+
+def _sweep_and_keep(
+    db: DB,
+    slug: str,
+    coop: tuple[int, Params, CoopState],
+    kept: tuple[int, int, date],
+    until: date,
+    known_at: datetime,
+    keeper: str | None,
+) -> Sweep:
+    from scop_ledger.domain.rules.runs import combine, evaluations, point
+    from scop_ledger.readmodel.tallies import facts_from_view
+
+    cid, params, state = coop
+    at, last, end = kept
+    facts = list(facts_from_view(db, slug, params, state, end, known_at))
+    found = list(evaluations(params, facts))
+    points = [point(f) for f in facts]
+    upto = ((i, on, c.status, c.value, c) for i, on, c in found if on <= until)
+    runs = combine(params, upto, until, lambda c: c)
+    if keeper is not None:
+        try:
+            data = data_of(found, points)
+        except TypeError:  # a value JSON cannot hold: not kept, the answer stands
+            data = None
+        if data is not None:
+            keep_apart(keeper, lambda w: keep(w, cid, at, last, end, data))
+    return Sweep(params, state, runs, [p for p in points if p[0] <= until])
