@@ -20,14 +20,15 @@ store reads the rows a writable one kept, and keeps none.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import takewhile
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from scop_ledger.domain.rules.facts import Check, Status
 from scop_ledger.readmodel.kept import code_key, holds, keep_apart, position
 from scop_ledger.readmodel.times import micros
 
@@ -41,15 +42,19 @@ TABLE = "rm_sweeps"
 DDL = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} (cid INTEGER NOT NULL, code VARCHAR(64) NOT NULL, "
     "position BIGINT NOT NULL, latest BIGINT NOT NULL, horizon VARCHAR(10) NOT NULL, "
-    "sweep TEXT NOT NULL, PRIMARY KEY (cid, code))"
+    "sweep TEXT NOT NULL, checks TEXT NOT NULL, PRIMARY KEY (cid, code))"
 )
 UPSERT = (
-    f"INSERT INTO {TABLE} (cid, code, position, latest, horizon, sweep) "
-    "VALUES (:cid, :code, :position, :latest, :horizon, :sweep) ON CONFLICT (cid, code) "
-    "DO UPDATE SET position = excluded.position, latest = excluded.latest, "
-    "horizon = excluded.horizon, sweep = excluded.sweep"
+    f"INSERT INTO {TABLE} (cid, code, position, latest, horizon, sweep, checks) "
+    "VALUES (:cid, :code, :position, :latest, :horizon, :sweep, :checks) "
+    "ON CONFLICT (cid, code) DO UPDATE SET position = excluded.position, "
+    "latest = excluded.latest, horizon = excluded.horizon, sweep = excluded.sweep, "
+    "checks = excluded.checks"
 )
 YEARS = 30
+# The statuses, written as their place here.
+STATUSES = list(Status)
+ORDER = {status: k for k, status in enumerate(STATUSES)}
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ def _row(db: DB, cid: int, until: date, known_at: datetime, data: bool) -> list[
     if not db.has_table(TABLE):
         return None
     rows = db.rows(
-        f"SELECT position, latest, horizon{', sweep' if data else ''} FROM {TABLE} "
+        f"SELECT position, latest, horizon{', sweep, checks' if data else ''} FROM {TABLE} "
         "WHERE cid = :cid AND code = :k",
         {"cid": cid, "k": code_key()},
     )
@@ -119,44 +124,68 @@ def stored(db: DB, cid: int, until: date, known_at: datetime) -> dict[str, Any] 
     if row is None:
         return None
     found: dict[str, Any] = orjson.loads(row[3])
+    found["checks"] = row[4]
     return found
 
 
 def answer(params: Params, coop: CoopState, data: dict[str, Any], until: date) -> Sweep:
-    """The sweep to ``until`` from a kept sweep's ``data`` (its evaluations dated up to it)."""
+    """The sweep to ``until`` from a kept sweep's ``data`` (its evaluations dated up to it):
+    only the checks that begin or end a run are read."""
     from scop_ledger.domain.rules.runs import combine
-    from scop_ledger.readmodel.checkjson import STATUSES, check_of
+    from scop_ledger.readmodel.checkjson import check_of
 
     limit = until.toordinal()
-    upto = takewhile(lambda e: e[1] <= limit, data["e"])
-    found = ((i, date.fromordinal(o), STATUSES[s], v, c) for i, o, s, v, c in upto)
+    days, at, checks = data["o"], data["n"], data["checks"]
+    upto = bisect_right(days, limit)
+    statuses = [STATUSES[s] for s in data["s"][:upto]]
+    found = zip(
+        data["i"][:upto],
+        map(date.fromordinal, days[:upto]),
+        statuses,
+        data["v"],
+        range(upto),
+        strict=False,
+    )
+
+    def check(k: int) -> Check:
+        return check_of(orjson.loads(checks[at[k] : at[k + 1]]))
+
+    flat = data["p"]
     points = [
-        (date.fromordinal(o), a, b, c, d)
-        for o, a, b, c, d in takewhile(lambda p: p[0] <= limit, data["p"])
+        (date.fromordinal(flat[k]), flat[k + 1], flat[k + 2], flat[k + 3], flat[k + 4])
+        for k in range(0, len(flat), 5)
+        if flat[k] <= limit
     ]
-    return Sweep(params, coop, combine(params, found, until, check_of), points)
+    return Sweep(params, coop, combine(params, found, until, check), points)
 
 
-def data_of(found: list[Evaluation], points: list[Point]) -> str:
-    """A sweep's evaluations and figures as the JSON kept."""
+def data_of(found: list[Evaluation], points: list[Point]) -> tuple[str, str]:
+    """A sweep's evaluations and figures as the JSON kept: the evaluations as columns (rule
+    index, date, status, value, where its check begins in the second text), and the checks
+    one after the other (only those a question needs are read)."""
     from scop_ledger.readmodel.checkjson import check_data
 
-    return orjson.dumps(
-        {
-            "e": [
-                [i, on.toordinal(), c.status.value, c.value, check_data(c)] for i, on, c in found
-            ],
-            "p": [[p[0].toordinal(), *p[1:]] for p in points],
-        }
-    ).decode()
+    checks = [orjson.dumps(check_data(c)).decode() for _i, _on, c in found]
+    at = [0]
+    for text in checks:
+        at.append(at[-1] + len(text))
+    columns = {
+        "i": [i for i, _on, _c in found],
+        "o": [on.toordinal() for _i, on, _c in found],
+        "s": [ORDER[c.status] for _i, _on, c in found],
+        "v": [c.value for _i, _on, c in found],
+        "n": at,
+        "p": [x for p in points for x in (p[0].toordinal(), *p[1:])],
+    }
+    return orjson.dumps(columns).decode(), "".join(checks)
 
 
-def keep(db: DB, cid: int, at: int, last: int, end: date, data: str) -> None:
+def keep(db: DB, cid: int, at: int, last: int, end: date, data: tuple[str, str]) -> None:
     """Keep a sweep computed when the view stood at ``at``, on a writable connection."""
     if not db.has_table(TABLE):
         db.write(DDL, [])
     row = {"cid": cid, "code": code_key(), "position": at, "latest": last}
-    db.write(UPSERT, [{**row, "horizon": end.isoformat(), "sweep": data}])
+    db.write(UPSERT, [{**row, "horizon": end.isoformat(), "sweep": data[0], "checks": data[1]}])
 
 
 def kept_or_new(
