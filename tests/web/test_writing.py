@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.app.test_kept import holding
 from tests.conftest import BACKENDS
 from tests.web.conftest import cli, fabrique_on
 
@@ -117,6 +118,7 @@ def test_a_subscription_through_the_form_changes_the_capital(ledger) -> None:
         done = browser.post("/subscribe", data={**form, "csrf": csrf})
         assert done.status_code == 200, done.text
         assert re.search(r"Entry \d+ recorded \(subscribe\)\.", done.text)
+        assert holding(ledger) == 1  # kept after the answer, for the next question
         after = browser.get("/api/capital", params={"as_of": "2025-06-30"}).json()
         assert after["shares"] == before["shares"] + 4
         entry = browser.get("/api/history", params={"person": "amelie"}).json()["entries"][-1]
