@@ -98,23 +98,34 @@ def latest(db: DB, cid: int) -> int:
 
 
 def _row(db: DB, cid: int, until: date, known_at: datetime, data: bool) -> list[Any] | None:
-    """The kept row of cooperative ``cid`` (position, latest, horizon[, sweep]) if it answers
-    ``until`` as known at ``known_at``."""
+    """The kept row of cooperative ``cid`` (position, latest, horizon[, sweep, checks]) if it
+    answers ``until`` as known at ``known_at``."""
     if not db.has_table(TABLE):
         return None
-    rows = db.rows(
-        f"SELECT position, latest, horizon{', sweep, checks' if data else ''} FROM {TABLE} "
-        "WHERE cid = :cid AND code = :k",
-        {"cid": cid, "k": code_key()},
-    )
+    key = {"cid": cid, "k": code_key()}
+    where = f"FROM {TABLE} WHERE cid = :cid AND code = :k"
+    rows = db.rows(f"SELECT position, latest, horizon {where}", key)
     if not rows:
         return None
-    at, last, end = rows[0][:3]
+    at, last, end = rows[0]
     if until > date.fromisoformat(end) or micros(known_at) < int(last):
         return None
     if not holds(db, cid, int(at)):
         return None
-    return list(rows[0])
+    if not data:
+        return list(rows[0])
+    found = db.rows(f"SELECT sweep, checks {where} AND position = :at", {**key, "at": at})
+    return [*rows[0], *found[0]] if found else None
+
+
+def _last(db: DB, cid: int) -> int:
+    """The recording time of the cooperative's last entry in the log (the latest one unless
+    recorded times go backwards along the log: :func:`latest` reads them all)."""
+    found = db.scalar(
+        "SELECT recorded_at FROM rm_entries WHERE cid = :cid ORDER BY seq DESC LIMIT 1",
+        {"cid": cid},
+    )
+    return 0 if found is None else int(found)
 
 
 def stored(db: DB, cid: int, until: date, known_at: datetime) -> dict[str, Any] | None:
@@ -218,8 +229,10 @@ def kept_or_new(
         if data is not None:
             return answer(params, state, data, until)
     end = horizon(start, date.today())
+    if until > end or _last(db, cid) > micros(known_at):  # as known at a past moment
+        return None
     at, last = position(db), latest(db, cid)
-    if until > end or last > micros(known_at):
+    if last > micros(known_at):  # an entry claims a later time than one after it
         return None
     return _sweep_and_keep(db, slug, (cid, params, state), (at, last, end), until, known_at, keeper)
 
