@@ -31,7 +31,6 @@ from scop_ledger.audit.report.governance import (
 from scop_ledger.audit.verdict import Verdict
 from scop_ledger.domain.cooperative_fold import CoopState
 from scop_ledger.domain.rules import Params, Status
-from scop_ledger.domain.rules.facts import vote_weight
 from scop_ledger.domain.rules.registry import (
     EMPLOYEE_CAPITAL_MAJORITY,
     EMPLOYEE_VOTE_SHARE,
@@ -39,6 +38,8 @@ from scop_ledger.domain.rules.registry import (
 )
 from scop_ledger.domain.rules.runs import Point
 from scop_ledger.domain.rules.sweep import Run
+from scop_ledger.domain.statutes import vote_cap
+from scop_ledger.domain.votes import weight_under
 from scop_ledger.i18n import N_, _
 from scop_ledger.readmodel import queries
 from scop_ledger.readmodel.compliance import Compliance, compliance_of
@@ -132,19 +133,27 @@ def _series(
     )
 
 
-def _capital_share(p: Point) -> Fraction:
+def _capital_share(p: Point) -> float:
     _on, _employees, _externals, employee_shares, external_shares = p
     shares = employee_shares + external_shares
-    return Fraction(employee_shares, shares) if shares else Fraction(0)
+    # float(Fraction(a, b)) is a / b, correctly rounded: no fraction needed.
+    return employee_shares / shares if shares else 0.0
 
 
 def _vote_share(params: Params) -> Any:
-    def share(p: Point) -> Fraction:
+    found = vote_cap(params.profile, params.scop_thresholds, params.external_vote_cap)
+    cap = None if found is None else Fraction(found)
+
+    def share(p: Point) -> float:
+        """I / (I + w·E) for the external weight w = n/d (that of
+        :func:`~scop_ledger.domain.rules.facts.vote_weight`), as the float of that fraction:
+        I·d / (I·d + n·E), correctly rounded."""
         _on, employees, externals, _shares, _external_shares = p
         if not employees + externals:
-            return Fraction(0)
-        weight = vote_weight(params, employees, externals)
-        return Fraction(employees) / (employees + weight * externals)
+            return 0.0
+        weight = weight_under(cap, employees, externals)
+        votes = employees * weight.denominator
+        return votes / (votes + weight.numerator * externals)
 
     return share
 
