@@ -277,15 +277,17 @@ class ViewReader(Reader):
     ) -> Sweep | None:
         """See :meth:`Reader.sweep`; with ``only_keep``, the sweep is kept unless the one kept
         holds, and not answered (``until`` None: the earliest date a kept sweep answers)."""
+        from scop_ledger.readmodel.kept import position
         from scop_ledger.readmodel.sweeps import folded, kept_or_new
 
+        at = position(self.db)  # before anything is read: a later entry makes the row stale
         cid, _coop = snap.coop_from_view(self.db, slug, known_at)
         log = self._coop_log(cid, known_at)
         start = max(e.on for e in log)  # reversals' dates too: never later than need be
         until = start if until is None else until
         if until < start:
             return None
-        coop = (cid, folded(log, until, known_at), start)
+        coop = (cid, folded(log, until, known_at), start, at)
         return kept_or_new(self.db, slug, coop, until, known_at, self.keeper, only_keep=only_keep)
 
     def _coop_log(self, cid: int, known_at: datetime) -> list[Any]:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from scop_ledger.domain.rules.facts import Check, Status
-from scop_ledger.readmodel.kept import code_key, holds, keep_apart, position
+from scop_ledger.readmodel.kept import code_key, holds, keep_apart
 from scop_ledger.readmodel.times import micros
 
 if TYPE_CHECKING:
@@ -202,7 +202,7 @@ def keep(db: DB, cid: int, at: int, last: int, end: date, data: tuple[str, str])
 def kept_or_new(
     db: DB,
     slug: str,
-    coop: tuple[int, CoopState, date],
+    coop: tuple[int, CoopState, date, int],
     until: date,
     known_at: datetime,
     keeper: str | None,
@@ -212,12 +212,13 @@ def kept_or_new(
     """The sweep to ``until`` as known at ``known_at`` from the one kept, or from a sweep to
     the horizon (then kept on ``keeper``, the store's address, unless None); None when no
     kept sweep can answer (see the module's docstring). ``coop``: the cooperative's view id,
-    its own entries' state up to ``until`` and the latest date of those entries.
+    its own entries' state up to ``until``, the latest date of those entries, and the view's
+    position read before them (:func:`~scop_ledger.readmodel.kept.position`).
     ``only_keep``: sweep and keep only when the kept sweep no longer holds (the answer is then
     not wanted)."""
     from scop_ledger.domain.rules import Params
 
-    cid, state, start = coop
+    cid, state, start, at = coop
     if until < start:
         return None
     params = Params.of(state)
@@ -231,7 +232,7 @@ def kept_or_new(
     end = horizon(start, date.today())
     if until > end or _last(db, cid) > micros(known_at):  # as known at a past moment
         return None
-    at, last = position(db), latest(db, cid)
+    last = latest(db, cid)
     if last > micros(known_at):  # an entry claims a later time than one after it
         return None
     return _sweep_and_keep(db, slug, (cid, params, state), (at, last, end), until, known_at, keeper)
