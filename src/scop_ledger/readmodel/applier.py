@@ -23,9 +23,9 @@ from scop_ledger.domain.cooperative import Cooperative, cooperative_id
 from scop_ledger.domain.member import Member, effective_entries
 from scop_ledger.domain.member_fold import MemberFold, MemberState
 from scop_ledger.domain.statutes import Terms
+from scop_ledger.readmodel import deltas as dl
 from scop_ledger.readmodel import revalued
 from scop_ledger.readmodel import schema as t
-from scop_ledger.readmodel import deltas as dl
 from scop_ledger.readmodel.hooks import Hooks
 from scop_ledger.readmodel.refunds import RefundRow, RefundValues, add_step
 from scop_ledger.readmodel.times import micros

@@ -4,10 +4,8 @@ many it has, without making the others.
 
 Every movement depends on the member's state before it, and an end of contract that ends a
 partnership is one movement or two depending on the movement before it in the whole register
-(:func:`~scop_ledger.readmodel.register.planned`). Each state row keeps how many movements it
-makes against the member's row before it (``moves``, readmodel/deltas.py): summed by date over
-a covering index, less the pairs that merge (found in SQL: ``merge_seq``), they give how many
-movements each date has, hence the total and the dates a page spans. Only those dates' steps
+(:func:`~scop_ledger.readmodel.register.planned`). How many movements each date has
+(readmodel/placing.py) gives the total and the dates a page spans. Only those dates' steps
 are read, with each of their members' step before them, and planned; only the page's movements
 are priced, numbered among the cooperative's entries and made. One person's register reads
 only that person's steps, and the few steps of others on a date where it has to know whether
@@ -22,6 +20,8 @@ from datetime import date, datetime
 from itertools import accumulate
 from typing import Any
 
+from scop_ledger.readmodel import placing
+from scop_ledger.readmodel.placing import Days, days_from_view
 from scop_ledger.readmodel.queries import money
 from scop_ledger.readmodel.register import (
     STEPS_SQL,
@@ -40,30 +40,9 @@ from scop_ledger.readmodel.steps import (
     with_counterparties,
 )
 from scop_ledger.readmodel.times import micros
-from scop_ledger.store.db import DB, as_date
+from scop_ledger.store.db import DB
 
 KNOWN = "{0}.known_from <= :t AND ({0}.known_to IS NULL OR {0}.known_to > :t)"
-
-# How many movements each date has before any merge (the covering index ``rm_states_coop``).
-DAYS_SQL = f"""
-SELECT s.on_date, SUM(s.moves) FROM rm_states s
-WHERE s.cid = :cid AND s.on_date <= :d AND {KNOWN.format("s")}
-GROUP BY s.on_date HAVING SUM(s.moves) > 0 ORDER BY s.on_date
-"""
-
-# By date, the losses of status that merge with the member's category change before them: no
-# movement of the register between the two (register.planned; the other rows of the member
-# between them make none, deltas.merging).
-MERGES_SQL = f"""
-SELECT l.on_date, COUNT(*) FROM rm_states l
-WHERE l.cid = :cid AND l.merge_seq IS NOT NULL AND l.merge_seq < l.seq AND l.moves > 0
-  AND l.on_date <= :d AND {KNOWN.format("l")}
-  AND NOT EXISTS (
-    SELECT 1 FROM rm_states o
-    WHERE o.cid = :cid AND o.on_date = l.on_date AND o.seq > l.merge_seq AND o.seq < l.seq
-      AND o.version > 0 AND o.moves > 0 AND {KNOWN.format("o")})
-GROUP BY l.on_date
-"""
 
 # The steps of the dates from :first to :d, in STEPS_SQL's order.
 RANGE_SQL = STEPS_SQL.replace("s.on_date <= :d", "s.on_date >= :first AND s.on_date <= :d")
@@ -138,15 +117,18 @@ def register_page_from_view(
     known_at: datetime,
     window: tuple[int, int | None],
     person: str | None = None,
+    days: Days | None = None,
 ) -> RegisterPage:
     """The movements at positions ``window`` (start from 0, how many; None: every one from
     start) of the register as of ``as_of``, as known at ``known_at`` (``person``'s only,
     when given), exactly as :func:`~scop_ledger.readmodel.register.register_from_view` has
-    them at those positions, and how many it has."""
+    them at those positions, and how many it has. ``days``: the register's movements by date
+    as known at ``known_at`` (:mod:`~scop_ledger.readmodel.placing`; None: counted here)."""
     cid, coop = coop_from_view(db, slug, known_at, as_of)
     params: dict[str, Any] = {"cid": cid, "d": as_of, "t": micros(known_at)}
     if person is None:
-        shown, total = _placed(db, params, window)
+        counted = days_from_view(db, cid, known_at) if days is None else days
+        shown, total = _placed(db, params, counted.until(as_of), window)
     else:
         mid = db.scalar(MEMBER_SQL, {"cid": cid, "person": person})
         steps = [] if mid is None else steps_from_view(db, MEMBER_STEPS_SQL, {**params, "mid": mid})
@@ -163,6 +145,26 @@ def register_page_from_view(
     )
 
 
+def register_page_now(
+    db: DB,
+    slug: str,
+    moment: tuple[date, datetime],
+    window: tuple[int, int | None],
+    keep_url: str | None,
+) -> RegisterPage | None:
+    """The page of the whole register as known now (``moment``: as of, and now), with its
+    movements by date kept in the store (kept there through ``keep_url`` when counted afresh:
+    :mod:`~scop_ledger.readmodel.placing`); None: no such cooperative in the view."""
+    found = placing.days_now(db, slug, moment[1])
+    if found is None:
+        return None
+    days, fresh = found
+    page = register_page_from_view(db, slug, moment[0], moment[1], window, days=days)
+    if fresh and keep_url is not None:
+        placing.keep_apart(keep_url, days)
+    return page
+
+
 def _sliced(found: Iterable[Planned], window: tuple[int, int | None]) -> tuple[list[Planned], int]:
     """The planned movements at positions ``window`` of those ``found``, and how many."""
     start, limit = window
@@ -177,12 +179,10 @@ def _sliced(found: Iterable[Planned], window: tuple[int, int | None]) -> tuple[l
 
 
 def _placed(
-    db: DB, params: dict[str, Any], window: tuple[int, int | None]
+    db: DB, params: dict[str, Any], days: list[tuple[date, int]], window: tuple[int, int | None]
 ) -> tuple[list[Planned], int]:
     """The whole register's planned movements at positions ``window``, and how many it has:
     the dates the page spans found by the movements each date has, and only theirs planned."""
-    merged = dict(db.rows(MERGES_SQL, params))
-    days = [(on, int(n) - int(merged.get(on, 0))) for on, n in db.rows(DAYS_SQL, params)]
     ends = list(accumulate(n for _on, n in days))  # the movements up to each date
     total = ends[-1] if ends else 0
     start, limit = window
@@ -194,7 +194,7 @@ def _placed(
     before = ends[first - 1] if first else 0
     asked = {**params, "first": days[first][0], "d": days[last][0]}
     steps = steps_from_view(db, RANGE_SQL, asked)
-    on = as_date(days[first][0])
+    on = days[first][0]
     found = [p for p in planned([*_steps_before(db, asked, steps), *steps]) if p.step.on >= on]
     return found[start - before : stop - before], total
 

@@ -180,13 +180,16 @@ states = Table(
         "d_paid_cents",
         "moves",
     ),
-    # The rows of the rare category changes a loss of status may merge with (paging.MERGES_SQL).
+    # Covering for the rare rows a merge may concern (paging.MERGES_SQL).
     Index(
         "rm_states_merging",
         "cid",
         "on_date",
         "seq",
         "merge_seq",
+        "moves",
+        "known_from",
+        "known_to",
         sqlite_where=text("merge_seq IS NOT NULL"),
         postgresql_where=text("merge_seq IS NOT NULL"),
     ),
