@@ -222,8 +222,8 @@ def register_page(
         if q.view is not None and person is None:
             from scop_ledger.readmodel.paging import register_page_now
 
-            url = None if session.settings.read_only else session.settings.url
-            page = register_page_now(q.view, q.slug, (q.as_of, q.known_at), window, url)
+            store = (session.settings.url, not session.settings.read_only)
+            page = register_page_now(q.view, q.slug, (q.as_of, q.known_at), window, store)
             if page is not None:
                 return page
         return q.reader.register_page(q.slug, q.as_of, q.known_at, window, person)

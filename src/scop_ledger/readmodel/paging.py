@@ -150,18 +150,18 @@ def register_page_now(
     slug: str,
     moment: tuple[date, datetime],
     window: tuple[int, int | None],
-    keep_url: str | None,
+    store: tuple[str, bool],
 ) -> RegisterPage | None:
-    """The page of the whole register as known now (``moment``: as of, and now), with its
-    movements by date kept in the store (kept there through ``keep_url`` when counted afresh:
-    :mod:`~scop_ledger.readmodel.placing`); None: no such cooperative in the view."""
-    found = placing.days_now(db, slug, moment[1])
+    """The page of the whole register as known now (``moment``: as of, and now), placed with
+    its movements by date held or kept (:mod:`~scop_ledger.readmodel.placing`; ``store``: the
+    store's URL, and whether they may be kept there); None: no such cooperative in the view."""
+    found = placing.days_now(db, slug, moment[1], store)
     if found is None:
         return None
     days, fresh = found
     page = register_page_from_view(db, slug, moment[0], moment[1], window, days=days)
-    if fresh and keep_url is not None:
-        placing.keep_apart(keep_url, days)
+    if fresh:
+        placing.keep_apart(store[0], days)
     return page
 
 

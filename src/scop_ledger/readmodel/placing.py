@@ -9,7 +9,9 @@ on the date the register is asked as of (it only cuts them), but the sum reads e
 of the cooperative: as known now, they are kept in ``rm_register_days`` with the view's position
 when they were computed, and reused while the view holds no entry of that cooperative after
 that position (as ``rm_headlines`` is: readmodel/headlines.py), for any moment of knowledge from
-the one they were computed at on. Questions as known at an earlier moment are answered afresh.
+the one they were computed at on; a process also holds the last ones it made or read (a
+read-only server keeps none in the store). Questions as known at an earlier moment are answered
+afresh.
 """
 
 from __future__ import annotations
@@ -89,7 +91,8 @@ def days_from_view(db: DB, cid: int, known_at: datetime) -> Days:
 
 
 def kept(db: DB, cid: int, known_at: datetime) -> Days | None:
-    """The counts kept for ``cid`` that still hold at ``known_at`` (None: none do)."""
+    """The counts kept in the store for ``cid`` that still hold at ``known_at`` (None: none
+    do)."""
     if not db.has_table(TABLE):
         return None
     found = db.rows(
@@ -99,24 +102,44 @@ def kept(db: DB, cid: int, known_at: datetime) -> Days | None:
     if not found:
         return None
     at, known, text = int(found[0][0]), int(found[0][1]), str(found[0][2])
-    if micros(known_at) < known or db.rows(LATER_SQL, {"cid": cid, "p": at}):
-        return None
-    if db.scalar("SELECT count(*) FROM rm_unviewable WHERE seq > :p", {"p": at}):
-        return None
-    days = [(date.fromisoformat(on), int(n)) for on, n in json.loads(text)]
-    return Days(cid, at, known, days)
+    days = Days(cid, at, known, [(date.fromisoformat(on), int(n)) for on, n in json.loads(text)])
+    return days if holds(db, days, known_at) else None
 
 
-def days_now(db: DB, slug: str, known_at: datetime) -> tuple[Days, bool] | None:
-    """The counts of ``slug``'s register as known now (``known_at``): those kept when they
-    still hold, else counted afresh (then True: worth keeping); None: no such cooperative."""
+def holds(db: DB, days: Days, known_at: datetime) -> bool:
+    """Whether counts made earlier still hold at ``known_at``: asked as known at or after the
+    moment they were made, with no entry of the cooperative in the view since."""
+    if micros(known_at) < days.known or db.rows(LATER_SQL, {"cid": days.cid, "p": days.position}):
+        return False
+    return not db.scalar("SELECT count(*) FROM rm_unviewable WHERE seq > :p", {"p": days.position})
+
+
+# The counts last made or read in this process, by store and cooperative, and whether the
+# store keeps them (a read-only server keeps none there), at most HELD of them.
+_held: dict[tuple[str, int], tuple[Days, bool]] = {}
+HELD = 64
+
+
+def days_now(
+    db: DB, slug: str, known_at: datetime, store: tuple[str, bool]
+) -> tuple[Days, bool] | None:
+    """The counts of ``slug``'s register as known now (``known_at``) in the store ``store``
+    (its URL, and whether it may be written): those held or kept when they still hold, else
+    counted afresh; and whether to keep them in the store. None: no such cooperative."""
     cid = db.scalar("SELECT cid FROM rm_coops WHERE slug = :s", {"s": slug})
     if cid is None:
         return None
-    found = kept(db, int(cid), known_at)
-    if found is not None:
-        return found, False
-    return days_from_view(db, int(cid), known_at), True
+    key = (store[0], int(cid))
+    found, stored = _held.get(key) or (None, False)
+    if found is None or not holds(db, found, known_at):
+        found = kept(db, int(cid), known_at)
+        stored = found is not None
+    if found is None:
+        found = days_from_view(db, int(cid), known_at)
+    if len(_held) >= HELD and key not in _held:
+        _held.pop(next(iter(_held)))
+    _held[key] = (found, stored or store[1])
+    return found, store[1] and not stored
 
 
 def keep(db: DB, counted: Days) -> None:
