@@ -146,3 +146,41 @@ def test_one_persons_end_of_contract_and_exit_are_one_movement_only_when_adjacen
             db.close()
     finally:
         ledger.close()
+
+
+def test_an_exit_merges_with_the_end_of_contract_however_the_view_came_to_write_it(
+    store_url: str,
+) -> None:
+    """The exit recorded by another process than the end of contract (the view reads what it
+    needs back from its rows), or back-dated under a later entry of the person (their rows
+    from it written anew): one movement, and every page says so."""
+    ledger = open_ledger(store_url)
+    try:
+        acme(ledger)
+        for person in ("eve", "fay"):
+            do(ledger, "hire", "2016-01-04", person=person)
+            do(ledger, "admit", "2016-02-01", person=person)
+            do(ledger, "subscribe", "2016-02-01", person=person, shares="10")
+        do(ledger, "terminate", "2018-03-01", person="eve", reason="retirement")
+        do(ledger, "terminate", "2018-06-01", person="fay", reason="retirement")
+        do(ledger, "hire", "2019-01-01", person="fay")
+        catch_up(ledger)
+    finally:
+        ledger.close()
+    ledger = open_ledger(store_url)
+    db = connect(store_url)
+    try:
+        do(ledger, "leave", "2018-03-01", person="eve", reason="resignation")
+        do(ledger, "leave", "2018-06-01", person="fay", reason="resignation")  # back-dated
+        catch_up(ledger)
+        now, as_of = datetime.now(UTC), date(2020, 1, 1)
+        whole = register_from_view(db, "acme", as_of, now).movements
+        exits = [m.nature for m in whole if m.date in (date(2018, 3, 1), date(2018, 6, 1))]
+        assert exits == ["loss of status", "paid", "loss of status", "paid"]
+        for size in (1, 2):
+            for start in range(len(whole) + 1):
+                page = register_page_from_view(db, "acme", as_of, now, (start, size))
+                assert (page.total, page.movements) == (len(whole), whole[start:][:size])
+    finally:
+        db.close()
+        ledger.close()
