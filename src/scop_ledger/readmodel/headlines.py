@@ -16,16 +16,15 @@ the rows stay right); a read-only store reads the rows a writable one kept, and 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scop_ledger.readmodel.version import TRACKING_NAME, VIEW_SCHEMA_VERSION
+from scop_ledger.readmodel.keeping import code_key, position
 from scop_ledger.store.db import DB
+
+__all__ = ["code_key", "coop_ids", "headline", "keep", "keep_apart", "kept", "position"]
 
 if TYPE_CHECKING:
     from scop_ledger.readmodel.compliance import Compliance
@@ -45,25 +44,6 @@ UPSERT = (
 )
 # The figures held as Decimal (JSON keeps them as strings).
 DECIMALS = ("capital", "employee_capital_ratio", "employee_vote_ratio")
-
-
-@cache
-def code_key() -> str:
-    """A digest of the read model's and the domain's source: rows kept by other code are
-    never reused."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256(str(VIEW_SCHEMA_VERSION).encode())
-    for folder in ("domain", "readmodel"):
-        for path in sorted((root / folder).rglob("*.py")):
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def position(db: DB) -> int:
-    """How far the view applied the log."""
-    found = db.scalar("SELECT position FROM rm_tracking WHERE name = :n", {"n": TRACKING_NAME})
-    return 0 if found is None else int(found)
 
 
 def coop_ids(db: DB) -> dict[str, int]:

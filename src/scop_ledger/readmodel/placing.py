@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from scop_ledger.readmodel.headlines import code_key, position
+from scop_ledger.readmodel.keeping import code_key, position
 from scop_ledger.readmodel.times import micros
 from scop_ledger.store.db import DB, as_date
 

@@ -39,7 +39,8 @@ def cents(amount: Decimal) -> int:
 
 
 def _row_id() -> Column[int]:
-    """A row id nothing reads: SQLite's rowid itself (INTEGER PRIMARY KEY), a BIGINT elsewhere."""
+    """A row id no answer depends on (one query may join by it): SQLite's rowid itself
+    (INTEGER PRIMARY KEY), a BIGINT elsewhere."""
     return Column(
         ROW_ID, BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
