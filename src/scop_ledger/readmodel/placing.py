@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from threading import Lock
 
 from scop_ledger.readmodel.keeping import code_key, position
 from scop_ledger.readmodel.times import micros
@@ -118,6 +119,7 @@ def holds(db: DB, days: Days, known_at: datetime) -> bool:
 # store keeps them (a read-only server keeps none there), at most HELD of them.
 _held: dict[tuple[str, int], tuple[Days, bool]] = {}
 HELD = 64
+_holding = Lock()
 
 
 def days_now(
@@ -136,9 +138,10 @@ def days_now(
         stored = found is not None
     if found is None:
         found = days_from_view(db, int(cid), known_at)
-    if len(_held) >= HELD and key not in _held:
-        _held.pop(next(iter(_held)))
-    _held[key] = (found, stored or store[1])
+    with _holding:  # a server's threads
+        if len(_held) >= HELD and key not in _held:
+            _held.pop(next(iter(_held)))
+        _held[key] = (found, stored or store[1])
     return found, store[1] and not stored
 
 
