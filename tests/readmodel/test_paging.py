@@ -38,12 +38,22 @@ def assert_pages_are_slices(ledger, db, as_of: date, known_at: datetime, rng) ->
     oracle = EventReader(ledger)
     for size in (1, rng.randint(2, 7)):
         starts = sorted({0, *rng.sample(range(len(whole) + 2), min(4, len(whole) + 2))})
+        starts += [max(len(whole) - size, 0), max(len(whole) - 1, 0)]  # the last pages
         for start in starts:
             page = register_page_from_view(db, "acme", as_of, known_at, (start, size))
             assert page.total == len(whole)
             assert page.movements == whole[start : start + size], (start, size)
         cut_page = oracle.register_page("acme", as_of, known_at, (starts[-1], size))
         assert cut_page.movements == whole[starts[-1] : starts[-1] + size]
+    size = rng.randint(3, 12)  # pages at every position, one after the other: the whole
+    pages = [
+        register_page_from_view(db, "acme", as_of, known_at, (start, size)).movements
+        for start in range(0, len(whole), size)
+    ]
+    assert [m for page in pages for m in page] == whole
+    start = rng.randint(0, len(whole))
+    rest = register_page_from_view(db, "acme", as_of, known_at, (start, None))
+    assert (rest.total, rest.movements) == (len(whole), whole[start:])
     for person in PERSONS:
         theirs = [m for m in whole if m.person == person]
         page = register_page_from_view(db, "acme", as_of, known_at, (0, None), person)
@@ -110,6 +120,7 @@ def test_one_persons_end_of_contract_and_exit_are_one_movement_only_when_adjacen
         do(ledger, "terminate", "2018-03-01", person="cat", reason="retirement")
         do(ledger, "hire", "2018-03-01", person="dan")  # between cat's two, no movement
         do(ledger, "leave", "2018-03-01", person="cat", reason="resignation")
+        do(ledger, "subscribe", "2018-03-01", person="ben", shares="1")  # after, not between
         catch_up(ledger)
         db = connect(store_url)
         try:
@@ -126,7 +137,50 @@ def test_one_persons_end_of_contract_and_exit_are_one_movement_only_when_adjacen
             for person in ("ann", "ben", "cat", "dan"):
                 page = register_page_from_view(db, "acme", as_of, now, (0, None), person)
                 assert page.movements == [m for m in whole if m.person == person], person
+            for on, size in ((as_of, 1), (as_of, 2), (date(2018, 3, 1), 3)):
+                whole = register_from_view(db, "acme", on, now).movements
+                for start in range(len(whole) + 1):
+                    page = register_page_from_view(db, "acme", on, now, (start, size))
+                    assert (page.total, page.movements) == (len(whole), whole[start:][:size])
         finally:
             db.close()
     finally:
+        ledger.close()
+
+
+def test_an_exit_merges_with_the_end_of_contract_however_the_view_came_to_write_it(
+    store_url: str,
+) -> None:
+    """The exit recorded by another process than the end of contract (the view reads what it
+    needs back from its rows), or back-dated under a later entry of the person (their rows
+    from it written anew): one movement, and every page says so."""
+    ledger = open_ledger(store_url)
+    try:
+        acme(ledger)
+        for person in ("eve", "fay"):
+            do(ledger, "hire", "2016-01-04", person=person)
+            do(ledger, "admit", "2016-02-01", person=person)
+            do(ledger, "subscribe", "2016-02-01", person=person, shares="10")
+        do(ledger, "terminate", "2018-03-01", person="eve", reason="retirement")
+        do(ledger, "terminate", "2018-06-01", person="fay", reason="retirement")
+        do(ledger, "hire", "2019-01-01", person="fay")
+        catch_up(ledger)
+    finally:
+        ledger.close()
+    ledger = open_ledger(store_url)
+    db = connect(store_url)
+    try:
+        do(ledger, "leave", "2018-03-01", person="eve", reason="resignation")
+        do(ledger, "leave", "2018-06-01", person="fay", reason="resignation")  # back-dated
+        catch_up(ledger)
+        now, as_of = datetime.now(UTC), date(2020, 1, 1)
+        whole = register_from_view(db, "acme", as_of, now).movements
+        exits = [m.nature for m in whole if m.date in (date(2018, 3, 1), date(2018, 6, 1))]
+        assert exits == ["loss of status", "paid", "loss of status", "paid"]
+        for size in (1, 2):
+            for start in range(len(whole) + 1):
+                page = register_page_from_view(db, "acme", as_of, now, (start, size))
+                assert (page.total, page.movements) == (len(whole), whole[start:][:size])
+    finally:
+        db.close()
         ledger.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -161,8 +162,36 @@ def build_history(ledger, seed: int, steps: int) -> list[datetime]:
         moments.append(datetime.now(UTC))
         if rng.random() < 0.3:
             catch_up(ledger)
+    exits_on_one_day(ledger, rng, moments)
     catch_up(ledger)
     return moments
+
+
+def exits_on_one_day(ledger, rng: random.Random, moments: list[datetime]) -> None:
+    """Ends of contract followed by the partner's exit on the same date (one movement of the
+    register when nothing moves between them: register.planned), with another partner's
+    subscription (a movement, reversed now and then) or a hiring (none) between them."""
+    on = (START + timedelta(days=rng.randint(0, 3650))).isoformat()
+    for person, other in (("ann", "ben"), ("ben", "cat")):
+        try:
+            do(ledger, "terminate", on, person=person, reason="retirement")
+        except LedgerError:
+            continue
+        between, choice = None, rng.randrange(3)
+        with contextlib.suppress(LedgerError):
+            if choice == 0:
+                between = do(ledger, "subscribe", on, person=other, shares="2").event
+            elif choice == 1:
+                do(ledger, "hire", on, person="dan")
+        if rng.random() < 0.5:
+            catch_up(ledger)
+        with contextlib.suppress(LedgerError):
+            do(ledger, "leave", on, person=person, reason="resignation")
+        moments.append(datetime.now(UTC))
+        if between is not None and rng.random() < 0.5:
+            catch_up(ledger)
+            do(ledger, "reverse", "2026-01-01", event=str(between), reason="test")
+            moments.append(datetime.now(UTC))
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))

@@ -217,8 +217,17 @@ def register_page(
 ) -> RegisterPage:
     """The movements of the register (``person``'s only, when given) at positions ``window``
     (start from 0, how many; None: every one from start), and how many it has: what
-    :func:`register` has at those positions, without making the others."""
+    :func:`register` has at those positions, without making the others. As known now, the
+    whole register's movements by date are kept in the store and reused until the cooperative
+    records another entry (:mod:`scop_ledger.readmodel.placing`)."""
     with Query(session, as_of, known_at) as q:
+        if q.view is not None and person is None:
+            from scop_ledger.readmodel.paging import register_page_now
+
+            store = (session.settings.url, not session.settings.read_only)
+            page = register_page_now(q.view, q.slug, (q.as_of, q.known_at), window, store)
+            if page is not None:
+                return page
         return q.reader.register_page(q.slug, q.as_of, q.known_at, window, person)
 
 

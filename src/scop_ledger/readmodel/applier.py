@@ -23,9 +23,9 @@ from scop_ledger.domain.cooperative import Cooperative, cooperative_id
 from scop_ledger.domain.member import Member, effective_entries
 from scop_ledger.domain.member_fold import MemberFold, MemberState
 from scop_ledger.domain.statutes import Terms
+from scop_ledger.readmodel import deltas as dl
 from scop_ledger.readmodel import revalued
 from scop_ledger.readmodel import schema as t
-from scop_ledger.readmodel.deltas import NOTHING, Contribution, deltas, last_row, refunds_json
 from scop_ledger.readmodel.hooks import Hooks
 from scop_ledger.readmodel.refunds import RefundRow, RefundValues, add_step
 from scop_ledger.readmodel.times import micros
@@ -59,7 +59,9 @@ class CachedMember:
     # The JSON of the refunds last written to a state row, with the values it was made from.
     refunds_json: tuple[RefundValues, str] | None = None
     # What the member's last row in the view holds (the predecessor of the next row written).
-    prior: Contribution = NOTHING
+    prior: dl.Contribution = dl.NOTHING
+    # The category change a loss of status of the member would merge with (deltas.merging).
+    pending: dl.Pending = None
 
 
 class Applier:
@@ -195,7 +197,8 @@ class Applier:
         the refund rows, and when the person is gone."""
         coop = self.coop_by_cid(conn, member.cid)
         fold = MemberFold(member.person, coop.terms, strict=False)
-        member.prior = last_row(conn, member.mid)  # the rows from ``first`` on are closed
+        # The rows from ``first`` on are closed: the member's last one is now the one before.
+        member.prior, member.pending = dl.last_row(conn, member.mid)
         last: tuple[date, int] | None = None
         steps: list[tuple[date, RefundValues]] = []
         # From when the person is neither employed nor a partner through the end (None when
@@ -240,11 +243,12 @@ class Applier:
         on: Any,
     ) -> tuple[Any, ...]:
         """A row of ``rm_states`` in ``schema.STATE_COLUMNS`` order: the member's state, its
-        refunds (:func:`~scop_ledger.readmodel.deltas.refunds_json`) and its deltas."""
+        refunds (:func:`~scop_ledger.readmodel.deltas.refunds_json`), its deltas and moves."""
         cause = getattr(entry, "cause", None) or getattr(entry, "reason", None)
-        refunds = refunds_json(member, refund_values)
-        now = (s.employed, s.partner, s.shares, t.cents(s.paid), refunds)
-        change = deltas(member.prior, now)
+        refunds = dl.refunds_json(member, refund_values)
+        paid_back = sum(r[5] for r in refund_values) if refund_values else 0
+        now = (s.employed, s.partner, s.shares, t.cents(s.paid), refunds, paid_back)
+        change = dl.deltas(member.prior, now) + dl.moved(member, now, entry.ACTION, on, seq)
         member.prior = now
         return (
             member.mid,
@@ -370,7 +374,7 @@ class Applier:
                 add_step(steps, entry.on, self.refunds.values(fold.state))
         last = revalued.caught_up(fold, last, coop.terms)
         found = CachedMember(row.mid, row.cid, row.person, fold, last, row.gone_on)
-        found.prior = last_row(conn, row.mid)
+        found.prior, found.pending = dl.last_row(conn, row.mid)
         found.refund_steps = steps
         if steps and steps[-1][1]:
             found.open_refunds = [RefundRow(None, stored=True)]  # stored by an earlier page

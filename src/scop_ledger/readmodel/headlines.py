@@ -26,6 +26,8 @@ from scop_ledger.readmodel.kept import keep_apart as kept_apart
 from scop_ledger.readmodel.kept import position as position
 from scop_ledger.store.db import DB
 
+__all__ = ["code_key", "coop_ids", "headline", "keep", "keep_apart", "kept", "position"]
+
 if TYPE_CHECKING:
     from scop_ledger.readmodel.compliance import Compliance
     from scop_ledger.readmodel.queries import Capital, Votes

@@ -1,10 +1,11 @@
 """What the answers kept between questions share (:mod:`~scop_ledger.readmodel.headlines`,
-:mod:`~scop_ledger.readmodel.sweeps`): a kept row holds while the view holds no entry of its
-cooperative after the view's position when it was computed (``rm_entries``: every entry the
-view applied, back-dated ones and reversals included, is a new row there), no entry the view
-could not hold (``rm_unviewable``) after it, and the code that computed it is the code running
-(:func:`code_key`). Kept rows are written on a writable connection of their own
-(:func:`keep_apart`): a store that refuses keeps none, and the answer stands."""
+:mod:`~scop_ledger.readmodel.sweeps`, :mod:`~scop_ledger.readmodel.placing`): a kept row
+holds while the view holds no entry of its cooperative after the view's position when it was
+computed (``rm_entries``: every entry the view applied, back-dated ones and reversals
+included, is a new row there), no entry the view could not hold (``rm_unviewable``) after it,
+and the code that computed it is the code running (:func:`code_key`). Kept rows are written
+on a writable connection of their own (:func:`keep_apart`): a store that refuses keeps none,
+and the answer stands."""
 
 from __future__ import annotations
 

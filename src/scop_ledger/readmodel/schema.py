@@ -39,7 +39,8 @@ def cents(amount: Decimal) -> int:
 
 
 def _row_id() -> Column[int]:
-    """A row id nothing reads: SQLite's rowid itself (INTEGER PRIMARY KEY), a BIGINT elsewhere."""
+    """A row id no answer depends on (one query may join by it): SQLite's rowid itself
+    (INTEGER PRIMARY KEY), a BIGINT elsewhere."""
     return Column(
         ROW_ID, BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
@@ -156,8 +157,16 @@ states = Table(
     Column("d_external_shares", BigInteger, nullable=False),
     Column("d_paid_cents", BigInteger, nullable=False),
     Column("marks", Integer, nullable=False),
+    # The register's movements the row makes against that same predecessor (0, 1 or 2, before
+    # any merge: register.planned), and, when a loss of status may merge with the member's
+    # category change on its date, that change's seq (readmodel/deltas.py ``merging``: on the
+    # change, on the member's rows without movement after it that day, on the loss of status).
+    # Summed by date, ``moves`` places a page of the register (readmodel/paging.py).
+    Column("moves", Integer, nullable=False),
+    Column("merge_seq", BigInteger),
     Index("rm_states_member", "mid", "on_date", "version", "known_from", "known_to"),
-    # Covering for the sums by date (tallies.DAYS_SQL), in date order without a sort.
+    # Covering for the sums by date (tallies.DAYS_SQL, paging.DAYS_SQL), in date order
+    # without a sort.
     Index(
         "rm_states_coop",
         "cid",
@@ -170,6 +179,20 @@ states = Table(
         "d_employee_shares",
         "d_external_shares",
         "d_paid_cents",
+        "moves",
+    ),
+    # Covering for the rare rows a merge may concern (paging.MERGES_SQL).
+    Index(
+        "rm_states_merging",
+        "cid",
+        "on_date",
+        "seq",
+        "merge_seq",
+        "moves",
+        "known_from",
+        "known_to",
+        sqlite_where=text("merge_seq IS NOT NULL"),
+        postgresql_where=text("merge_seq IS NOT NULL"),
     ),
     # The few rows whose person the sweep follows (refunds, partners with no share).
     Index(

@@ -5,6 +5,6 @@ from __future__ import annotations
 
 # The view tables' shape (schema.py); a store whose view has another version is rebuilt before
 # use. Raise it with any change of their shape.
-VIEW_SCHEMA_VERSION = 11
+VIEW_SCHEMA_VERSION = 12
 # The view's row in ``rm_tracking``.
 TRACKING_NAME = "view"
