@@ -30,7 +30,7 @@ from scop_ledger.app.handlers import UnitOfWork
 from scop_ledger.domain.errors import InvalidValue, LedgerError
 from scop_ledger.domain.member import Member
 from scop_ledger.i18n import N_, _
-from scop_ledger.readmodel.projector import VIEW_ERRORS
+from scop_ledger.readmodel.projector import VIEW_ERRORS, Written
 from scop_ledger.settings import Settings
 from scop_ledger.store.engine import (
     ReadOnlyStore,
@@ -208,13 +208,13 @@ class Ledger(EventStore):
                 while page is not None:
                     if persons is None:
                         work.prefetch(page)
-                    done = self._save_page(work, page, batch.commands, progress, session)
+                    done, written = self._save_page(work, page, batch.commands, progress, session)
                     if kept is not None:
                         kept.extend(done)
                     if done:
                         batch = batch.add(done)
                     if self.apply_view:
-                        projector.apply_within(conn)
+                        projector.apply_within(conn, written)
                     page = next(pages, None)
                 work.release()  # what follows (the warnings' sweep) needs room, not them
                 if self.before_commit is not None and batch.first is not None:
@@ -228,9 +228,10 @@ class Ledger(EventStore):
         start: int,
         progress: Callable[[int], None] | None,
         session: Any,
-    ) -> list[Recorded]:
+    ) -> tuple[list[Recorded], Written | None]:
         """Run one page's commands and insert their events (the write's first page checks
-        that they are recorded after the entry ahead of them: once per write)."""
+        that they are recorded after the entry ahead of them: once per write); what they
+        recorded, and the events as written (for the view)."""
         plans: list[tuple[cmd.Command, list[Any]]] = []
         for index, command in enumerate(page, start):
             try:
@@ -242,7 +243,7 @@ class Ledger(EventStore):
         work.saved()
         events = [e for _command, evs in plans for e in evs]
         if not events:
-            return []
+            return [], None
         # The mapper and the recorder directly, not Application.save: save checks each event
         # against a runtime protocol and wraps each in two more objects, a cost that grows
         # with the number of events. The same stored events, in command order.
@@ -252,7 +253,8 @@ class Ledger(EventStore):
         ids = {
             (e.originator_id, e.originator_version): n for e, n in zip(events, numbers, strict=True)
         }
-        return [_recorded(command, evs, ids) for command, evs in plans]
+        written = Written(session.connection(), numbers, stored, events)
+        return [_recorded(command, evs, ids) for command, evs in plans], written
 
     def _projector(self) -> Any:
         """The projector that applies each write's events in the write's own transaction,
