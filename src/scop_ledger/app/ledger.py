@@ -79,9 +79,12 @@ class Batch(NamedTuple):
     last: Recorded | None
     top: int
 
-    def add(self, done: list[Recorded]) -> Batch:
+    def add(self, done: list[Recorded], count: int | None = None) -> Batch:
+        """This batch and ``count`` commands more (by default ``len(done)``), ``done`` holding
+        at least the first and the last of them."""
         top = max(e for r in done[-1:] for e in (r.event, *(c for c, _a in r.consequences)))
-        return Batch(self.commands + len(done), self.first or done[0], done[-1], max(self.top, top))
+        more = len(done) if count is None else count
+        return Batch(self.commands + more, self.first or done[0], done[-1], max(self.top, top))
 
 
 class BatchError(LedgerError):
@@ -210,11 +213,13 @@ class Ledger(EventStore):
                 while page is not None:
                     if persons is None:
                         work.prefetch(page)
-                    done, written = self._save_page(work, page, batch.commands, progress, session)
+                    done, written = self._save_page(
+                        work, page, batch.commands, progress, session, kept is not None
+                    )
                     if kept is not None:
                         kept.extend(done)
                     if done:
-                        batch = batch.add(done)
+                        batch = batch.add(done, len(page))
                     if self.apply_view:
                         projector.apply_within(conn, written)
                     page = next(pages, None)
@@ -230,10 +235,12 @@ class Ledger(EventStore):
         start: int,
         progress: Callable[[int], None] | None,
         session: Any,
+        every: bool = True,
     ) -> tuple[list[Recorded], Written | None]:
         """Run one page's commands and insert their events (the write's first page checks
         that they are recorded after the entry ahead of them: once per write); what they
-        recorded, and the events as written (for the view)."""
+        recorded (``every``: each command's, else the first and the last one's), and the
+        events as written (for the view)."""
         plans: list[tuple[cmd.Command, list[Any]]] = []
         for index, command in enumerate(page, start):
             try:
@@ -259,7 +266,8 @@ class Ledger(EventStore):
             (e.originator_id, e.originator_version): n for e, n in zip(events, numbers, strict=True)
         }
         written = Written(session.connection(), numbers, stored, events)
-        return [_recorded(command, evs, ids) for command, evs in plans], written
+        told = plans if every or len(plans) < 3 else [plans[0], plans[-1]]
+        return [_recorded(command, evs, ids) for command, evs in told], written
 
     def _projector(self) -> Any:
         """The projector that applies each write's events in the write's own transaction,

@@ -76,8 +76,11 @@ def state_encoder(transcoder: JSONTranscoder) -> Callable[[dict[str, Any]], byte
                 return transcoder.encode(state)
             out[key] = {"_type_": coding[0], "_data_": data}
         try:
-            return dumps(out)
+            written = dumps(out)
         except refused:
             return transcoder.encode(state)
+        # A copy of orjson's bytes, exactly their size: orjson's own keep the room it wrote
+        # them in (kilobytes each), and a write holds a page of them.
+        return bytes(memoryview(written))
 
     return encode
