@@ -262,11 +262,18 @@ class Ledger(EventStore):
         stored = list(map(self._encode, events))
         recorder: Any = self.recorder
         numbers = recorder.insert_events(stored, session=session, time_order=start == 0) or []
-        ids = {
-            (e.originator_id, e.originator_version): n for e, n in zip(events, numbers, strict=True)
-        }
         written = Written(session.connection(), numbers, stored, events)
         told = plans if every or len(plans) < 3 else [plans[0], plans[-1]]
+        # The entry ids of the told commands' events (a command's events follow one another).
+        if told is plans:
+            pairs = list(zip(events, numbers, strict=True))
+        else:
+            head, tail = len(plans[0][1]), len(events) - len(plans[-1][1])
+            pairs = [
+                *zip(events[:head], numbers[:head], strict=True),
+                *zip(events[tail:], numbers[tail:], strict=True),
+            ]
+        ids = {(e.originator_id, e.originator_version): n for e, n in pairs}
         return [_recorded(command, evs, ids) for command, evs in told], written
 
     def _projector(self) -> Any:
