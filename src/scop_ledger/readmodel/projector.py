@@ -6,6 +6,9 @@ that also moves the tracking row. The move is a compare-and-swap (``UPDATE … W
 :old``): when two processes catch up at once, one wins and the other starts again from the new
 position, so every event is applied exactly once and a crash never leaves a page half-applied.
 
+A write applies its own events in its own transaction (:meth:`Projector.apply_within`): it
+hands them over as it wrote them (:class:`Written`) rather than have them read back.
+
 Each page's entries are applied one by one by readmodel/applier.py, whose rows readmodel/writer.py
 writes; each page also extends the kept hash chain. An entry the view cannot hold is set aside
 (``rm_unviewable``) rather than stop the view at it for good. A caller changes how pages are
