@@ -30,8 +30,9 @@ from scop_ledger.app.handlers import UnitOfWork
 from scop_ledger.domain.errors import InvalidValue, LedgerError
 from scop_ledger.domain.member import Member
 from scop_ledger.i18n import N_, _
-from scop_ledger.readmodel.projector import VIEW_ERRORS
+from scop_ledger.readmodel.projector import VIEW_ERRORS, Written
 from scop_ledger.settings import Settings
+from scop_ledger.store.encoding import encoder
 from scop_ledger.store.engine import (
     ReadOnlyStore,
     StoreError,
@@ -78,9 +79,12 @@ class Batch(NamedTuple):
     last: Recorded | None
     top: int
 
-    def add(self, done: list[Recorded]) -> Batch:
+    def add(self, done: list[Recorded], count: int | None = None) -> Batch:
+        """This batch and ``count`` commands more (by default ``len(done)``), ``done`` holding
+        at least the first and the last of them."""
         top = max(e for r in done[-1:] for e in (r.event, *(c for c, _a in r.consequences)))
-        return Batch(self.commands + len(done), self.first or done[0], done[-1], max(self.top, top))
+        more = len(done) if count is None else count
+        return Batch(self.commands + more, self.first or done[0], done[-1], max(self.top, top))
 
 
 class BatchError(LedgerError):
@@ -109,6 +113,7 @@ class Ledger(EventStore):
         # write's connection.
         self.before_commit: Callable[[int, int, Connection], None] | None = None
         self._view: Any = None
+        self._encode: Callable[[Any], Any] | None = None  # domain event to stored event
         super().__init__(settings, create=create)
 
     def execute(self, command: cmd.Command) -> Recorded:
@@ -208,13 +213,15 @@ class Ledger(EventStore):
                 while page is not None:
                     if persons is None:
                         work.prefetch(page)
-                    done = self._save_page(work, page, batch.commands, progress, session)
+                    done, written = self._save_page(
+                        work, page, batch.commands, progress, session, kept is not None
+                    )
                     if kept is not None:
                         kept.extend(done)
                     if done:
-                        batch = batch.add(done)
+                        batch = batch.add(done, len(page))
                     if self.apply_view:
-                        projector.apply_within(conn)
+                        projector.apply_within(conn, written)
                     page = next(pages, None)
                 work.release()  # what follows (the warnings' sweep) needs room, not them
                 if self.before_commit is not None and batch.first is not None:
@@ -228,9 +235,12 @@ class Ledger(EventStore):
         start: int,
         progress: Callable[[int], None] | None,
         session: Any,
-    ) -> list[Recorded]:
+        every: bool = True,
+    ) -> tuple[list[Recorded], Written | None]:
         """Run one page's commands and insert their events (the write's first page checks
-        that they are recorded after the entry ahead of them: once per write)."""
+        that they are recorded after the entry ahead of them: once per write); what they
+        recorded (``every``: each command's, else the first and the last one's), and the
+        events as written (for the view)."""
         plans: list[tuple[cmd.Command, list[Any]]] = []
         for index, command in enumerate(page, start):
             try:
@@ -242,17 +252,29 @@ class Ledger(EventStore):
         work.saved()
         events = [e for _command, evs in plans for e in evs]
         if not events:
-            return []
+            return [], None
         # The mapper and the recorder directly, not Application.save: save checks each event
         # against a runtime protocol and wraps each in two more objects, a cost that grows
-        # with the number of events. The same stored events, in command order.
-        stored = [self.mapper.to_stored_event(e) for e in events]
+        # with the number of events. The same stored events, in command order (the mapper's
+        # bytes, written by orjson where it writes the same: store/encoding.py).
+        if self._encode is None:
+            self._encode = encoder(self.mapper)
+        stored = list(map(self._encode, events))
         recorder: Any = self.recorder
         numbers = recorder.insert_events(stored, session=session, time_order=start == 0) or []
-        ids = {
-            (e.originator_id, e.originator_version): n for e, n in zip(events, numbers, strict=True)
-        }
-        return [_recorded(command, evs, ids) for command, evs in plans]
+        written = Written(session.connection(), numbers, stored, events)
+        told = plans if every or len(plans) < 3 else [plans[0], plans[-1]]
+        # The entry ids of the told commands' events (a command's events follow one another).
+        if told is plans:
+            pairs = list(zip(events, numbers, strict=True))
+        else:
+            head, tail = len(plans[0][1]), len(events) - len(plans[-1][1])
+            pairs = [
+                *zip(events[:head], numbers[:head], strict=True),
+                *zip(events[tail:], numbers[tail:], strict=True),
+            ]
+        ids = {(e.originator_id, e.originator_version): n for e, n in pairs}
+        return [_recorded(command, evs, ids) for command, evs in told], written
 
     def _projector(self) -> Any:
         """The projector that applies each write's events in the write's own transaction,

@@ -172,14 +172,14 @@ def parse_money(value: object, *, what: str = "amount", maximum: Decimal = MAX_M
                 what=what, value=show(value), maximum=bound(int(maximum))
             )
         )
-    if amount != amount.quantize(CENT):
+    cents = amount.quantize(CENT)
+    if amount != cents:
         raise InvalidValue(
             _("{what} {value} has more than two decimal places (cents)").format(
                 what=what, value=show(value)
             )
         )
-    amount = amount.quantize(CENT)
-    return amount if amount else ZERO  # never -0.00
+    return cents if cents else ZERO  # never -0.00
 
 
 def positive_money(value: object, *, what: str = "amount", maximum: Decimal = MAX_MONEY) -> Decimal:
@@ -264,8 +264,9 @@ def parse_date(value: object, *, what: str = "date") -> date:
         match = _DATE.fullmatch(value.strip())
         if match is None:
             raise InvalidValue(not_a_date(what, value))
+        year, month, day_of_month = match.groups()
         try:
-            value = date(*(int(g) for g in match.groups()))
+            value = date(int(year), int(month), int(day_of_month))
         except ValueError:
             raise InvalidValue(not_a_date(what, value)) from None
     if isinstance(value, datetime) or not isinstance(value, date):

@@ -6,6 +6,9 @@ that also moves the tracking row. The move is a compare-and-swap (``UPDATE … W
 :old``): when two processes catch up at once, one wins and the other starts again from the new
 position, so every event is applied exactly once and a crash never leaves a page half-applied.
 
+A write applies its own events in its own transaction (:meth:`Projector.apply_within`): it
+hands them over as it wrote them (:class:`Written`) rather than have them read back.
+
 Each page's entries are applied one by one by readmodel/applier.py, whose rows readmodel/writer.py
 writes; each page also extends the kept hash chain. An entry the view cannot hold is set aside
 (``rm_unviewable``) rather than stop the view at it for good. A caller changes how pages are
@@ -65,6 +68,40 @@ VIEW_ERRORS: tuple[type[BaseException], ...] = (
     sqlalchemy.exc.DataError,
     sqlalchemy.exc.NoResultFound,
 )
+
+
+class Written:
+    """The events a write's transaction has just inserted, in order: their notification ids,
+    their stored events and their domain events (what the stored ones decode to: the same
+    class, the same fields and values). :meth:`after` gives them to the projector as
+    :func:`~scop_ledger.readmodel.log.read_page` would read them back, the ids as the
+    driver gives them (SQLite: the 16 bytes; PostgreSQL: a UUID)."""
+
+    def __init__(
+        self, conn: Connection, ids: Sequence[int], stored: Sequence[Any], events: Sequence[Any]
+    ) -> None:
+        raw = conn.dialect.name == "sqlite"
+        self.rows = [
+            (seq, s.originator_id.bytes if raw else s.originator_id, *_rest(s))
+            for seq, s in zip(ids, stored, strict=True)
+        ]
+        self.events = list(events)
+        self.done = 0
+
+    def after(self, start: int, limit: int) -> tuple[list[tuple[Any, ...]], list[Any]] | None:
+        """The next ``limit`` of these events, when they follow ``start`` one after another
+        (then nothing else can lie between them in the log); None when they do not, or are
+        all given already."""
+        rows = self.rows[self.done : self.done + limit]
+        if not rows or any(row[0] != start + n for n, row in enumerate(rows, 1)):
+            return None
+        events = self.events[self.done : self.done + len(rows)]
+        self.done += len(rows)
+        return rows, events
+
+
+def _rest(stored: Any) -> tuple[int, str, bytes]:
+    return stored.originator_version, stored.topic, stored.state
 
 
 class Conflict(Exception):
@@ -161,16 +198,25 @@ class Projector:
             if progress is not None:
                 progress(len(notifications))
 
-    def apply_within(self, conn: Connection) -> None:
+    def apply_within(self, conn: Connection, written: Written | None = None) -> None:
         """Apply every notification after the tracked position in the caller's transaction
         (a write applies its own events so, before it commits: see app.Ledger). An entry the
-        view cannot hold raises: the caller's transaction, and the write, fail."""
+        view cannot hold raises: the caller's transaction, and the write, fail.
+
+        ``written``: the events the caller's transaction has just inserted, in order. Where
+        they are exactly what the log holds after the tracked position, they are applied as
+        they are, rather than read back from the store and decoded again (the same tuples
+        and events: see :class:`Written`); anything else is read from the store."""
         with collector_paused(), big_cache(conn):
             while True:
                 start = conn.execute(select(_position).where(_this_view)).scalar_one()
                 if self._at is not None and start != self._at:
                     self.reset()
-                notifications = read_page(conn, start, PAGE)
+                events = written.after(start, PAGE) if written is not None else None
+                if events is not None:
+                    notifications, decoded = events
+                else:
+                    notifications, decoded = read_page(conn, start, PAGE), None
                 if not notifications:
                     return
                 moved = conn.execute(
@@ -184,15 +230,22 @@ class Projector:
                     self.reset()
                     continue
                 try:
-                    self.apply_page(conn, notifications)
+                    self.apply_page(conn, notifications, decoded)
                 except BaseException:
                     self.reset()
                     raise
                 self._at = notifications[-1][0]
 
-    def apply_page(self, conn: Connection, notifications: Sequence[tuple[Any, ...]]) -> None:
+    def apply_page(
+        self,
+        conn: Connection,
+        notifications: Sequence[tuple[Any, ...]],
+        events: Sequence[Any] | None = None,
+    ) -> None:
         """Apply ``notifications`` (as :func:`~scop_ledger.readmodel.log.read_page` gives them)
-        in the caller's transaction; the caller moves the tracking row."""
+        in the caller's transaction; the caller moves the tracking row. ``events``: their
+        domain events, when the caller holds them (else each is decoded from its stored
+        state)."""
         self.writer.begin(conn)
         decode = decoder(self.ledger.mapper)
         hooks = self.hooks
@@ -202,14 +255,14 @@ class Projector:
             load_versions(conn, notifications, self._versions)
         versions = self._versions
         member_event, coop_event = self.applier.member_event, self.applier.coop_event
-        for seq, oid, version, topic, stored in notifications:
+        for index, (seq, oid, version, topic, stored) in enumerate(notifications):
             last = versions.get(oid, 0)
             if version != last + 1:
                 raise UnreadableEntry(
                     f"version {version} of its record where {last + 1} was expected"
                 )
             versions[oid] = version
-            event = decode(oid, version, topic, stored)
+            event = decode(oid, version, topic, stored) if events is None else events[index]
             if isinstance(event, Member.Event):
                 member_event(conn, seq, event)
             elif isinstance(event, Cooperative.Event):
