@@ -213,3 +213,36 @@ def test_a_kept_sweep_is_used_only_while_it_holds(store_url: str) -> None:
         assert not _stored(store_url)
     finally:
         ledger.close()
+
+
+def _founded(url: str, *partners: str) -> None:
+    ledger = open_ledger(url)
+    try:
+        acme(ledger)
+        for person in partners:
+            do(ledger, "hire", "2020-01-01", person=person)
+            do(ledger, "admit", "2020-02-01", person=person)
+            do(ledger, "subscribe", "2020-02-01", person=person, shares="10")
+    finally:
+        ledger.close()
+
+
+def test_a_read_only_store_holds_its_sweep_in_the_process_only_while_it_holds(tmp_path) -> None:
+    """A read-only store keeps nothing in the store; the process holds the sweep it made, and
+    not after a new entry, nor for another store made again at the same address."""
+    url, other = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
+    _founded(url, "ann", "bob")
+    first = _compliance(url, read_only=True)
+    assert _compliance(url, read_only=True) == first and not _stored(url)
+    ledger = open_ledger(url)
+    try:
+        do(ledger, "terminate", "2021-03-01", person="ann", reason="dismissal")
+    finally:
+        ledger.close()
+    assert _compliance(url, read_only=True) != first
+    # The same address, another store with fewer entries: its own answer, not the one held.
+    _founded(other, "cy")
+    expected = _compliance(other, read_only=True)
+    (tmp_path / "a.db").unlink()
+    _founded(url, "cy")
+    assert _compliance(url, read_only=True) == expected

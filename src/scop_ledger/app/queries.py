@@ -97,7 +97,7 @@ class Query:
         assert self._view is not None
         settings = self.session.settings
         keeper = None if settings.read_only else settings.url
-        return ViewReader(self._view, self.session.ledger, keeper)
+        return ViewReader(self._view, self.session.ledger, keeper, held=settings.url)
 
     def _events(self) -> EventReader:
         from scop_ledger.readmodel.sources import EventReader

@@ -59,6 +59,15 @@ def holds(db: DB, cid: int, at: int) -> bool:
     return later is None
 
 
+def last_recorded(db: DB, cid: int) -> int:
+    """The recording time (micros) of cooperative ``cid``'s last entry in the log (0: none)."""
+    found = db.scalar(
+        "SELECT recorded_at FROM rm_entries WHERE cid = :cid ORDER BY seq DESC LIMIT 1",
+        {"cid": cid},
+    )
+    return 0 if found is None else int(found)
+
+
 def keep_apart(url: str, keep: Callable[[DB], None]) -> None:
     """``keep(db)`` on a writable connection of its own; a store that refuses (busy, a
     replica) keeps nothing, and the answer already given stands."""

@@ -185,10 +185,18 @@ class ViewReader(Reader):
     """Answers from the view tables (level with the events). ``ledger`` opens the event store,
     on first use only: the cooperative's own entries (few) are decoded from their stored
     state for the rules. ``keeper``: the store's address, to keep sweeps of the rules on
-    (:mod:`~scop_ledger.readmodel.sweeps`); None keeps none (a read-only store)."""
+    (:mod:`~scop_ledger.readmodel.sweeps`); None keeps none (a read-only store). ``held``:
+    the store's address, under which this process holds the sweeps it makes (None: none)."""
 
-    def __init__(self, db: DB, ledger: Callable[[], EventStore], keeper: str | None = None) -> None:
-        self.db, self._ledger, self.keeper = db, ledger, keeper
+    def __init__(
+        self,
+        db: DB,
+        ledger: Callable[[], EventStore],
+        keeper: str | None = None,
+        *,
+        held: str | None = None,
+    ) -> None:
+        self.db, self._ledger, self.keeper, self.held = db, ledger, keeper, held
 
     def slugs(self) -> list[str]:
         return [str(r[0]) for r in self.db.rows("SELECT slug FROM rm_coops ORDER BY cid")]
@@ -288,7 +296,9 @@ class ViewReader(Reader):
         if until < start:
             return None
         coop = (cid, folded(log, until, known_at), start, at)
-        return kept_or_new(self.db, slug, coop, until, known_at, self.keeper, only_keep=only_keep)
+        return kept_or_new(
+            self.db, slug, coop, until, known_at, self.keeper, held=self.held, only_keep=only_keep
+        )
 
     def _coop_log(self, cid: int, known_at: datetime) -> list[Any]:
         """The cooperative's own entries known at ``known_at``, decoded."""

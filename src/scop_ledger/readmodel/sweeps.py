@@ -24,12 +24,13 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from threading import Lock
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from scop_ledger.domain.rules.facts import Check, Status
-from scop_ledger.readmodel.kept import code_key, holds, keep_apart
+from scop_ledger.readmodel.kept import code_key, holds, keep_apart, last_recorded
 from scop_ledger.readmodel.times import micros
 
 if TYPE_CHECKING:
@@ -108,9 +109,7 @@ def _row(db: DB, cid: int, until: date, known_at: datetime, data: bool) -> list[
     if not rows:
         return None
     at, last, end = rows[0]
-    if until > date.fromisoformat(end) or micros(known_at) < int(last):
-        return None
-    if not holds(db, cid, int(at)):
+    if not _fits(db, cid, (int(at), int(last), date.fromisoformat(end)), until, known_at):
         return None
     if not data:
         return list(rows[0])
@@ -118,14 +117,61 @@ def _row(db: DB, cid: int, until: date, known_at: datetime, data: bool) -> list[
     return [*rows[0], *found[0]] if found else None
 
 
-def _last(db: DB, cid: int) -> int:
-    """The recording time of the cooperative's last entry in the log (the latest one unless
-    recorded times go backwards along the log: :func:`latest` reads them all)."""
-    found = db.scalar(
-        "SELECT recorded_at FROM rm_entries WHERE cid = :cid ORDER BY seq DESC LIMIT 1",
-        {"cid": cid},
-    )
-    return 0 if found is None else int(found)
+def _fits(db: DB, cid: int, kept: tuple[int, int, date], until: date, known_at: datetime) -> bool:
+    """Whether a sweep of cooperative ``cid`` kept when the view stood at ``at``, with its
+    last entry recorded at ``last`` (micros), to the horizon ``end``, answers ``until`` as
+    known at ``known_at``."""
+    at, last, end = kept
+    return until <= end and micros(known_at) >= last and holds(db, cid, at)
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A sweep this process made or read: the view's position, the recording time of the
+    cooperative's last entry and the horizon, as kept (:func:`keep`), and the sweep itself."""
+
+    kept: tuple[int, int, date]
+    found: list[Evaluation]
+    points: list[Point]
+    # The recording time of the cooperative's last entry in the log: another store at the
+    # same address (made again) is not taken for this one.
+    mark: int
+
+    def cut(self, params: Params, coop: CoopState, until: date) -> Sweep:
+        """The sweep to ``until``: the evaluations dated up to it, combined."""
+        from scop_ledger.domain.rules.runs import combine
+
+        upto = ((i, on, c.status, c.value, c) for i, on, c in self.found if on <= until)
+        runs = combine(params, upto, until, lambda c: c)
+        return Sweep(params, coop, runs, [p for p in self.points if p[0] <= until])
+
+
+# The sweeps made in this process, by store and cooperative, at most HELD of them: a
+# read-only store (a server's default) keeps none in the store, and asks again and again.
+_held: dict[tuple[str, int], _Held] = {}
+HELD = 16
+_holding = Lock()
+
+
+def _held_for(db: DB, key: tuple[str, int] | None, until: date, known_at: datetime) -> _Held | None:
+    """The sweep held for ``key`` (store, cooperative id) if it answers ``until`` as known
+    at ``known_at``."""
+    if key is None or (found := _held.get(key)) is None:
+        return None
+    cid = key[1]
+    if not _fits(db, cid, found.kept, until, known_at) or last_recorded(db, cid) != found.mark:
+        return None
+    return found
+
+
+def _hold(key: tuple[str, int] | None, held: _Held) -> None:
+    if key is None:
+        return
+    with _holding:  # a server's threads
+        _held.pop(key, None)
+        if len(_held) >= HELD:
+            _held.pop(next(iter(_held)))
+        _held[key] = held
 
 
 def stored(db: DB, cid: int, until: date, known_at: datetime) -> dict[str, Any] | None:
@@ -207,6 +253,7 @@ def kept_or_new(
     known_at: datetime,
     keeper: str | None,
     *,
+    held: str | None = None,
     only_keep: bool = False,
 ) -> Sweep | None:
     """The sweep to ``until`` as known at ``known_at`` from the one kept, or from a sweep to
@@ -215,27 +262,35 @@ def kept_or_new(
     its own entries' state up to ``until``, the latest date of those entries, and the view's
     position read before them (:func:`~scop_ledger.readmodel.kept.position`).
     ``only_keep``: sweep and keep only when the kept sweep no longer holds (the answer is then
-    not wanted)."""
+    not wanted). ``held``: the store's address, under which this process holds the sweeps it
+    made (None: holds none)."""
     from scop_ledger.domain.rules import Params
 
     cid, state, start, at = coop
     if until < start:
         return None
     params = Params.of(state)
+    key = None if held is None else (held, cid)
     if keeper is not None and only_keep:
         if _row(db, cid, until, known_at, data=False) is not None:
             return None
     else:
+        found = _held_for(db, key, until, known_at)
+        if found is not None:
+            if keeper is not None and _row(db, cid, until, known_at, data=False) is None:
+                _keep_apart(keeper, cid, found)  # held by a process that could not keep it
+            return found.cut(params, state, until)
         data = stored(db, cid, until, known_at)
         if data is not None:
             return answer(params, state, data, until)
     end = horizon(start, date.today())
-    if until > end or _last(db, cid) > micros(known_at):  # as known at a past moment
+    if until > end or last_recorded(db, cid) > micros(known_at):  # as known at a past moment
         return None
     last = latest(db, cid)
     if last > micros(known_at):  # an entry claims a later time than one after it
         return None
-    return _sweep_and_keep(db, slug, (cid, params, state), (at, last, end), until, known_at, keeper)
+    made = (cid, params, state)
+    return _sweep_and_keep(db, slug, made, (at, last, end), until, known_at, (keeper, key))
 
 
 def _sweep_and_keep(
@@ -245,23 +300,28 @@ def _sweep_and_keep(
     kept: tuple[int, int, date],
     until: date,
     known_at: datetime,
-    keeper: str | None,
+    keeping: tuple[str | None, tuple[str, int] | None],
 ) -> Sweep:
-    from scop_ledger.domain.rules.runs import combine, evaluations, point
+    from scop_ledger.domain.rules.runs import evaluations, point
     from scop_ledger.readmodel.tallies import facts_from_view
 
     cid, params, state = coop
-    at, last, end = kept
+    end = kept[2]
+    keeper, key = keeping
     facts = list(facts_from_view(db, slug, params, state, end, known_at))
     found = list(evaluations(params, facts))
-    points = [point(f) for f in facts]
-    upto = ((i, on, c.status, c.value, c) for i, on, c in found if on <= until)
-    runs = combine(params, upto, until, lambda c: c)
+    made = _Held(kept, found, [point(f) for f in facts], last_recorded(db, cid))
+    _hold(key, made)
     if keeper is not None:
-        try:
-            data = data_of(found, points)
-        except TypeError:  # a value JSON cannot hold: not kept, the answer stands
-            data = None
-        if data is not None:
-            keep_apart(keeper, lambda w: keep(w, cid, at, last, end, data))
-    return Sweep(params, state, runs, [p for p in points if p[0] <= until])
+        _keep_apart(keeper, cid, made)
+    return made.cut(params, state, until)
+
+
+def _keep_apart(keeper: str, cid: int, made: _Held) -> None:
+    """Keep ``made`` in the store at ``keeper``, on a connection of its own."""
+    try:
+        data = data_of(made.found, made.points)
+    except TypeError:  # a value JSON cannot hold: not kept, the answer stands
+        return
+    at, last, end = made.kept
+    keep_apart(keeper, lambda w: keep(w, cid, at, last, end, data))
