@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from scop_ledger.app.session import Session
     from scop_ledger.audit.diff import Diff
     from scop_ledger.audit.report import Series
+    from scop_ledger.readmodel.between import Between
     from scop_ledger.readmodel.compliance import Timeline
-    from scop_ledger.readmodel.history import HistoryEntry
     from scop_ledger.settings import Settings
 
 
@@ -220,6 +220,7 @@ def diff(
     and at ``t2`` (default now), each answered from the view or the events as fits it."""
     from scop_ledger.audit.diff import diff as compare
     from scop_ledger.readmodel import compliance as engine
+    from scop_ledger.readmodel.between import difference
 
     later = t2 or datetime.now(UTC)
     if t1 >= later:
@@ -238,12 +239,16 @@ def diff(
         q.known_at = moment
         return q.snapshot(only="active")
 
-    def history(moment: datetime) -> list[HistoryEntry]:
+    def between(earlier: datetime, moment: datetime) -> Between:
+        q.known_at = earlier
+        first = q.reader  # the view or the events, as fits each moment
         q.known_at = moment
-        return q.history()
+        if q.reader is first:
+            return first.recorded_between(q.slug, earlier, moment)
+        return difference(q.history(), first.history(q.slug, None, earlier))
 
     try:
-        return compare(q.slug, q.as_of, t1, later, snapshot, rules, history)
+        return compare(q.slug, q.as_of, t1, later, snapshot, rules, between)
     finally:
         q.close()
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from scop_ledger.readmodel import queries
+from scop_ledger.readmodel.between import Between
 from scop_ledger.readmodel.compliance import Compliance
 from scop_ledger.readmodel.history import HistoryEntry
 from scop_ledger.readmodel.results import Result, serializer
@@ -118,11 +119,9 @@ def _rule_changes(c1: Compliance, c2: Compliance) -> list[RuleChange]:
     return changes
 
 
-def _recorded_between(
-    known: list[HistoryEntry], earlier: set[int], as_of: date, t1: datetime
-) -> list[Recorded]:
-    """The entries of ``known`` (as known at the later moment) not in ``earlier``."""
-    dated = {e["id"]: e["date"] for e in known}
+def _recorded_between(found: Between, as_of: date, t1: datetime) -> list[Recorded]:
+    """The entries recorded between the two moments, as the auditor reads them."""
+    dated = found.dated
 
     def effective(e: HistoryEntry) -> date:
         """The date an entry changes the figures from: a reversal's is its target's."""
@@ -144,8 +143,7 @@ def _recorded_between(
             back_dated=e["date"] < t1.date(),
             reverses=e["details"].get("target") if e["action"] == "reverse" else None,
         )
-        for e in known
-        if e["id"] not in earlier
+        for e in found.entries
     ]
 
 
@@ -156,19 +154,18 @@ def diff(
     t2: datetime,
     snapshot: Callable[[datetime], Snapshot],
     rules: Callable[[datetime], Compliance],
-    history: Callable[[datetime], list[HistoryEntry]],
+    between: Callable[[datetime, datetime], Between],
 ) -> Diff:
-    """Compare the answers as of ``as_of`` known at ``t1`` and at ``t2``; ``history(t)`` is every
-    entry as known at ``t`` (see :func:`scop_ledger.readmodel.history.history_from_view`)."""
+    """Compare the answers as of ``as_of`` known at ``t1`` and at ``t2``; ``between(t1, t2)``:
+    the entries known at ``t2`` and not at ``t1`` (see
+    :mod:`scop_ledger.readmodel.between`)."""
     s1, s2 = snapshot(t1), snapshot(t2)
     holdings = _holdings(s1, s2)
     r1 = rules(t1)
     changes = _rule_changes(r1, rules(t2))
-    known = history(t2)
     # In between: what was known at t2 and not at t1, by position in the log (an entry
     # appended after t1 that claims an earlier recorded time is one of them).
-    earlier = {e["id"] for e in history(t1)}
-    entries = _recorded_between(known, earlier, as_of, t1)
+    entries = _recorded_between(between(t1, t2), as_of, t1)
     before, after = figures(s1), figures(s2)
     return Diff(
         coop=slug,

@@ -25,12 +25,13 @@ if TYPE_CHECKING:
     from scop_ledger.domain.cooperative_fold import CoopState
     from scop_ledger.domain.rules import Params
     from scop_ledger.domain.rules.facts import Facts
-    from scop_ledger.domain.rules.sweep import MemberRow, Run
+    from scop_ledger.domain.rules.sweep import Run
+    from scop_ledger.readmodel.between import Between
     from scop_ledger.readmodel.history import HistoryEntry
     from scop_ledger.readmodel.paging import RegisterPage
     from scop_ledger.readmodel.queries import Admission, Refunds
     from scop_ledger.readmodel.register import Register
-    from scop_ledger.readmodel.snapshot import CoopInfo, MemberLogs, Snapshot
+    from scop_ledger.readmodel.snapshot import CoopInfo, Snapshot
     from scop_ledger.readmodel.sweeps import Sweep
     from scop_ledger.store.db import DB
     from scop_ledger.store.eventstore import EventStore
@@ -101,6 +102,13 @@ class Reader(ABC):
         from scop_ledger.readmodel.history import cut
 
         return cut(self.history(slug, person, known_at), window, actions, until)
+
+    def recorded_between(self, slug: str, t1: datetime, t2: datetime) -> Between:
+        """The entries known at ``t2`` and not at ``t1`` (earlier), and the date of those they
+        reverse (:mod:`~scop_ledger.readmodel.between`). Here: the two whole histories'."""
+        from scop_ledger.readmodel.between import difference
+
+        return difference(self.history(slug, None, t2), self.history(slug, None, t1))
 
     @abstractmethod
     def admissions(self, slug: str, as_of: date, known_at: datetime) -> list[Admission]:
@@ -225,6 +233,11 @@ class ViewReader(Reader):
         from scop_ledger.readmodel.history import history_from_view
 
         return history_from_view(self.db, slug, person, known_at)
+
+    def recorded_between(self, slug: str, t1: datetime, t2: datetime) -> Between:
+        from scop_ledger.readmodel.between import between_from_view
+
+        return between_from_view(self.db, slug, t1, t2)
 
     def register(self, slug: str, as_of: date, known_at: datetime) -> Register:
         from scop_ledger.readmodel.register import register_from_view
@@ -374,6 +387,7 @@ class EventReader(Reader):
         from scop_ledger.domain.cooperative_fold import replay_cooperative
         from scop_ledger.domain.rules import Params
         from scop_ledger.domain.rules.sweep import facts_over
+        from scop_ledger.readmodel.tallies import rows_from_events
 
         logs = snap.member_logs(self.ledger, slug, known_at)
         own = [e for e in effective_entries(logs.coop_log, known_at) if e.on <= until]
@@ -381,26 +395,3 @@ class EventReader(Reader):
         params = Params.of(coop)
         rows: Any = rows_from_events(logs, until, known_at)
         return params, coop, facts_over(params, coop, rows, until)
-
-
-def rows_from_events(logs: MemberLogs, until: date, known_at: datetime) -> list[MemberRow]:
-    """The member rows the sweep reads (:func:`~scop_ledger.domain.rules.sweep.facts_over`),
-    from the events: each member's state after each of its dates, by replaying its entries."""
-    from scop_ledger.domain.member_fold import replay
-    from scop_ledger.domain.rules.facts import Holding, RefundFact
-
-    out: list[MemberRow] = []
-    terms = logs.terms
-    changes = {on for on, _value in terms.share_values if on <= until}
-    for oid, person in logs.persons.items():
-        entries = logs.effective(oid, known_at, until)
-        days = {e.on for e in entries}
-        days |= {on for on in changes if days and on > min(days)}  # its conversions' rows
-        for day in sorted(days):
-            s = replay(person, [e for e in entries if e.on <= day], terms.until(day), strict=False)
-            refunds = tuple(
-                RefundFact(r.since, r.cause, r.amount, r.paid, r.shares) for r in s.refunds
-            )
-            out.append((day, person, Holding(s.employed, s.partner, s.shares, s.paid, refunds)))
-    out.sort(key=lambda row: row[0])
-    return out

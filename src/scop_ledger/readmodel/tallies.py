@@ -1,6 +1,7 @@
 """The rules' facts from the view: each date's change of the totals, summed in SQL from the state
 rows' deltas (readmodel/deltas.py) over the covering index ``rm_states_coop``, and the rows of
-the few people the sweep follows one by one (:mod:`scop_ledger.domain.rules.tally`)."""
+the few people the sweep follows one by one (:mod:`scop_ledger.domain.rules.tally`); and the
+oracle's member rows, from the events (:func:`rows_from_events`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from scop_ledger.domain.rules.facts import Facts, Params
     from scop_ledger.domain.rules.sweep import MemberRow
     from scop_ledger.domain.rules.tally import DayChange
+    from scop_ledger.readmodel.snapshot import MemberLogs
     from scop_ledger.store.db import DB
 
 KNOWN = "s.known_from <= :t AND (s.known_to IS NULL OR s.known_to > :t)"
@@ -114,3 +116,26 @@ def facts_from_view(
     holders = sorted({m.person for m in coop.mandates})
     rows = followed_from_view(db, cid, until, known_at, first, holders)
     return facts_from_changes(params, coop, days, rows, until)
+
+
+def rows_from_events(logs: MemberLogs, until: date, known_at: datetime) -> list[MemberRow]:
+    """The member rows the sweep reads (:func:`~scop_ledger.domain.rules.sweep.facts_over`),
+    from the events: each member's state after each of its dates, by replaying its entries."""
+    from scop_ledger.domain.member_fold import replay
+    from scop_ledger.domain.rules.facts import Holding, RefundFact
+
+    out: list[MemberRow] = []
+    terms = logs.terms
+    changes = {on for on, _value in terms.share_values if on <= until}
+    for oid, person in logs.persons.items():
+        entries = logs.effective(oid, known_at, until)
+        days = {e.on for e in entries}
+        days |= {on for on in changes if days and on > min(days)}  # its conversions' rows
+        for day in sorted(days):
+            s = replay(person, [e for e in entries if e.on <= day], terms.until(day), strict=False)
+            refunds = tuple(
+                RefundFact(r.since, r.cause, r.amount, r.paid, r.shares) for r in s.refunds
+            )
+            out.append((day, person, Holding(s.employed, s.partner, s.shares, s.paid, refunds)))
+    out.sort(key=lambda row: row[0])
+    return out
