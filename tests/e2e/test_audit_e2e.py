@@ -25,12 +25,14 @@ subscribe,2020-01-06,fund,,20,,,
 """
 
 
-def build(run_cli, db: str, tmp_path) -> None:
+def build(run, db: str, tmp_path) -> None:
+    """The ledger a test starts from (its set-up: tests build it through the CLI in this
+    process)."""
     init = ["init", "acme", "--name", "Acme", "--legal-form", "sarl", "--share-value", "25"]
-    assert run_cli(db, *init, "--date", "2020-01-06").code == 0
+    assert run(db, *init, "--date", "2020-01-06").code == 0
     rows = tmp_path / "rows.csv"
     rows.write_text(ROWS)
-    result = run_cli(db, "import", str(rows))
+    result = run(db, "import", str(rows))
     assert result.code == 0, result.err
 
 
@@ -40,17 +42,17 @@ def verify(run_cli, db: str, *args: str) -> tuple[int, dict, str]:
 
 
 def test_an_honest_chain_verifies_and_an_earlier_anchor_is_its_prefix(
-    run_cli, store_url, tmp_path
+    run_cli, run_here, store_url, tmp_path
 ) -> None:
     db = store_url
-    build(run_cli, db, tmp_path)
+    build(run_here, db, tmp_path)
     code, first, err = verify(run_cli, db)
     assert code == 0 and first["ok"] and err == "", err
     seq, digest = first["head"].split(":")
     assert len(digest) == 64 and first["kept"] == first["entries"] == int(seq)
     # More entries later: the old head is a prefix of the longer chain.
-    assert run_cli(db, "withdraw", "alice", "--shares", "5", "--date", "2021-03-01").code == 0
-    assert run_cli(db, "hire", "carl", "--date", "2021-04-01").code == 0
+    assert run_here(db, "withdraw", "alice", "--shares", "5", "--date", "2021-03-01").code == 0
+    assert run_here(db, "hire", "carl", "--date", "2021-04-01").code == 0
     code, later, err = verify(run_cli, db, "--anchor", first["head"])
     assert code == 0 and later["ok"], err
     assert later["head"] != first["head"] and later["anchor"] == first["head"]
@@ -87,8 +89,8 @@ def row(path: str, seq: int) -> tuple:
     return found
 
 
-def entry_id(run_cli, db: str, action: str, person: str) -> int:
-    history = json.loads(run_cli(db, "history", person, "--format", "json").out)["entries"]
+def entry_id(run, db: str, action: str, person: str) -> int:
+    history = json.loads(run(db, "history", person, "--format", "json").out)["entries"]
     return next(e["id"] for e in history if e["action"] == action)
 
 
@@ -103,9 +105,9 @@ def ledger_file(run_cli, run_here, tmp_path):
 
 
 @pytest.fixture
-def alice_subscribes(run_cli, ledger_file) -> int:
+def alice_subscribes(run_here, ledger_file) -> int:
     """The entry of alice's subscription of 40 shares."""
-    return entry_id(run_cli, ledger_file[0], "subscribe", "alice")
+    return entry_id(run_here, ledger_file[0], "subscribe", "alice")
 
 
 def flip(path: str, seq: int) -> None:
@@ -143,9 +145,9 @@ def test_a_deleted_last_row_is_named(run_cli, ledger_file) -> None:
     assert code == 1 and out["problem"].startswith(f"entry {last} is missing")
 
 
-def test_two_swapped_rows_are_named(run_cli, ledger_file, alice_subscribes) -> None:
+def test_two_swapped_rows_are_named(run_cli, run_here, ledger_file, alice_subscribes) -> None:
     db, path, _ = ledger_file
-    first, second = alice_subscribes, entry_id(run_cli, db, "subscribe", "fund")
+    first, second = alice_subscribes, entry_id(run_here, db, "subscribe", "fund")
     a, b = row(path, first), row(path, second)
     assert a[0] != b[0]  # two different people's entries
     tamper(path, "DELETE FROM ledger_events WHERE id IN (?, ?)", first, second)
@@ -164,12 +166,12 @@ def test_two_swapped_rows_are_named(run_cli, ledger_file, alice_subscribes) -> N
 
 
 def test_a_rewrite_of_both_events_and_kept_chain_is_caught_by_the_anchor(
-    run_cli, ledger_file
+    run_cli, run_here, ledger_file
 ) -> None:
     """The attacker rewrites an entry and recomputes the chain kept in the store: only the
     anchor, kept outside, catches it."""
     db, path, anchor = ledger_file
-    flip(path, entry_id(run_cli, db, "subscribe", "alice"))
+    flip(path, entry_id(run_here, db, "subscribe", "alice"))
     tamper(path, "DELETE FROM rm_chain")
     from scop_ledger.store import chain
 
@@ -200,14 +202,16 @@ def test_a_rewrite_of_both_events_and_kept_chain_is_caught_by_the_anchor(
     assert code == 1 and "is not a prefix of today's chain" in err
 
 
-def test_postgresql_rows_rewritten_by_a_superuser_are_named(run_cli, pg_url, tmp_path) -> None:
+def test_postgresql_rows_rewritten_by_a_superuser_are_named(
+    run_cli, run_here, pg_url, tmp_path
+) -> None:
     import sqlalchemy
 
     from scop_ledger.store.engine import normalise_url
 
-    build(run_cli, pg_url, tmp_path)
+    build(run_here, pg_url, tmp_path)
     assert verify(run_cli, pg_url)[0] == 0
-    seq = entry_id(run_cli, pg_url, "subscribe", "alice")
+    seq = entry_id(run_here, pg_url, "subscribe", "alice")
     engine = sqlalchemy.create_engine(normalise_url(pg_url))
     with engine.begin() as conn:
         conn.execute(sqlalchemy.text("ALTER TABLE ledger_events DISABLE TRIGGER USER"))
@@ -223,14 +227,14 @@ def test_postgresql_rows_rewritten_by_a_superuser_are_named(run_cli, pg_url, tmp
     assert code == 1 and out["problem"].startswith(f"entry {seq} no longer matches the chain")
 
 
-def test_diff_between_two_states_of_knowledge(run_cli, store_url, tmp_path) -> None:
+def test_diff_between_two_states_of_knowledge(run_cli, run_here, store_url, tmp_path) -> None:
     """Last year's figures moved: a back-dated subscription and a reversal recorded since."""
     db = store_url
-    build(run_cli, db, tmp_path)
+    build(run_here, db, tmp_path)
     history = json.loads(run_cli(db, "history", "--format", "json").out)["entries"]
     t1 = history[-1]["recorded_at"]
     assert run_cli(db, "subscribe", "fund", "--shares", "60", "--date", "2020-06-01").code == 0
-    alice = entry_id(run_cli, db, "subscribe", "alice")
+    alice = entry_id(run_here, db, "subscribe", "alice")
     assert run_cli(db, "reverse", str(alice), "--reason", "typo", "--date", "2021-01-04").code == 0
     assert run_cli(db, "hire", "carl", "--date", "2022-01-03").code == 0
 
@@ -372,18 +376,18 @@ def shares_known_at(run_cli, db: str, moment: str) -> int:
 
 
 def test_a_back_dated_forged_entry_is_named_and_never_known_earlier(
-    run_cli, store_url, tmp_path
+    run_cli, run_here, store_url, tmp_path
 ) -> None:
     """Issue 14, 1: a copy of alice's subscription appended with 500 shares and the old recorded
     time. verify, the anchor, capital --known-at and diff all saw nothing before."""
     db = store_url
-    build(run_cli, db, tmp_path)
+    build(run_here, db, tmp_path)
     code, reviewed, _ = verify(run_cli, db)
     assert code == 0
     before = reviewed["recorded_at"]  # the moment of the review: the head's recorded time
     assert shares_known_at(run_cli, db, before) == 90
     assert run_cli(db, "hire", "carl", "--date", "2021-04-01").code == 0  # life goes on
-    forged = forge(db, entry_id(run_cli, db, "subscribe", "alice"), 500)
+    forged = forge(db, entry_id(run_here, db, "subscribe", "alice"), 500)
     # As known at the review, the ledger did not hold the forged entry.
     assert shares_known_at(run_cli, db, before) == 90
     now = json.loads(run_cli(db, "capital", "--format", "json").out)
@@ -407,7 +411,7 @@ def test_a_back_dated_forged_entry_is_named_and_never_known_earlier(
 
 
 def test_a_forged_entry_at_the_reviewed_time_is_named_by_the_anchors_file(
-    run_cli, store_url, tmp_path
+    run_cli, run_here, store_url, tmp_path
 ) -> None:
     """The forged copy claims the very time of the last reviewed entry: times do not go
     backwards, the kept chain follows it, the anchor is a prefix. But every write is stamped
@@ -415,13 +419,15 @@ def test_a_forged_entry_at_the_reviewed_time_is_named_by_the_anchors_file(
     time was not written by the ledger; the anchors file also knows when the review took
     place."""
     db = store_url
-    build(run_cli, db, tmp_path)
+    build(run_here, db, tmp_path)
     anchors = tmp_path / "anchors.jsonl"
     code, reviewed, _ = verify(run_cli, db, "--anchor-out", str(anchors))
     assert code == 0 and reviewed["anchor_out"] == str(anchors)
     line = json.loads(anchors.read_text().splitlines()[0])
     assert line["anchor"] == reviewed["head"] and line["recorded_at"] == reviewed["recorded_at"]
-    forged = forge(db, entry_id(run_cli, db, "subscribe", "alice"), 500, moment=line["recorded_at"])
+    forged = forge(
+        db, entry_id(run_here, db, "subscribe", "alice"), 500, moment=line["recorded_at"]
+    )
     code, out, _ = verify(run_cli, db, "--anchor", reviewed["head"])
     assert code == 1 and out["problem"].startswith(f"entry {forged} was recorded at ")
     assert f"not after the anchor {reviewed['head']}" in out["problem"]
@@ -430,16 +436,16 @@ def test_a_forged_entry_at_the_reviewed_time_is_named_by_the_anchors_file(
 
 
 def test_dropping_the_kept_chain_is_a_finding_until_explicitly_reseeded(
-    run_cli, store_url, tmp_path
+    run_cli, run_here, store_url, tmp_path
 ) -> None:
     """Issue 14, 2: an entry edited and the kept chain dropped. verify said "0 checked" and
     exit 0; now it names the first entry, before and after the projector runs again, until
     someone re-seeds the chain on purpose."""
     db = store_url
-    build(run_cli, db, tmp_path)
+    build(run_here, db, tmp_path)
     anchors = tmp_path / "anchors.jsonl"
     assert verify(run_cli, db, "--anchor-out", str(anchors))[0] == 0
-    seq = entry_id(run_cli, db, "subscribe", "alice")
+    seq = entry_id(run_here, db, "subscribe", "alice")
     drop_guards(db)
     sql(
         db,
@@ -467,13 +473,13 @@ def test_dropping_the_kept_chain_is_a_finding_until_explicitly_reseeded(
 
 
 def test_cutting_the_kept_chain_short_after_an_edit_names_the_edited_entry(
-    run_cli, store_url, tmp_path
+    run_cli, run_here, store_url, tmp_path
 ) -> None:
     db = store_url
-    build(run_cli, db, tmp_path)
+    build(run_here, db, tmp_path)
     anchors = tmp_path / "anchors.jsonl"
     assert verify(run_cli, db, "--anchor-out", str(anchors))[0] == 0
-    seq = entry_id(run_cli, db, "subscribe", "alice")
+    seq = entry_id(run_here, db, "subscribe", "alice")
     drop_guards(db)
     (state,) = sql(db, "SELECT state FROM ledger_events WHERE id = :s", {"s": seq})[0]
     edited = bytes(state).replace(b'"shares":40', b'"shares":90')
@@ -503,10 +509,10 @@ def test_a_state_rewritten_as_text_is_named(run_cli, ledger_file, alice_subscrib
     assert result.err.startswith(f"error: entry {alice_subscribes} no longer matches the chain")
 
 
-def test_a_gap_in_a_records_versions_is_named(run_cli, store_url, tmp_path) -> None:
+def test_a_gap_in_a_records_versions_is_named(run_cli, run_here, store_url, tmp_path) -> None:
     db = store_url
-    build(run_cli, db, tmp_path)
-    seq = entry_id(run_cli, db, "subscribe", "alice")
+    build(run_here, db, tmp_path)
+    seq = entry_id(run_here, db, "subscribe", "alice")
     oid, version, topic, state = sql(
         db,
         "SELECT originator_id, originator_version, topic, state FROM ledger_events WHERE id = :s",
@@ -548,7 +554,7 @@ def test_sqlite_refuses_to_replace_a_stored_row(run_cli, ledger_file, statement)
     assert verify(run_cli, db)[0] == 0
 
 
-def test_postgresql_least_privilege_login(run_cli, pg_url, tmp_path) -> None:
+def test_postgresql_least_privilege_login(run_cli, run_here, pg_url, tmp_path) -> None:
     """Issue 14, 3: docs/store.md's set-up. The owner role creates the store; the application
     logs in as a role granted SELECT and INSERT on the events and the view tables' rows: it
     records, reads and verifies, and cannot UPDATE, DELETE, TRUNCATE or disable the guards."""
@@ -557,7 +563,7 @@ def test_postgresql_least_privilege_login(run_cli, pg_url, tmp_path) -> None:
 
     import sqlalchemy
 
-    build(run_cli, pg_url, tmp_path)  # as the owner (here the test's superuser login)
+    build(run_here, pg_url, tmp_path)  # as the owner (here the test's superuser login)
     schema = parse_qs(urlsplit(pg_url).query)["options"][0].split("=", 1)[1]
     app = f"scop_app_{_uuid.uuid4().hex[:10]}"
     grants = [
@@ -628,7 +634,7 @@ def test_a_finding_is_said_in_french_and_json_stays_english(
     )
 
 
-def test_the_french_review_pack_renders_in_chromium(run_cli, store_url, tmp_path) -> None:
+def test_the_french_review_pack_renders_in_chromium(run_cli, run_here, store_url, tmp_path) -> None:
     """The pack under ``--lang fr``: reproducible, ``lang="fr"``, and in a real browser every
     heading French (none of the English pack's left), amounts and dates written the French way;
     the English pack of the same moment stays English."""
@@ -641,8 +647,8 @@ def test_the_french_review_pack_renders_in_chromium(run_cli, store_url, tmp_path
 
     db = store_url
     init = ["init", "fabrique", "--name", "La Fabrique", "--legal-form", "sarl"]
-    assert run_cli(db, *init, "--share-value", "25", "--date", "2014-01-06").code == 0
-    assert run_cli(db, "import", str(SAMPLE)).code == 0
+    assert run_here(db, *init, "--share-value", "25", "--date", "2014-01-06").code == 0
+    assert run_here(db, "import", str(SAMPLE)).code == 0
     # To the microsecond: cut to the second, it could come before the import's last entries.
     moment = datetime.now(UTC).isoformat()
     report = ["--read-only", "report", "--as-of", "2025-12-31", "--known-at", moment]

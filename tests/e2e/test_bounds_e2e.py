@@ -79,8 +79,9 @@ OUT_OF_BOUNDS = [
 ]
 
 
-def history(run_cli, db: str) -> list[dict]:
-    result = run_cli(db, "history", "--format", "json")
+def history(run, db: str) -> list[dict]:
+    """What was recorded (an observation: tests read it through the CLI in this process)."""
+    result = run(db, "history", "--format", "json")
     assert result.code == 0, result.err
     return json.loads(result.out)["entries"]
 
@@ -98,30 +99,32 @@ def acme(run_here, store_url: str) -> str:
     return store_url
 
 
-def test_a_value_out_of_bounds_is_one_line_and_writes_nothing(run_cli, acme: str) -> None:
-    before = history(run_cli, acme)
+def test_a_value_out_of_bounds_is_one_line_and_writes_nothing(run_cli, run_here, acme: str) -> None:
+    before = history(run_here, acme)
     for args, fragment in OUT_OF_BOUNDS:
         result = run_cli(acme, *args)
         assert result.code == 2, (args, result.err)
         assert result.err.startswith("error: ") and result.err.count("\n") == 1, (args, result.err)
         assert fragment in result.err, (args, result.err)
         assert "unexpected failure" not in result.err and result.out == ""
-    assert history(run_cli, acme) == before
+    assert history(run_here, acme) == before
     for query in ("capital", "members", "compliance"):
         assert run_cli(acme, query).code == 0
 
 
-def test_a_date_more_than_a_year_ahead_is_recorded_with_a_warning(run_cli, acme: str) -> None:
+def test_a_date_more_than_a_year_ahead_is_recorded_with_a_warning(
+    run_cli, run_here, acme: str
+) -> None:
     ahead = date(date.today().year + 3, 1, 1).isoformat()
     done = run_cli(acme, "hire", "bob", "--date", ahead, "--format", "json")
     assert done.code == 0, done.err
     assert json.loads(done.out)["date"] == ahead
     assert done.err.startswith(f"warning: the date {ahead} is more than a year ahead of today")
-    assert history(run_cli, acme)[-1]["date"] == ahead
+    assert history(run_here, acme)[-1]["date"] == ahead
 
 
-def test_import_rows_meet_the_same_bounds(run_cli, acme: str, tmp_path: Path) -> None:
-    before = history(run_cli, acme)
+def test_import_rows_meet_the_same_bounds(run_cli, run_here, acme: str, tmp_path: Path) -> None:
+    before = history(run_here, acme)
     rows = tmp_path / "rows.jsonl"
     rows.write_text(
         "\n".join(
@@ -147,4 +150,4 @@ def test_import_rows_meet_the_same_bounds(run_cli, acme: str, tmp_path: Path) ->
     assert "not a decimal number" in lines[3]
     assert "not a valid reference" in lines[4]
     assert "lone surrogate" in lines[5]  # the JSON reader says so before the value parser
-    assert history(run_cli, acme) == before
+    assert history(run_here, acme) == before

@@ -108,10 +108,14 @@ ERRORS = [
 ]
 
 
-def test_every_invalid_input_gets_one_line_and_writes_nothing(run_cli, store_url: str) -> None:
+def test_every_invalid_input_gets_one_line_and_writes_nothing(
+    run_cli, run_here, store_url: str
+) -> None:
+    """Each invalid input through the installed script (the set-up and the history compared
+    run in this process)."""
     db = store_url
     assert (
-        run_cli(
+        run_here(
             db,
             "init",
             "acme",
@@ -126,8 +130,8 @@ def test_every_invalid_input_gets_one_line_and_writes_nothing(run_cli, store_url
         ).code
         == 0
     )
-    assert run_cli(db, "hire", "alice", "--date", "2016-01-01").code == 0
-    before = entries(run_cli, db)
+    assert run_here(db, "hire", "alice", "--date", "2016-01-01").code == 0
+    before = entries(run_here, db)
     for args, code, fragment in ERRORS:
         result = run_cli(db, *args)
         assert result.code == code, (args, result.err)
@@ -136,7 +140,7 @@ def test_every_invalid_input_gets_one_line_and_writes_nothing(run_cli, store_url
         if code != 2:
             assert len(result.err.strip().splitlines()) == 1, result.err
     assert run_cli(db, "hire", "bob", env={"SCOP_LEDGER_READ_ONLY": "1"}).code == 3
-    assert entries(run_cli, db) == before
+    assert entries(run_here, db) == before
 
 
 def test_a_missing_store_is_exit_3_and_is_not_created(run_cli, tmp_path) -> None:
@@ -149,8 +153,11 @@ def test_a_missing_store_is_exit_3_and_is_not_created(run_cli, tmp_path) -> None
 
 
 def test_point_in_time_queries_through_the_installed_script(
-    run_cli, store_url: str, tmp_path
+    run_cli, run_here, store_url: str, tmp_path
 ) -> None:
+    """Point-in-time queries and their files: ``capital`` (JSON, CSV, read-only, ``--out``
+    .csv), ``refunds --out`` .xlsx and a refused ``--out`` through the installed script; the
+    set-up and the other queries (the same CLI, answers checked alike) in this process."""
     db = store_url
     for step in [
         [
@@ -177,14 +184,14 @@ def test_point_in_time_queries_through_the_installed_script(
         ["terminate", "bob", "--reason", "dismissal", "--date", "2018-03-31"],
         ["pay-refund", "bob", "--amount", "200", "--date", "2019-01-15"],
     ]:
-        assert run_cli(db, *step).code == 0, step
+        assert run_here(db, *step).code == 0, step
 
-    def query(*args: str) -> dict:
-        result = run_cli(db, *args, "--format", "json")
+    def query(*args: str, run=run_here) -> dict:  # type: ignore[no-untyped-def]
+        result = run(db, *args, "--format", "json")
         assert result.code == 0 and result.err == "", result.err
         return json.loads(result.out)
 
-    capital = query("capital", "--as-of", "2017-12-31")
+    capital = query("capital", "--as-of", "2017-12-31", run=run_cli)
     assert (capital["shares"], capital["amount"]) == (180, "4500.00")
     assert capital["employees"] == {
         "count": 2,
@@ -267,27 +274,29 @@ def test_point_in_time_queries_through_the_installed_script(
     assert about["coop"] == "acme"
     for command in ("register", "members", "history"):
         target = tmp_path / f"{command}.xlsx"
-        assert run_cli(db, command, "--out", str(target)).code == 0
+        assert run_here(db, command, "--out", str(target)).code == 0
         assert openpyxl.load_workbook(target).worksheets[0].max_row > 1
     refused = run_cli(db, "capital", "--out", str(tmp_path / "capital.txt"))
     assert refused.code == 2 and ".csv or .xlsx" in refused.err
     assert not (tmp_path / "capital.txt").exists()
 
 
-def test_compliance_timeline_factsheet_and_warnings(run_cli, store_url: str) -> None:
+def test_compliance_timeline_factsheet_and_warnings(run_cli, run_here, store_url: str) -> None:
+    """The warning, the exit codes and the error lines through the installed script; the
+    set-up and the answers on stdout (the same CLI) in this process."""
     db = store_url
     init = ["init", "acme", "--name", "Acme", "--legal-form", "sarl", "--share-value", "25"]
-    assert run_cli(db, *init, "--date", "2016-01-01").code == 0
+    assert run_here(db, *init, "--date", "2016-01-01").code == 0
     for person in ("ann", "ben"):
         for step in (
             ["hire", person],
             ["admit", person],
             ["subscribe", person, "--shares", "10"],
         ):
-            result = run_cli(db, *step, "--date", "2016-01-01")
+            result = run_here(db, *step, "--date", "2016-01-01")
             assert result.code == 0 and result.err == "", result.err
     # An investor takes the capital majority: recorded, with a warning on stderr only.
-    assert run_cli(db, "admit", "fund", "--legal-person", "--date", "2017-03-01").code == 0
+    assert run_here(db, "admit", "fund", "--legal-person", "--date", "2017-03-01").code == 0
     big = run_cli(
         db, "subscribe", "fund", "--shares", "30", "--date", "2017-03-01", "--format", "json"
     )
@@ -315,10 +324,10 @@ def test_compliance_timeline_factsheet_and_warnings(run_cli, store_url: str) -> 
         "detail": first["detail"],
     }
     assert [c["rule"] for c in found["checks"]][-1] == "refunds-due"
-    fine = run_cli(db, "compliance", "--as-of", "2016-06-30", "--check", "--format", "csv")
+    fine = run_here(db, "compliance", "--as-of", "2016-06-30", "--check", "--format", "csv")
     assert fine.code == 0 and fine.out.startswith("rule,status,value,threshold,since,detail")
 
-    line = run_cli(
+    line = run_here(
         db,
         "timeline",
         "--as-of",
@@ -334,7 +343,7 @@ def test_compliance_timeline_factsheet_and_warnings(run_cli, store_url: str) -> 
     bad = run_cli(db, "timeline", "--rule", "no-such-rule")
     assert bad.code == 2 and bad.err.startswith("error: unknown rule 'no-such-rule'")
 
-    sheet = run_cli(db, "factsheet", "--year", "2017", "--format", "json")
+    sheet = run_here(db, "factsheet", "--year", "2017", "--format", "json")
     assert sheet.code == 0, sheet.err
     fact = json.loads(sheet.out)
     assert (fact["as_of"], fact["filing_due"], fact["shares"], fact["capital"]) == (
@@ -346,19 +355,19 @@ def test_compliance_timeline_factsheet_and_warnings(run_cli, store_url: str) -> 
     assert fact["employee_partners"] == {"count": 2, "shares": 20}
     assert fact["largest_holder"]["person"] == "fund"
     assert fact["externals"] == [{"person": "fund", "name": None, "shares": 30, "votes": "1.0000"}]
-    coops = json.loads(run_cli(db, "coops", "--as-of", "2017-06-30", "--format", "json").out)
+    coops = json.loads(run_here(db, "coops", "--as-of", "2017-06-30", "--format", "json").out)
     assert coops["coops"][0]["compliant"] is False
     assert coops["coops"][0]["breaches"] == ["employee-capital-majority"]
     early = run_cli(db, "compliance", "--as-of", "2015-12-31")
     assert early.code == 1 and "before the cooperative's registration" in early.err
 
 
-def test_be_cnc_with_statutes_options(run_cli, store_url: str) -> None:
+def test_be_cnc_with_statutes_options(run_cli, run_here, store_url: str) -> None:
     db = store_url
     init = ["init", "coop-be", "--name", "Coop BE", "--legal-form", "sa", "--share-value", "50"]
     done = run_cli(db, *init, "--profile", "be-cnc", "--scop-thresholds", "--date", "2019-01-01")
     assert done.code == 0, done.err
-    assert run_cli(db, "admit", "ann", "--date", "2019-01-01").code == 0
+    assert run_here(db, "admit", "ann", "--date", "2019-01-01").code == 0
     result = run_cli(db, "compliance", "--as-of", "2019-06-30", "--format", "json")
     rules = {c["rule"]: c["status"] for c in json.loads(result.out)["checks"]}
     assert rules["member-vote-limit"] == "ok"
@@ -386,8 +395,10 @@ def _answers(run_cli, db: str, days: list[str]) -> dict:
 
 
 def test_export_then_import_into_an_empty_store_reproduces_every_answer(
-    run_cli, store_url: str, tmp_path
+    run_cli, run_here, store_url: str, tmp_path
 ) -> None:
+    """``export`` and ``import`` through the installed script; the set-up and the answers
+    compared (the same CLI) in this process."""
     from pathlib import Path
 
     sample = Path(__file__).parents[2] / "examples" / "fabrique.csv"
@@ -404,11 +415,11 @@ def test_export_then_import_into_an_empty_store_reproduces_every_answer(
         "2014-01-06",
     ]
     source = store_url
-    assert run_cli(source, *init).code == 0
-    assert run_cli(source, "import", str(sample)).code == 0
-    entries_before = entries(run_cli, source)
+    assert run_here(source, *init).code == 0
+    assert run_here(source, "import", str(sample)).code == 0
+    entries_before = entries(run_here, source)
     twice = next(e for e in entries_before if e["note"] == "entered twice by mistake")
-    assert run_cli(source, "reverse", str(twice["id"]), "--reason", "twice").code == 0
+    assert run_here(source, "reverse", str(twice["id"]), "--reason", "twice").code == 0
     exported = tmp_path / "fabrique.jsonl"
     done = run_cli(source, "export", str(exported))
     assert done.code == 0, done.err
@@ -417,13 +428,13 @@ def test_export_then_import_into_an_empty_store_reproduces_every_answer(
     assert f"fabrique:{twice['id']}" not in {row["id"] for row in rows}
 
     target = f"sqlite:///{tmp_path / 'copy.db'}"
-    assert run_cli(target, *init).code == 0
+    assert run_here(target, *init).code == 0
     loaded = run_cli(target, "import", str(exported))
     assert loaded.code == 0, loaded.err
     again = run_cli(target, "import", str(exported))
     assert again.code == 0 and ", 0 recorded" in again.out
     days = ["2016-12-31", "2019-06-30", "2030-01-01"]
-    assert _answers(run_cli, target, days) == _answers(run_cli, source, days)
+    assert _answers(run_here, target, days) == _answers(run_here, source, days)
     assert run_cli(target, "export", str(tmp_path / "bad.txt")).code == 2
 
 
@@ -458,7 +469,7 @@ main(["import", sys.argv[1]], prog_name="scop-ledger")
 """
 
 
-def test_an_import_killed_midway_leaves_the_store_as_it_was(run_cli, store_url, tmp_path):
+def test_an_import_killed_midway_leaves_the_store_as_it_was(run_cli, run_here, store_url, tmp_path):
     """SIGKILL during a long import, after its last row is inserted and before it commits:
     nothing is half written, and the same import then runs to the end."""
     import os
@@ -472,9 +483,9 @@ def test_an_import_killed_midway_leaves_the_store_as_it_was(run_cli, store_url, 
     rows_file, _journal = write(history, tmp_path)
     db = store_url
     init = ["init", "acme", "--name", "Bench", "--legal-form", "sa", "--share-value", "25"]
-    assert run_cli(db, *init, "--date", history.start.isoformat()).code == 0
-    assert run_cli(db, "hire", "zoe", "--date", history.start.isoformat()).code == 0
-    before = entries(run_cli, db)
+    assert run_here(db, *init, "--date", history.start.isoformat()).code == 0
+    assert run_here(db, "hire", "zoe", "--date", history.start.isoformat()).code == 0
+    before = entries(run_here, db)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCOP_LEDGER_")}
     env.update({"SCOP_LEDGER_DB": db, "SCOP_LEDGER_USER": "e2e"})
     proc = subprocess.Popen(
@@ -518,7 +529,7 @@ os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
-def test_a_writer_killed_with_a_hot_journal(run_cli, sqlite_url, tmp_path) -> None:
+def test_a_writer_killed_with_a_hot_journal(run_cli, run_here, sqlite_url, tmp_path) -> None:
     """A writer killed after it wrote pages to the file leaves a hot journal: a read-only open
     cannot roll it back and says so in one line (exit 3); the next ordinary open rolls it
     back, and the store is as it was."""
@@ -526,9 +537,9 @@ def test_a_writer_killed_with_a_hot_journal(run_cli, sqlite_url, tmp_path) -> No
     import sys
 
     init = ["init", "acme", "--name", "Acme", "--legal-form", "sas", "--share-value", "25"]
-    assert run_cli(sqlite_url, *init, "--date", "2020-01-06").code == 0
-    assert run_cli(sqlite_url, "hire", "zoe", "--date", "2020-01-06").code == 0
-    before = entries(run_cli, sqlite_url)
+    assert run_here(sqlite_url, *init, "--date", "2020-01-06").code == 0
+    assert run_here(sqlite_url, "hire", "zoe", "--date", "2020-01-06").code == 0
+    before = entries(run_here, sqlite_url)
     path = sqlite_url.removeprefix("sqlite:///")
     killed = subprocess.run([sys.executable, "-c", SPILLING_WRITER, path], check=False)
     assert killed.returncode == -9
@@ -541,7 +552,7 @@ def test_a_writer_killed_with_a_hot_journal(run_cli, sqlite_url, tmp_path) -> No
     assert run_cli(sqlite_url, "capital", env={"SCOP_LEDGER_READ_ONLY": "1"}).code == 0
 
 
-def test_a_reader_that_goes_away_ends_the_command_quietly(run_cli, sqlite_url, tmp_path) -> None:
+def test_a_reader_that_goes_away_ends_the_command_quietly(run_here, sqlite_url, tmp_path) -> None:
     """``scop-ledger history | head``: once the pipe is closed, no 'unexpected failure'."""
     import os
     import subprocess
@@ -549,7 +560,7 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(run_cli, sqlite_url, t
     from tests.conftest import console_script
 
     init = ["init", "acme", "--name", "Acme", "--legal-form", "sarl", "--share-value", "25"]
-    assert run_cli(sqlite_url, *init, "--date", "2020-01-06").code == 0
+    assert run_here(sqlite_url, *init, "--date", "2020-01-06").code == 0
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCOP_LEDGER_")}
     env["SCOP_LEDGER_DB"] = sqlite_url
     read, write = os.pipe()
@@ -568,9 +579,12 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(run_cli, sqlite_url, t
     assert proc.stderr == ""
 
 
-def test_rebuild_gives_the_same_answers_in_one_process_or_several(run_cli, store_url) -> None:
+def test_rebuild_gives_the_same_answers_in_one_process_or_several(
+    run_cli, run_here, store_url
+) -> None:
     """``rebuild`` through the installed script: the answers before and after are the same,
-    whether one process applies the events or two, on either back end."""
+    whether one process applies the events or two, on either back end (the set-up and the
+    answers, the same CLI, in this process)."""
     db = store_url
     steps = [
         ["init", "acme", "--name", "Acme", "--legal-form", "sarl", "--share-value", "25"],
@@ -586,7 +600,7 @@ def test_rebuild_gives_the_same_answers_in_one_process_or_several(run_cli, store
     for step in steps:
         if step[0] == "init":
             step = [*step, "--date", "2016-01-01"]
-        result = run_cli(db, *step)
+        result = run_here(db, *step)
         assert result.code == 0, result.err
 
     now = datetime.now(UTC).isoformat()
@@ -594,7 +608,7 @@ def test_rebuild_gives_the_same_answers_in_one_process_or_several(run_cli, store
     def answers() -> list[str]:
         out = []
         for command in ("capital", "votes", "refunds", "register"):
-            result = run_cli(
+            result = run_here(
                 db, command, "--as-of", "2019-01-01", "--known-at", now, "--format", "json"
             )
             assert result.code == 0, result.err

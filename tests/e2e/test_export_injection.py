@@ -189,11 +189,11 @@ def _import_file_from_exports(run_cli, db: str, tmp_path: Path, suffix: str) -> 
     return out
 
 
-def _texts(run_cli, db: str) -> list[tuple]:
-    shown = run_cli(db, "history", "--format", "json")
+def _texts(run, db: str) -> list[tuple]:
+    shown = run(db, "history", "--format", "json")
     assert shown.code == 0, shown.err
     entries = json.loads(shown.out)["entries"]
-    members = json.loads(run_cli(db, "members", "--as-of", "2020-12-31", "--format", "json").out)
+    members = json.loads(run(db, "members", "--as-of", "2020-12-31", "--format", "json").out)
     return [
         (e["action"], e["person"], e["ref"], e["note"], e["details"].get("shares"))
         for e in entries
@@ -202,12 +202,14 @@ def _texts(run_cli, db: str) -> list[tuple]:
 
 
 def test_exports_import_back_to_the_same_text(run_cli, run_here, store_url: str, tmp_path) -> None:
+    """The exports and the imports through the installed script; the set-up and the texts
+    compared through the CLI in this process."""
     _record(run_here, store_url)  # recorded in-process: the installed script exports
-    expected = _texts(run_cli, store_url)
+    expected = _texts(run_here, store_url)
     for suffix in (".csv", ".xlsx"):
         target = f"sqlite:///{tmp_path / f'copy{suffix}.db'}"
         init = _steps()[0]
-        assert run_cli(target, *init).code == 0
+        assert run_here(target, *init).code == 0
         source_file = _import_file_from_exports(run_cli, store_url, tmp_path, suffix)
         loaded = run_cli(target, "import", str(source_file))
         assert loaded.code == 0, loaded.err
@@ -215,7 +217,7 @@ def test_exports_import_back_to_the_same_text(run_cli, run_here, store_url: str,
             # A workbook is XML, whose readers turn a carriage return into a line feed
             # (openpyxl writes it as is): a known limit, not a formula.
             expected = [tuple(_lf(v) for v in t) for t in expected]
-        assert _texts(run_cli, target) == expected, suffix
+        assert _texts(run_here, target) == expected, suffix
 
 
 def _lf(value: object) -> object:

@@ -234,22 +234,26 @@ def test_every_query_command_speaks_french(run_cli, store, tmp_path) -> None:
     assert sheet["A2"].number_format == "dd/mm/yyyy"
 
 
-def _answers(run_cli, db: str) -> list[object]:
+def _answers(run, db: str) -> list[object]:
     out = []
     for query in ("capital", "register", "refunds", "members", "votes"):
-        shown = json.loads(run_cli(db, query, "--as-of", "2030-01-01", "--format", "json").out)
+        shown = json.loads(run(db, query, "--as-of", "2030-01-01", "--format", "json").out)
         shown.pop("known_at")
         out.append(shown)
     return out
 
 
-def test_an_excel_fr_export_imports_back_with_the_same_answers(run_cli, store, tmp_path) -> None:
+def test_an_excel_fr_export_imports_back_with_the_same_answers(
+    run_cli, run_here, store, tmp_path
+) -> None:
+    """The export and the imports through the installed script; the empty store's set-up and
+    the answers compared through the CLI in this process."""
     db, _moment = store
     for suffix in (".csv", ".xlsx"):
-        _exports_and_imports_back(run_cli, db, tmp_path, suffix)
+        _exports_and_imports_back(run_cli, run_here, db, tmp_path, suffix)
 
 
-def _exports_and_imports_back(run_cli, db: str, tmp_path: Path, suffix: str) -> None:
+def _exports_and_imports_back(run_cli, run_here, db: str, tmp_path: Path, suffix: str) -> None:
     exported = tmp_path / f"acme{suffix}"
     done = run_cli(db, "--lang", "fr", "export", str(exported), "--csv-dialect", "excel-fr")
     assert done.code == 0, done.err
@@ -258,10 +262,10 @@ def _exports_and_imports_back(run_cli, db: str, tmp_path: Path, suffix: str) -> 
         assert rows[0][:4] == ["id", "action", "date", "person"]  # the import's columns
         assert "250,50" in {v for r in rows for v in r}
     target = f"sqlite:///{tmp_path / f'copy{suffix}.db'}"
-    assert run_cli(target, *init_args("2020-01-06", "Acme")).code == 0
+    assert run_here(target, *init_args("2020-01-06", "Acme")).code == 0
     loaded = run_cli(target, "import", str(exported))
     assert loaded.code == 0, loaded.err
-    assert _answers(run_cli, target) == _answers(run_cli, db)
+    assert _answers(run_here, target) == _answers(run_here, db)
     again = run_cli(target, "import", str(exported))
     assert again.code == 0 and ", 0 recorded" in again.out, again.out
 

@@ -25,13 +25,16 @@ START = (
 
 
 @pytest.fixture
-def db(run_cli, store_url: str) -> str:
-    assert run_cli(store_url, *INIT).code == 0
+def db(run_here, store_url: str) -> str:
+    """An empty cooperative, made through the CLI in this process (set-up)."""
+    assert run_here(store_url, *INIT).code == 0
     return store_url
 
 
-def entries(run_cli, db: str) -> list[dict]:
-    result = run_cli(db, "history", "--format", "json")
+def entries(run, db: str) -> list[dict]:
+    """What was recorded (tests read it through the CLI in this process: it is the imports'
+    outcome that is tested, through the installed script)."""
+    result = run(db, "history", "--format", "json")
     assert result.code == 0, result.err
     return json.loads(result.out)["entries"]
 
@@ -42,7 +45,7 @@ def imported(run_cli, db: str, path: Path, *args: str) -> dict:
     return json.loads(result.out)
 
 
-def test_a_grown_file_records_only_its_new_rows(run_cli, db: str, tmp_path: Path) -> None:
+def test_a_grown_file_records_only_its_new_rows(run_cli, run_here, db: str, tmp_path: Path) -> None:
     path = tmp_path / "moves.csv"
     path.write_text(HEADER + START)
     assert imported(run_cli, db, path)["recorded"] == 4
@@ -50,7 +53,7 @@ def test_a_grown_file_records_only_its_new_rows(run_cli, db: str, tmp_path: Path
     path.write_text(HEADER + START + "pay-up,2020-02-29,alice,,,25,,\n")
     again = imported(run_cli, db, path)
     assert (again["recorded"], again["skipped"]) == (1, 4)
-    paid = [e for e in entries(run_cli, db) if e["action"] == "pay-up"]
+    paid = [e for e in entries(run_here, db) if e["action"] == "pay-up"]
     assert [e["date"] for e in paid] == ["2020-01-31", "2020-02-29"]
     # Re-saved with its rows in another order and another spelling of the same amounts.
     path.write_text(
@@ -61,7 +64,7 @@ def test_a_grown_file_records_only_its_new_rows(run_cli, db: str, tmp_path: Path
     assert imported(run_cli, db, path)["recorded"] == 0
 
 
-def test_identical_rows_are_as_many_entries(run_cli, db: str, tmp_path: Path) -> None:
+def test_identical_rows_are_as_many_entries(run_cli, run_here, db: str, tmp_path: Path) -> None:
     path = tmp_path / "moves.csv"
     twice = "pay-up,2020-01-31,alice,,,5,,\n" * 2
     path.write_text(HEADER + START + twice)
@@ -69,24 +72,26 @@ def test_identical_rows_are_as_many_entries(run_cli, db: str, tmp_path: Path) ->
     assert imported(run_cli, db, path)["recorded"] == 0
     path.write_text(HEADER + START + twice + "pay-up,2020-01-31,alice,,,5,,\n")
     assert imported(run_cli, db, path)["recorded"] == 1
-    tens = [e for e in entries(run_cli, db) if e["details"].get("amount") == "5.00"]
+    tens = [e for e in entries(run_here, db) if e["details"].get("amount") == "5.00"]
     assert len(tens) == 3
 
 
-def test_a_row_typed_by_hand_first_is_not_recorded_again(run_cli, db: str, tmp_path: Path) -> None:
+def test_a_row_typed_by_hand_first_is_not_recorded_again(
+    run_cli, run_here, db: str, tmp_path: Path
+) -> None:
     for step in (
         ["hire", "alice", "--date", "2020-01-01", "--ref", "contract"],
         ["admit", "alice", "--date", "2020-01-05"],
         ["subscribe", "alice", "--shares", "4", "--paid", "50.0", "--date", "2020-01-05"],
         ["subscribe", "alice", "--shares", "2", "--date", "2020-01-06"],
     ):
-        assert run_cli(db, *step).code == 0
+        assert run_here(db, *step).code == 0
     path = tmp_path / "moves.csv"
     # Paid in full by default by hand, written out in the file: the same subscription.
     path.write_text(HEADER + START + "subscribe,2020-01-06,alice,2,50,,\n")
     result = imported(run_cli, db, path)
     assert (result["recorded"], result["skipped"]) == (1, 4)
-    assert [e["action"] for e in entries(run_cli, db)][-1] == "pay-up"
+    assert [e["action"] for e in entries(run_here, db)][-1] == "pay-up"
 
 
 def test_the_ref_and_the_note_are_part_of_a_row(run_cli, db: str, tmp_path: Path) -> None:
@@ -100,19 +105,21 @@ def test_the_ref_and_the_note_are_part_of_a_row(run_cli, db: str, tmp_path: Path
     assert imported(run_cli, db, path)["recorded"] == 1
 
 
-def test_a_reversed_entry_is_not_recorded_again(run_cli, db: str, tmp_path: Path) -> None:
+def test_a_reversed_entry_is_not_recorded_again(run_cli, run_here, db: str, tmp_path: Path) -> None:
     path = tmp_path / "moves.csv"
     path.write_text(HEADER + START)
     imported(run_cli, db, path)
-    payment = next(e for e in entries(run_cli, db) if e["action"] == "pay-up")
-    assert run_cli(db, "reverse", str(payment["id"]), "--reason", "bounced").code == 0
+    payment = next(e for e in entries(run_here, db) if e["action"] == "pay-up")
+    assert run_here(db, "reverse", str(payment["id"]), "--reason", "bounced").code == 0
     result = imported(run_cli, db, path)
     assert (result["recorded"], result["skipped"]) == (0, 4)
     dry = run_cli(db, "import", str(path), "--dry-run")
     assert f"line 5: already recorded (entry {payment['id']})" in dry.out.splitlines()
 
 
-def test_a_known_id_with_other_content_is_refused(run_cli, db: str, tmp_path: Path) -> None:
+def test_a_known_id_with_other_content_is_refused(
+    run_cli, run_here, db: str, tmp_path: Path
+) -> None:
     path = tmp_path / "rows.jsonl"
     rows = [
         {"id": "h1", "action": "hire", "date": "2020-01-01", "person": "bob"},
@@ -120,7 +127,7 @@ def test_a_known_id_with_other_content_is_refused(run_cli, db: str, tmp_path: Pa
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     assert imported(run_cli, db, path)["recorded"] == 2
-    before = entries(run_cli, db)
+    before = entries(run_here, db)
     rows[1]["date"] = "2020-01-03"
     rows.append(
         {"id": "s1", "action": "subscribe", "date": "2020-01-03", "person": "bob", "shares": 1}
@@ -133,7 +140,7 @@ def test_a_known_id_with_other_content_is_refused(run_cli, db: str, tmp_path: Pa
             f"error: line 2: id 'p1' is entry {before[-1]['id']}, recorded with other content "
             "(date '2020-01-02' there, '2020-01-03' here)"
         ]
-    assert entries(run_cli, db) == before
+    assert entries(run_here, db) == before
     # The same ids with the same content, in another file and order: nothing new.
     other = tmp_path / "again.jsonl"
     other.write_text("".join(json.dumps(r) + "\n" for r in reversed(rows[:1])))
@@ -167,12 +174,12 @@ def test_rows_recorded_by_the_previous_scheme_are_recognised(
 
 
 def test_dry_run_says_what_would_happen_and_writes_nothing(
-    run_cli, db: str, tmp_path: Path
+    run_cli, run_here, db: str, tmp_path: Path
 ) -> None:
     path = tmp_path / "moves.csv"
     path.write_text(HEADER + START)
     imported(run_cli, db, path)
-    before = entries(run_cli, db)
+    before = entries(run_here, db)
     grown = START + "pay-up,2020-02-29,alice,,,25,,\n"
     path.write_text(
         HEADER.replace("\n", ",reviewer\n")
@@ -206,14 +213,14 @@ def test_dry_run_says_what_would_happen_and_writes_nothing(
         "person": "alice",
         "id": None,
     }
-    assert entries(run_cli, db) == before
+    assert entries(run_here, db) == before
     path.write_text(HEADER + START + "pay-up,2020-02-30,alice,,,25,,\n")
     bad = run_cli(db, "import", str(path), "--dry-run")
     assert bad.code == 2 and bad.out == "" and "line 6" in bad.err
-    assert entries(run_cli, db) == before
+    assert entries(run_here, db) == before
 
 
-def test_a_file_saved_by_french_excel_imports(run_cli, db: str, tmp_path: Path) -> None:
+def test_a_file_saved_by_french_excel_imports(run_cli, run_here, db: str, tmp_path: Path) -> None:
     """cp1252, ``;``, CRLF, decimal commas, spaces between thousands and DD/MM/YYYY dates:
     what Excel saves as "CSV (séparateur : point-virgule)"."""
     rows = [
@@ -231,11 +238,13 @@ def test_a_file_saved_by_french_excel_imports(run_cli, db: str, tmp_path: Path) 
     capital = json.loads(result.out)
     assert capital["shares"] == 60
     assert [(p["person"], p["paid"]) for p in capital["partners"]] == [("heloise", "1250.00")]
-    notes = [e["note"] for e in entries(run_cli, db)]
+    notes = [e["note"] for e in entries(run_here, db)]
     assert "contrat à durée indéterminée" in notes and "réglé" in notes
 
 
-def test_a_french_file_saved_by_french_excel_imports(run_cli, db: str, tmp_path: Path) -> None:
+def test_a_french_file_saved_by_french_excel_imports(
+    run_cli, run_here, db: str, tmp_path: Path
+) -> None:
     """What a French treasurer's spreadsheet saves as "CSV (séparateur : point-virgule)":
     French column and action names, cp1252, ``;``, CRLF, decimal commas, DD/MM/YYYY."""
     rows = [
@@ -266,7 +275,7 @@ def test_a_french_file_saved_by_french_excel_imports(run_cli, db: str, tmp_path:
         "heloise": "1250.00",
         "fonds": "250.00",
     }
-    history = entries(run_cli, db)
+    history = entries(run_here, db)
     ends = [e for e in history if e["action"] == "terminate"]
     assert [e["details"]["reason"] for e in ends] == ["resignation"]
     assert [e["details"]["legal_person"] for e in history if e["action"] == "admit"] == [
@@ -277,9 +286,9 @@ def test_a_french_file_saved_by_french_excel_imports(run_cli, db: str, tmp_path:
 
 
 def test_three_invalid_rows_are_named_at_once_and_nothing_is_written(
-    run_cli, db: str, tmp_path: Path
+    run_cli, run_here, db: str, tmp_path: Path
 ) -> None:
-    before = entries(run_cli, db)
+    before = entries(run_here, db)
     path = tmp_path / "moves.csv"
     path.write_text(
         "opération;date;personne;parts\n"
@@ -306,4 +315,4 @@ def test_three_invalid_rows_are_named_at_once_and_nothing_is_written(
     assert french.err.splitlines()[0] == (
         "erreur : ligne 3 : date '30/02/2020' n'est pas une date (JJ/MM/AAAA)"
     )
-    assert entries(run_cli, db) == before
+    assert entries(run_here, db) == before

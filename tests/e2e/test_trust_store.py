@@ -28,10 +28,11 @@ def setup_alice(run_cli, db: str) -> None:
         assert result.code == 0, result.err
 
 
-def state_of(run_cli, db: str) -> tuple[str, str]:
-    """What a failed command must leave as it was: the history and the chain's head."""
-    history = run_cli(db, "history", "--format", "json")
-    verify = run_cli(db, "verify")
+def state_of(run, db: str) -> tuple[str, str]:
+    """What a failed command must leave as it was: the history and the chain's head (an
+    observation, not what is tested: tests read it through the CLI in this process)."""
+    history = run(db, "history", "--format", "json")
+    verify = run(db, "verify")
     assert history.code == 0, history.err
     assert verify.code == 0, verify.err
     return json.dumps(json.loads(history.out)["entries"]), verify.out
@@ -59,16 +60,16 @@ def test_a_command_that_fails_after_its_checks_records_nothing(
     """It used to be stored, then reported as a failure (an OverflowError from the view, or
     from the rules' sweep after the commit): the treasurer's retry recorded it twice."""
     setup_alice(run_here, store_url)
-    before = state_of(run_cli, store_url)
+    before = state_of(run_here, store_url)
     for _ in range(2):  # and the retry
         result = run_cli(store_url, *args)
         assert result.code in (1, 2), result.err
         assert len(error_lines(result.err)) == 1, result.err
         assert "unexpected failure" not in result.err
-    assert state_of(run_cli, store_url) == before
+    assert state_of(run_here, store_url) == before
     result = run_cli(store_url, "subscribe", "alice", "--shares", "3", "--date", "2020-03-01")
     assert result.code == 0, result.err
-    capital = run_cli(store_url, "capital", "--format", "json")
+    capital = run_here(store_url, "capital", "--format", "json")
     assert json.loads(capital.out)["shares"] == 7
 
 
@@ -90,19 +91,23 @@ def tiny_disk(tmp_path: Path):
         subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
-def test_a_full_disk_records_nothing_and_a_retry_records_once(run_cli, tiny_disk, tmp_path):
+def test_a_full_disk_records_nothing_and_a_retry_records_once(
+    run_cli, run_here, tiny_disk, tmp_path
+):
+    """The imports and writes through the installed script; the set-up and what is read
+    back through the CLI in this process."""
     db = f"sqlite:///{tiny_disk / 'ledger.db'}"
-    setup_alice(run_cli, db)
+    setup_alice(run_here, db)
     rows = tmp_path / "rows.csv"
     lines = ["action,date,person,shares"]
     lines += [f"subscribe,2020-03-01,alice,{1 + i % 3}" for i in range(4000)]
     rows.write_text("\n".join(lines) + "\n")
-    before = state_of(run_cli, db)
+    before = state_of(run_here, db)
     result = run_cli(db, "import", str(rows))
     assert result.code == 3, (result.out, result.err)
     assert len(error_lines(result.err)) == 1, result.err
     assert "full" in result.err
-    assert state_of(run_cli, db) == before
+    assert state_of(run_here, db) == before
     # Fill what is left of the disk, so that even one entry does not fit.
     filler = tiny_disk / "filler"
     try:
@@ -117,17 +122,17 @@ def test_a_full_disk_records_nothing_and_a_retry_records_once(run_cli, tiny_disk
         assert result.code == 3, (result.out, result.err)
         assert len(error_lines(result.err)) == 1, result.err
     filler.unlink()
-    assert state_of(run_cli, db) == before
+    assert state_of(run_here, db) == before
     subprocess.run(["mount", "-o", "remount,size=20m", str(tiny_disk)], check=True)
     result = run_cli(db, "import", str(rows), "--format", "json")
     assert result.code == 0, result.err
     assert json.loads(result.out)["recorded"] == 4000
     result = run_cli(db, "subscribe", "alice", "--shares", "1", "--date", "2020-04-01")
     assert result.code == 0, result.err
-    history = json.loads(run_cli(db, "history", "--format", "json").out)
+    history = json.loads(run_here(db, "history", "--format", "json").out)
     entries = history["entries"] if isinstance(history, dict) else history
     assert sum(1 for e in entries if e["action"] == "subscribe") == 1 + 4000 + 1
-    assert run_cli(db, "verify").code == 0
+    assert run_here(db, "verify").code == 0
 
 
 # ------------------------------------------------------------------ no entry bricks a store
@@ -196,16 +201,16 @@ def test_an_entry_the_view_cannot_hold_is_named_and_can_be_reversed(
                 f"{'a NUL character in its text' if 'note' in changes else 'a number out of range'}"
                 f"; reverse it (scop-ledger reverse {seq} --reason ...)"
             ], (args, result.err)
-    capital = json.loads(run_cli(store_url, "capital", "--format", "json").out)
+    capital = json.loads(run_here(store_url, "capital", "--format", "json").out)
     assert capital["shares"] == 5  # the entry set aside counts for nothing in the view
     result = run_cli(store_url, "reverse", str(seq), "--reason", "typed by hand")
     assert result.code == 0, result.err
     for args in (["capital", "--format", "json"], ["rebuild"]):
         result = run_cli(store_url, *args)
         assert result.code == 0 and not error_lines(result.err), (args, result.err)
-    capital = json.loads(run_cli(store_url, "capital", "--format", "json").out)
+    capital = json.loads(run_here(store_url, "capital", "--format", "json").out)
     assert capital["shares"] == 5
-    history = json.loads(run_cli(store_url, "history", "--format", "json").out)
+    history = json.loads(run_here(store_url, "history", "--format", "json").out)
     entries = history["entries"] if isinstance(history, dict) else history
     listed = [e["reversed_by"] for e in entries if e["id"] == seq]
     # Listed, marked reversed, when the view can hold its history row (not a NUL character).
@@ -258,7 +263,7 @@ def test_a_killed_parallel_rebuild_leaves_no_worker_and_no_scratch_folder(
     lines += [f"admit,2020-01-02,p{i}," for i in range(2000)]
     lines += [f"subscribe,2020-03-01,p{i % 2000},1" for i in range(30000)]
     rows.write_text("\n".join(lines) + "\n")
-    assert run_cli(db, "import", str(rows)).code == 0
+    assert run_here(db, "import", str(rows)).code == 0
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCOP_LEDGER_")}
     env["SCOP_LEDGER_DB"] = db
     proc = subprocess.Popen(
@@ -290,7 +295,7 @@ def test_a_killed_parallel_rebuild_leaves_no_worker_and_no_scratch_folder(
     result = run_cli(db, "rebuild", "--workers", "1")
     assert result.code == 0, result.err
     assert not list(tmp_path.glob(".scop-ledger-rebuild-*"))
-    capital = json.loads(run_cli(db, "capital", "--format", "json").out)
+    capital = json.loads(run_here(db, "capital", "--format", "json").out)
     assert capital["shares"] == 4 + 30000
 
 
@@ -308,7 +313,7 @@ def test_a_lock_held_elsewhere_on_postgresql_ends_in_exit_3(
     from scop_ledger.store.engine import SCHEMA_LOCK
 
     setup_alice(run_here, pg_url)
-    before = state_of(run_cli, pg_url)
+    before = state_of(run_here, pg_url)
     schema = pg_url.rsplit("search_path%3D", 1)[1]
     base = pg_url.split("?", 1)[0]
     fast = {"SCOP_LEDGER_LOCK_TIMEOUT": "1"}
@@ -323,16 +328,20 @@ def test_a_lock_held_elsewhere_on_postgresql_ends_in_exit_3(
         other.rollback()
         if held == "schema":
             other.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
-    assert state_of(run_cli, pg_url) == before
+    assert state_of(run_here, pg_url) == before
     assert run_cli(pg_url, "subscribe", "alice", "--shares", "1", env=fast).code == 0
 
 
 @pytest.mark.parametrize("name", ["co#op.db", "co%3Fop.db", "50%.db", "a b.db"])
-def test_a_sqlite_path_with_uri_characters_names_its_file(run_cli, tmp_path, name) -> None:
+def test_a_sqlite_path_with_uri_characters_names_its_file(
+    run_cli, run_here, tmp_path, name
+) -> None:
+    """The store is made through the CLI in this process, then read and verified, plain and
+    read-only, through the installed script."""
     folder = tmp_path / "store"
     folder.mkdir()
     db = f"sqlite:///{folder / name}"
-    setup_alice(run_cli, db)
+    setup_alice(run_here, db)
     for extra in ([], ["--read-only"]):
         result = run_cli(db, *extra, "capital", "--format", "json")
         assert result.code == 0, (extra, result.err)
@@ -413,7 +422,7 @@ def test_an_entry_that_cannot_be_read_bricks_nothing(run_cli, run_here, store_ur
         lines = error_lines(result.err)
         assert len(lines) == 1, (args, result.err)
         assert lines[0].startswith(f"warning: entry {seq} ("), (args, result.err)
-    capital = json.loads(run_cli(store_url, "capital", "--format", "json").out)
+    capital = json.loads(run_here(store_url, "capital", "--format", "json").out)
     assert capital["shares"] == 4  # the entry set aside counts for nothing
     for args in (
         ["subscribe", "alice", "--shares", "1", "--date", "2020-03-01"],

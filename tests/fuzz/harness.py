@@ -14,6 +14,11 @@ For every command run:
   character in any line;
 - after a non-zero exit, ``history --format json`` and ``verify`` say what they said before.
 
+The fuzzed commands run the installed script in a subprocess (any bytes as arguments, the real
+start-up); the harness's own steps (the prepared ledger's set-up, ``history``, ``verify``, the
+queries and the probe: plain arguments) run the same CLI in this process, through click's
+runner, against the same store, and are held to the same checks.
+
 After each example every query answers (``capital``, ``votes``, ``refunds``, ``members``,
 ``compliance``, ``register``, ``history``, ``verify``; ``compliance`` may exit 1 naming a
 breach), and when every command of the example failed, their answers are those of the prepared
@@ -32,6 +37,7 @@ import os
 import re
 import shutil
 import subprocess
+import traceback
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -95,6 +101,23 @@ def run(url: str, args: Sequence[Arg], cwd: Path, user: Arg = "fuzz") -> Run:
     except subprocess.TimeoutExpired as expired:
         return Run(given, -1, _decode(expired.stdout or b""), f"timed out after {TIMEOUT}s")
     return Run(given, proc.returncode, _decode(proc.stdout), _decode(proc.stderr))
+
+
+def observe(url: str, args: Sequence[str]) -> Run:
+    """The CLI with plain ``args`` run in this process (click's runner) as the user ``fuzz``:
+    the harness's own set-up and observations, which a subprocess would only make slower. An
+    exception that escapes the CLI is shown on stderr as its traceback, as the script would."""
+    from click.testing import CliRunner
+
+    from scop_ledger.cli.main import main
+
+    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("SCOP_LEDGER_")}
+    env.update({"SCOP_LEDGER_DB": url, "SCOP_LEDGER_LANG": "en"})
+    result = CliRunner().invoke(main, ["--user", "fuzz", *args], env=env)
+    err = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        err += "".join(traceback.format_exception(result.exception))
+    return Run(tuple(args), result.exit_code, result.stdout, err)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -195,8 +218,8 @@ class Case:
         self.found.extend(f"{_show(run_.args)}: {p}" for p in found)
 
     def state_now(self) -> State:
-        history = run(self.url, [*ACME, "history", "--format", "json"], self.cwd)
-        verify = run(self.url, [*ACME, "verify"], self.cwd)
+        history = observe(self.url, [*ACME, "history", "--format", "json"])
+        verify = observe(self.url, [*ACME, "verify"])
         for step, expected in ((history, {0}), (verify, {0})):
             found = problems(step)
             if step.code not in expected:
@@ -232,14 +255,14 @@ class Case:
             self.state = self.state_now()
             if self.state != self.store.state:
                 self.found.append("after queries alone, `history` or `verify` changed")
-        answers = self.store.answer(self.url, self.cwd, self._note)
+        answers = self.store.answer(self.url, self._note)
         if not self.any_success and answers != self.store.answers:
             changed = [
                 q[2] for q, a, b in zip(QUERIES, answers, self.store.answers, strict=True) if a != b
             ]
             self.found.append(f"every command failed, yet {', '.join(changed)} changed")
         if self.any_success:
-            probe = run(self.url, [*ACME, "hire", "probe-after", "--date", "2020-06-01"], self.cwd)
+            probe = observe(self.url, [*ACME, "hire", "probe-after", "--date", "2020-06-01"])
             if probe.code != 0:
                 self._note(probe, [f"a plain hire fails afterwards (exit {probe.code})"])
         if LOG:
@@ -302,14 +325,14 @@ class Store:
             url = make_url(base).set(database=self._template_name)
             self.template = url.render_as_string(hide_password=False)
         for step in SETUP:
-            done = run(self.template, step, tmp_path)
+            done = observe(self.template, step)
             assert done.code == 0, (step, done.err)
         # The first query prepares the view: make the template's copies start equal.
         self.answers: list[str] = []
         self.state = State("", "")
         probe = Case(self, self.template, tmp_path)
         self.state = probe.state_now()
-        self.answers = self.answer(self.template, tmp_path, probe._note)
+        self.answers = self.answer(self.template, probe._note)
         assert not probe.found, probe.found
 
     def _execute(self, sql: str) -> None:
@@ -319,10 +342,10 @@ class Store:
         with self._engine.connect() as conn:
             conn.execute(sqlalchemy.text(sql))
 
-    def answer(self, url: str, cwd: Path, note) -> list[str]:  # type: ignore[no-untyped-def]
+    def answer(self, url: str, note) -> list[str]:  # type: ignore[no-untyped-def]
         out = []
         for query in QUERIES:
-            done = run(url, query, cwd)
+            done = observe(url, query)
             found = problems(done)
             breach = query[2] == "compliance" and done.code == 1 and "breach" in done.err
             if done.code != 0 and not breach:
