@@ -63,3 +63,15 @@ def init_args(on: str, name: str = "Acme Scop") -> list[str]:
         "--date",
         on,
     ]
+
+
+def kept_rows(url: str, table: str) -> int:
+    """How many rows a table of kept answers (``rm_headlines``, ``rm_register_days``…) holds in
+    the store at ``url`` (0: no such table yet)."""
+    from scop_ledger.store.db import connect
+
+    db = connect(url)
+    try:
+        return int(db.scalar(f"SELECT count(*) FROM {table}")) if db.has_table(table) else 0
+    finally:
+        db.close()

@@ -10,8 +10,7 @@ from scop_ledger.app.ledger import Ledger
 from scop_ledger.app.session import Session
 from scop_ledger.readmodel.headlines import TABLE
 from scop_ledger.settings import Settings
-from scop_ledger.store.db import connect
-from tests.helpers import do, open_ledger
+from tests.helpers import do, kept_rows, open_ledger
 
 AS_OF = date(2020, 12, 31)
 
@@ -52,14 +51,6 @@ def _rows(url: str, *, read_only: bool = False, known_at: datetime | None = None
         session.close()
 
 
-def _kept(url: str) -> int:
-    db = connect(url)
-    try:
-        return int(db.scalar(f"SELECT count(*) FROM {TABLE}")) if db.has_table(TABLE) else 0
-    finally:
-        db.close()
-
-
 def _afresh(url: str) -> list[dict]:
     """The rows as known at this moment: never kept, never reused."""
     return _rows(url, known_at=datetime.now(UTC))
@@ -68,9 +59,11 @@ def _afresh(url: str) -> list[dict]:
 def test_a_kept_row_is_reused_until_its_cooperative_records_again(store_url: str) -> None:
     _coop(store_url, "acme", ("ann", "bob"))
     _coop(store_url, "beta", ("eve",))
-    assert _rows(store_url, read_only=True) == _afresh(store_url) and _kept(store_url) == 0
+    assert (
+        _rows(store_url, read_only=True) == _afresh(store_url) and kept_rows(store_url, TABLE) == 0
+    )
     first = _rows(store_url)
-    assert _kept(store_url) == 2 and _rows(store_url) == first == _afresh(store_url)
+    assert kept_rows(store_url, TABLE) == 2 and _rows(store_url) == first == _afresh(store_url)
     # A back-dated entry of acme's changes its row as of AS_OF; beta's row stands.
     ledger = _ledger(store_url, "acme")
     try:

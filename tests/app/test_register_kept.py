@@ -10,9 +10,8 @@ from scop_ledger.app import queries
 from scop_ledger.app.session import Session
 from scop_ledger.readmodel.placing import TABLE
 from scop_ledger.settings import Settings
-from scop_ledger.store.db import connect
 from tests.app.test_coops_kept import _coop, _ledger
-from tests.helpers import do
+from tests.helpers import do, kept_rows
 
 AS_OF = date(2020, 12, 31)
 
@@ -45,20 +44,15 @@ def _whole(url: str) -> tuple[int, list]:
         session.close()
 
 
-def _kept(url: str) -> int:
-    db = connect(url)
-    try:
-        return int(db.scalar(f"SELECT count(*) FROM {TABLE}")) if db.has_table(TABLE) else 0
-    finally:
-        db.close()
-
-
 def test_kept_counts_are_reused_until_the_cooperative_records_again(store_url: str) -> None:
     _coop(store_url, "acme", ("ann", "bob", "cat"))
     _coop(store_url, "beta", ("eve",))
-    assert _pages(store_url, 2, read_only=True) == _whole(store_url) and _kept(store_url) == 0
+    assert (
+        _pages(store_url, 2, read_only=True) == _whole(store_url)
+        and kept_rows(store_url, TABLE) == 0
+    )
     first = _pages(store_url, 2)
-    assert _kept(store_url) == 1 and _pages(store_url, 3) == first == _whole(store_url)
+    assert kept_rows(store_url, TABLE) == 1 and _pages(store_url, 3) == first == _whole(store_url)
     ledger = _ledger(store_url, "acme")
     try:
         # An end of contract and the exit on one date (one movement), back-dated.
@@ -76,4 +70,4 @@ def test_kept_counts_are_reused_until_the_cooperative_records_again(store_url: s
         do(beta, "subscribe", "2019-01-01", person="eve", shares="1")  # not acme's
     finally:
         beta.close()
-    assert _pages(store_url, 3) == _whole(store_url) and _kept(store_url) == 1
+    assert _pages(store_url, 3) == _whole(store_url) and kept_rows(store_url, TABLE) == 1

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -83,9 +84,13 @@ def capital(
       scop-ledger capital --as-of 2024-12-31 --format json
     """
     result = queries.capital(get_app(ctx), as_of, known_at)
-    rows = [
-        [p.person, p.name, label(p.category), p.shares, p.amount, p.paid] for p in result.partners
-    ]
+
+    def rows() -> list[list[Any]]:  # made only for a table, CSV or a file
+        return [
+            [p.person, p.name, label(p.category), p.shares, p.amount, p.paid]
+            for p in result.partners
+        ]
+
     title = _(
         "capital {amount} ({shares} shares of {share_value}; paid up {paid_up}, uncalled "
         "{uncalled}); "
@@ -118,22 +123,25 @@ def votes(
       scop-ledger votes --as-of 2024-12-31
     """
     result = queries.votes(get_app(ctx), as_of, known_at)
-    rows = [
-        [
-            label("employees"),
-            result.employees.count,
-            result.employees.votes,
-            result.employees.ratio,
-            Decimal("1.0000"),
-        ],
-        [
-            label("externals"),
-            result.externals.count,
-            result.externals.votes,
-            result.externals.ratio,
-            result.externals.weight,
-        ],
-    ]
+
+    def rows() -> list[list[Any]]:  # made only for a table, CSV or a file
+        return [
+            [
+                label("employees"),
+                result.employees.count,
+                result.employees.votes,
+                result.employees.ratio,
+                Decimal("1.0000"),
+            ],
+            [
+                label("externals"),
+                result.externals.count,
+                result.externals.votes,
+                result.externals.ratio,
+                result.externals.weight,
+            ],
+        ]
+
     partners = _("{count} partners").format(count=result.partners)
     title = f"{headline(result)}\n{partners}"
     emit_result(result, fmt, VOTES_COLUMNS, rows, title, out)
@@ -153,20 +161,23 @@ def refunds(
       scop-ledger refunds --as-of 2024-12-31 --format csv
     """
     result = queries.refunds(get_app(ctx), as_of, known_at)
-    rows = [
-        [
-            r.person,
-            r.since,
-            label(r.cause),
-            r.amount,
-            r.paid,
-            r.outstanding,
-            r.due,
-            r.overdue,
-            r.liable_until,
+
+    def rows() -> list[list[Any]]:  # made only for a table, CSV or a file
+        return [
+            [
+                r.person,
+                r.since,
+                label(r.cause),
+                r.amount,
+                r.paid,
+                r.outstanding,
+                r.due,
+                r.overdue,
+                r.liable_until,
+            ]
+            for r in result.refunds
         ]
-        for r in result.refunds
-    ]
+
     owed = _("outstanding {amount}").format(amount=money(result.outstanding))
     emit_result(result, fmt, REFUNDS_COLUMNS, rows, f"{headline(result)}\n{owed}", out)
 
@@ -193,20 +204,23 @@ def members(
       scop-ledger members --eligible --as-of 2024-06-30
     """
     result = queries.members(get_app(ctx), as_of, known_at, eligible=eligible)
-    rows = [
-        [
-            m.person,
-            m.name,
-            m.employed,
-            m.partner,
-            label(m.category),
-            m.shares,
-            m.register_number,
-            m.partner_since,
-            m.former_partner,
+
+    def rows() -> list[list[Any]]:  # made only for a table, CSV or a file
+        return [
+            [
+                m.person,
+                m.name,
+                m.employed,
+                m.partner,
+                label(m.category),
+                m.shares,
+                m.register_number,
+                m.partner_since,
+                m.former_partner,
+            ]
+            for m in result.members
         ]
-        for m in result.members
-    ]
+
     emit_result(result, fmt, MEMBERS_COLUMNS, rows, headline(result), out)
 
 
@@ -225,23 +239,26 @@ def register_cmd(
       scop-ledger register --as-of 2024-12-31 --out register-2024.xlsx
     """
     result = queries.register(get_app(ctx), as_of, known_at)
-    rows = [
-        [
-            m.date,
-            m.sequence,
-            m.person,
-            m.name,
-            label(m.nature),
-            label(m.cause),
-            m.shares,
-            m.shares_after,
-            m.amount,
-            label(m.category),
-            m.entry,
-            m.counterparty,
+
+    def rows() -> list[list[Any]]:  # made only for a table, CSV or a file
+        return [
+            [
+                m.date,
+                m.sequence,
+                m.person,
+                m.name,
+                label(m.nature),
+                label(m.cause),
+                m.shares,
+                m.shares_after,
+                m.amount,
+                label(m.category),
+                m.entry,
+                m.counterparty,
+            ]
+            for m in result.movements
         ]
-        for m in result.movements
-    ]
+
     emit_result(result, fmt, REGISTER_COLUMNS, rows, headline(result), out)
 
 

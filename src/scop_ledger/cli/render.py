@@ -112,12 +112,18 @@ def emit_result(
     result: Any,
     fmt: str,
     headers: list[str],
-    rows: list[list[Any]],
+    rows: list[list[Any]] | Callable[[], list[list[Any]]],
     title: str,
     out: Path | None = None,
 ) -> None:
     """A point-in-time answer: written to ``out``, or as json (the whole result), csv (the
-    rows) or a table under ``title``."""
+    rows) or a table under ``title``. ``rows`` may be a function making them: JSON on the
+    screen needs none (thousands of rows at 1M)."""
+    if fmt == "json" and out is None:
+        click.echo(result.model_dump_json())
+        return
+    if callable(rows):
+        rows = rows()
     if out is not None:
         about = {k: getattr(result, k, None) for k in ("coop", "as_of", "known_at")}
         written(out, headers, rows, about, fmt)
