@@ -308,3 +308,25 @@ def test_a_role_that_may_not_create_schemas_is_rebuilt_in_one_process(pg_url) ->
             conn.exec_driver_sql(f"DROP OWNED BY {role} CASCADE")
             conn.exec_driver_sql(f"DROP ROLE {role}")
         admin.dispose()
+
+
+def test_a_sigterm_where_python_cannot_raise_stops_without_a_traceback(monkeypatch) -> None:
+    """A rebuild's SIGTERM landing in a finaliser (as in logging's lock released around a
+    fork) reaches no ``Exception ignored`` report (a traceback on the screen), and the
+    rebuild still stops when it can."""
+    import os
+    import signal
+    import sys
+
+    from scop_ledger.readmodel.parallel import _terminated_as_interrupted
+
+    reported: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", reported.append)
+
+    class Finalised:
+        def __del__(self) -> None:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    with pytest.raises(KeyboardInterrupt, match="signal 15"), _terminated_as_interrupted():
+        Finalised()
+    assert reported == []

@@ -233,15 +233,25 @@ def _terminated_as_interrupted() -> Iterator[None]:
         received.append(signum)
         raise KeyboardInterrupt(f"signal {signum}")
 
+    hook = sys.unraisablehook
+
+    def unraisable(found: Any) -> None:
+        # The signal's exception raised where Python cannot raise it (a finaliser, logging's
+        # lock released around a fork): not a traceback on the screen, the stop below.
+        if not (received and isinstance(found.exc_value, KeyboardInterrupt)):
+            hook(found)
+
     before = signal.signal(signal.SIGTERM, stop)
+    sys.unraisablehook = unraisable
     try:
         yield
         if received:
-            # The signal's exception was raised where Python ignores exceptions (a finaliser,
-            # a lock's release): the rebuild went on, but it was asked to stop all the same.
+            # The signal's exception was raised where Python ignores exceptions: the rebuild
+            # went on, but it was asked to stop all the same.
             raise KeyboardInterrupt(f"signal {received[0]}")
     finally:
         signal.signal(signal.SIGTERM, before)
+        sys.unraisablehook = hook
 
 
 def _work(task: _Task) -> int:
