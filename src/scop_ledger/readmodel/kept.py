@@ -13,9 +13,13 @@ import hashlib
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from threading import Lock
+from typing import Generic, TypeVar
 
 from scop_ledger.readmodel.version import TRACKING_NAME, VIEW_SCHEMA_VERSION
 from scop_ledger.store.db import DB
+
+T = TypeVar("T")
 
 
 @cache
@@ -57,6 +61,33 @@ def holds(db: DB, cid: int, at: int) -> bool:
         "SELECT max(seq) FROM rm_entries WHERE cid = :cid AND seq > :at", {"cid": cid, "at": at}
     )
     return later is None
+
+
+class Held(Generic[T]):
+    """What a process made or read of one cooperative, by store address and cooperative id,
+    at most ``size`` of them (the oldest let go), shared by a server's threads. Each is held
+    with the recording time of the cooperative's last entry then (:func:`last_recorded`):
+    another store made again at the same address is never taken for the one it came from."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: dict[tuple[str, int], tuple[T, int]] = {}
+        self._lock = Lock()
+
+    def get(self, db: DB, key: tuple[str, int]) -> T | None:
+        """The item held for ``key`` if the store ``db`` is still the one it came from."""
+        found = self._items.get(key)
+        if found is None or last_recorded(db, key[1]) != found[1]:
+            return None
+        return found[0]
+
+    def put(self, db: DB, key: tuple[str, int], item: T) -> None:
+        mark = last_recorded(db, key[1])
+        with self._lock:
+            self._items.pop(key, None)
+            if len(self._items) >= self.size:
+                self._items.pop(next(iter(self._items)))
+            self._items[key] = (item, mark)
 
 
 def last_recorded(db: DB, cid: int) -> int:

@@ -19,9 +19,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from threading import Lock
 
-from scop_ledger.readmodel.kept import code_key, last_recorded, position
+from scop_ledger.readmodel.kept import Held, code_key, position
 from scop_ledger.readmodel.kept import holds as still_holds
 from scop_ledger.readmodel.kept import keep_apart as kept_apart
 from scop_ledger.readmodel.times import micros
@@ -114,13 +113,9 @@ def holds(db: DB, days: Days, known_at: datetime) -> bool:
     return micros(known_at) >= days.known and still_holds(db, days.cid, days.position)
 
 
-# The counts last made or read in this process, by store and cooperative, and whether the
-# store keeps them (a read-only server keeps none there), at most HELD of them.
-# With them, the recording time of the cooperative's last entry in the log: another store
-# made again at the same address is not taken for this one.
-_held: dict[tuple[str, int], tuple[Days, bool, int]] = {}
-HELD = 64
-_holding = Lock()
+# The counts last made or read in this process, and whether the store keeps them (a
+# read-only server keeps none there).
+_held: Held[tuple[Days, bool]] = Held(64)
 
 
 def days_now(
@@ -133,17 +128,13 @@ def days_now(
     if cid is None:
         return None
     key = (store[0], int(cid))
-    found, stored, mark = _held.get(key) or (None, False, 0)
-    now = last_recorded(db, int(cid))
-    if found is None or mark != now or not holds(db, found, known_at):
+    found, stored = _held.get(db, key) or (None, False)
+    if found is None or not holds(db, found, known_at):
         found = kept(db, int(cid), known_at)
         stored = found is not None
     if found is None:
         found = days_from_view(db, int(cid), known_at)
-    with _holding:  # a server's threads
-        if len(_held) >= HELD and key not in _held:
-            _held.pop(next(iter(_held)))
-        _held[key] = (found, stored or store[1], now)
+    _held.put(db, key, (found, stored or store[1]))
     return found, store[1] and not stored
 
 

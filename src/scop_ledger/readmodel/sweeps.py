@@ -24,13 +24,12 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from threading import Lock
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from scop_ledger.domain.rules.facts import Check, Status
-from scop_ledger.readmodel.kept import code_key, holds, keep_apart, last_recorded
+from scop_ledger.readmodel.kept import Held, code_key, holds, keep_apart, last_recorded
 from scop_ledger.readmodel.times import micros
 
 if TYPE_CHECKING:
@@ -133,9 +132,6 @@ class _Held:
     kept: tuple[int, int, date]
     found: list[Evaluation]
     points: list[Point]
-    # The recording time of the cooperative's last entry in the log: another store at the
-    # same address (made again) is not taken for this one.
-    mark: int
 
     def cut(self, params: Params, coop: CoopState, until: date) -> Sweep:
         """The sweep to ``until``: the evaluations dated up to it, combined."""
@@ -146,32 +142,18 @@ class _Held:
         return Sweep(params, coop, runs, [p for p in self.points if p[0] <= until])
 
 
-# The sweeps made in this process, by store and cooperative, at most HELD of them: a
-# read-only store (a server's default) keeps none in the store, and asks again and again.
-_held: dict[tuple[str, int], _Held] = {}
-HELD = 16
-_holding = Lock()
+# The sweeps made in this process: a read-only store (a server's default) keeps none in the
+# store, and is asked again and again.
+_held: Held[_Held] = Held(16)
 
 
 def _held_for(db: DB, key: tuple[str, int] | None, until: date, known_at: datetime) -> _Held | None:
     """The sweep held for ``key`` (store, cooperative id) if it answers ``until`` as known
     at ``known_at``."""
-    if key is None or (found := _held.get(key)) is None:
-        return None
-    cid = key[1]
-    if not _fits(db, cid, found.kept, until, known_at) or last_recorded(db, cid) != found.mark:
+    found = None if key is None else _held.get(db, key)
+    if found is None or key is None or not _fits(db, key[1], found.kept, until, known_at):
         return None
     return found
-
-
-def _hold(key: tuple[str, int] | None, held: _Held) -> None:
-    if key is None:
-        return
-    with _holding:  # a server's threads
-        _held.pop(key, None)
-        if len(_held) >= HELD:
-            _held.pop(next(iter(_held)))
-        _held[key] = held
 
 
 def stored(db: DB, cid: int, until: date, known_at: datetime) -> dict[str, Any] | None:
@@ -310,8 +292,9 @@ def _sweep_and_keep(
     keeper, key = keeping
     facts = list(facts_from_view(db, slug, params, state, end, known_at))
     found = list(evaluations(params, facts))
-    made = _Held(kept, found, [point(f) for f in facts], last_recorded(db, cid))
-    _hold(key, made)
+    made = _Held(kept, found, [point(f) for f in facts])
+    if key is not None:
+        _held.put(db, key, made)
     if keeper is not None:
         _keep_apart(keeper, cid, made)
     return made.cut(params, state, until)
