@@ -183,7 +183,7 @@ class Projector:
                     narrow_until = max(narrow_until, notifications[-1][0])
                     limit = max(1, len(notifications) // 8)
                     continue
-                if self._set_aside(conn, notifications[0], error):
+                if self._set_aside(conn, start, notifications[0], error):
                     applied += 1
                     if progress is not None:
                         progress(1)
@@ -271,15 +271,19 @@ class Projector:
         if hooks.on_page is not None:
             hooks.on_page(notifications)
 
-    def _set_aside(self, conn: Connection, row: tuple[Any, ...], error: BaseException) -> bool:
-        """Move the view past one entry it cannot hold, noting it in ``rm_unviewable``
-        (its hash-chain link is kept all the same); False when another process moved the
-        view meanwhile."""
+    def _set_aside(
+        self, conn: Connection, at: int, row: tuple[Any, ...], error: BaseException
+    ) -> bool:
+        """Move the view from ``at`` past the entry after it, ``row``, which it cannot hold,
+        noting it in ``rm_unviewable`` (its hash-chain link is kept all the same); False when
+        another process moved the view meanwhile. ``at`` is where the view stood when it read
+        ``row``: not always the entry id before, since PostgreSQL leaves unused the ids of the
+        entries a rolled-back transaction inserted."""
         seq, oid, version = row[0], as_uuid(row[1]), int(row[2])
         label = self._label(conn, row)
         with conn.begin():
             moved = conn.execute(
-                update(t.tracking).where(_this_view, _position == seq - 1).values(position=seq)
+                update(t.tracking).where(_this_view, _position == at).values(position=seq)
             )
             if moved.rowcount != 1:
                 return False
