@@ -16,7 +16,16 @@ from starlette.responses import Response
 
 from scop_ledger.app import queries
 from scop_ledger.i18n import _
-from scop_ledger.web.context import Moment, Served, failure, jsonable, moment_of, text_param
+from scop_ledger.web.context import (
+    Moment,
+    Served,
+    client_address,
+    failure,
+    jsonable,
+    moment_of,
+    text_param,
+    too_many_logins,
+)
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -209,7 +218,8 @@ def post_login(served: Served) -> Callable[[Request], Any]:
     logs in as the login page does: the session cookie, and ``{"user": ..., "csrf": ...}``,
     the token to send in ``X-CSRF-Token`` with every write. 401 for a wrong name or password;
     415 unless the body is sent as ``application/json`` (which a page elsewhere cannot send
-    without asking first: no login from another site)."""
+    without asking first: no login from another site); 429 with ``Retry-After`` after too
+    many failed logins (:mod:`scop_ledger.web.throttle`)."""
     from starlette.concurrency import run_in_threadpool
 
     from scop_ledger.web.context import start_session
@@ -222,6 +232,12 @@ def post_login(served: Served) -> Callable[[Request], Any]:
         if found is None:
             return error_response(400, 'expected {"name": "...", "password": "..."}')
         name, password = found
+        address = client_address(request)
+        wait = served.logins.wait(address, name)
+        if wait:
+            refused = error_response(429, too_many_logins(wait))
+            refused.headers["Retry-After"] = str(wait)
+            return refused
 
         def check(session: Session) -> bool:
             from scop_ledger.app import users
@@ -229,7 +245,9 @@ def post_login(served: Served) -> Callable[[Request], Any]:
             return users.check(session, name, password)
 
         if not await run_in_threadpool(served.run, None, "en", check):
+            served.logins.failed(address, name)
             return error_response(401, "wrong name or password")
+        served.logins.succeeded(address, name)
         token = start_session(request, name)
         return Response(_dumped({"user": name, "csrf": token}), media_type=JSON)
 

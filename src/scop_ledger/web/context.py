@@ -8,6 +8,7 @@ speaks its own language (:func:`scop_ledger.i18n.speaking`: a context variable).
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -15,7 +16,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from scop_ledger.app.session import Session
-from scop_ledger.i18n import LANGUAGES, speaking
+from scop_ledger.i18n import LANGUAGES, ngettext, speaking
+from scop_ledger.web.throttle import Throttle
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -113,6 +115,8 @@ class Served:
     notes: list[str] = field(default_factory=list)
     # What ``/`` shows when the store holds no cooperative (web.founding.empty_store).
     on_empty: Callable[[Request], Response] | None = None
+    # The failed logins of the last minutes (web.throttle).
+    logins: Throttle = field(default_factory=Throttle)
 
     def run(
         self, coop: str | None, lang: str, work: Callable[[Session], T], user: str | None = None
@@ -197,6 +201,23 @@ def writer_context(request: Request) -> dict[str, Any]:
     if "session" not in request.scope:
         return {"writable": False, "user": None, "csrf": ""}
     return {"writable": writable(request), "user": user_of(request), "csrf": csrf_token(request)}
+
+
+def client_address(request: Request) -> str:
+    """The address the request comes from (the proxy's ``X-Forwarded-For`` when uvicorn
+    trusts it: a proxy on this machine, by default)."""
+    return request.client.host if request.client else ""
+
+
+def too_many_logins(wait: int) -> str:
+    """The refusal of a login tried again too soon after too many failed ones, in the
+    language spoken."""
+    minutes = max(1, math.ceil(wait / 60))
+    return ngettext(
+        "too many failed logins: try again in {count} minute",
+        "too many failed logins: try again in {count} minutes",
+        minutes,
+    ).format(count=minutes)
 
 
 def start_session(request: Request, user: str) -> str:

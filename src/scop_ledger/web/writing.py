@@ -23,11 +23,13 @@ from scop_ledger.web import forms
 from scop_ledger.web.context import (
     Moment,
     Served,
+    client_address,
     coop_of,
     csrf_ok,
     failure,
     language_of,
     start_session,
+    too_many_logins,
     user_of,
 )
 from scop_ledger.web.render import render
@@ -99,6 +101,14 @@ def login(served: Served) -> Any:
         if not csrf_ok(request, form):
             return forbidden()
         name, password = str(form.get("name", "")), str(form.get("password", ""))
+        address = client_address(request)
+        wait = served.logins.wait(address, name)
+        if wait:
+            with speaking(language_of(request)[0]):
+                refused = too_many_logins(wait)
+            response = page(request, "login.html.j2", 429, title=N_("Log in"), error=refused)
+            response.headers["Retry-After"] = str(wait)
+            return response
 
         def check(session: Session) -> bool:
             from scop_ledger.app import users
@@ -106,9 +116,11 @@ def login(served: Served) -> Any:
             return users.check(session, name, password)
 
         if not name or not await run_in_threadpool(served.run, None, "en", check):
+            served.logins.failed(address, name)
             with speaking(language_of(request)[0]):
                 wrong = _("wrong name or password")
             return page(request, "login.html.j2", 401, title=N_("Log in"), error=wrong)
+        served.logins.succeeded(address, name)
         start_session(request, name)
         return RedirectResponse("/", status_code=303)
 
