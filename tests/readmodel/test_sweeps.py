@@ -360,3 +360,26 @@ def test_a_past_moment_resumes_from_the_first_date_changed_since(store_url: str)
             _drop_kept(db, store_url)
     finally:
         _drop(ledger)
+
+
+def test_a_row_kept_by_a_store_dropped_is_not_taken_by_the_one_made_again(store_url) -> None:
+    """The tables of a store dropped but its kept sweeps (not a view table), and a store made
+    again at the same address with fewer entries: its own answer, not the row kept."""
+    _founded(store_url, "ann", "bob", "cy")
+    ledger = open_ledger(store_url)
+    try:
+        do(ledger, "terminate", "2021-03-01", person="ann", reason="dismissal")
+    finally:
+        ledger.close()
+    _compliance(store_url)
+    assert _stored(store_url)
+    _drop(open_ledger(store_url))
+    _founded(store_url, "ann")
+    assert not _stored(store_url)
+    expected = _compliance(store_url, read_only=True)
+    db = connect(store_url, read_only=False)
+    try:
+        db.write(f"DROP TABLE {sweeps.TABLE}", [])
+    finally:
+        db.close()
+    assert _compliance(store_url, read_only=True) == expected

@@ -124,12 +124,13 @@ def _fits(
 ) -> bool:
     """Whether a sweep of cooperative ``cid`` kept when the view stood at ``at``, with its
     last entry recorded at ``last`` (micros), to the horizon ``end``, answers ``until`` as
-    known at ``known_at`` (None: as the view knows now, whatever the time of its last entry:
-    :func:`resumed`)."""
+    known at ``known_at`` (None: as the view knows now, whatever the time: :func:`resumed`).
+    The cooperative's last entry must be the one it was made after: a row kept by another
+    store once at the same address (its tables dropped, not this one) is not taken."""
     at, last, end = kept
     if known_at is not None and micros(known_at) < last:
         return False
-    return until <= end and holds(db, cid, at)
+    return until <= end and last_recorded(db, cid) == last and holds(db, cid, at)
 
 
 @dataclass(frozen=True)
