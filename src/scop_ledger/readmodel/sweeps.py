@@ -9,13 +9,15 @@ own entries on (statutes, forms, mandates: before it, the statutes in force on D
 from those of the horizon). The horizon is the 31 December thirty years after the later of
 today and that latest date.
 
-Kept per cooperative: the evaluations (JSON, :mod:`~scop_ledger.readmodel.checkjson`) and the
-figures the share charts read on each date (:data:`~scop_ledger.domain.rules.runs.Point`),
-with the view's position when computed and the recording time of the cooperative's last entry
-then; reused while they hold (:mod:`~scop_ledger.readmodel.kept`). The statutes are folded
-again from the cooperative's own entries (few). Any other question (a date outside the
-span, as known at a past moment, a row that no longer holds) is swept afresh. A read-only
-store reads the rows a writable one kept, and keeps none.
+Kept per cooperative: the evaluations (JSON, :mod:`~scop_ledger.readmodel.checkjson`), the
+figures the share charts read on each date (:data:`~scop_ledger.domain.rules.runs.Point`) and
+each date's change of the totals, with the view's position when computed and the recording
+time of the cooperative's last entry then; reused while they hold
+(:mod:`~scop_ledger.readmodel.kept`). The statutes are folded again from the cooperative's
+own entries (few). As known at a past moment, the sweep kept now answers from the earliest
+date the entries recorded since change, when they are all members' (:func:`resumed`). Any
+other question (a date outside the span, a row that no longer holds) is swept afresh. A
+read-only store reads the rows a writable one kept, and keeps none.
 """
 
 from __future__ import annotations
