@@ -26,6 +26,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -127,12 +128,13 @@ def _fits(
     """Whether a sweep of cooperative ``cid`` kept when the view stood at ``at``, with its
     last entry recorded at ``last`` (micros), to the horizon ``end``, answers ``until`` as
     known at ``known_at`` (None: as the view knows now, whatever the time: :func:`resumed`).
-    The cooperative's last entry must be the one it was made after: a row kept by another
-    store once at the same address (its tables dropped, not this one) is not taken."""
+    The cooperative's last entry must be recorded no later than the time it keeps: a row
+    kept by another store once at the same address (its tables dropped, not this one) is not
+    taken."""
     at, last, end = kept
     if known_at is not None and micros(known_at) < last:
         return False
-    return until <= end and last_recorded(db, cid) == last and holds(db, cid, at)
+    return until <= end and last_recorded(db, cid) <= last and holds(db, cid, at)
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,7 @@ class _Held:
         """What it holds dated before ``end``."""
         upto = bisect_left(self.found, end, key=itemgetter(1))
         return _Kept(
-            [(i, on, c.status, c.value, c) for i, on, c in self.found[:upto]],
+            ((i, on, c.status, c.value, c) for i, on, c in self.found[:upto]),
             self.points[: bisect_left(self.points, end, key=itemgetter(0))],
             self.days[: bisect_left(self.days, end, key=itemgetter(0))],
             _same,
@@ -168,9 +170,9 @@ def _same(check: Any) -> Check:
 class _Kept:
     """A kept sweep's evaluations, share charts' figures and changes of the totals dated
     before a date, each evaluation as (rule index, date, status, value, what ``check`` makes
-    its check of)."""
+    its check of), read once."""
 
-    found: list[tuple[int, date, Status, str | None, Any]]
+    found: Iterable[tuple[int, date, Status, str | None, Any]]
     points: list[Point]
     days: list[DayChange]
     check: Callable[[Any], Check]
@@ -212,11 +214,12 @@ def stored(db: DB, cid: int, until: date, known_at: datetime | None) -> dict[str
 def answer(params: Params, coop: CoopState, data: dict[str, Any], until: date) -> Sweep:
     """The sweep to ``until`` from a kept sweep's ``data`` (its evaluations dated up to it):
     only the checks that begin or end a run are read."""
-    return _before(data, until + DAY).sweep(params, coop, until)
+    return _before(data, until + DAY, totals=False).sweep(params, coop, until)
 
 
-def _before(data: dict[str, Any], end: date) -> _Kept:
-    """What a kept sweep's ``data`` holds dated before ``end``."""
+def _before(data: dict[str, Any], end: date, *, totals: bool = True) -> _Kept:
+    """What a kept sweep's ``data`` holds dated before ``end`` (without the changes of the
+    totals unless ``totals``)."""
     from scop_ledger.readmodel.checkjson import check_of
 
     limit = end.toordinal()
@@ -237,7 +240,8 @@ def _before(data: dict[str, Any], end: date) -> _Kept:
             return k
         return check_of(orjson.loads(checks[at[k] : at[k + 1]]))
 
-    flat, changes = data["p"], data["d"]
+    flat = data["p"]
+    changes = orjson.loads(data["d"]) if totals else []
     points = [
         (date.fromordinal(flat[k]), flat[k + 1], flat[k + 2], flat[k + 3], flat[k + 4])
         for k in range(0, len(flat), 5)
@@ -248,7 +252,7 @@ def _before(data: dict[str, Any], end: date) -> _Kept:
         for k in range(0, len(changes), 6)
         if changes[k] < limit
     ]
-    return _Kept(list(found), points, changed, check)
+    return _Kept(found, points, changed, check)
 
 
 def data_of(found: list[Evaluation], points: list[Point], days: list[DayChange]) -> tuple[str, str]:
@@ -269,7 +273,8 @@ def data_of(found: list[Evaluation], points: list[Point], days: list[DayChange])
         "v": [c.value for _i, _on, c in found],
         "n": at,
         "p": [x for p in points for x in (p[0].toordinal(), *p[1:])],
-        "d": [x for d in days for x in (d[0].toordinal(), *d[1:])],
+        # Read by a question as known at a past moment only: left as a text, not parsed else.
+        "d": orjson.dumps([x for d in days for x in (d[0].toordinal(), *d[1:])]).decode(),
     }
     return orjson.dumps(columns).decode(), "".join(checks)
 
@@ -464,6 +469,6 @@ def resumed(
         return kept.sweep(params, state, until)
     days = kept.days + days_from_view(db, cid, until, known_at, first)
     facts = list(facts_from_days(db, cid, (params, state), days, until, known_at, since=first))
-    found = kept.found + [(i, on, c.status, c.value, c) for i, on, c in evaluations(params, facts)]
+    again = ((i, on, c.status, c.value, c) for i, on, c in evaluations(params, facts))
     points = kept.points + [point(f) for f in facts]
-    return _Kept(found, points, days, kept.check).sweep(params, state, until)
+    return _Kept(chain(kept.found, again), points, days, kept.check).sweep(params, state, until)
