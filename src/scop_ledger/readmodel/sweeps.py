@@ -26,7 +26,6 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -151,10 +150,10 @@ class _Held:
         """The sweep to ``until``: the evaluations dated up to it, combined."""
         return self.before(until + DAY).sweep(params, coop, until)
 
-    def before(self, end: date) -> _Kept:
+    def before(self, end: date) -> Kept:
         """What it holds dated before ``end``."""
         upto = bisect_left(self.found, end, key=itemgetter(1))
-        return _Kept(
+        return Kept(
             ((i, on, c.status, c.value, c) for i, on, c in self.found[:upto]),
             self.points[: bisect_left(self.points, end, key=itemgetter(0))],
             self.days[: bisect_left(self.days, end, key=itemgetter(0))],
@@ -167,7 +166,7 @@ def _same(check: Any) -> Check:
 
 
 @dataclass(frozen=True)
-class _Kept:
+class Kept:
     """A kept sweep's evaluations, share charts' figures and changes of the totals dated
     before a date, each evaluation as (rule index, date, status, value, what ``check`` makes
     its check of), read once."""
@@ -189,7 +188,7 @@ class _Kept:
 _held: Held[_Held] = Held(16)
 
 
-def _held_for(
+def held_for(
     db: DB, key: tuple[str, int] | None, until: date, known_at: datetime | None
 ) -> _Held | None:
     """The sweep held for ``key`` (store, cooperative id) if it answers ``until`` as known
@@ -214,10 +213,10 @@ def stored(db: DB, cid: int, until: date, known_at: datetime | None) -> dict[str
 def answer(params: Params, coop: CoopState, data: dict[str, Any], until: date) -> Sweep:
     """The sweep to ``until`` from a kept sweep's ``data`` (its evaluations dated up to it):
     only the checks that begin or end a run are read."""
-    return _before(data, until + DAY, totals=False).sweep(params, coop, until)
+    return kept_before(data, until + DAY, totals=False).sweep(params, coop, until)
 
 
-def _before(data: dict[str, Any], end: date, *, totals: bool = True) -> _Kept:
+def kept_before(data: dict[str, Any], end: date, *, totals: bool = True) -> Kept:
     """What a kept sweep's ``data`` holds dated before ``end`` (without the changes of the
     totals unless ``totals``)."""
     from scop_ledger.readmodel.checkjson import check_of
@@ -252,7 +251,7 @@ def _before(data: dict[str, Any], end: date, *, totals: bool = True) -> _Kept:
         for k in range(0, len(changes), 6)
         if changes[k] < limit
     ]
-    return _Kept(found, points, changed, check)
+    return Kept(found, points, changed, check)
 
 
 def data_of(found: list[Evaluation], points: list[Point], days: list[DayChange]) -> tuple[str, str]:
@@ -272,11 +271,21 @@ def data_of(found: list[Evaluation], points: list[Point], days: list[DayChange])
         "s": [ORDER[c.status] for _i, _on, c in found],
         "v": [c.value for _i, _on, c in found],
         "n": at,
-        "p": [x for p in points for x in (p[0].toordinal(), *p[1:])],
-        # Read by a question as known at a past moment only: left as a text, not parsed else.
-        "d": orjson.dumps([x for d in days for x in (d[0].toordinal(), *d[1:])]).decode(),
+        "p": flat_points(points),
+        "d": flat_days(days),
     }
     return orjson.dumps(columns).decode(), "".join(checks)
+
+
+def flat_points(points: list[Point]) -> list[int]:
+    """The share charts' figures as kept: one list, five numbers a date."""
+    return [x for p in points for x in (p[0].toordinal(), *p[1:])]
+
+
+def flat_days(days: list[DayChange]) -> str:
+    """Each date's change of the totals as kept: six numbers a date, in a JSON text of its own
+    (read by a question as known at a past moment only: not parsed else)."""
+    return orjson.dumps([x for d in days for x in (d[0].toordinal(), *d[1:])]).decode()
 
 
 def keep(db: DB, cid: int, at: int, last: int, end: date, data: tuple[str, str]) -> None:
@@ -297,6 +306,7 @@ def kept_or_new(
     *,
     held: str | None = None,
     only_keep: bool = False,
+    bring_up: Callable[..., dict[str, Any] | None] | None = None,
 ) -> Sweep | None:
     """The sweep to ``until`` as known at ``known_at`` from the one kept, or from a sweep to
     the horizon (then kept on ``keeper``, the store's address, unless None); None when no
@@ -305,7 +315,8 @@ def kept_or_new(
     position read before them (:func:`~scop_ledger.readmodel.kept.position`).
     ``only_keep``: sweep and keep only when the kept sweep no longer holds (the answer is then
     not wanted). ``held``: the store's address, under which this process holds the sweeps it
-    made (None: holds none)."""
+    made (None: holds none). ``bring_up``: what makes the data kept from a row that no longer
+    holds, if it can (:func:`~scop_ledger.readmodel.resume.brought_up`)."""
     from scop_ledger.domain.rules import Params
 
     cid, state, start, at = coop
@@ -317,7 +328,7 @@ def kept_or_new(
         if _row(db, cid, until, known_at, data=False) is not None:
             return None
     else:
-        found = _held_for(db, key, until, known_at)
+        found = held_for(db, key, until, known_at)
         if found is not None:
             if keeper is not None and _row(db, cid, until, known_at, data=False) is None:
                 _keep_apart(keeper, cid, found)  # held by a process that could not keep it
@@ -332,6 +343,11 @@ def kept_or_new(
     if last > micros(known_at):  # an entry claims a later time than one after it
         return None
     made = (cid, params, state)
+    if keeper is not None and bring_up is not None:  # from the row kept before a few entries
+        data = bring_up(db, made, (at, last, end), known_at)
+        if data is not None:
+            _keep_apart_data(keeper, cid, (at, last, end), data)
+            return answer(params, state, data, until)
     return _sweep_and_keep(db, made, (at, last, end), until, known_at, (keeper, key))
 
 
@@ -370,105 +386,11 @@ def _keep_apart(keeper: str, cid: int, made: _Held) -> None:
     keep_apart(keeper, lambda w: keep(w, cid, at, last, end, data))
 
 
-# The cooperative's entries from the last back, a page at a time: (seq, member id or null for
-# the cooperative's own, recorded time).
-LAST_ENTRIES_SQL = (
-    "SELECT seq, mid, recorded_at FROM rm_entries WHERE cid = :cid AND seq < :below "
-    "ORDER BY seq DESC LIMIT :n"
-)
-# The earliest date of these members' rows known at :t and no longer, or known since.
-CHANGED_SQL = (
-    "SELECT MIN(on_date) FROM rm_states WHERE mid IN ({mids}) "
-    "AND (known_from > :t OR known_to > :t)"
-)
-# Beyond so many entries recorded after the moment, the sweep is made afresh.
-RESUMED_AT_MOST = 20_000
-
-
-def changed_from(db: DB, cid: int, known_at: datetime) -> date | None:
-    """The earliest date on which the member rows known now differ from those known at
-    ``known_at`` (``date.max``: on none), when every entry recorded since is a member's; None
-    when one is the cooperative's own (statutes, forms, mandates, share value, ...) or there
-    are too many. The view must answer as known at ``known_at`` (``history.out_of_time``
-    None): the entries recorded after it are then the last ones of the log."""
-    t = micros(known_at)
-    mids: set[int] = set()
-    below, n, seen = 2**62, 64, 0
-    while seen < RESUMED_AT_MOST:
-        page = db.rows(LAST_ENTRIES_SQL, {"cid": cid, "below": below, "n": n})
-        for seq, mid, recorded in page:
-            if int(recorded) <= t:
-                break
-            if mid is None:
-                return None
-            mids.add(int(mid))
-            below, seen = int(seq), seen + 1
-        else:
-            if len(page) == n:  # more before
-                n = min(8 * n, 4096)
-                continue
-        break
-    else:
-        return None
-    found: list[date] = []
-    ordered = sorted(mids)
-    for start in range(0, len(ordered), 500):
-        chunk = ordered[start : start + 500]
-        asked: dict[str, Any] = {"t": t, **{f"m{i}": mid for i, mid in enumerate(chunk)}}
-        marks = ", ".join(f":m{i}" for i in range(len(chunk)))
-        on = db.scalar(CHANGED_SQL.format(mids=marks), asked)
-        if on is not None:
-            found.append(on if isinstance(on, date) else date.fromisoformat(on))
-    return min(found, default=date.max)
-
-
-def resumed(
-    db: DB,
-    coop: tuple[int, CoopState, date, int],
-    until: date,
-    known_at: datetime,
-    *,
-    held: str | None = None,
-) -> Sweep | None:
-    """The sweep to ``until`` as known at ``known_at``, a moment before some entries of the
-    cooperative were recorded, from the sweep kept as known now (held by this process or
-    kept in the store); None when it cannot answer (then sweep afresh).
-
-    When every entry recorded since is a member's, the rows before the earliest date ``d0``
-    they change (:func:`changed_from`) are those known then, hence the facts, the
-    evaluations, the share charts' figures and the changes of the totals dated before
-    ``d0``: those are the kept ones. From ``d0`` on the facts are made as known at
-    ``known_at`` (stepped through the dates before it without being made, from the kept
-    changes of the totals and the rows of the people followed), and every rule is evaluated
-    again on the first of them: a rule evaluated again on the same facts gives an equal
-    check, which its run already holds. ``coop``: as :func:`kept_or_new` takes it, as known
-    at ``known_at``; the statutes are those known now, the cooperative's own entries being
-    the same."""
-    from scop_ledger.domain.rules import Params
-    from scop_ledger.domain.rules.runs import evaluations, point
-    from scop_ledger.readmodel.tallies import days_from_view, facts_from_days
-
-    cid, state, start, _at = coop
-    params = Params.of(state)
-    if until < start:
-        return None
-    first = changed_from(db, cid, known_at)
-    if first is None or first <= params.registered_on:
-        return None
-    key = None if held is None else (held, cid)
-    end = min(first, until + DAY)  # what is kept before it holds as known at ``known_at``
-    made = _held_for(db, key, until, None)
-    if made is not None:
-        kept = made.before(end)
-    else:
-        data = stored(db, cid, until, None)
-        if data is None:
-            return None
-        kept = _before(data, end)
-    if until < first:
-        return kept.sweep(params, state, until)
-    days = kept.days + days_from_view(db, cid, until, known_at, first)
-    facts = list(facts_from_days(db, cid, (params, state), days, until, known_at, since=first))
-    again = ((i, on, c.status, c.value, c) for i, on, c in evaluations(params, facts))
-    points = kept.points + [point(f) for f in facts]
-    return _Kept(chain(kept.found, again), points, days, kept.check).sweep(params, state, until)
+def _keep_apart_data(
+    keeper: str, cid: int, kept: tuple[int, int, date], data: dict[str, Any]
+) -> None:
+    """Keep the sweep ``data`` (as :func:`stored` reads it) at ``keeper``."""
+    columns = {k: v for k, v in data.items() if k != "checks"}
+    text = (orjson.dumps(columns).decode(), data["checks"])
+    at, last, end = kept
+    keep_apart(keeper, lambda w: keep(w, cid, at, last, end, text))
