@@ -18,7 +18,8 @@ from scop_ledger.readmodel import compliance
 from scop_ledger.readmodel.sources import EventReader, ViewReader
 from scop_ledger.store.db import connect
 from tests.helpers import acme, open_ledger
-from tests.readmodel.test_resume import _drop_kept, _more
+from tests.readmodel.test_resume import _more
+from tests.readmodel.test_sweeps import _drop_kept
 from tests.readmodel.test_tallies import _history
 from tests.readmodel.test_view import START, _drop
 

@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scop_ledger.domain.errors import LedgerError
-from scop_ledger.readmodel import resume, sweeps
+from scop_ledger.readmodel import resume
 from scop_ledger.readmodel.access import catch_up
 from scop_ledger.readmodel.snapshot import coop_from_view
 from scop_ledger.readmodel.sources import ViewReader
 from scop_ledger.store.db import connect
 from tests.helpers import acme, do, open_ledger
-from tests.readmodel.test_sweeps import _afresh, _shown
+from tests.readmodel.test_sweeps import _afresh, _drop_kept, _shown
 from tests.readmodel.test_tallies import _history
 from tests.readmodel.test_view import START, _drop, random_command
 
@@ -82,16 +82,6 @@ def test_a_past_moment_from_the_kept_sweep_answers_as_a_sweep_afresh(
             _drop_kept(db, store_url)
     finally:
         _drop(ledger)
-
-
-def _drop_kept(db, url: str) -> None:
-    if db.has_table(sweeps.TABLE):
-        db.close()
-        writable = connect(url, read_only=False)
-        writable.write(f"DROP TABLE {sweeps.TABLE}", [])
-        writable.close()
-    else:
-        db.close()
 
 
 def test_a_past_moment_resumes_from_the_first_date_changed_since(store_url: str) -> None:

@@ -143,15 +143,20 @@ def test_the_kept_sweep_answers_as_a_sweep_afresh(store_url: str, seed: int) -> 
                     assert _shown(found, "acme", until, now) == _shown(expected, "acme", until, now)
             assert _kept_rows(db) == 1  # 2032 is after every entry of the cooperative
         finally:
-            if db.has_table(sweeps.TABLE):
-                db.close()
-                writable = connect(store_url, read_only=False)
-                writable.write(f"DROP TABLE {sweeps.TABLE}", [])
-                writable.close()
-            else:
-                db.close()
+            _drop_kept(db, store_url)
     finally:
         _drop(ledger)
+
+
+def _drop_kept(db, url: str) -> None:
+    """Close ``db`` and drop the kept sweeps (not a view table: ``_drop`` leaves them)."""
+    if db.has_table(sweeps.TABLE):
+        db.close()
+        writable = connect(url, read_only=False)
+        writable.write(f"DROP TABLE {sweeps.TABLE}", [])
+        writable.close()
+    else:
+        db.close()
 
 
 # ------------------------------------------------------------------ when it is not used
