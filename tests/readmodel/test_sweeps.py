@@ -143,15 +143,20 @@ def test_the_kept_sweep_answers_as_a_sweep_afresh(store_url: str, seed: int) -> 
                     assert _shown(found, "acme", until, now) == _shown(expected, "acme", until, now)
             assert _kept_rows(db) == 1  # 2032 is after every entry of the cooperative
         finally:
-            if db.has_table(sweeps.TABLE):
-                db.close()
-                writable = connect(store_url, read_only=False)
-                writable.write(f"DROP TABLE {sweeps.TABLE}", [])
-                writable.close()
-            else:
-                db.close()
+            _drop_kept(db, store_url)
     finally:
         _drop(ledger)
+
+
+def _drop_kept(db, url: str) -> None:
+    """Close ``db`` and drop the kept sweeps (not a view table: ``_drop`` leaves them)."""
+    if db.has_table(sweeps.TABLE):
+        db.close()
+        writable = connect(url, read_only=False)
+        writable.write(f"DROP TABLE {sweeps.TABLE}", [])
+        writable.close()
+    else:
+        db.close()
 
 
 # ------------------------------------------------------------------ when it is not used
@@ -246,3 +251,26 @@ def test_a_read_only_store_holds_its_sweep_in_the_process_only_while_it_holds(tm
     (tmp_path / "a.db").unlink()
     _founded(url, "cy")
     assert _compliance(url, read_only=True) == expected
+
+
+def test_a_row_kept_by_a_store_dropped_is_not_taken_by_the_one_made_again(store_url) -> None:
+    """The tables of a store dropped but its kept sweeps (not a view table), and a store made
+    again at the same address with fewer entries: its own answer, not the row kept."""
+    _founded(store_url, "ann", "bob", "cy")
+    ledger = open_ledger(store_url)
+    try:
+        do(ledger, "terminate", "2021-03-01", person="ann", reason="dismissal")
+    finally:
+        ledger.close()
+    _compliance(store_url)
+    assert _stored(store_url)
+    _drop(open_ledger(store_url))
+    _founded(store_url, "ann")
+    assert not _stored(store_url)
+    expected = _compliance(store_url, read_only=True)
+    db = connect(store_url, read_only=False)
+    try:
+        db.write(f"DROP TABLE {sweeps.TABLE}", [])
+    finally:
+        db.close()
+    assert _compliance(store_url, read_only=True) == expected

@@ -161,8 +161,8 @@ def diff(
     :mod:`scop_ledger.readmodel.between`)."""
     s1, s2 = snapshot(t1), snapshot(t2)
     holdings = _holdings(s1, s2)
-    r1 = rules(t1)
-    changes = _rule_changes(r1, rules(t2))
+    r2 = rules(t2)  # first: the sweep as known now, kept or held, answers t1's from a date on
+    changes = _rule_changes(rules(t1), r2)
     # In between: what was known at t2 and not at t1, by position in the log (an entry
     # appended after t1 that claims an earlier recorded time is one of them).
     entries = _recorded_between(between(t1, t2), as_of, t1)

@@ -299,7 +299,8 @@ class ViewReader(Reader):
         """See :meth:`Reader.sweep`; with ``only_keep``, the sweep is kept unless the one kept
         holds, and not answered (``until`` None: the earliest date a kept sweep answers)."""
         from scop_ledger.readmodel.kept import position
-        from scop_ledger.readmodel.sweeps import folded, kept_or_new
+        from scop_ledger.readmodel.resume import answered
+        from scop_ledger.readmodel.sweeps import folded
 
         at = position(self.db)  # before anything is read: a later entry makes the row stale
         cid, _coop = snap.coop_from_view(self.db, slug, known_at)
@@ -309,7 +310,7 @@ class ViewReader(Reader):
         if until < start:
             return None
         coop = (cid, folded(log, until, known_at), start, at)
-        return kept_or_new(
+        return answered(
             self.db, slug, coop, until, known_at, self.keeper, held=self.held, only_keep=only_keep
         )
 

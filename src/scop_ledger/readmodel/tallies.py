@@ -30,7 +30,7 @@ DAYS_SQL = f"""
 SELECT s.on_date, SUM(s.d_employees), SUM(s.d_externals), SUM(s.d_employee_shares),
        SUM(s.d_external_shares), SUM(s.d_paid_cents)
 FROM rm_states s
-WHERE s.cid = :cid AND s.on_date <= :d AND {KNOWN}
+WHERE s.cid = :cid AND s.on_date <= :d AND s.on_date >= :since AND {KNOWN}
 GROUP BY s.on_date
 ORDER BY s.on_date
 """
@@ -50,11 +50,15 @@ def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def days_from_view(db: DB, cid: int, until: date, known_at: datetime) -> list[DayChange]:
-    """Each date with a member row known at ``known_at``, up to ``until``, and its change."""
+def days_from_view(
+    db: DB, cid: int, until: date, known_at: datetime, since: date = date.min
+) -> list[DayChange]:
+    """Each date with a member row known at ``known_at``, from ``since`` up to ``until``, and
+    its change."""
+    asked = {"cid": cid, "d": until, "since": since, "t": micros(known_at)}
     return [
         (_day(on), int(a), int(b), int(c), int(e), int(p))
-        for on, a, b, c, e, p in db.rows(DAYS_SQL, {"cid": cid, "d": until, "t": micros(known_at)})
+        for on, a, b, c, e, p in db.rows(DAYS_SQL, asked)
     ]
 
 
@@ -108,14 +112,29 @@ def facts_from_view(
 ) -> Iterator[Facts]:
     """The facts of every date from the registration to ``until`` on which they may change,
     as :func:`~scop_ledger.domain.rules.sweep.facts_over` gives them from every row."""
-    from scop_ledger.domain.rules.tally import facts_from_changes
-
     cid, _coop = snap.coop_from_view(db, slug, known_at)
     days = days_from_view(db, cid, until, known_at)
+    return facts_from_days(db, cid, (params, coop), days, until, known_at)
+
+
+def facts_from_days(
+    db: DB,
+    cid: int,
+    statutes: tuple[Params, CoopState],
+    days: list[DayChange],
+    until: date,
+    known_at: datetime,
+    since: date | None = None,
+) -> Iterator[Facts]:
+    """:func:`facts_from_view` from ``days`` (:func:`days_from_view`, read already) and the
+    rows of the people followed; with ``since``, only the facts dated from it on."""
+    from scop_ledger.domain.rules.tally import facts_from_changes
+
+    params, coop = statutes
     first = min(params.registered_on, days[0][0]) if days else params.registered_on
     holders = sorted({m.person for m in coop.mandates})
     rows = followed_from_view(db, cid, until, known_at, first, holders)
-    return facts_from_changes(params, coop, days, rows, until)
+    return facts_from_changes(params, coop, days, rows, until, since)
 
 
 def rows_from_events(logs: MemberLogs, until: date, known_at: datetime) -> list[MemberRow]:

@@ -52,9 +52,12 @@ def facts_over(
     return stepped(wakes, governance, _Roll(params, rows, net_asset_values(coop)))
 
 
-def stepped(wakes: _Wakes, governance: _Governance, roll: _Roll) -> Iterator[Facts]:
+def stepped(
+    wakes: _Wakes, governance: _Governance, roll: _Roll, since: date | None = None
+) -> Iterator[Facts]:
     """The facts of each date on which the roll or a wake may change them, up to the wakes'
-    ``until``."""
+    ``until``; with ``since``, only those dated from it on (the dates before it are stepped
+    through, their facts not made)."""
     until = wakes.until
     while True:
         heads = [wakes.heap[0][0]] if wakes.heap else []
@@ -66,7 +69,10 @@ def stepped(wakes: _Wakes, governance: _Governance, roll: _Roll) -> Iterator[Fac
         changed = roll.take(d, wakes)
         changed.update(wakes.pop(d))
         roll.settle(d, changed)
-        yield governance.facts(d, roll)
+        if since is not None and d < since:
+            governance.advance(d, roll)
+        else:
+            yield governance.facts(d, roll)
 
 
 class _Wakes:
@@ -269,6 +275,12 @@ class _Governance:
         while (start := params.year_end(year) + DAY) <= wakes.until:
             wakes.add(start)
             year += 1
+
+    def advance(self, d: date, roll: _Roll) -> None:
+        """Step through date ``d`` without making its facts: what :meth:`facts` keeps from
+        one date to the next reads the roll only through the allocations; the mandates, the
+        officers, the form and the reviews in force are found again from the date alone."""
+        self._allocate(d, roll)
 
     def facts(self, d: date, roll: _Roll) -> Facts:
         """The facts of date ``d``, after the rows and wakes of ``d``."""

@@ -44,14 +44,16 @@ def facts_from_changes(
     days: Iterable[DayChange],
     rows: Iterable[MemberRow],
     until: date,
+    since: date | None = None,
 ) -> Iterator[Facts]:
     """The facts :func:`~scop_ledger.domain.rules.sweep.facts_over` gives, from ``days`` (each
     date with a member row up to ``until``, in order, and its change of the totals) and
     ``rows`` (the rows of the people followed, see the module's docstring; their dates are
-    among ``days``')."""
+    among ``days``'); with ``since``, only those dated from it on."""
     wakes = _Wakes(until)
     governance = _Governance(params, coop, wakes)
-    return stepped(wakes, governance, _Tally(params, days, rows, net_asset_values(coop)))
+    tally = _Tally(params, days, rows, net_asset_values(coop))
+    return stepped(wakes, governance, tally, since)
 
 
 class _Tally(_Roll):
