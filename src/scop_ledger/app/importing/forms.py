@@ -97,12 +97,33 @@ _AMOUNT = re.compile(r"[+-]?[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+(?:[.,][0-9]*)
 _NUMERIC = re.compile(r"[+-]?[0-9 \u00a0\u202f.,]+")
 
 
+# The texts amount_text and date_text accepted, and what they gave (a file's amounts and
+# dates repeat); at most _REMEMBERED of each, then forgotten.
+_AMOUNTS: dict[str, str] = {}
+_DATES: dict[str, str] = {}
+_REMEMBERED = 8192
+
+
+def _remember(answers: dict[str, str], value: str, answer: str) -> str:
+    if len(answers) >= _REMEMBERED:
+        answers.clear()
+    answers[value] = answer
+    return answer
+
+
 def amount_text(value: Any, what: str) -> Any:
     """``1 234,50`` as ``1234.50``: spaces between thousands (space, no-break space, narrow
     no-break space) dropped, a decimal comma made a dot. Any other value is left as it is for
     :func:`~scop_ledger.domain.values.parse_money` to take or refuse."""
     if not isinstance(value, str):
         return value
+    found = _AMOUNTS.get(value)
+    if found is None:
+        found = _remember(_AMOUNTS, value, _amount_text(value, what))
+    return found
+
+
+def _amount_text(value: str, what: str) -> str:
     text = value.strip()
     if _NUMERIC.fullmatch(text) and "." in text and "," in text:
         raise InvalidValue(
@@ -129,6 +150,13 @@ def date_text(value: Any, what: str = "date") -> Any:
     :func:`~scop_ledger.domain.values.parse_date`."""
     if not isinstance(value, str):
         return value
+    found = _DATES.get(value)
+    if found is None:
+        found = _remember(_DATES, value, _date_text(value, what))
+    return found
+
+
+def _date_text(value: str, what: str) -> str:
     match = _DAY_FIRST.fullmatch(value.strip())
     if match is None:
         return value
