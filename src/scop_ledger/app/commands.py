@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -22,6 +22,7 @@ from pydantic import (
     field_validator,
 )
 
+from scop_ledger.app.remembered import by_text as _by_text
 from scop_ledger.domain import statutes, values
 from scop_ledger.domain.errors import InvalidValue
 from scop_ledger.domain.values import (
@@ -34,8 +35,6 @@ from scop_ledger.domain.values import (
     person_ref,
 )
 from scop_ledger.i18n import N_, _
-
-T = TypeVar("T")
 
 _SHOWN = {"on": "date", "event": "entry id"}  # the names a user sees for these fields
 
@@ -140,30 +139,6 @@ def _line(limit: int) -> Callable[[Any, ValidationInfo], str]:
 
 def _note(value: Any, info: ValidationInfo) -> str:
     return values.note_text(value, what=_what(info))
-
-
-# How many accepted texts a check remembers (a file's dates, amounts and people repeat).
-_REMEMBERED = 8192
-
-
-def _by_text(check: Callable[[Any, ValidationInfo], T]) -> Callable[[Any, ValidationInfo], T]:
-    """``check``, giving again the answer it gave for a text it accepted before; a refused text
-    is checked anew (its message names the field). For checks whose answer depends on the
-    text alone."""
-    answers: dict[str, T] = {}
-
-    def validate(value: Any, info: ValidationInfo) -> T:
-        if type(value) is not str:
-            return check(value, info)
-        found = answers.get(value)
-        if found is None:
-            found = check(value, info)
-            if len(answers) >= _REMEMBERED:
-                answers.clear()
-            answers[value] = found
-        return found
-
-    return validate
 
 
 _PLAIN_DECIMAL = re.compile(r"[0-9]*\.?[0-9]+")

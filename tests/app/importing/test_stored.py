@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import generate, write
+
 from scop_ledger.app import commands as cmd
 from scop_ledger.app.importing import import_file
 from scop_ledger.app.importing.reading import read_rows
@@ -37,7 +38,7 @@ def _init(ledger: Any) -> None:
             name="Bench Scop",
             legal_form="sa",
             share_value="25",
-        )  # fmt: skip
+        )
     )
 
 

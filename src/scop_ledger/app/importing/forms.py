@@ -13,6 +13,7 @@ from datetime import date
 from typing import IO, Any
 
 from scop_ledger.app.importing.messages import InvalidRows
+from scop_ledger.app.remembered import by_text
 from scop_ledger.domain.errors import InvalidValue
 from scop_ledger.domain.values import parse_money, show
 from scop_ledger.i18n import N_, _
@@ -97,33 +98,17 @@ _AMOUNT = re.compile(r"[+-]?[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+(?:[.,][0-9]*)
 _NUMERIC = re.compile(r"[+-]?[0-9 \u00a0\u202f.,]+")
 
 
-# The texts amount_text and date_text accepted, and what they gave (a file's amounts and
-# dates repeat); at most _REMEMBERED of each, then forgotten.
-_AMOUNTS: dict[str, str] = {}
-_DATES: dict[str, str] = {}
-_REMEMBERED = 8192
-
-
-def _remember(answers: dict[str, str], value: str, answer: str) -> str:
-    if len(answers) >= _REMEMBERED:
-        answers.clear()
-    answers[value] = answer
-    return answer
-
-
 def amount_text(value: Any, what: str) -> Any:
     """``1 234,50`` as ``1234.50``: spaces between thousands (space, no-break space, narrow
     no-break space) dropped, a decimal comma made a dot. Any other value is left as it is for
     :func:`~scop_ledger.domain.values.parse_money` to take or refuse."""
+    return _amount_text(value, what)
+
+
+@by_text
+def _amount_text(value: Any, what: str) -> Any:
     if not isinstance(value, str):
         return value
-    found = _AMOUNTS.get(value)
-    if found is None:
-        found = _remember(_AMOUNTS, value, _amount_text(value, what))
-    return found
-
-
-def _amount_text(value: str, what: str) -> str:
     text = value.strip()
     if _NUMERIC.fullmatch(text) and "." in text and "," in text:
         raise InvalidValue(
@@ -148,15 +133,13 @@ _DAY_FIRST = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 def date_text(value: Any, what: str = "date") -> Any:
     """``DD/MM/YYYY`` as ``YYYY-MM-DD``; any other value is left for
     :func:`~scop_ledger.domain.values.parse_date`."""
+    return _date_text(value, what)
+
+
+@by_text
+def _date_text(value: Any, what: str) -> Any:
     if not isinstance(value, str):
         return value
-    found = _DATES.get(value)
-    if found is None:
-        found = _remember(_DATES, value, _date_text(value, what))
-    return found
-
-
-def _date_text(value: str, what: str) -> str:
     match = _DAY_FIRST.fullmatch(value.strip())
     if match is None:
         return value
