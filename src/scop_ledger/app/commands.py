@@ -22,6 +22,7 @@ from pydantic import (
     field_validator,
 )
 
+from scop_ledger.app.remembered import by_text as _by_text
 from scop_ledger.domain import statutes, values
 from scop_ledger.domain.errors import InvalidValue
 from scop_ledger.domain.values import (
@@ -90,6 +91,8 @@ def _paid(value: Any, info: ValidationInfo) -> Decimal | None:
 
 def _whole(low: int, high: int) -> Callable[[Any, ValidationInfo], int]:
     def validate(value: Any, info: ValidationInfo) -> int:
+        if type(value) is int and low <= value <= high:
+            return value  # what whole_number gives back for it
         return values.whole_number(value, what=_what(info), low=low, high=high)
 
     return validate
@@ -127,6 +130,8 @@ def _digits_as_text(value: Any) -> Any:
 
 def _line(limit: int) -> Callable[[Any, ValidationInfo], str]:
     def validate(value: Any, info: ValidationInfo) -> str:
+        if type(value) is str and len(value) <= limit and value.isprintable():
+            return value  # what single_line gives back for it
         return values.single_line(_digits_as_text(value), what=_what(info), limit=limit)
 
     return validate
@@ -140,12 +145,12 @@ _PLAIN_DECIMAL = re.compile(r"[0-9]*\.?[0-9]+")
 
 # The bounds of docs/concepts.md ("Bounds"), one type each; CLI options and import rows
 # both go through them.
-Money = Annotated[Decimal, BeforeValidator(_money)]
-Amount = Annotated[Decimal, BeforeValidator(_amount)]
-Part = Annotated[Decimal, BeforeValidator(_part)]
+Money = Annotated[Decimal, BeforeValidator(_by_text(_money))]
+Amount = Annotated[Decimal, BeforeValidator(_by_text(_amount))]
+Part = Annotated[Decimal, BeforeValidator(_by_text(_part))]
 OptPart = Annotated[Decimal | None, BeforeValidator(_optional(_part))]
 ShareValue = Annotated[Decimal, BeforeValidator(_share_value)]
-Paid = Annotated[Decimal | None, BeforeValidator(_paid)]
+Paid = Annotated[Decimal | None, BeforeValidator(_by_text(_paid))]
 Shares = Annotated[int, BeforeValidator(_whole(1, values.MAX_SHARES))]
 # The statutes' counts of years (refund delay, review interval) within the wider of their ranges
 # (the refund delay's); Cooperative.register holds each to its own.
@@ -154,7 +159,7 @@ TermYears = Annotated[int, BeforeValidator(_whole(1, values.MAX_TERM_YEARS))]
 Year = Annotated[int, BeforeValidator(_whole(values.MIN_YEAR, values.MAX_YEAR))]
 EntryId = Annotated[int, BeforeValidator(_whole(1, values.MAX_ENTRY_ID))]
 Partners = Annotated[int, BeforeValidator(_whole(*statutes.SUPERVISORY_BOARD_RANGE))]
-Date = Annotated[date, BeforeValidator(_date)]
+Date = Annotated[date, BeforeValidator(_by_text(_date))]
 OptDate = Annotated[date | None, BeforeValidator(_optional(_date))]
 Fraction = Annotated[Decimal, BeforeValidator(_decimal)]
 Name = Annotated[str, BeforeValidator(_line(values.MAX_NAME))]
@@ -162,6 +167,9 @@ OptName = Annotated[str | None, BeforeValidator(_optional(_line(values.MAX_NAME)
 OptSource = Annotated[str | None, BeforeValidator(_optional(_line(values.MAX_SOURCE)))]
 Note = Annotated[str, BeforeValidator(_note)]
 OptNote = Annotated[str | None, BeforeValidator(_optional(_note))]
+
+
+_person_ref = _by_text(lambda value, _info: person_ref(_digits_as_text(value)))
 
 
 class Command(BaseModel):
@@ -181,8 +189,8 @@ class PersonCommand(Command):
 
     @field_validator("person", mode="before")
     @classmethod
-    def _person(cls, value: Any) -> str:
-        return person_ref(_digits_as_text(value))
+    def _person(cls, value: Any, info: ValidationInfo) -> str:
+        return _person_ref(value, info)
 
 
 class Init(Command):

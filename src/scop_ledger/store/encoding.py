@@ -13,13 +13,17 @@ read them (``tests/store/test_encoding.py`` checks their identity)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 import orjson
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
 from eventsourcing.utils import get_topic
 
-_PLAIN = (str, int, bool, type(None))
+_PLAIN = frozenset({str, int, bool, type(None)})
+# The types orjson gives ``default`` rather than writing them (dates and times: when told to).
+_HANDED = frozenset({date, datetime, time, Decimal})
 
 
 def encoder(mapper: Any) -> Callable[[Any], StoredEvent]:
@@ -57,26 +61,23 @@ def encoder(mapper: Any) -> Callable[[Any], StoredEvent]:
 def state_encoder(transcoder: JSONTranscoder) -> Callable[[dict[str, Any]], bytes]:
     """``transcoder.encode`` for an event's state (a dict): the same bytes, or the same error."""
     codings = {kind: (t.name, t.encode) for kind, t in transcoder.types.items()}
+    # The values orjson writes itself as the transcoder does, and the registered types it hands
+    # to ``coded`` (it would write a UUID, an enum or a float its own way: the transcoder's).
+    written_here = _PLAIN | {kind for kind in codings if kind in _HANDED}
     dumps, refused = orjson.dumps, orjson.JSONEncodeError
 
+    def coded(value: Any) -> dict[str, str]:
+        name, encode = codings[type(value)]
+        data = encode(value)
+        if type(data) is not str:
+            raise TypeError  # orjson refuses the state: the transcoder writes it
+        return {"_type_": name, "_data_": data}
+
     def encode(state: dict[str, Any]) -> bytes:
-        out: dict[str, Any] = {}
-        for key, value in state.items():
-            kind = type(value)
-            if type(key) is not str:
-                return transcoder.encode(state)
-            if kind in _PLAIN:
-                out[key] = value
-                continue
-            coding = codings.get(kind)
-            if coding is None:
-                return transcoder.encode(state)
-            data = coding[1](value)
-            if type(data) is not str:
-                return transcoder.encode(state)
-            out[key] = {"_type_": coding[0], "_data_": data}
-        try:
-            written = dumps(out)
+        if not written_here.issuperset(map(type, state.values())):
+            return transcoder.encode(state)
+        try:  # a key that is not text is refused too
+            written = dumps(state, default=coded, option=orjson.OPT_PASSTHROUGH_DATETIME)
         except refused:
             return transcoder.encode(state)
         # A copy of orjson's bytes, exactly their size: orjson's own keep the room it wrote

@@ -13,6 +13,7 @@ from datetime import date
 from typing import IO, Any
 
 from scop_ledger.app.importing.messages import InvalidRows
+from scop_ledger.app.remembered import by_text
 from scop_ledger.domain.errors import InvalidValue
 from scop_ledger.domain.values import parse_money, show
 from scop_ledger.i18n import N_, _
@@ -101,6 +102,11 @@ def amount_text(value: Any, what: str) -> Any:
     """``1 234,50`` as ``1234.50``: spaces between thousands (space, no-break space, narrow
     no-break space) dropped, a decimal comma made a dot. Any other value is left as it is for
     :func:`~scop_ledger.domain.values.parse_money` to take or refuse."""
+    return _amount_text(value, what)
+
+
+@by_text
+def _amount_text(value: Any, what: str) -> Any:
     if not isinstance(value, str):
         return value
     text = value.strip()
@@ -127,6 +133,11 @@ _DAY_FIRST = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 def date_text(value: Any, what: str = "date") -> Any:
     """``DD/MM/YYYY`` as ``YYYY-MM-DD``; any other value is left for
     :func:`~scop_ledger.domain.values.parse_date`."""
+    return _date_text(value, what)
+
+
+@by_text
+def _date_text(value: Any, what: str) -> Any:
     if not isinstance(value, str):
         return value
     match = _DAY_FIRST.fullmatch(value.strip())

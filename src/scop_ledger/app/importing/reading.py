@@ -16,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+import orjson
+
 from scop_ledger.app.cells import unescape
 from scop_ledger.app.importing.forms import csv_encoding, separator, separator_name
 from scop_ledger.app.importing.limits import (
@@ -241,6 +243,13 @@ def _jsonl_rows(f: IO[bytes]) -> Iterator[Row | Bad]:
             continue
         if not line.strip():
             continue
+        value = _plain_object(line)
+        if value is not None:
+            try:
+                yield Row(number, _jsonl_row(value, checked=True))
+            except InvalidValue as problem:
+                yield Bad(number, problem.message)
+            continue
         try:
             value = _JSON.decode(line)
         except json.JSONDecodeError as error:
@@ -261,19 +270,40 @@ def _jsonl_rows(f: IO[bytes]) -> Iterator[Row | Bad]:
             yield Bad(number, problem.message)
 
 
+_PLAIN_VALUES = frozenset({str, int, bool, type(None)})
+
+
+def _plain_object(line: str) -> dict[str, Any] | None:
+    """The line's object as :data:`_JSON` reads it, read by orjson, when orjson reads it and
+    its values are all text, whole numbers, booleans or null (orjson reads a number with a
+    fraction or beyond 64 bits as a float; :data:`_JSON` as a ``Decimal`` or an exact ``int``);
+    None for any other line, left for :data:`_JSON` to read or refuse with its messages."""
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    if type(value) is not dict or not _PLAIN_VALUES.issuperset(map(type, value.values())):
+        return None
+    return value
+
+
 # The columns a row's keys name, by its keys (row_columns raises for keys it refuses).
 _COLUMNS_OF: dict[tuple[str, ...], list[str]] = {}
 
 
-def _jsonl_row(value: dict[str, Any]) -> dict[str, Any]:
+def _jsonl_row(value: dict[str, Any], checked: bool = False) -> dict[str, Any]:
     """A JSON Lines row by column (its keys named as a header names its columns); raise
-    :class:`InvalidValue` for what a row cannot hold."""
+    :class:`InvalidValue` for what a row cannot hold. ``checked``: its values are already
+    known to be text, whole numbers, booleans or null, the text valid Unicode (orjson read
+    them: it refuses a lone surrogate)."""
     keys = tuple(value)
     names = _COLUMNS_OF.get(keys)
     if names is None:
         names = row_columns(list(keys))
         if len(_COLUMNS_OF) < 1000:  # the rows of a file mostly share a few sets of keys
             _COLUMNS_OF[keys] = names
+    if checked:
+        return dict(zip(names, value.values(), strict=True))
     for key, item in value.items():
         if item is None:
             continue

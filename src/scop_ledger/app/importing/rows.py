@@ -3,7 +3,7 @@ or French: :mod:`.names`), and one row into its command."""
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Callable, Container
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -192,22 +192,45 @@ def to_command(row: Row, source: str | None) -> cmd.Command:
         fields["on"] = date_text(fields.pop("date"))
     else:
         raise InvalidValue(_("the row has no date"))
-    for column in FLAG_COLUMNS:
-        if column in fields:
-            fields[column] = flag(column, fields[column])
-    for column in VALUE_WORDS:
-        if column in fields:
-            fields[column] = value_of(column, fields[column])
-    for column in MONEY_COLUMNS:
-        if column in fields:
-            fields[column] = amount_text(fields[column], column)
+    keys = tuple(fields)
+    steps = _STEPS.get(keys)
+    if steps is None:
+        steps = _steps(keys)
+    for column, convert in steps:
+        fields[column] = convert(fields[column], column)
     model = cmd.ACTIONS[action]
-    stray = sorted(set(fields) - _FIELDS[action])
-    if stray:
+    if not _FIELDS[action].issuperset(keys):
+        stray = sorted(set(keys) - _FIELDS[action])
         raise InvalidValue(
             _("{columns} do not apply to {action}").format(columns=", ".join(stray), action=action)
         )
     return cmd.build(model, source=source, **fields)
+
+
+def _flag(value: Any, column: str) -> Any:
+    return flag(column, value)
+
+
+def _word(value: Any, column: str) -> Any:
+    return value_of(column, value)
+
+
+# What turns a cell into what its command takes, in the order the cells are turned (the first
+# refused names the row's problem): the yes/no columns, the enumerated ones, the amounts.
+_CONVERTED = (
+    *((column, _flag) for column in FLAG_COLUMNS),
+    *((column, _word) for column in VALUE_WORDS),
+    *((column, amount_text) for column in MONEY_COLUMNS),
+)
+# The conversions a row's cells need, by the row's columns (the rows of a file share a few).
+_STEPS: dict[tuple[str, ...], tuple[tuple[str, Callable[[Any, str], Any]], ...]] = {}
+
+
+def _steps(keys: tuple[str, ...]) -> tuple[tuple[str, Callable[[Any, str], Any]], ...]:
+    steps = tuple((column, convert) for column, convert in _CONVERTED if column in keys)
+    if len(_STEPS) < 1000:
+        _STEPS[keys] = steps
+    return steps
 
 
 def row_command(fields: dict[str, Any]) -> cmd.Command:
