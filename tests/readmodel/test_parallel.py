@@ -339,22 +339,10 @@ def fresh_store(backend: str, folder: Path):
     if backend == "sqlite":
         yield f"sqlite:///{folder / f'{uuid.uuid4().hex}.db'}"
         return
-    import sqlalchemy
+    from tests.conftest import fresh_pg_schema
 
-    from scop_ledger.store.engine import normalise_url
-    from tests.conftest import _pg_schema_url, pg_base_or_skip
-
-    base = pg_base_or_skip()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    engine = sqlalchemy.create_engine(normalise_url(base))
-    with engine.begin() as conn:
-        conn.execute(sqlalchemy.text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield _pg_schema_url(base, schema)
-    finally:
-        with engine.begin() as conn:
-            conn.execute(sqlalchemy.text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
+    with fresh_pg_schema() as url:
+        yield url
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
