@@ -8,6 +8,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -41,6 +42,13 @@ def pg_base_or_skip() -> str:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    with fresh_pg_schema() as url:
+        yield url
+
+
+@contextmanager
+def fresh_pg_schema() -> Iterator[str]:
+    """:func:`pg_url`, where a test needs several (one per hypothesis example)."""
     base = pg_base_or_skip()
     import sqlalchemy
 

@@ -330,3 +330,75 @@ def test_a_sigterm_where_python_cannot_raise_stops_without_a_traceback(monkeypat
     with pytest.raises(KeyboardInterrupt, match="signal 15"), _terminated_as_interrupted():
         Finalised()
     assert reported == []
+
+
+@contextmanager
+def fresh_store(backend: str, folder: Path):
+    """The URL of an empty store on ``backend``: a new SQLite file, or a new schema of the
+    test PostgreSQL database (dropped after)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / f'{uuid.uuid4().hex}.db'}"
+        return
+    from tests.conftest import fresh_pg_schema
+
+    with fresh_pg_schema() as url:
+        yield url
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+@given(seed=st.integers(0, 10_000), steps=st.integers(5, 40))
+def test_each_worker_reading_its_share_writes_the_view_caught_up_entry_by_entry(
+    tmp_path: Path, backend: str, seed: int, steps: int
+) -> None:
+    """Each worker reads its members' records and the cooperatives' only (a range of ids):
+    with 1, 2 or 3 workers the rebuilt view is the one caught up entry by entry, row for
+    row (row ids aside), on each back end."""
+    with fresh_store(backend, tmp_path) as url:
+        ledger = open_ledger(url)
+        try:
+            acme(ledger)
+            two_cooperatives(url)
+            build_history(open_ledger_for(url, "acme"), seed, steps=steps)
+            live = view_rows(url)
+            for workers in (1, 2, 3):
+                rebuild(Projector(ledger), workers=workers)
+                assert view_rows(url) == live, workers
+        finally:
+            ledger.close()
+
+
+def test_a_registration_after_its_records_first_entry_fails_as_in_one_process(
+    store_url, scratches
+) -> None:
+    """The workers number the members by their records' first entries: a registration stored
+    below the ledger as a later entry of a record goes to one process, which refuses it as a
+    rebuild in one process does (a second row for the member)."""
+    import sqlalchemy.exc
+    from eventsourcing.persistence import StoredEvent
+
+    from tests.e2e.test_trust_store import stamped_now
+
+    ledger = open_ledger(store_url)
+    try:
+        acme(ledger)
+        for person in ("ann", "ben", "cat"):
+            do(ledger, "hire", "2016-01-04", person=person)
+        found = ledger.recorder.select_notifications(start=1, limit=100)
+        registration = next(n for n in found if n.topic.endswith("Member.Registered"))
+        newest = max(
+            n.originator_version for n in found if n.originator_id == registration.originator_id
+        )
+        again = StoredEvent(
+            registration.originator_id,
+            newest + 1,
+            registration.topic,
+            stamped_now(registration.state),
+        )
+        ledger.recorder.insert_events([again])
+        for workers in (1, 2):
+            with pytest.raises(sqlalchemy.exc.IntegrityError, match="uuid"):
+                rebuild(Projector(ledger), workers=workers)
+        assert scratch_left(store_url, scratches) == []
+    finally:
+        ledger.close()

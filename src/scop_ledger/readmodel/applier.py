@@ -242,7 +242,7 @@ class Applier:
         refund_values: RefundValues,
         on: Any,
     ) -> tuple[Any, ...]:
-        """A row of ``rm_states`` in ``schema.STATE_COLUMNS`` order: the member's state, its
+        """A row of ``rm_states`` in ``schema.STATE_INSERTED`` order: the member's state, its
         refunds (:func:`~scop_ledger.readmodel.deltas.refunds_json`), its deltas and moves."""
         cause = getattr(entry, "cause", None) or getattr(entry, "reason", None)
         refunds = dl.refunds_json(member, refund_values)
@@ -250,6 +250,7 @@ class Applier:
         now = (s.employed, s.partner, s.shares, t.cents(s.paid), refunds, paid_back)
         change = dl.deltas(member.prior, now) + dl.moved(member, now, entry.ACTION, on, seq)
         member.prior = now
+        flag = self.writer.flag
         return (
             member.mid,
             member.cid,
@@ -259,12 +260,11 @@ class Applier:
             entry.ACTION,
             cause,
             known,
-            None,
             s.name,
-            s.employed,
+            flag(s.employed),
             self.writer.day(s.employed_since),
-            s.partner,
-            s.legal_person,
+            flag(s.partner),
+            flag(s.legal_person),
             s.shares,
             now[3],
             refunds,

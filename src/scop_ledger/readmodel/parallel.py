@@ -2,8 +2,9 @@
 
 Each member's entries fold on their own: only the cooperative's few entries (its statutes, its
 reversals) concern everyone. A rebuild therefore shares the members among worker processes.
-Each worker reads the whole notification log up to the head, and applies the cooperative's
-entries and its own members' entries, with a projector plugged in through its hooks
+Each worker reads, up to the head, the first entry of every record, then the entries of its
+own members (those whose ids fall in its range of ids) and of every other record (the
+cooperatives'), and applies them, with a projector plugged in through its hooks
 (readmodel/hooks.py), to view tables in a scratch SQLite file or PostgreSQL schema
 (readmodel/scratch.py). Until they are all done, the old
 view stays as it was: other processes read it and catch it up as usual. Then one transaction
@@ -13,9 +14,9 @@ process then builds the indexes and applies whatever was recorded meanwhile, as 
 does (pages another process applied to the old view after that head are applied again).
 
 The rows are those a sequential rebuild writes (the tests compare them): a member's id is its
-rank among the members' registrations in the log, so every worker numbers all members alike,
-and a worker takes the members whose rank falls to it (rank modulo the number of workers). Only
-the row ids of ``rm_states`` and ``rm_refunds``, which nothing reads, may differ.
+rank among the members' registrations (their records' first entries) in the log, so every
+worker numbers all members alike; the ranges of ids share the members out in equal numbers.
+Only the row ids of ``rm_states`` and ``rm_refunds``, which nothing reads, may differ.
 
 While the workers run, the rebuilding process extends the kept hash chain (``rm_chain``) with
 the events it does not hold yet (none, usually: the chain follows every catch-up).
@@ -44,13 +45,14 @@ from scop_ledger.domain.member import Member
 from scop_ledger.readmodel import schema as t
 from scop_ledger.readmodel import scratch
 from scop_ledger.readmodel.hooks import Hooks
-from scop_ledger.readmodel.log import read_page
+from scop_ledger.readmodel.log import first_entries, read_page
 from scop_ledger.readmodel.merge import merge
 from scop_ledger.readmodel.projector import Projector, big_cache
 from scop_ledger.settings import Settings
 from scop_ledger.store.engine import sqlite_path
 from scop_ledger.store.eventstore import as_uuid as _uuid
 from scop_ledger.store.gc import collector_paused
+from scop_ledger.store.unreadable import UnreadableEntry
 
 if TYPE_CHECKING:
     from scop_ledger.store.eventstore import EventStore
@@ -95,9 +97,12 @@ class _Task:
 
 
 class _Partition:
-    """A worker's share of the log: the cooperative's entries and those of the members whose
-    rank (their id, ``mid``) modulo ``workers`` is ``index``, applied to the scratch view tables
-    by :attr:`projector` (``on_page``: the rebuilding projector's hook)."""
+    """A worker's share of the log (see the module's docstring): the records of the members
+    whose ids fall in its range of ids, and every other record (the cooperatives'), applied
+    to the scratch view tables by :attr:`projector` (``on_page``: the rebuilding projector's
+    hook). ``firsts``: the first entry of each record in the log, as
+    :func:`~scop_ledger.readmodel.log.first_entries` gives them. :attr:`among` is the share
+    as a condition on the rows read."""
 
     def __init__(
         self,
@@ -105,25 +110,59 @@ class _Partition:
         index: int,
         workers: int,
         on_page: Callable[[Sequence[tuple[Any, ...]]], None] | None,
+        firsts: Sequence[tuple[Any, str]],
     ) -> None:
         self.index = index
         self.workers = workers
         self._kinds: dict[str, str] = {}
-        self._registered = 0  # members registered so far in the log, this worker's or not
+        self._ranks: dict[Any, int] = {}  # every member's id (its rank), by _key
         self._mids: dict[UUID, int] = {}
-        self._mine: set[Any] = set()  # the ids (bytes or integer) of this worker's members
+        self._mine: set[Any] = set()  # the keys of this worker's members met so far
         self._indexed = False  # whether the ON_DEMAND indexes exist yet
+        members: list[Any] = []
+        shared: list[Any] = []
+        for oid, topic in firsts:
+            if self._kind(topic) == "registered":
+                members.append(oid)
+                self._ranks[_key(oid)] = len(members)
+            else:
+                shared.append(oid)
+        mark = "?" if ledger.engine.dialect.name == "sqlite" else "%s"
+        self.among = self._share(members, shared, mark)
         hooks = Hooks(
             member_id=self._mids.__getitem__,
             before_lookup=self._index,
             # The rebuilding process keeps the chain, not the workers.
             chain=False,
-            # A worker reads the log from its start (its scratch file holds no events to look
-            # a version up in).
+            # A worker reads each of its records from the start (its scratch file holds no
+            # events to look a version up in).
             from_start=True,
             on_page=on_page,
         )
         self.projector = Projector(ledger, hooks)
+
+    def _share(self, members: list[Any], shared: list[Any], mark: str) -> tuple[str, list[Any]]:
+        """This worker's rows as a condition (SQL, parameters): the ids from the cut before
+        it (inclusive) to the cut after it, where the cuts share the members out in equal
+        numbers; and the records of ``shared``, whatever their ids."""
+        ordered = sorted(members, key=_key)
+        cuts = [ordered[len(ordered) * i // self.workers] for i in range(1, self.workers)]
+        bounds: list[str] = []
+        parameters: list[Any] = []
+        if ordered and self.index > 0:
+            bounds.append(f"originator_id >= {mark}")
+            parameters.append(cuts[self.index - 1])
+        if ordered and self.index < self.workers - 1:
+            bounds.append(f"originator_id < {mark}")
+            parameters.append(cuts[self.index])
+        if not bounds:
+            return "", []
+        condition = " AND ".join(bounds)
+        if shared:
+            marks = ", ".join([mark] * len(shared))
+            condition = f"({condition} OR originator_id IN ({marks}))"
+            parameters += shared
+        return condition, parameters
 
     def _kind(self, topic: str) -> str:
         kind = self._kinds.get(topic)
@@ -131,8 +170,9 @@ class _Partition:
             try:
                 cls = resolve_topic(topic)
             except TopicError:
-                # Every worker takes an entry of an unknown kind, and fails on it: the
-                # rebuild then sets it aside in one process (see readmodel/rebuild.py).
+                # A worker that reads an entry of an unknown kind takes it, and fails on it
+                # (every worker, when it is a record's first): the rebuild then sets it
+                # aside in one process (see readmodel/rebuild.py).
                 cls = Cooperative.Event
             if isinstance(cls, type) and issubclass(cls, Member.Registered):
                 kind = "registered"
@@ -144,14 +184,13 @@ class _Partition:
         return kind
 
     def select(self, page: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        """The notifications of the page this worker applies."""
+        """The notifications of the page this worker applies (the page was read with
+        :attr:`among`)."""
         chosen = []
         mine = self._mine
         for row in page:
             oid = row[1]
-            # SQLite gives the id's bytes; PostgreSQL a UUID, which hashes and compares in
-            # Python: by its integer, in C.
-            key = oid if type(oid) is bytes else _uuid(oid).int
+            key = _key(oid)
             if key in mine:
                 chosen.append(row)
                 continue
@@ -159,11 +198,14 @@ class _Partition:
             if kind == "coop":
                 chosen.append(row)
             elif kind == "registered":
-                self._registered += 1
-                if self._registered % self.workers == self.index:
-                    self._mids[_uuid(oid)] = self._registered
-                    mine.add(key)
-                    chosen.append(row)
+                rank = self._ranks.get(key) if row[2] == 1 else None
+                if rank is None:
+                    # A registration that is not its record's first entry: the workers
+                    # number members by their first entries; one process applies it.
+                    raise UnreadableEntry("a registration after its record's first entry")
+                self._mids[_uuid(oid)] = rank
+                mine.add(key)
+                chosen.append(row)
         return chosen
 
     def _index(self, conn: Connection) -> None:
@@ -174,6 +216,13 @@ class _Partition:
             for index in ON_DEMAND:
                 index.create(conn)
             self._indexed = True
+
+
+def _key(oid: Any) -> Any:
+    """A record's id as a worker looks it up and orders it: SQLite gives the id's bytes;
+    PostgreSQL a UUID, which hashes and compares in Python: by its integer, in C (its order
+    is the bytes' order)."""
+    return oid if type(oid) is bytes else _uuid(oid).int
 
 
 _progress: Synchronized[int] | None = None
@@ -264,8 +313,6 @@ def _work(task: _Task) -> int:
         with view.begin() as conn:
             for index in (*t.SECONDARY_INDEXES, *ON_DEMAND):
                 index.drop(conn)
-        partition = _Partition(ledger, task.index, task.workers, _on_page)
-        projector = partition.projector
         position = 0
         with (
             collector_paused(),
@@ -274,17 +321,21 @@ def _work(task: _Task) -> int:
             big_cache(conn),
         ):
             conn.commit()
+            with source.begin():
+                firsts = first_entries(source, task.head)
+            partition = _Partition(ledger, task.index, task.workers, _on_page, firsts)
+            projector = partition.projector
             while True:
                 with source.begin():
-                    page = read_page(source, position, PAGE, task.head)
+                    page = read_page(source, position, PAGE, task.head, partition.among)
                 if not page:
                     return position
                 with conn.begin():
                     projector.apply_page(conn, partition.select(page))
-                position = page[-1][0]
                 if task.index == 0 and _progress is not None:
                     with _progress.get_lock():
-                        _progress.value += len(page)
+                        _progress.value += page[-1][0] - position  # read through
+                position = page[-1][0]
     finally:
         view.dispose()
         ledger.close()

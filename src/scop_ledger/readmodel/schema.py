@@ -296,6 +296,11 @@ MEMBER_COLUMNS = written_columns(members)
 ENTRY_COLUMNS = written_columns(entries)
 STATE_COLUMNS = written_columns(states)
 REFUND_COLUMNS = written_columns(refunds)
+# The columns a new row's insert binds: a state row is written open (``known_to`` null) and an
+# entry not reversed (both are updates, later). The SQLite driver binds a None at a cost
+# several times an integer's; a column left out is null all the same.
+STATE_INSERTED = tuple(c for c in STATE_COLUMNS if c != "known_to")
+ENTRY_INSERTED = tuple(c for c in ENTRY_COLUMNS if c not in ("reversed_by", "reversed_at"))
 
 
 def insert_sql(table: str, columns: tuple[str, ...], mark: str) -> str:

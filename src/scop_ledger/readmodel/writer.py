@@ -22,6 +22,7 @@ class PageWriter:
 
     def __init__(self) -> None:
         self.sqlite = True
+        self.flag: Any = int
         self.refunds = RefundRows(self.day)
         self.members: list[tuple[Any, ...]] = []
         self.gone: dict[int, tuple[Any, Any]] = {}  # mid: (gone_on, gone_at)
@@ -31,6 +32,9 @@ class PageWriter:
     def begin(self, conn: Connection) -> None:
         """Nothing waiting; dates as ``conn``'s store takes them."""
         self.sqlite = conn.dialect.name == "sqlite"
+        # A boolean as the store takes it: SQLite stores 1 or 0 for True or False, and its
+        # driver binds an integer for less than a boolean; PostgreSQL takes booleans.
+        self.flag = int if self.sqlite else bool
         self.members = []
         self.gone = {}
         self.entries = []
@@ -59,8 +63,6 @@ class PageWriter:
                 event.ref,
                 event.note,
                 event.source,
-                None,
-                None,
             )
         )
 
@@ -77,10 +79,10 @@ class PageWriter:
             )
             self.gone = {}
         if self.entries:
-            insert_rows(conn, "rm_entries", t.ENTRY_COLUMNS, self.entries)
+            insert_rows(conn, "rm_entries", t.ENTRY_INSERTED, self.entries)
             self.entries = []
         if self.states:
-            insert_rows(conn, "rm_states", t.STATE_COLUMNS, self.states)
+            insert_rows(conn, "rm_states", t.STATE_INSERTED, self.states)
             self.states = []
         self.refunds.flush(conn, mark)
 
