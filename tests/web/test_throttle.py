@@ -5,15 +5,13 @@ both back ends)."""
 from __future__ import annotations
 
 import html
-import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scop_ledger.web.throttle import Throttle
-
-PASSWORD = "correct horse battery"
+from tests.web.test_writing import PASSWORD, token
 
 
 class Clock:
@@ -132,14 +130,8 @@ def writer(store_url: str):
         yield client
 
 
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found is not None
-    return found.group(1)
-
-
 def test_the_login_page_refuses_a_sixth_wrong_password_without_checking_it(writer) -> None:
-    csrf = _csrf(writer.get("/login?lang=fr").text)
+    csrf = token(writer.get("/login?lang=fr").text)
     for _ in range(5):
         wrong = {"csrf": csrf, "name": "claire", "password": "not it at all"}
         assert writer.post("/login", data=wrong).status_code == 401
